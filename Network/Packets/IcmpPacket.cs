@@ -1,0 +1,30 @@
+namespace TcpActors.Network;
+
+/// <summary>ICMP destination-unreachable codes that matter to TCP.</summary>
+public enum IcmpUnreachableCode : byte
+{
+    NetUnreachable = 0,
+    HostUnreachable = 1,
+    ProtocolUnreachable = 2,
+    PortUnreachable = 3,
+    NetProhibited = 9,
+    HostProhibited = 10,
+    AdministrativelyProhibited = 13,
+}
+
+/// <summary>
+/// An ICMP destination-unreachable message quoting the segment that caused it (iptables' REJECT with
+/// its default icmp-port-unreachable, or a router with no route). Linux turns it into a socket error:
+/// a connecting socket fails at once (ECONNREFUSED for port-unreachable, EHOSTUNREACH, …); an
+/// established one only records a soft error (tcp_v4_err).
+/// </summary>
+public sealed record IcmpPacket : Packet
+{
+    public required IcmpUnreachableCode Code { get; init; }
+
+    /// <summary>The segment whose headers the message quotes.</summary>
+    public required Segment Quoted { get; init; }
+
+    /// <summary>The 8-byte ICMP header, then the quoted IPv4 header and the whole quoted TCP header.</summary>
+    public override int TransportLength => 8 + 20 + Quoted.HeaderLength;
+}

@@ -1,0 +1,84 @@
+using System.Globalization;
+using System.Text;
+
+namespace TcpActors.Network;
+
+/// <summary>
+/// A TCP segment in an IPv4 packet: the hottest message of the simulation. It holds the header fields
+/// as the wire has them (raw 16-bit window, absolute sequence numbers), the modelled options, and the
+/// payload either as real bytes (<see cref="Payload"/>) or only as a length (load runs carry no bytes;
+/// a pcap then shows zeros).
+/// </summary>
+public sealed record Segment : Packet
+{
+    public required ushort SourcePort { get; init; }
+
+    public required ushort DestinationPort { get; init; }
+
+    public SeqNum Seq { get; init; }
+
+    /// <summary>The acknowledgement number; meaningful when the ACK flag is set.</summary>
+    public SeqNum Ack { get; init; }
+
+    public TcpFlags Flags { get; init; }
+
+    /// <summary>The window field as sent (already shifted right by the sender's window scale).</summary>
+    public ushort Window { get; init; }
+
+    public TcpOptions Options { get; init; }
+
+    /// <summary>Bytes of data carried (the length tcpdump prints).</summary>
+    public int PayloadLength { get; init; }
+
+    /// <summary>The data itself, when the run carries bytes; empty otherwise.</summary>
+    public ReadOnlyMemory<byte> Payload { get; init; }
+
+    public SocketAddress SourceSocket => new(Source, SourcePort);
+
+    public SocketAddress DestinationSocket => new(Destination, DestinationPort);
+
+    /// <summary>The TCP header length: 20 bytes plus the options.</summary>
+    public int HeaderLength => 20 + TcpOptionsLayout.Length(Options);
+
+    public override int TransportLength => HeaderLength + PayloadLength;
+
+    /// <summary>Sequence space consumed: the payload, plus one for SYN and one for FIN.</summary>
+    public int SequenceLength => PayloadLength + ((Flags & TcpFlags.Syn) != 0 ? 1 : 0) + ((Flags & TcpFlags.Fin) != 0 ? 1 : 0);
+
+    /// <summary>The sequence number just past this segment.</summary>
+    public SeqNum EndSeq => Seq + SequenceLength;
+
+    public bool IsSyn => (Flags & TcpFlags.Syn) != 0;
+
+    public bool IsRst => (Flags & TcpFlags.Rst) != 0;
+
+    public bool IsFin => (Flags & TcpFlags.Fin) != 0;
+
+    public bool HasAck => (Flags & TcpFlags.Ack) != 0;
+
+    /// <summary>The 4-tuple as seen by the receiver of this segment.</summary>
+    public FourTuple ReceiverTuple => new(Destination, DestinationPort, Source, SourcePort);
+
+    /// <summary>The 4-tuple as seen by the sender of this segment.</summary>
+    public FourTuple SenderTuple => new(Source, SourcePort, Destination, DestinationPort);
+
+    /// <summary>A compact one-line form with absolute numbers, for logs and assertion messages.</summary>
+    public override string ToString()
+    {
+        var text = new StringBuilder(96);
+        var culture = CultureInfo.InvariantCulture;
+        text.Append(culture, $"{SourceSocket.ToTcpdumpString()} > {DestinationSocket.ToTcpdumpString()}: [{Flags.ToTcpdumpString()}] seq {Seq}");
+        if (HasAck)
+        {
+            text.Append(culture, $" ack {Ack}");
+        }
+
+        text.Append(culture, $" win {Window} len {PayloadLength}");
+        if (Corrupted)
+        {
+            text.Append(" (corrupted)");
+        }
+
+        return text.ToString();
+    }
+}

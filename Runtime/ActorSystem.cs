@@ -1,0 +1,409 @@
+using System.Globalization;
+
+namespace TcpActors.Runtime;
+
+/// <summary>
+/// One simulation run: the actor tree, the virtual clock and the event queue, created with a seed.
+/// <para>
+/// It is a discrete-event system, as network simulators are: delivering a message is an event, a timer
+/// is an event in the future, and events run one at a time in (virtual time, sequence number) order.
+/// Nothing here reads the wall clock, uses threads or iterates an unordered collection, so the same
+/// program and seed give the same sequence of events on any machine. A system is used from one thread.
+/// </para>
+/// </summary>
+public sealed class ActorSystem
+{
+    private readonly EventQueue _queue = new();
+    private readonly ActorCell _userGuardian;
+    private readonly ActorCell _systemGuardian;
+    private readonly List<ActorCell> _pendingStops = [];
+    private readonly EventChannel<DeadLetter> _deadLetters;
+    private readonly EventChannel<UnhandledMessage> _unhandled;
+    private ActorCell? _currentCell;
+    private Pacer? _pacer;
+    private ActorFailureException? _failure;
+    private volatile bool _stopRequested;
+    private bool _running;
+
+    private ActorSystem(string name, ulong seed)
+    {
+        Name = name;
+        Seed = seed;
+        EventStream = new EventStream();
+        _deadLetters = EventStream.Channel<DeadLetter>();
+        _unhandled = EventStream.Channel<UnhandledMessage>();
+        _userGuardian = ActorCell.CreateGuardian(this, "user", null);
+        _systemGuardian = ActorCell.CreateGuardian(this, "system", null);
+    }
+
+    public string Name { get; }
+
+    /// <summary>The run's seed: every random stream of the run is derived from it.</summary>
+    public ulong Seed { get; }
+
+    /// <summary>The current virtual time.</summary>
+    public SimTime Now { get; private set; }
+
+    public EventStream EventStream { get; }
+
+    /// <summary>Bounds on this system's runs; unlimited unless set.</summary>
+    public RunLimits Limits { get; set; } = RunLimits.Unlimited;
+
+    /// <summary>Events run since the system was created.</summary>
+    public long EventsProcessed { get; private set; }
+
+    /// <summary>Messages sent to actors that had already stopped.</summary>
+    public long DeadLetterCount { get; private set; }
+
+    /// <summary>Messages that no behaviour handled.</summary>
+    public long UnhandledCount { get; private set; }
+
+    /// <summary>Events waiting to run (cancelled timers excluded).</summary>
+    public int PendingEvents => _queue.LiveCount;
+
+    /// <summary>
+    /// Called before every event runs, with its time, recipient and message; for determinism tests and
+    /// debugging. Null (the default) costs one branch per event.
+    /// </summary>
+    public Action<SimTime, IActorRef, object>? DispatchTracer { get; set; }
+
+    /// <summary>The speed factor when paced, or null when running as fast as possible.</summary>
+    public double? PacingSpeed => _pacer?.Speed;
+
+    internal IActorRef? CurrentSender { get; private set; }
+
+    internal ActorCell SystemGuardian => _systemGuardian;
+
+    public static ActorSystem Create(string name, ulong seed = 0)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        return new ActorSystem(name, seed);
+    }
+
+    /// <summary>Creates a top-level actor under <c>/user</c>.</summary>
+    public IActorRef ActorOf(Props props, string? name = null) => ActorCell.Create(this, _userGuardian, props, name);
+
+    /// <summary>Creates an actor under <c>/system</c> (test probes, internal observers).</summary>
+    public IActorRef SystemActorOf(Props props, string? name = null) => ActorCell.Create(this, _systemGuardian, props, name);
+
+    /// <summary>A random stream of this run, derived from the seed and <paramref name="name"/>.</summary>
+    public RandomStream CreateRandom(string name) => RandomStream.Derive(Seed, name);
+
+    /// <summary>Stops an actor (see <see cref="IActorContext.Stop"/>). Inside a handler, the stop completes when the handler returns.</summary>
+    public void Stop(IActorRef actor)
+    {
+        var cell = ActorCell.AsCell(actor)!;
+        if (!cell.MarkTerminating())
+        {
+            return;
+        }
+
+        _pendingStops.Add(cell);
+        if (_currentCell is null)
+        {
+            CompleteStops();
+        }
+    }
+
+    /// <summary>Whether the actor behind <paramref name="actor"/> has stopped for good.</summary>
+    public static bool IsTerminated(IActorRef actor) => ActorCell.AsCell(actor)!.IsTerminated;
+
+    /// <summary>Delivers <paramref name="message"/> after <paramref name="delay"/> of virtual time (Akka's ScheduleTellOnce).</summary>
+    public void ScheduleTellOnce(Duration delay, IActorRef receiver, object message, IActorRef? sender)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (delay.Nanoseconds < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(delay), delay, "cannot deliver in the past");
+        }
+
+        var item = new ScheduledEvent
+        {
+            Time = SimTime.SaturatingAdd(Now.Nanoseconds, delay.Nanoseconds),
+            Target = ActorCell.AsCell(receiver)!,
+            Message = message,
+            Sender = ActorCell.AsCell(sender),
+        };
+        _queue.Enqueue(ref item, Now.Nanoseconds);
+    }
+
+    /// <summary>Paces virtual time against <paramref name="clock"/> at <paramref name="speed"/> × real time.</summary>
+    public void EnablePacing(IWallClock clock, double speed) => _pacer = new Pacer(clock, speed, Now.Nanoseconds);
+
+    public void DisablePacing() => _pacer = null;
+
+    /// <summary>Asks a running loop to stop after the current event; safe to call from another thread (Ctrl-C).</summary>
+    public void RequestStop() => _stopRequested = true;
+
+    /// <summary>Runs until no event is left, or a limit is hit.</summary>
+    public RunResult RunUntilIdle() => Run(long.MaxValue, null);
+
+    /// <summary>Runs every event up to and including <c>Now + span</c>, then sets the clock there.</summary>
+    public RunResult RunFor(Duration span) => Run(SimTime.SaturatingAdd(Now.Nanoseconds, span.Nanoseconds), null);
+
+    /// <summary>Runs every event up to and including <paramref name="time"/>, then sets the clock there.</summary>
+    public RunResult RunUntil(SimTime time) => Run(time.Nanoseconds, null);
+
+    /// <summary>Runs until <paramref name="condition"/> holds (checked before each event), the queue empties, or <paramref name="within"/> has passed.</summary>
+    public RunResult RunUntil(Func<bool> condition, Duration within)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        return Run(SimTime.SaturatingAdd(Now.Nanoseconds, within.Nanoseconds), condition);
+    }
+
+    /// <summary>Runs exactly one event, if there is one.</summary>
+    public RunResult Step()
+    {
+        EnsureUsable();
+        if (!_queue.TryPeekTime(out _))
+        {
+            return Result(StopReason.Idle);
+        }
+
+        _running = true;
+        try
+        {
+            RunOne();
+        }
+        finally
+        {
+            _running = false;
+        }
+
+        return Result(StopReason.Stepped);
+    }
+
+    internal void Post(ActorCell target, object message, ActorCell? sender)
+    {
+        var item = new ScheduledEvent { Time = Now.Nanoseconds, Target = target, Message = message, Sender = sender };
+        _queue.Enqueue(ref item, Now.Nanoseconds);
+    }
+
+    internal void ScheduleTimer(ActorCell owner, TimerEntry entry)
+    {
+        var item = new ScheduledEvent
+        {
+            Time = entry.DeadlineNanoseconds,
+            Target = owner,
+            Message = entry,
+            Generation = entry.Generation,
+            Kind = EventKind.Timer,
+        };
+        _queue.Enqueue(ref item, Now.Nanoseconds);
+    }
+
+    internal void TimerWentStale() => _queue.MarkStale();
+
+    internal void RecordUnhandled(object message, IActorRef? sender, ActorCell recipient)
+    {
+        UnhandledCount++;
+        if (_unhandled.HasSubscribers)
+        {
+            _unhandled.Publish(new UnhandledMessage(message, sender, recipient));
+        }
+    }
+
+    internal void RunPreStart(ActorCell cell) => RunAs(cell, "PreStart", null, static c => c.Actor.PreStart());
+
+    internal void RunPostStop(ActorCell cell) => RunAs(cell, "PostStop", null, static c => c.Actor.PostStop());
+
+    private RunResult Run(long untilTime, Func<bool>? condition)
+    {
+        EnsureUsable();
+        _running = true;
+        try
+        {
+            while (true)
+            {
+                if (_stopRequested)
+                {
+                    _stopRequested = false;
+                    return Result(StopReason.Interrupted);
+                }
+
+                if (condition is not null && condition())
+                {
+                    return Result(StopReason.ConditionMet);
+                }
+
+                if (!_queue.TryPeekTime(out long next))
+                {
+                    return untilTime == long.MaxValue ? Result(StopReason.Idle) : ArriveAt(untilTime);
+                }
+
+                if (next > untilTime)
+                {
+                    return ArriveAt(untilTime);
+                }
+
+                if (next > Limits.MaxTime.Nanoseconds)
+                {
+                    return Result(StopReason.TimeLimit);
+                }
+
+                if (EventsProcessed >= Limits.MaxEvents)
+                {
+                    return Result(StopReason.EventLimit);
+                }
+
+                if (_pacer is not null && next > Now.Nanoseconds && !_pacer.WaitFor(next, () => _stopRequested))
+                {
+                    continue;
+                }
+
+                RunOne();
+            }
+        }
+        finally
+        {
+            _running = false;
+        }
+    }
+
+    private void RunOne()
+    {
+        _queue.TryDequeue(out var item);
+        Now = new SimTime(item.Time);
+        EventsProcessed++;
+        var target = item.Target;
+        if (target.IsTerminating)
+        {
+            if (item.Kind == EventKind.Message)
+            {
+                RecordDeadLetter(item.Message, item.Sender, target);
+            }
+
+            return;
+        }
+
+        var message = item.Kind == EventKind.Timer ? FireTimer(target, (TimerEntry)item.Message) : item.Message;
+        DispatchTracer?.Invoke(Now, target, message);
+        _currentCell = target;
+        CurrentSender = item.Sender;
+        try
+        {
+            target.Invoke(message);
+        }
+        catch (Exception exception) when (exception is not ActorFailureException)
+        {
+            Fail(target, "message " + message.GetType().Name, exception);
+        }
+        finally
+        {
+            _currentCell = null;
+            CurrentSender = null;
+        }
+
+        if (_pendingStops.Count > 0)
+        {
+            CompleteStops();
+        }
+    }
+
+    private static object FireTimer(ActorCell owner, TimerEntry entry)
+    {
+        owner.Timers!.Fired(entry);
+        return entry.Message;
+    }
+
+    private void CompleteStops()
+    {
+        // Stops requested while stopping (by PostStop) are appended and handled by the same loop.
+        for (int i = 0; i < _pendingStops.Count; i++)
+        {
+            var subtree = _pendingStops[i].Subtree();
+            for (int j = subtree.Count - 1; j >= 0; j--)
+            {
+                subtree[j].MarkTerminating();
+                subtree[j].Terminate();
+            }
+        }
+
+        _pendingStops.Clear();
+    }
+
+    private void RunAs(ActorCell cell, string activity, IActorRef? sender, Action<ActorCell> action)
+    {
+        var (savedCell, savedSender) = (_currentCell, CurrentSender);
+        _currentCell = cell;
+        CurrentSender = sender;
+        try
+        {
+            action(cell);
+        }
+        catch (Exception exception) when (exception is not ActorFailureException)
+        {
+            Fail(cell, activity, exception);
+        }
+        finally
+        {
+            (_currentCell, CurrentSender) = (savedCell, savedSender);
+        }
+
+        if (_currentCell is null && _pendingStops.Count > 0)
+        {
+            CompleteStops();
+        }
+    }
+
+    private void Fail(ActorCell cell, string activity, Exception exception)
+    {
+        _failure = new ActorFailureException(cell.Path.ToString(), activity, Now, exception);
+        throw _failure;
+    }
+
+    private void RecordDeadLetter(object message, ActorCell? sender, ActorCell recipient)
+    {
+        DeadLetterCount++;
+        if (_deadLetters.HasSubscribers)
+        {
+            _deadLetters.Publish(new DeadLetter(message, sender, recipient));
+        }
+    }
+
+    private RunResult ArriveAt(long time)
+    {
+        if (time > Limits.MaxTime.Nanoseconds)
+        {
+            Now = Limits.MaxTime > Now ? Limits.MaxTime : Now;
+            return Result(StopReason.TimeLimit);
+        }
+
+        if (time > Now.Nanoseconds)
+        {
+            Now = new SimTime(time);
+        }
+
+        return Result(StopReason.TimeReached);
+    }
+
+    private void EnsureUsable()
+    {
+        if (_failure is not null)
+        {
+            throw new InvalidOperationException("This actor system already failed: " + _failure.Message, _failure);
+        }
+
+        if (_running)
+        {
+            throw new InvalidOperationException("The actor system is already running; run calls cannot be nested (call them from outside actors).");
+        }
+    }
+
+    private RunResult Result(StopReason reason)
+    {
+        var culture = CultureInfo.InvariantCulture;
+        string message = reason switch
+        {
+            StopReason.Idle => $"idle at simulated time {Now} s after {EventsProcessed:N0} events",
+            StopReason.TimeReached => $"reached simulated time {Now} s",
+            StopReason.ConditionMet => $"condition met at simulated time {Now} s",
+            StopReason.Stepped => $"ran one event at simulated time {Now} s",
+            StopReason.EventLimit => string.Format(culture, "stopped: the limit of {0:N0} events was reached at simulated time {1} s", Limits.MaxEvents, Now),
+            StopReason.TimeLimit => $"stopped: the limit of {Limits.MaxTime} s of simulated time was reached",
+            StopReason.Interrupted => $"interrupted at simulated time {Now} s",
+            _ => reason.ToString(),
+        };
+        return new RunResult(reason, Now, EventsProcessed, message);
+    }
+}

@@ -1,0 +1,49 @@
+namespace TcpActors.Runtime;
+
+/// <summary>
+/// The base of every actor. Handlers run to completion, one message at a time, with no threads, locks
+/// or async: the simulation is a single sequence of events in virtual time.
+/// </summary>
+public abstract class ActorBase
+{
+    private readonly ActorCell _cell;
+
+    protected ActorBase()
+    {
+        _cell = ActorCell.UnderConstruction
+            ?? throw new InvalidOperationException(
+                $"{GetType().Name} must be created with ActorOf(Props.Create(() => new {GetType().Name}(...))), not with 'new'.");
+        ActorCell.UnderConstruction = null;
+        if (this is IWithTimers withTimers)
+        {
+            // Assigned before the derived constructor's body runs, so timers work there already.
+            withTimers.Timers = _cell.GetOrCreateTimers();
+        }
+    }
+
+    /// <summary>The actor's context: self, sender, parent, children, timers and the clock.</summary>
+    protected IActorContext Context => _cell;
+
+    protected IActorRef Self => _cell;
+
+    /// <summary>The sender of the message being handled, or null when there is none.</summary>
+    protected IActorRef? Sender => _cell.System.CurrentSender;
+
+    internal ActorCell Cell => _cell;
+
+    /// <summary>Handles one message; returns false if it did not (then <see cref="Unhandled"/> runs).</summary>
+    protected internal abstract bool Receive(object message);
+
+    /// <summary>Runs once, before the first message.</summary>
+    protected internal virtual void PreStart()
+    {
+    }
+
+    /// <summary>Runs once, after the actor and all its children have stopped.</summary>
+    protected internal virtual void PostStop()
+    {
+    }
+
+    /// <summary>Called for messages no behaviour handled: counted and published as <see cref="UnhandledMessage"/>.</summary>
+    protected internal virtual void Unhandled(object message) => _cell.System.RecordUnhandled(message, Sender, _cell);
+}

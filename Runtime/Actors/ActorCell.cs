@@ -1,0 +1,395 @@
+using System.Globalization;
+
+namespace TcpActors.Runtime;
+
+/// <summary>
+/// The runtime side of one actor: it is the actor's <see cref="IActorRef"/> and its <see cref="IActorContext"/>.
+/// An actor carries no mailbox of its own: its messages wait in the system's single event queue, which is
+/// what makes the whole run one deterministic sequence. Fields are kept few because a load run holds a
+/// million of these; the path string, the random stream and the timers are built only when asked for.
+/// </summary>
+internal sealed class ActorCell : IActorRef, IActorContext
+{
+    [ThreadStatic]
+    internal static ActorCell? UnderConstruction;
+
+    private readonly string? _name;
+    private readonly long _autoId;
+    private ActorBase _actor = null!;
+    private Receive? _behavior;
+    private List<Receive>? _behaviorStack;
+    private ActorCell? _firstChild;
+    private ActorCell? _lastChild;
+    private ActorCell? _previousSibling;
+    private ActorCell? _nextSibling;
+    private Dictionary<string, ActorCell>? _namedChildren;
+    private long _childCounter;
+    private List<ActorCell>? _watchers;
+    private List<ActorCell>? _watching;
+    private TimerScheduler? _timers;
+    private RandomStream? _random;
+    private CellState _state;
+
+    private ActorCell(ActorSystem system, ActorCell? parent, string? name, long autoId)
+    {
+        System = system;
+        ParentCell = parent;
+        _name = name;
+        _autoId = autoId;
+    }
+
+    private enum CellState : byte
+    {
+        Live,
+        Terminating,
+        Terminated,
+    }
+
+    public ActorSystem System { get; }
+
+    public ActorCell? ParentCell { get; }
+
+    public string Name => _name ?? "$" + _autoId.ToString(CultureInfo.InvariantCulture);
+
+    public ActorPath Path => ParentCell is null ? ActorPath.Root.Child(Name) : ParentCell.Path.Child(Name);
+
+    public IActorRef Self => this;
+
+    public IActorRef? Sender => System.CurrentSender;
+
+    public IActorRef? Parent => ParentCell;
+
+    public SimTime Now => System.Now;
+
+    public bool IsTerminated => _state == CellState.Terminated;
+
+    public bool IsTerminating => _state != CellState.Live;
+
+    public ActorBase Actor => _actor;
+
+    public IEnumerable<IActorRef> Children
+    {
+        get
+        {
+            for (var child = _firstChild; child is not null; child = child._nextSibling)
+            {
+                yield return child;
+            }
+        }
+    }
+
+    public RandomStream Random => _random ??= RandomStream.Derive(System.Seed, Path.ToString());
+
+    /// <summary>Creates the guardian of a system (no parent, no PreStart of interest).</summary>
+    internal static ActorCell CreateGuardian(ActorSystem system, string name, ActorCell? parent)
+    {
+        var cell = new ActorCell(system, parent, name, 0);
+        parent?.AddChild(cell);
+        cell._actor = Construct(cell, Props.Create(static () => new GuardianActor()));
+        return cell;
+    }
+
+    internal static ActorCell Create(ActorSystem system, ActorCell parent, Props props, string? name)
+    {
+        ArgumentNullException.ThrowIfNull(props);
+        if (parent.IsTerminating)
+        {
+            throw new InvalidOperationException($"{parent.Path} is stopping and cannot create children.");
+        }
+
+        ValidateName(parent, name);
+        var cell = new ActorCell(system, parent, name, name is null ? ++parent._childCounter : 0);
+        parent.AddChild(cell);
+        try
+        {
+            cell._actor = Construct(cell, props);
+        }
+        catch (Exception exception) when (exception is not ActorFailureException)
+        {
+            parent.RemoveChild(cell);
+            cell._state = CellState.Terminated;
+            throw new ActorFailureException(cell.Path.ToString(), "construction", system.Now, exception);
+        }
+
+        system.RunPreStart(cell);
+        return cell;
+    }
+
+    public void Tell(object message, IActorRef? sender)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        System.Post(this, message, AsCell(sender));
+    }
+
+    public IActorRef ActorOf(Props props, string? name = null) => Create(System, this, props, name);
+
+    public IActorRef? Child(string name) =>
+        _namedChildren is not null && _namedChildren.TryGetValue(name, out var child) ? child : null;
+
+    public void Stop(IActorRef actor) => System.Stop(actor);
+
+    public IActorRef Watch(IActorRef subject)
+    {
+        var target = AsCell(subject)!;
+        if (ReferenceEquals(target, this) || (_watching?.Contains(target) ?? false))
+        {
+            return subject;
+        }
+
+        if (target.IsTerminated)
+        {
+            System.Post(this, new Terminated(target), target);
+            return subject;
+        }
+
+        (_watching ??= []).Add(target);
+        (target._watchers ??= []).Add(this);
+        return subject;
+    }
+
+    public IActorRef Unwatch(IActorRef subject)
+    {
+        var target = AsCell(subject)!;
+        if (_watching?.Remove(target) ?? false)
+        {
+            target._watchers?.Remove(this);
+        }
+
+        return subject;
+    }
+
+    public void Become(Receive receive)
+    {
+        ArgumentNullException.ThrowIfNull(receive);
+        if (_behaviorStack is { Count: > 0 })
+        {
+            _behaviorStack[^1] = receive;
+        }
+
+        _behavior = receive;
+    }
+
+    public void BecomeStacked(Receive receive)
+    {
+        ArgumentNullException.ThrowIfNull(receive);
+        _behaviorStack ??= [];
+        if (_behaviorStack.Count == 0)
+        {
+            // The bottom of the stack is the behaviour in force now (null = the actor's Receive).
+            _behaviorStack.Add(_behavior ?? _actor.Receive);
+        }
+
+        _behaviorStack.Add(receive);
+        _behavior = receive;
+    }
+
+    public void UnbecomeStacked()
+    {
+        if (_behaviorStack is { Count: > 1 })
+        {
+            _behaviorStack.RemoveAt(_behaviorStack.Count - 1);
+            _behavior = _behaviorStack[^1];
+        }
+    }
+
+    public void ScheduleTellOnce(Duration delay, IActorRef receiver, object message, IActorRef? sender) =>
+        System.ScheduleTellOnce(delay, receiver, message, sender);
+
+    public override string ToString() => $"Actor[{Path}]";
+
+    internal TimerScheduler GetOrCreateTimers() => _timers ??= new TimerScheduler(this);
+
+    internal TimerScheduler? Timers => _timers;
+
+    /// <summary>Runs the behaviour on one message. The caller has set the current sender and cell.</summary>
+    internal void Invoke(object message)
+    {
+        if (ReferenceEquals(message, PoisonPill.Instance))
+        {
+            System.Stop(this);
+            return;
+        }
+
+        bool handled = _behavior is null ? _actor.Receive(message) : _behavior(message);
+        if (!handled)
+        {
+            _actor.Unhandled(message);
+        }
+    }
+
+    internal bool MarkTerminating()
+    {
+        if (_state != CellState.Live)
+        {
+            return false;
+        }
+
+        _state = CellState.Terminating;
+        return true;
+    }
+
+    /// <summary>This cell and all its descendants, parents before children, siblings in creation order.</summary>
+    internal List<ActorCell> Subtree()
+    {
+        var result = new List<ActorCell>();
+        var pending = new Stack<ActorCell>();
+        pending.Push(this);
+        while (pending.Count > 0)
+        {
+            var cell = pending.Pop();
+            result.Add(cell);
+            for (var child = cell._lastChild; child is not null; child = child._previousSibling)
+            {
+                pending.Push(child);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>The last step of stopping: timers off, PostStop, unlink, tell the watchers.</summary>
+    internal void Terminate()
+    {
+        if (_state == CellState.Terminated)
+        {
+            return;
+        }
+
+        _state = CellState.Terminated;
+        _timers?.CancelAll();
+        System.RunPostStop(this);
+        ParentCell?.RemoveChild(this);
+        if (_watching is not null)
+        {
+            foreach (var target in _watching)
+            {
+                target._watchers?.Remove(this);
+            }
+
+            _watching = null;
+        }
+
+        if (_watchers is not null)
+        {
+            foreach (var watcher in _watchers)
+            {
+                if (!watcher.IsTerminating && (watcher._watching?.Remove(this) ?? false))
+                {
+                    System.Post(watcher, new Terminated(this), this);
+                }
+            }
+
+            _watchers = null;
+        }
+    }
+
+    internal static ActorCell? AsCell(IActorRef? reference) => reference switch
+    {
+        null => null,
+        ActorCell cell => cell,
+        IActorRefWrapper wrapper => wrapper.Cell,
+        _ => throw new ArgumentException($"{reference.GetType().Name} is not an actor of this runtime.", nameof(reference)),
+    };
+
+    private static ActorBase Construct(ActorCell cell, Props props)
+    {
+        UnderConstruction = cell;
+        try
+        {
+            var actor = props.Factory();
+            if (!ReferenceEquals(actor.Cell, cell))
+            {
+                throw new InvalidOperationException($"The factory of {props} must create a new actor each time it is called.");
+            }
+
+            if (actor is ReceiveActor receiveActor)
+            {
+                receiveActor.SealInitialHandlers();
+            }
+
+            return actor;
+        }
+        finally
+        {
+            UnderConstruction = null;
+        }
+    }
+
+    private static void ValidateName(ActorCell parent, string? name)
+    {
+        if (name is null)
+        {
+            return;
+        }
+
+        if (name.Length == 0 || name.Contains('/', StringComparison.Ordinal) || name.StartsWith('$'))
+        {
+            throw new ArgumentException($"Invalid actor name '{name}': it must be non-empty, without '/', and not start with '$'.", nameof(name));
+        }
+
+        if (parent._namedChildren is not null && parent._namedChildren.ContainsKey(name))
+        {
+            throw new InvalidOperationException($"Actor name '{name}' is not unique under {parent.Path}.");
+        }
+    }
+
+    private void AddChild(ActorCell child)
+    {
+        if (child._name is not null)
+        {
+            (_namedChildren ??= new Dictionary<string, ActorCell>(StringComparer.Ordinal)).Add(child._name, child);
+        }
+
+        child._previousSibling = _lastChild;
+        if (_lastChild is null)
+        {
+            _firstChild = child;
+        }
+        else
+        {
+            _lastChild._nextSibling = child;
+        }
+
+        _lastChild = child;
+    }
+
+    private void RemoveChild(ActorCell child)
+    {
+        if (child._name is not null)
+        {
+            _namedChildren?.Remove(child._name);
+        }
+
+        if (child._previousSibling is null)
+        {
+            _firstChild = child._nextSibling;
+        }
+        else
+        {
+            child._previousSibling._nextSibling = child._nextSibling;
+        }
+
+        if (child._nextSibling is null)
+        {
+            _lastChild = child._previousSibling;
+        }
+        else
+        {
+            child._nextSibling._previousSibling = child._previousSibling;
+        }
+
+        child._previousSibling = null;
+        child._nextSibling = null;
+    }
+
+    private sealed class GuardianActor : ActorBase
+    {
+        protected internal override bool Receive(object message) => false;
+    }
+}
+
+/// <summary>Implemented by objects that stand for an actor (such as a test probe) and can be used as a reference.</summary>
+internal interface IActorRefWrapper
+{
+    ActorCell Cell { get; }
+}
