@@ -72,11 +72,18 @@ public static class TcpStateNames
     /// <summary>Parses any of the spellings above (case-insensitive), for scenario files and expectations.</summary>
     public static bool TryParse(string text, out TcpState state)
     {
-        string key = text.Trim().ToUpperInvariant().Replace('-', '_');
+        ArgumentNullException.ThrowIfNull(text);
+        string key = text.Trim().Replace('-', '_');
         foreach (var candidate in Enum.GetValues<TcpState>())
         {
-            if (key == candidate.ToRfcString().Replace('-', '_') || key == candidate.ToNetstatString() || key == candidate.ToSsString().Replace('-', '_')
-                || key == candidate.ToString().ToUpperInvariant())
+            string[] spellings =
+            [
+                candidate.ToRfcString().Replace('-', '_'),
+                candidate.ToNetstatString(),
+                candidate.ToSsString().Replace('-', '_'),
+                candidate.ToString(),
+            ];
+            if (spellings.Any(spelling => string.Equals(spelling, key, StringComparison.OrdinalIgnoreCase)))
             {
                 state = candidate;
                 return true;
