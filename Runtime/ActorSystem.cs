@@ -311,11 +311,10 @@ public sealed class ActorSystem
         // Stops requested while stopping (by PostStop) are appended and handled by the same loop.
         for (int i = 0; i < _pendingStops.Count; i++)
         {
-            var subtree = _pendingStops[i].Subtree();
-            for (int j = subtree.Count - 1; j >= 0; j--)
+            foreach (var cell in _pendingStops[i].StoppingOrder())
             {
-                subtree[j].MarkTerminating();
-                subtree[j].Terminate();
+                cell.MarkTerminating();
+                cell.Terminate();
             }
         }
 

@@ -228,9 +228,14 @@ internal sealed class ActorCell : IActorRef, IActorContext
         return true;
     }
 
-    /// <summary>This cell and all its descendants, parents before children, siblings in creation order.</summary>
-    internal List<ActorCell> Subtree()
+    /// <summary>
+    /// This cell and its descendants in stopping order: every actor after all of its children, and
+    /// siblings in creation order (a post-order walk, done without recursion).
+    /// </summary>
+    internal List<ActorCell> StoppingOrder()
     {
+        // A pre-order walk that visits children last-created first, reversed, is a post-order walk
+        // that visits children first-created first.
         var result = new List<ActorCell>();
         var pending = new Stack<ActorCell>();
         pending.Push(this);
@@ -238,12 +243,13 @@ internal sealed class ActorCell : IActorRef, IActorContext
         {
             var cell = pending.Pop();
             result.Add(cell);
-            for (var child = cell._lastChild; child is not null; child = child._previousSibling)
+            for (var child = cell._firstChild; child is not null; child = child._nextSibling)
             {
                 pending.Push(child);
             }
         }
 
+        result.Reverse();
         return result;
     }
 
