@@ -203,9 +203,9 @@ public sealed class ActorSystem
         }
     }
 
-    internal void RunPreStart(ActorCell cell) => RunAs(cell, "PreStart", null, static c => c.Actor.PreStart());
+    internal void RunPreStart(ActorCell cell) => RunAs(cell, "PreStart", null, static c => c.Actor.InvokePreStart());
 
-    internal void RunPostStop(ActorCell cell) => RunAs(cell, "PostStop", null, static c => c.Actor.PostStop());
+    internal void RunPostStop(ActorCell cell) => RunAs(cell, "PostStop", null, static c => c.Actor.InvokePostStop());
 
     private RunResult Run(long untilTime, Func<bool>? condition)
     {

@@ -31,19 +31,27 @@ public abstract class ActorBase
 
     internal ActorCell Cell => _cell;
 
+    internal bool InvokeReceive(object message) => Receive(message);
+
+    internal void InvokeUnhandled(object message) => Unhandled(message);
+
+    internal void InvokePreStart() => PreStart();
+
+    internal void InvokePostStop() => PostStop();
+
     /// <summary>Handles one message; returns false if it did not (then <see cref="Unhandled"/> runs).</summary>
-    protected internal abstract bool Receive(object message);
+    protected abstract bool Receive(object message);
 
     /// <summary>Runs once, before the first message.</summary>
-    protected internal virtual void PreStart()
+    protected virtual void PreStart()
     {
     }
 
     /// <summary>Runs once, after the actor and all its children have stopped.</summary>
-    protected internal virtual void PostStop()
+    protected virtual void PostStop()
     {
     }
 
     /// <summary>Called for messages no behaviour handled: counted and published as <see cref="UnhandledMessage"/>.</summary>
-    protected internal virtual void Unhandled(object message) => _cell.System.RecordUnhandled(message, Sender, _cell);
+    protected virtual void Unhandled(object message) => _cell.System.RecordUnhandled(message, Sender, _cell);
 }

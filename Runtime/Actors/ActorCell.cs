@@ -176,7 +176,7 @@ internal sealed class ActorCell : IActorRef, IActorContext
         if (_behaviorStack.Count == 0)
         {
             // The bottom of the stack is the behaviour in force now (null = the actor's Receive).
-            _behaviorStack.Add(_behavior ?? _actor.Receive);
+            _behaviorStack.Add(_behavior ?? _actor.InvokeReceive);
         }
 
         _behaviorStack.Add(receive);
@@ -210,10 +210,10 @@ internal sealed class ActorCell : IActorRef, IActorContext
             return;
         }
 
-        bool handled = _behavior is null ? _actor.Receive(message) : _behavior(message);
+        bool handled = _behavior is null ? _actor.InvokeReceive(message) : _behavior(message);
         if (!handled)
         {
-            _actor.Unhandled(message);
+            _actor.InvokeUnhandled(message);
         }
     }
 
@@ -390,7 +390,7 @@ internal sealed class ActorCell : IActorRef, IActorContext
 
     private sealed class GuardianActor : ActorBase
     {
-        protected internal override bool Receive(object message) => false;
+        protected override bool Receive(object message) => false;
     }
 }
 

@@ -10,7 +10,7 @@ public abstract class ReceiveActor : ActorBase
     private List<IMessageHandler>? _configuring = [];
     private IMessageHandler[] _handlers = [];
 
-    protected internal sealed override bool Receive(object message) => Dispatch(_handlers, message);
+    protected sealed override bool Receive(object message) => Dispatch(_handlers, message);
 
     /// <summary>Handles messages of type <typeparamref name="T"/> (optionally only those matching <paramref name="shouldHandle"/>).</summary>
     protected void Receive<T>(Action<T> handler, Predicate<T>? shouldHandle = null) =>

@@ -7,7 +7,7 @@ namespace TcpActors.Runtime;
 /// </summary>
 public abstract class UntypedActor : ActorBase
 {
-    protected internal sealed override bool Receive(object message)
+    protected sealed override bool Receive(object message)
     {
         OnReceive(message);
         return true;

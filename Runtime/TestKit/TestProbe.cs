@@ -159,7 +159,7 @@ public sealed class TestProbe : IActorRef, IActorRefWrapper
     {
         public Queue<(object Message, SimTime At, IActorRef? Sender)> Received { get; } = new();
 
-        protected internal override bool Receive(object message)
+        protected override bool Receive(object message)
         {
             Received.Enqueue((message, Context.Now, Sender));
             return true;

@@ -173,7 +173,7 @@ public sealed class LifecycleTests
             Context.ActorOf(Props.Create(() => new Child(log)), "child-2");
         }
 
-        protected internal override void PostStop() => log.Add("stop:parent");
+        protected override void PostStop() => log.Add("stop:parent");
     }
 
     private sealed class Child(List<string> log) : UntypedActor
@@ -182,7 +182,7 @@ public sealed class LifecycleTests
         {
         }
 
-        protected internal override void PostStop() => log.Add("stop:" + Self.Path.Name);
+        protected override void PostStop() => log.Add("stop:" + Self.Path.Name);
     }
 
     private sealed class Moody : ReceiveActor

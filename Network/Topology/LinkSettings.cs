@@ -1,0 +1,16 @@
+using TcpActors.Runtime;
+
+namespace TcpActors.Network;
+
+/// <summary>
+/// The properties of one direction of a point-to-point link.
+/// </summary>
+/// <param name="Delay">Propagation delay.</param>
+/// <param name="BandwidthBitsPerSecond">Serialisation rate; 0 means infinitely fast (no queueing).</param>
+/// <param name="QueueLimitPackets">Packets that may wait for the wire before tail drop (Linux's txqueuelen is 1000).</param>
+/// <param name="Mtu">Largest IP packet carried; larger ones with DF set are dropped.</param>
+public sealed record LinkSettings(Duration Delay, long BandwidthBitsPerSecond = 0, int QueueLimitPackets = 1000, int Mtu = 1500)
+{
+    /// <summary>A veth-like link: no delay, no rate limit, MTU 1500.</summary>
+    public static LinkSettings Instant { get; } = new(Duration.Zero);
+}
