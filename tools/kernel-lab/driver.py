@@ -67,6 +67,22 @@ def sleep(seconds):
     time.sleep(seconds)
 
 
+def _wait_for_listener(limit=10.0):
+    """Guard against a loaded machine: before the first connect(), wait (bounded, silently)
+    until some process of the experiment has logged a successful listen()."""
+    if not _LOG:
+        return
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        try:
+            with open(_LOG) as f:
+                if any(" listen(" in line and line.rstrip().endswith("-> 0") for line in f):
+                    return
+        except OSError:
+            pass
+        time.sleep(0.01)
+
+
 def _fmt_addr(a):
     if isinstance(a, tuple):
         return "%s:%d" % (a[0], a[1])
@@ -150,6 +166,7 @@ class Sock:
         return self._do("listen(%d)" % backlog, lambda: self.s.listen(backlog))
 
     def connect(self, addr):
+        _wait_for_listener()
         return self._do("connect(%s)" % _fmt_addr(addr), lambda: self.s.connect(addr), blocking=True)
 
     def connect_ex(self, addr):
