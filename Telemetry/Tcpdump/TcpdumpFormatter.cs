@@ -121,7 +121,7 @@ public sealed class TcpdumpFormatter
         text.Append(s_invariant, $", length {length}");
         if (HttpPayloadText.Applies(segment))
         {
-            HttpPayloadText.Append(text, segment);
+            HttpPayloadText.Append(text, segment, Options.Verbose);
         }
     }
 

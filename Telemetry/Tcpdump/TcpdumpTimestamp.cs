@@ -64,12 +64,12 @@ internal sealed class TcpdumpTimestamp(TcpdumpTimestampFormat format, DateTimeOf
         text.Append(s_invariant, $"{secondOfDay / 3600:D2}:{secondOfDay / 60 % 60:D2}:{secondOfDay % 60:D2}.{microseconds % 1_000_000:D6}");
     }
 
-    /// <summary>tcpdump's ts_format for deltas: a sign column ('-' or ' '), then hours (not wrapped at 24), minutes, seconds.</summary>
+    /// <summary>tcpdump's ts_format for deltas: a sign column, then the delta as a time of day (tcpdump drops whole days: 100 h prints as 04:00:00).</summary>
     private static void AppendDelta(StringBuilder text, long microseconds)
     {
         text.Append(microseconds < 0 ? '-' : ' ');
         long magnitude = Math.Abs(microseconds);
         long seconds = magnitude / 1_000_000;
-        text.Append(s_invariant, $"{seconds / 3600:D2}:{seconds / 60 % 60:D2}:{seconds % 60:D2}.{magnitude % 1_000_000:D6} ");
+        text.Append(s_invariant, $"{seconds / 3600 % 24:D2}:{seconds / 60 % 60:D2}:{seconds % 60:D2}.{magnitude % 1_000_000:D6} ");
     }
 }

@@ -35,3 +35,20 @@ public sealed class RequiresToolsFactAttribute : FactAttribute
 
     private bool _needsRoot;
 }
+
+/// <summary>The [Theory] counterpart of <see cref="RequiresToolsFactAttribute"/>.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class RequiresToolsTheoryAttribute : TheoryAttribute
+{
+    public RequiresToolsTheoryAttribute(params string[] tools)
+    {
+        Tools = tools;
+        var missing = tools.Where(tool => ExternalTool.Find(tool) is null).ToArray();
+        if (missing.Length > 0)
+        {
+            Skip = $"needs {string.Join(", ", missing)} on PATH to compare with the real tool's output";
+        }
+    }
+
+    public string[] Tools { get; }
+}

@@ -15,6 +15,12 @@ internal sealed class TemporaryDirectory : IDisposable
 
     public void Dispose()
     {
+        // TCPACTORS_KEEP_TEMP=1 keeps the generated captures for a look with tcpdump or Wireshark.
+        if (Environment.GetEnvironmentVariable("TCPACTORS_KEEP_TEMP") == "1")
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(Path, recursive: true);
