@@ -27,7 +27,7 @@ public sealed class LiveCaptureReplayTests
         time.sleep(0.1)
         """;
 
-    [RequiresToolsFact("tcpdump", "ip", "python3", NeedsRoot = true)]
+    [RequiresToolsFact("tcpdump", "ip", "python3", "kill", NeedsRoot = true)]
     public void A_fresh_loopback_capture_formats_exactly_like_tcpdump_reads_it()
     {
         // Proves whole-capture fidelity on traffic the real kernel produced just now, not on stored samples.
