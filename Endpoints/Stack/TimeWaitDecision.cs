@@ -22,7 +22,11 @@ internal enum TimeWaitVerdict : byte
 }
 
 /// <summary>The verdict, the reason (for traces), and for SYN the initial sequence number to use.</summary>
-internal readonly record struct TimeWaitOutcome(TimeWaitVerdict Verdict, string Reason, SeqNum NewIsn = default);
+internal readonly record struct TimeWaitOutcome(TimeWaitVerdict Verdict, string Reason, SeqNum NewIsn = default)
+{
+    /// <summary>Whether the 60 s timer restarts from now (inet_twsk_reschedule).</summary>
+    public bool RestartTimer { get; init; }
+}
 
 /// <summary>
 /// The TIME_WAIT decision table of <c>tcp_timewait_state_process</c> (net/ipv4/tcp_minisocks.c), as a
@@ -44,7 +48,7 @@ internal static class TimeWaitDecision
     /// <summary>TCP_PAWS_MSL: an RST is exempt from PAWS once ts_recent is this old.</summary>
     private const long PawsMslNanoseconds = 60_000_000_000;
 
-    public static TimeWaitOutcome Process(ref TimeWaitEntry entry, Segment segment, long now, Sysctls sysctls, Action<long> reschedule)
+    public static TimeWaitOutcome Process(ref TimeWaitEntry entry, Segment segment, long now, Sysctls sysctls)
     {
         bool sawTimestamp = entry.HasTimestamps && segment.Options.HasTimestamps;
         bool pawsReject = sawTimestamp && PawsReject(in entry, segment, now);
@@ -88,22 +92,14 @@ internal static class TimeWaitDecision
                 entry.TsRecent = segment.Options.TsVal;
             }
 
-            reschedule(now + TimeWaitLengthNanoseconds);
-            return new(TimeWaitVerdict.Ack, "FIN in FIN_WAIT2: now TIME_WAIT");
+            return new(TimeWaitVerdict.Ack, "FIN in FIN_WAIT2: now TIME_WAIT") { RestartTimer = true };
         }
 
         if (!pawsReject && seq == rcvNxt && (segment.SequenceLength == 0 || segment.IsRst))
         {
-            if (segment.IsRst)
+            if (segment.IsRst && sysctls.TcpRfc1337 == 0)
             {
-                if (sysctls.TcpRfc1337 == 0)
-                {
-                    return new(TimeWaitVerdict.Kill, "RST in TIME_WAIT (assassination, tcp_rfc1337=0)");
-                }
-            }
-            else
-            {
-                reschedule(now + TimeWaitLengthNanoseconds);
+                return new(TimeWaitVerdict.Kill, "RST in TIME_WAIT (assassination, tcp_rfc1337=0)");
             }
 
             if (sawTimestamp)
@@ -112,7 +108,9 @@ internal static class TimeWaitDecision
                 entry.TsRecentStampNanoseconds = now;
             }
 
-            return new(TimeWaitVerdict.Discard, segment.IsRst ? "RST ignored in TIME_WAIT (tcp_rfc1337=1)" : "bare ACK in TIME_WAIT");
+            return segment.IsRst
+                ? new(TimeWaitVerdict.Discard, "RST ignored in TIME_WAIT (tcp_rfc1337=1)")
+                : new(TimeWaitVerdict.Discard, "bare ACK in TIME_WAIT") { RestartTimer = true };
         }
 
         if (segment.IsSyn && !segment.IsRst && !segment.HasAck && !pawsReject
@@ -127,12 +125,8 @@ internal static class TimeWaitDecision
             return new(TimeWaitVerdict.Discard, pawsReject ? "PAWS-rejected RST in TIME_WAIT" : "out-of-window RST in TIME_WAIT");
         }
 
-        if (pawsReject || segment.HasAck)
-        {
-            reschedule(now + TimeWaitLengthNanoseconds);
-        }
-
-        return RateLimitedAck(ref entry, segment, now, sysctls, pawsReject ? "PAWS-rejected segment in TIME_WAIT" : "out-of-window segment in TIME_WAIT");
+        var outcome = RateLimitedAck(ref entry, segment, now, sysctls, pawsReject ? "PAWS-rejected segment in TIME_WAIT" : "out-of-window segment in TIME_WAIT");
+        return outcome with { RestartTimer = pawsReject || segment.HasAck };
     }
 
     /// <summary>tcp_in_window: seq at the window start, or overlapping it, or a zero-length segment at its end.</summary>

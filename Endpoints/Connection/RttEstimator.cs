@@ -1,0 +1,92 @@
+namespace TcpActors.Endpoints;
+
+/// <summary>
+/// Round-trip estimation and the retransmission timeout, as Linux's tcp_rtt_estimator and __tcp_set_rto
+/// do it (RFC 6298 with Linux's variations): srtt and mdev in microseconds, rttvar never below rto_min,
+/// RTO = srtt + rttvar rounded up to jiffies and capped at 120 s. Before the first sample the RTO is
+/// 1 s (RFC 6298 (2.1)).
+/// </summary>
+internal struct RttEstimator
+{
+    private long _srttMicros8;   // srtt, scaled by 8 as Linux keeps it
+    private long _mdevMicros4;   // mdev, scaled by 4
+    private long _mdevMaxMicros;
+    private long _rttvarMicros;
+    private uint _rttSeq;
+
+    public readonly bool HasSample => _srttMicros8 != 0;
+
+    /// <summary>Smoothed RTT in nanoseconds (0 before any sample).</summary>
+    public readonly long SmoothedNanoseconds => _srttMicros8 / 8 * 1000;
+
+    /// <summary>The RTO before backoff, in nanoseconds, already rounded to jiffies.</summary>
+    public readonly long RtoNanoseconds
+    {
+        get
+        {
+            if (!HasSample)
+            {
+                return Jiffies.TimeoutInit;
+            }
+
+            long micros = (_srttMicros8 >> 3) + _rttvarMicros;
+            return Math.Min(Jiffies.RoundUp(micros * 1000), Jiffies.RtoMax);
+        }
+    }
+
+    /// <summary>Feeds one RTT sample (tcp_rtt_estimator); <paramref name="sndUna"/>/<paramref name="sndNxt"/> pace the rttvar decay once per RTT.</summary>
+    public void Sample(long rttNanoseconds, uint sndUna, uint sndNxt)
+    {
+        long m = Math.Max(1, rttNanoseconds / 1000);
+        long rtoMinMicros = Jiffies.RtoMin / 1000;
+        if (_srttMicros8 != 0)
+        {
+            m -= _srttMicros8 >> 3;
+            _srttMicros8 += m;
+            if (m < 0)
+            {
+                m = -m;
+                m -= _mdevMicros4 >> 2;
+                if (m > 0)
+                {
+                    m >>= 3;
+                }
+            }
+            else
+            {
+                m -= _mdevMicros4 >> 2;
+            }
+
+            _mdevMicros4 += m;
+            if (_mdevMicros4 > _mdevMaxMicros)
+            {
+                _mdevMaxMicros = _mdevMicros4;
+                if (_mdevMaxMicros > _rttvarMicros)
+                {
+                    _rttvarMicros = _mdevMaxMicros;
+                }
+            }
+
+            if (unchecked((int)(sndUna - _rttSeq)) > 0)
+            {
+                if (_mdevMaxMicros < _rttvarMicros)
+                {
+                    _rttvarMicros -= (_rttvarMicros - _mdevMaxMicros) >> 2;
+                }
+
+                _rttSeq = sndNxt;
+                _mdevMaxMicros = rtoMinMicros;
+            }
+        }
+        else
+        {
+            _srttMicros8 = m << 3;
+            _mdevMicros4 = m << 1;
+            _rttvarMicros = Math.Max(_mdevMicros4, rtoMinMicros);
+            _mdevMaxMicros = _rttvarMicros;
+            _rttSeq = sndNxt;
+        }
+
+        _srttMicros8 = Math.Max(1, _srttMicros8);
+    }
+}

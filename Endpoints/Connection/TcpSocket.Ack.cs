@@ -1,0 +1,287 @@
+using TcpActors.Network;
+
+namespace TcpActors.Endpoints;
+
+/// <summary>The ACK field (RFC 9293 3.10.7.4, "fifth, check the ACK field"; Linux's tcp_ack).</summary>
+internal sealed partial class TcpSocket
+{
+    /// <summary>Processes the ACK; false when the segment must be discarded.</summary>
+    private bool ProcessAck(Segment segment)
+    {
+        var ack = segment.Ack;
+        if (ack > _sndNxt)
+        {
+            _stack.Drop(segment, "ACK for data not yet sent");
+            SendChallengeAck(segment);
+            return false;
+        }
+
+        if (ack < _sndUna)
+        {
+            bool tooOld = _maxWindow > 0 && ack < _sndUna - (int)_maxWindow;
+            if (tooOld || _state != TcpState.Established)
+            {
+                SendChallengeAck(segment);
+                return false;
+            }
+
+            return true;
+        }
+
+        _lastAckReceivedTime = _stack.NowNanoseconds;
+        _probesOut = 0;
+        uint window = (uint)segment.Window << _sndWscale;
+        bool windowChanged = UpdateWindow(segment, window);
+        MarkSacked(segment);
+        if (ack > _sndUna)
+        {
+            AcknowledgeUpTo(ack, segment);
+        }
+        else if (segment.PayloadLength == 0 && !segment.IsFin && !windowChanged && PacketsOut > 0)
+        {
+            OnDuplicateAck();
+        }
+
+        if (_sndWnd > 0 && _retransmitMode == RetransmitTimerMode.ZeroWindowProbe)
+        {
+            Timers.Cancel(TimerKind.Retransmit);
+            _retransmitMode = RetransmitTimerMode.None;
+            _backoff = 0;
+        }
+
+        return AfterAck(segment);
+    }
+
+    /// <summary>tcp_ack_update_window: take the peer's window if the segment is newer (RFC 9293's SND.WL1/SND.WL2 rule).</summary>
+    private bool UpdateWindow(Segment segment, uint window)
+    {
+        bool mayUpdate = segment.Ack > _sndUna || segment.Seq > _sndWl1 || (segment.Seq == _sndWl1 && (window > _sndWnd || window == 0));
+        if (!mayUpdate)
+        {
+            return false;
+        }
+
+        _sndWl1 = segment.Seq;
+        _sndWl2 = segment.Ack;
+        bool changed = _sndWnd != window;
+        _sndWnd = window;
+        _maxWindow = Math.Max(_maxWindow, window);
+        return changed;
+    }
+
+    /// <summary>snd_una advances: trim the queues, sample the RTT, grow the window, re-arm the timers.</summary>
+    private void AcknowledgeUpTo(SeqNum ack, Segment segment)
+    {
+        var previous = _sndUna;
+        long now = _stack.NowNanoseconds;
+        long firstAckedSentAt = -1;
+        bool anyRetransmittedAcked = false;
+        int ackedSegments = 0;
+        while (_inFlight.Count > 0 && _inFlight[0].End <= ack)
+        {
+            var acked = _inFlight[0];
+            if (acked.Retransmitted)
+            {
+                anyRetransmittedAcked = true;
+            }
+            else if (firstAckedSentAt < 0)
+            {
+                firstAckedSentAt = acked.SentAt;
+            }
+
+            _inFlight.RemoveAt(0);
+            ackedSegments++;
+        }
+
+        var dataStart = _iss + 1;
+        long consumed = Clamp(ack, dataStart, _writeSeq) - Clamp(previous, dataStart, _writeSeq);
+        if (consumed > 0)
+        {
+            _sendQueue.Consume(consumed);
+        }
+
+        _sndUna = ack;
+        _retransmits = 0;
+        if (!_inFlight.Exists(s => s.Retransmitted))
+        {
+            _retransStamp = Never;
+        }
+
+        SampleRtt(segment, firstAckedSentAt, anyRetransmittedAcked, now);
+        GrowCongestionWindow(ackedSegments);
+        if (_tlpOutstanding && ack >= _tlpHighSeq)
+        {
+            _tlpOutstanding = false;
+        }
+
+        _dupAcks = 0;
+        RearmAfterAck();
+        ServePendingSends();
+    }
+
+    private static long Clamp(SeqNum value, SeqNum low, SeqNum high) =>
+        value <= low ? 0 : value >= high ? high - low : value - low;
+
+    /// <summary>tcp_ack_update_rtt: the send time of the oldest newly acknowledged, never retransmitted segment (Karn); else TSecr.</summary>
+    private void SampleRtt(Segment segment, long firstAckedSentAt, bool anyRetransmittedAcked, long now)
+    {
+        long rtt = -1;
+        if (firstAckedSentAt >= 0 && !anyRetransmittedAcked)
+        {
+            rtt = now - firstAckedSentAt;
+        }
+        else if (_tsOk && segment.Options.HasTimestamps && segment.Options.TsEcr != 0)
+        {
+            long deltaMilliseconds = unchecked((int)(TsVal - segment.Options.TsEcr));
+            if (deltaMilliseconds >= 0)
+            {
+                rtt = Math.Max(1, deltaMilliseconds) * 1_000_000;
+            }
+        }
+
+        if (rtt < 0)
+        {
+            return;
+        }
+
+        _rtt.Sample(rtt, _sndUna.Value, _sndNxt.Value);
+        _rto = _rtt.RtoNanoseconds;
+        _backoff = 0;
+    }
+
+    /// <summary>Slow start and congestion avoidance per ACKed segment (a Reno-like model; Linux's default here is BBR or CUBIC).</summary>
+    private void GrowCongestionWindow(int ackedSegments)
+    {
+        if (_inRecovery)
+        {
+            if (_sndUna >= _recoveryPoint)
+            {
+                _inRecovery = false;
+                _cwnd = Math.Max(_ssthresh, 2);
+            }
+
+            return;
+        }
+
+        for (int i = 0; i < ackedSegments; i++)
+        {
+            if (_cwnd < _ssthresh)
+            {
+                _cwnd++;
+            }
+            else if (++_cwndCounter >= _cwnd)
+            {
+                _cwndCounter = 0;
+                _cwnd++;
+            }
+        }
+    }
+
+    /// <summary>Marks the segments the peer's SACK blocks cover; a segment with three SACKed segments above it is lost (RFC 6675).</summary>
+    private void MarkSacked(Segment segment)
+    {
+        if (!_sackOk || segment.Options.SackBlocks is not { Length: > 0 } blocks)
+        {
+            return;
+        }
+
+        for (int i = 0; i < _inFlight.Count; i++)
+        {
+            var sent = _inFlight[i];
+            if (!sent.Sacked && Array.Exists(blocks, b => sent.Seq >= b.Left && sent.End <= b.Right))
+            {
+                sent.Sacked = true;
+                _inFlight[i] = sent;
+            }
+        }
+    }
+
+    /// <summary>Three duplicate ACKs (or SACK evidence) trigger a fast retransmission of the first hole (RFC 5681 3.2).</summary>
+    private void OnDuplicateAck()
+    {
+        _dupAcks++;
+        int sackedAbove = _inFlight.Count(s => s.Sacked);
+        if (_inRecovery || (_dupAcks < 3 && sackedAbove < 3))
+        {
+            return;
+        }
+
+        int hole = _inFlight.FindIndex(s => !s.Sacked);
+        if (hole < 0)
+        {
+            return;
+        }
+
+        _ssthresh = Math.Max(_cwnd / 2, 2);
+        _cwnd = _ssthresh;
+        _inRecovery = true;
+        _recoveryPoint = _sndNxt;
+        Retransmit(hole, RetransmissionKind.Fast);
+    }
+
+    /// <summary>After new data is acknowledged: a loss probe or the RTO if anything is still out, nothing otherwise.</summary>
+    private void RearmAfterAck()
+    {
+        if (PacketsOut == 0)
+        {
+            if (_retransmitMode is RetransmitTimerMode.Rto or RetransmitTimerMode.LossProbe)
+            {
+                Timers.Cancel(TimerKind.Retransmit);
+                _retransmitMode = RetransmitTimerMode.None;
+            }
+
+            return;
+        }
+
+        ScheduleLossProbeOrRto();
+    }
+
+    /// <summary>The state changes an ACK of our FIN causes (tcp_rcv_state_process's FIN_WAIT1, CLOSING and LAST_ACK cases).</summary>
+    private bool AfterAck(Segment segment)
+    {
+        bool finAcked = FinSent && _sndUna == _writeSeq + 1;
+        if (!finAcked)
+        {
+            return true;
+        }
+
+        switch (_state)
+        {
+            case TcpState.FinWait1:
+                SetState(TcpState.FinWait2, "our FIN was acknowledged");
+                _sendShutdown = true;
+                CompleteLingeringClose();
+                if (!_orphaned)
+                {
+                    return true;
+                }
+
+                long timeout = FinTimeout();
+                bool peerFinNow = segment.IsFin && segment.Seq == _rcvNxt;
+                if (timeout > TimeWaitDecision.TimeWaitLengthNanoseconds || peerFinNow)
+                {
+                    StartKeepaliveTimer(peerFinNow ? timeout : timeout - TimeWaitDecision.TimeWaitLengthNanoseconds);
+                    return true;
+                }
+
+                EnterTimeWait(TimeWaitSubstate.FinWait2, timeout);
+                return false;
+            case TcpState.Closing:
+                EnterTimeWait(TimeWaitSubstate.TimeWait, TimeWaitDecision.TimeWaitLengthNanoseconds);
+                return false;
+            case TcpState.LastAck:
+                Done(Errno.None, "our FIN was acknowledged in LAST-ACK");
+                return false;
+            default:
+                return true;
+        }
+    }
+
+    /// <summary>tcp_fin_time: tcp_fin_timeout (or TCP_LINGER2), at least 3.5 RTO.</summary>
+    private long FinTimeout()
+    {
+        long timeout = (_options.Linger2Seconds ?? _stack.Sysctls.TcpFinTimeout) * 1_000_000_000L;
+        long floor = (_rto << 2) - (_rto >> 1);
+        return Math.Max(timeout, floor);
+    }
+}

@@ -1,0 +1,154 @@
+using TcpActors.Network;
+using TcpActors.Runtime;
+
+namespace TcpActors.Endpoints;
+
+/// <summary>The transmission control block: RFC 9293's variables under their RFC names, plus Linux's.</summary>
+internal sealed partial class TcpSocket
+{
+    /// <summary>A time that never happened (virtual time starts at 0, so 0 is a real instant).</summary>
+    private const long Never = long.MinValue / 4;
+
+    /// <summary>The receive-buffer cost of one queued segment beyond its bytes (sk_buff overhead), for tcp_space().</summary>
+    private const int SegmentOverheadBytes = 856;
+
+    // Send sequence space (RFC 9293 3.3.1).
+    private SeqNum _iss;
+    private SeqNum _sndUna;
+    private SeqNum _sndNxt;
+    private SeqNum _writeSeq;
+    private SeqNum _pushSeq;
+    private uint _sndWnd;
+    private SeqNum _sndWl1;
+    private SeqNum _sndWl2;
+    private uint _maxWindow;
+    private bool _finQueued;
+    private bool _isnInherited;
+
+    // Receive sequence space.
+    private SeqNum _irs;
+    private SeqNum _rcvNxt;
+    private SeqNum _rcvWup;
+    private uint _rcvWnd;
+    private uint _rcvSsthresh;
+    private uint _windowClamp;
+    private int _scalingRatio = 128;
+
+    // Negotiated options.
+    private int _advMss;
+    private int _mssCache;
+    private int _rcvMss = 536;
+    private byte _sndWscale;
+    private byte _rcvWscale;
+    private bool _wscaleOk;
+    private bool _sackOk;
+    private bool _tsOk;
+    private uint _tsRecent;
+    private long _tsRecentStamp;
+    private uint _tsOffset;
+    private ushort _ipId;
+
+    // Buffers.
+    private readonly SendQueue _sendQueue = new();
+    private readonly ReceiveQueue _receiveQueue = new();
+    private readonly List<SentSegment> _inFlight = [];
+    private SackBlock? _dsack;
+    private SeqNum? _lastOutOfOrderSeq;
+
+    // Retransmission (RFC 6298 with Linux's bounds).
+    private RttEstimator _rtt;
+    private long _rto = Jiffies.TimeoutInit;
+    private int _backoff;
+    private int _retransmits;
+    private int _totalRto;
+    private long _retransStamp = Never;
+    private SeqNum _tlpHighSeq;
+    private bool _tlpOutstanding;
+    private RetransmitTimerMode _retransmitMode;
+
+    // Congestion control (a Reno-like model with Linux's initial window of 10).
+    private int _cwnd = 10;
+    private int _ssthresh = int.MaxValue;
+    private int _cwndCounter;
+    private int _dupAcks;
+    private bool _inRecovery;
+    private SeqNum _recoveryPoint;
+
+    // Delayed ACK (inet_connection_sock's icsk_ack).
+    private int _quickAcks;
+    private bool _pingpong;
+    private long _ato;
+    private long _lastReceiveTime = Never;
+    private bool _ackScheduled;
+    private bool _ackNow;
+    private long _delayedAckDeadline;
+
+    // Keepalive and liveness.
+    private int _probesOut;
+    private long _lastAckReceivedTime;
+
+    private enum RetransmitTimerMode : byte
+    {
+        None,
+        Rto,
+        LossProbe,
+        ZeroWindowProbe,
+        SynAck,
+    }
+
+    /// <summary>Sequence space in flight: the data still unacknowledged, with SYN and FIN counted.</summary>
+    private int PacketsOut => _inFlight.Count;
+
+    private int ReceiveBuffer => _options.ReceiveBuffer is { } size ? size * 2 : _stack.Sysctls.TcpRmem.Default;
+
+    /// <summary>Bytes the receive buffer holds (tcp_rmem accounting: data plus per-segment overhead).</summary>
+    private long ReceiveMemory =>
+        _receiveQueue.UnreadBytes + _receiveQueue.OutOfOrderBytes + ((long)(_receiveQueue.SegmentsHeld + _receiveQueue.OutOfOrderCount) * SegmentOverheadBytes);
+
+    private uint TsVal => unchecked(_stack.ClockMilliseconds + _tsOffset);
+
+    /// <summary>A segment in the retransmission queue, with the time of its last transmission.</summary>
+    private struct SentSegment
+    {
+        public SeqNum Seq;
+        public SeqNum End;
+        public TcpFlags Flags;
+        public long SentAt;
+        public bool Retransmitted;
+        public bool Sacked;
+        public bool Lost;
+
+        public readonly int DataLength => (End - Seq) - ((Flags & TcpFlags.Syn) != 0 ? 1 : 0) - ((Flags & TcpFlags.Fin) != 0 ? 1 : 0);
+    }
+
+    /// <summary>The route's MSS to advertise: MTU − 40, at most 65495 (ipv4_default_advmss).</summary>
+    private int AdvertisedMss(IPv4Address remote)
+    {
+        int mtu = _stack.Host.IsLocalAddress(remote)
+            ? _stack.Host.Loopback.Mtu
+            : _stack.Host.Routes.Lookup(remote)?.Interface.Mtu ?? 1500;
+        return Math.Clamp(mtu - 40, 256, 65535 - 40);
+    }
+
+    /// <summary>tcp_select_initial_window: the first window (a multiple of the MSS) and the window scale.</summary>
+    private void SelectInitialWindow(int mss)
+    {
+        long space = (long)ReceiveBuffer * _scalingRatio / 256;
+        if (space > mss)
+        {
+            space = space / mss * mss;
+        }
+
+        _rcvWnd = (uint)Math.Min(space, ushort.MaxValue);
+        _rcvWscale = 0;
+        if (_wscaleOk)
+        {
+            long maximum = Math.Max(space, Math.Max(_stack.Sysctls.TcpRmem.Max, 212_992));
+            _rcvWscale = (byte)Math.Clamp((int)Math.Log2(maximum) - 15, 0, 14);
+        }
+
+        _rcvSsthresh = _rcvWnd;
+        _windowClamp = (uint)Math.Max(_rcvWnd, Math.Min((long)ushort.MaxValue << _rcvWscale, uint.MaxValue));
+        _rcvWup = _rcvNxt;
+    }
+}

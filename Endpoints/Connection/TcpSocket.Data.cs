@@ -1,0 +1,323 @@
+using TcpActors.Network;
+
+namespace TcpActors.Endpoints;
+
+/// <summary>Segment text and FIN ("seventh, process the segment text"; "eighth, check the FIN bit"), and when to ACK.</summary>
+internal sealed partial class TcpSocket
+{
+    private const int MaxQuickAcks = 16;
+
+    private void ProcessData(Segment segment)
+    {
+        if (segment.PayloadLength == 0 && !segment.IsFin)
+        {
+            return;
+        }
+
+        switch (_state)
+        {
+            case TcpState.CloseWait or TcpState.Closing or TcpState.LastAck when segment.Seq >= _rcvNxt:
+                _stack.Drop(segment, "data after the peer's FIN");
+                return;
+            case TcpState.CloseWait or TcpState.Closing or TcpState.LastAck or TcpState.FinWait1 or TcpState.FinWait2
+                when _receiveShutdown && segment.PayloadLength > 0 && (segment.EndSeq - (segment.IsFin ? 1 : 0)) > _rcvNxt:
+                // RFC 1122 4.2.2.13: data for a socket that can no longer read is answered with a reset.
+                _stack.Counters.AbortOnData++;
+                _stack.SendReset(segment);
+                Done(Errno.ECONNRESET, "data arrived after close() or shutdown(SHUT_RD)");
+                return;
+        }
+
+        QueueData(segment);
+    }
+
+    /// <summary>tcp_data_queue: in order, duplicate (D-SACK, ACK now), partial overlap, or out of order (queued, SACK, ACK now).</summary>
+    private void QueueData(Segment segment)
+    {
+        var seq = segment.Seq;
+        var end = segment.EndSeq;
+        if (end <= _rcvNxt)
+        {
+            // A retransmission of what we have: D-SACK it and ACK at once (RFC 2883).
+            if (_sackOk)
+            {
+                _dsack = new SackBlock(seq, end);
+            }
+
+            EnterQuickAckMode(MaxQuickAcks);
+            ScheduleAck(now: true);
+            return;
+        }
+
+        long window = Math.Max(0, (_rcvWup + (int)_rcvWnd) - _rcvNxt);
+        if (window == 0 && segment.PayloadLength > 0)
+        {
+            _stack.Drop(segment, "zero receive window");
+            EnterQuickAckMode(MaxQuickAcks);
+            ScheduleAck(now: true);
+            return;
+        }
+
+        if (segment.PayloadLength > 0 && ReceiveMemory + segment.PayloadLength + SegmentOverheadBytes > ReceiveBuffer)
+        {
+            _stack.Drop(segment, "receive buffer full");
+            ScheduleAck(now: true);
+            return;
+        }
+
+        var data = PayloadOf(segment);
+        if (seq > _rcvNxt)
+        {
+            _receiveQueue.AddOutOfOrder(seq, data);
+            _lastOutOfOrderSeq = seq;
+            ScheduleAck(now: true);
+            return;
+        }
+
+        if (seq < _rcvNxt)
+        {
+            int overlap = _rcvNxt - seq;
+            if (_sackOk)
+            {
+                _dsack = new SackBlock(seq, _rcvNxt);
+            }
+
+            data = data.Slice(overlap, data.Length - overlap);
+        }
+
+        AcceptInOrder(data, segment);
+    }
+
+    private void AcceptInOrder(ByteChunk data, Segment segment)
+    {
+        bool hadOutOfOrder = _receiveQueue.OutOfOrderCount > 0;
+        if (data.Length > 0)
+        {
+            _receiveQueue.AppendInOrder(data);
+            _rcvNxt += data.Length;
+            _rcvNxt = _receiveQueue.DrainOutOfOrder(_rcvNxt);
+            if (hadOutOfOrder && _receiveQueue.OutOfOrderCount == 0)
+            {
+                _ackNow = true;
+            }
+
+            OnDataReceived(segment.PayloadLength);
+        }
+
+        ScheduleAck(now: false);
+        bool finInOrder = segment.IsFin && segment.EndSeq - 1 <= _rcvNxt;
+        if (finInOrder)
+        {
+            OnFin();
+        }
+
+        DeliverToApplication();
+    }
+
+    private static ByteChunk PayloadOf(Segment segment) =>
+        segment.Payload.IsEmpty ? ByteChunk.OfLength(segment.PayloadLength) : ByteChunk.Of(segment.Payload);
+
+    /// <summary>tcp_fin: the peer will send no more; what follows depends on our state.</summary>
+    private void OnFin()
+    {
+        _rcvNxt += 1;
+        _finReceived = true;
+        _receiveShutdown = true;
+        _done = true;
+        _receiveQueue.DiscardOutOfOrder();
+        switch (_state)
+        {
+            case TcpState.SynReceived or TcpState.Established:
+                SetState(TcpState.CloseWait, "FIN received");
+                _pingpong = true;
+                break;
+            case TcpState.FinWait1:
+                SendAck();
+                SetState(TcpState.Closing, "FIN received in FIN-WAIT-1 (simultaneous close)");
+                break;
+            case TcpState.FinWait2:
+                SendAck();
+                EnterTimeWait(TimeWaitSubstate.TimeWait, TimeWaitDecision.TimeWaitLengthNanoseconds);
+                break;
+        }
+    }
+
+    /// <summary>tcp_event_data_recv: measure the peer's MSS, adapt the delayed-ACK timeout, grow the window.</summary>
+    private void OnDataReceived(int length)
+    {
+        long now = _stack.NowNanoseconds;
+        MeasureReceiveMss(length);
+        if (_ato == 0)
+        {
+            IncreaseQuickAcks(MaxQuickAcks);
+            _ato = Jiffies.AtoMin;
+        }
+        else
+        {
+            long gap = (now - _lastReceiveTime) / Jiffies.Nanoseconds * Jiffies.Nanoseconds;
+            if (gap <= Jiffies.AtoMin / 2)
+            {
+                _ato = (_ato >> 1) + (Jiffies.AtoMin / 2);
+            }
+            else if (gap < _ato)
+            {
+                _ato = Math.Min((_ato >> 1) + gap, _rto);
+            }
+            else if (gap > _rto)
+            {
+                IncreaseQuickAcks(MaxQuickAcks);
+            }
+        }
+
+        _lastReceiveTime = now;
+        if (length >= 128)
+        {
+            GrowReceiveWindow();
+        }
+    }
+
+    /// <summary>tcp_measure_rcv_mss: a larger segment updates rcv_mss and the buffer's data-to-memory ratio (scaling_ratio).</summary>
+    private void MeasureReceiveMss(int length)
+    {
+        if (length < _rcvMss)
+        {
+            return;
+        }
+
+        if (length != _rcvMss)
+        {
+            int ratio = Math.Max(1, length * 256 / (length + SegmentOverheadBytes));
+            if (ratio != _scalingRatio)
+            {
+                _scalingRatio = ratio;
+                uint clamp = (uint)Math.Max(2304L, (long)ReceiveBuffer * ratio / 256);
+                if (clamp < _windowClamp)
+                {
+                    _rcvSsthresh = Math.Min(_rcvSsthresh, clamp);
+                }
+
+                _windowClamp = clamp;
+            }
+        }
+
+        _rcvMss = Math.Min(length, _advMss);
+    }
+
+    /// <summary>tcp_grow_window: rcv_ssthresh grows by two MSS per good segment, up to the clamp and the free space.</summary>
+    private void GrowReceiveWindow()
+    {
+        long free = Math.Max(0, (ReceiveBuffer - ReceiveMemory) * _scalingRatio / 256);
+        if (_rcvSsthresh < _windowClamp && _rcvSsthresh < free)
+        {
+            _rcvSsthresh = (uint)Math.Min((long)_rcvSsthresh + (2L * _advMss), _windowClamp);
+        }
+    }
+
+    private void IncreaseQuickAcks(int maximum)
+    {
+        int quickAcks = (int)(_rcvWnd / (uint)(2 * Math.Max(1, _rcvMss)));
+        if (quickAcks == 0)
+        {
+            quickAcks = 2;
+        }
+
+        _quickAcks = Math.Max(_quickAcks, Math.Min(quickAcks, maximum));
+    }
+
+    /// <summary>tcp_enter_quickack_mode: ACK the next segments at once and leave interactive (ping-pong) mode.</summary>
+    private void EnterQuickAckMode(int maximum)
+    {
+        IncreaseQuickAcks(maximum);
+        _pingpong = false;
+        _ato = Jiffies.AtoMin;
+    }
+
+    private void ScheduleAck(bool now)
+    {
+        _ackScheduled = true;
+        _ackNow |= now;
+    }
+
+    /// <summary>__tcp_ack_snd_check: ACK now (two full segments, quick-ACK mode, or forced), else delay it.</summary>
+    private void AckIfDue()
+    {
+        if (!_ackScheduled || _state is TcpState.Closed or TcpState.TimeWait)
+        {
+            return;
+        }
+
+        bool twoSegments = (_rcvNxt - _rcvWup) > _rcvMss && ComputeWindow() >= _rcvWnd;
+        bool quickAckMode = _quickAcks > 0 && !_pingpong;
+        if (twoSegments || quickAckMode || _ackNow || _receiveQueue.OutOfOrderCount > 0)
+        {
+            SendAck();
+            return;
+        }
+
+        ScheduleDelayedAck();
+    }
+
+    /// <summary>tcp_send_delayed_ack: the ACK waits ato (40 ms at first), bounded by the RTT and 200 ms in ping-pong mode.</summary>
+    private void ScheduleDelayedAck()
+    {
+        long now = _stack.NowNanoseconds;
+        long ato = _ato == 0 ? Jiffies.AtoMin : _ato;
+        if (ato > Jiffies.AtoMin)
+        {
+            long maxAto = _pingpong ? Jiffies.DelackMax : 500_000_000;
+            if (_rtt.HasSample)
+            {
+                maxAto = Math.Min(maxAto, Math.Max(Jiffies.RoundUp(_rtt.SmoothedNanoseconds), Jiffies.AtoMin));
+            }
+
+            ato = Math.Min(ato, maxAto);
+        }
+
+        long deadline = now + ato;
+        if (Timers.IsTimerActive(TimerKind.DelayedAck))
+        {
+            if (_delayedAckDeadline <= now + (ato >> 2))
+            {
+                SendAck();
+                return;
+            }
+
+            deadline = Math.Min(deadline, _delayedAckDeadline);
+        }
+
+        _delayedAckDeadline = deadline;
+        Timers.StartSingleTimer(TimerKind.DelayedAck, TimerExpired.DelayedAck, new Runtime.Duration(deadline - now));
+    }
+
+    /// <summary>tcp_event_ack_sent: an ACK went out (alone or on data): leave quick-ACK mode gradually, cancel the delayed ACK.</summary>
+    private void AckSent()
+    {
+        if (_quickAcks > 0)
+        {
+            int packets = _ackScheduled ? 1 : 0;
+            if (packets >= _quickAcks)
+            {
+                _quickAcks = 0;
+                _ato = Jiffies.AtoMin;
+            }
+            else
+            {
+                _quickAcks -= packets;
+            }
+        }
+
+        _ackScheduled = false;
+        _ackNow = false;
+        _dsack = null;
+        Timers.Cancel(TimerKind.DelayedAck);
+    }
+
+    /// <summary>tcp_event_data_sent: a reply within ato of the last data received makes the connection interactive (ping-pong).</summary>
+    private void DataSent()
+    {
+        if (_lastReceiveTime != Never && _stack.NowNanoseconds - _lastReceiveTime < _ato)
+        {
+            _pingpong = true;
+        }
+    }
+}

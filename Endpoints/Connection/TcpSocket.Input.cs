@@ -1,0 +1,261 @@
+using TcpActors.Network;
+
+namespace TcpActors.Endpoints;
+
+/// <summary>Segment arrival, following RFC 9293 3.10.7 in the order Linux's tcp_rcv_state_process applies it.</summary>
+internal sealed partial class TcpSocket
+{
+    private long _lastOutOfWindowAck;
+
+    private void OnSegment(Segment segment)
+    {
+        switch (_state)
+        {
+            case TcpState.Listen:
+                OnListenerSegment(segment);
+                break;
+            case TcpState.SynSent:
+                OnSynSentSegment(segment);
+                break;
+            case TcpState.SynReceived when _listener is not null:
+                OnRequestSegment(segment);
+                break;
+            case TcpState.Closed or TcpState.TimeWait:
+                // Queued to us before we closed: the socket is gone, so answer as Linux would for no socket.
+                _stack.Drop(segment, "segment for a closed socket");
+                _stack.SendReset(segment);
+                break;
+            default:
+                OnSynchronizedSegment(segment);
+                break;
+        }
+    }
+
+    /// <summary>SYN-SENT (tcp_rcv_synsent_state_process): the SYN-ACK, a reset, or a crossing SYN.</summary>
+    private void OnSynSentSegment(Segment segment)
+    {
+        if (segment.HasAck && (segment.Ack <= _iss || segment.Ack > _sndNxt))
+        {
+            if (!segment.IsRst)
+            {
+                _stack.Drop(segment, "unacceptable ACK in SYN-SENT");
+                _stack.SendReset(segment);
+            }
+
+            return;
+        }
+
+        if (segment.IsRst)
+        {
+            if (segment.HasAck)
+            {
+                _stack.Counters.InResets++;
+                Reset("connection refused (RST in SYN-SENT)");
+            }
+
+            return;
+        }
+
+        if (!segment.IsSyn)
+        {
+            _stack.Drop(segment, "no SYN in SYN-SENT");
+            return;
+        }
+
+        TakePeerSynOptions(segment);
+        _irs = segment.Seq;
+        _rcvNxt = segment.Seq + 1;
+        _rcvWup = _rcvNxt;
+        if (!segment.HasAck)
+        {
+            // Simultaneous open (RFC 9293 figure 8): answer with a SYN-ACK from SYN-RECV.
+            SetState(TcpState.SynReceived, "simultaneous open");
+            _inFlight.Clear();
+            _sndNxt = _iss;
+            _inFlight.Add(new SentSegment { Seq = _iss, End = _iss + 1, Flags = TcpFlags.Syn | TcpFlags.Ack, SentAt = _stack.NowNanoseconds });
+            _sndNxt = _iss + 1;
+            SendSyn(withAck: true, retransmission: false);
+            return;
+        }
+
+        if (_tsOk)
+        {
+            _tsRecent = segment.Options.TsVal;
+            _tsRecentStamp = _stack.NowNanoseconds;
+        }
+
+        _sndWnd = segment.Window;
+        _sndWl1 = segment.Seq;
+        _sndWl2 = segment.Ack;
+        AcknowledgeUpTo(segment.Ack, segment);
+        FinishConnect();
+        SendAck();
+    }
+
+    /// <summary>Every synchronized state: validation, then ACK, then data and FIN.</summary>
+    private void OnSynchronizedSegment(Segment segment)
+    {
+        if (!ValidateIncoming(segment))
+        {
+            return;
+        }
+
+        if (!segment.HasAck)
+        {
+            _stack.Drop(segment, "no ACK flag");
+            return;
+        }
+
+        if (!ProcessAck(segment))
+        {
+            return;
+        }
+
+        if (_state == TcpState.Closed)
+        {
+            return;
+        }
+
+        ProcessData(segment);
+        if (_state is TcpState.Closed or TcpState.TimeWait)
+        {
+            return;
+        }
+
+        PushPendingData();
+        AckIfDue();
+    }
+
+    /// <summary>
+    /// tcp_validate_incoming: PAWS, the sequence check, RST (RFC 5961: only an RST at exactly rcv_nxt
+    /// resets, one elsewhere in the window draws a challenge ACK), and SYN in a synchronized state.
+    /// </summary>
+    private bool ValidateIncoming(Segment segment)
+    {
+        var seq = segment.Seq;
+        var endSeq = segment.EndSeq;
+        if (_tsOk && segment.Options.HasTimestamps && PawsReject(segment))
+        {
+            if (!segment.IsRst)
+            {
+                _stack.Counters.PawsRejected++;
+                _stack.Drop(segment, "PAWS: timestamp older than ts_recent");
+                SendDuplicateAck(segment);
+                return false;
+            }
+        }
+
+        long window = Math.Max(0, (_rcvWup + (int)_rcvWnd) - _rcvNxt);
+        var windowEnd = _rcvNxt + (int)window;
+        bool acceptable = endSeq >= _rcvWup && !(endSeq > windowEnd && (seq > windowEnd || _receiveQueue.UnreadBytes > 0));
+        if (!acceptable)
+        {
+            if (segment.IsRst)
+            {
+                _stack.Drop(segment, "RST outside the window");
+            }
+            else if (segment.IsSyn)
+            {
+                SendChallengeAck(segment);
+            }
+            else
+            {
+                _stack.Drop(segment, "outside the receive window");
+                SendDuplicateAck(segment);
+            }
+
+            return false;
+        }
+
+        if (segment.IsRst)
+        {
+            bool lastByte = seq == _rcvNxt - 1 && _finReceived && _state is TcpState.CloseWait or TcpState.LastAck or TcpState.Closing;
+            if (seq == _rcvNxt || lastByte)
+            {
+                _stack.Counters.InResets++;
+                Reset("reset by peer");
+            }
+            else
+            {
+                SendChallengeAck(segment);
+            }
+
+            return false;
+        }
+
+        if (segment.IsSyn)
+        {
+            _stack.Drop(segment, "SYN in a synchronized state: challenge ACK (RFC 5961)");
+            SendChallengeAck(segment);
+            return false;
+        }
+
+        if (_tsOk && segment.Options.HasTimestamps && seq <= _rcvWup)
+        {
+            _tsRecent = segment.Options.TsVal;
+            _tsRecentStamp = _stack.NowNanoseconds;
+        }
+
+        return true;
+    }
+
+    /// <summary>tcp_paws_discard: the timestamp is older than ts_recent (within the 24-day wrap guard).</summary>
+    private bool PawsReject(Segment segment) =>
+        _tsRecent != 0 && unchecked((int)(_tsRecent - segment.Options.TsVal)) > 0;
+
+    /// <summary>tcp_send_dupack: an immediate ACK, with a D-SACK block when the segment repeats data we have.</summary>
+    private void SendDuplicateAck(Segment segment)
+    {
+        if (segment.SequenceLength > 0 && segment.Seq < _rcvNxt && _sackOk)
+        {
+            _dsack = new SackBlock(segment.Seq, SeqNum.Min(segment.EndSeq, _rcvNxt));
+        }
+
+        SendChallengeAck(segment);
+    }
+
+    /// <summary>tcp_reset: the error the application sees depends on the state, then the connection is done.</summary>
+    private void Reset(string reason)
+    {
+        var errno = _state switch
+        {
+            TcpState.SynSent => Errno.ECONNREFUSED,
+            TcpState.CloseWait => Errno.EPIPE,
+            _ => Errno.ECONNRESET,
+        };
+        if (_state is TcpState.Established or TcpState.CloseWait)
+        {
+            _stack.Counters.EstablishedResets++;
+        }
+
+        if (_state is TcpState.SynSent or TcpState.SynReceived)
+        {
+            _stack.Counters.AttemptFails++;
+        }
+
+        Done(errno, reason);
+    }
+
+    /// <summary>tcp_v4_err: a hard ICMP error fails a connection that is still opening; otherwise it is only remembered.</summary>
+    private void OnIcmp(IcmpPacket icmp)
+    {
+        var errno = icmp.Code switch
+        {
+            IcmpUnreachableCode.PortUnreachable => Errno.ECONNREFUSED,
+            IcmpUnreachableCode.NetUnreachable => Errno.ENETUNREACH,
+            IcmpUnreachableCode.HostUnreachable => Errno.EHOSTUNREACH,
+            _ => Errno.EHOSTUNREACH,
+        };
+        if (_state is TcpState.SynSent or TcpState.SynReceived)
+        {
+            _stack.Counters.AttemptFails++;
+            Done(errno, "ICMP " + icmp.Code);
+        }
+        else
+        {
+            _softError = errno;
+        }
+    }
+
+    private Errno _softError;
+}

@@ -1,0 +1,302 @@
+using TcpActors.Network;
+using TcpActors.Runtime;
+
+namespace TcpActors.Endpoints;
+
+/// <summary>Building and sending segments: options, window, data, FIN, ACK, RST.</summary>
+internal sealed partial class TcpSocket
+{
+    /// <summary>Sends a SYN (connect) or a SYN-ACK (request socket), with the options Linux puts on it.</summary>
+    private void SendSyn(bool withAck, bool retransmission)
+    {
+        var flags = withAck ? TcpFlags.Syn | TcpFlags.Ack : TcpFlags.Syn;
+        var options = new TcpOptions
+        {
+            Mss = (ushort)_advMss,
+            SackPermitted = _sackOk,
+            HasTimestamps = _tsOk,
+            TsVal = _tsOk ? TsVal : 0,
+            TsEcr = _tsOk ? _tsRecent : 0,
+            HasWindowScale = _wscaleOk,
+            WindowScale = _rcvWscale,
+        };
+        var segment = NewSegment(_iss, flags, ByteChunk.Empty, options, (ushort)Math.Min(_rcvWnd, ushort.MaxValue), ipId: withAck ? (ushort)0 : NextIpId());
+        if (retransmission)
+        {
+            _stack.PublishRetransmission(_tuple, _iss, 0, withAck ? RetransmissionKind.SynAck : RetransmissionKind.Syn);
+        }
+
+        _stack.Transmit(segment, retransmission);
+    }
+
+    /// <summary>Sends a bare ACK now (tcp_send_ack), which also satisfies any delayed ACK.</summary>
+    private void SendAck()
+    {
+        var segment = NewSegment(_sndNxt, TcpFlags.Ack, ByteChunk.Empty, RegularOptions(includeSack: true), SelectWindow(), NextIpId());
+        AckSent();
+        _stack.Transmit(segment, retransmission: false);
+    }
+
+    /// <summary>An ACK answering something invalid (RFC 5961 challenge ACK, PAWS, out of window), rate-limited per socket.</summary>
+    private void SendChallengeAck(Segment trigger)
+    {
+        long now = _stack.NowNanoseconds;
+        bool usesSpace = trigger.SequenceLength != 0 && !trigger.IsSyn;
+        if (!usesSpace && _lastOutOfWindowAck != 0 && now - _lastOutOfWindowAck < _stack.Sysctls.TcpInvalidRatelimit * 1_000_000L)
+        {
+            _stack.Drop(trigger, "invalid segment; ACK rate-limited (tcp_invalid_ratelimit)");
+            return;
+        }
+
+        if (!usesSpace)
+        {
+            _lastOutOfWindowAck = Math.Max(now, 1);
+        }
+
+        _stack.Counters.ChallengeAcks++;
+        SendAck();
+    }
+
+    /// <summary>tcp_send_active_reset: R. with seq = snd_nxt, ack = rcv_nxt, our window and timestamps.</summary>
+    private void SendActiveReset()
+    {
+        var segment = NewSegment(_sndNxt, TcpFlags.Rst | TcpFlags.Ack, ByteChunk.Empty, RegularOptions(includeSack: false), SelectWindow(), NextIpId());
+        _stack.Transmit(segment, retransmission: false);
+    }
+
+    /// <summary>
+    /// tcp_write_xmit: sends what the windows allow: MSS-sized segments, PSH on the last segment of
+    /// each write, the FIN on the last data segment when it is queued (else alone), Nagle's rule in
+    /// Minshall's form (one small segment outstanding at a time) unless TCP_NODELAY.
+    /// </summary>
+    private void PushPendingData()
+    {
+        if (_state is not (TcpState.Established or TcpState.CloseWait or TcpState.FinWait1 or TcpState.LastAck or TcpState.Closing))
+        {
+            return;
+        }
+
+        bool sentNew = false;
+        while (true)
+        {
+            int unsent = _writeSeq - _sndNxt;
+            bool finPending = _finQueued && _sndNxt == _writeSeq && !FinSent;
+            if (unsent <= 0 && !finPending)
+            {
+                break;
+            }
+
+            int windowRoom = (_sndUna + (int)_sndWnd) - _sndNxt;
+            if (unsent > 0 && windowRoom <= 0)
+            {
+                ArmZeroWindowProbe();
+                break;
+            }
+
+            if (PacketsOut >= _cwnd && !finPending)
+            {
+                break;
+            }
+
+            int length = Math.Min(Math.Min(unsent, _mssCache), Math.Max(windowRoom, 0));
+            bool lastOfData = _sndNxt + length == _writeSeq;
+            bool withFin = _finQueued && lastOfData && !FinSent;
+            if (length > 0 && length < _mssCache && !withFin && NagleHolds(length))
+            {
+                break;
+            }
+
+            if (!SendData(length, withFin, lastOfData || (_sndNxt + length == _pushSeq)))
+            {
+                break;
+            }
+
+            sentNew = true;
+        }
+
+        if (sentNew)
+        {
+            ScheduleLossProbeOrRto();
+        }
+    }
+
+    private bool FinSent => _finQueued && _sndNxt == _writeSeq + 1;
+
+    /// <summary>Nagle with Minshall's variant (tcp_nagle_check): hold a small segment while another small one is unacknowledged.</summary>
+    private bool NagleHolds(int length)
+    {
+        if (_options.NoDelay)
+        {
+            return false;
+        }
+
+        _ = length;
+        return _inFlight.Exists(s => s.DataLength > 0 && s.DataLength < _mssCache);
+    }
+
+    /// <summary>Sends one new segment; false if the host refused it locally (then it stays unsent, as in tcp_write_xmit).</summary>
+    private bool SendData(int length, bool withFin, bool push)
+    {
+        var flags = TcpFlags.Ack;
+        if (length > 0 && push)
+        {
+            flags |= TcpFlags.Psh;
+        }
+
+        if (withFin)
+        {
+            flags |= TcpFlags.Fin;
+        }
+
+        var payload = length > 0 ? _sendQueue.Slice(_sndNxt - _sndUna, length) : ByteChunk.Empty;
+        var segment = NewSegment(_sndNxt, flags, payload, RegularOptions(includeSack: true), SelectWindow(), NextIpId());
+        var status = _stack.Transmit(segment, retransmission: false);
+        if (status != SendStatus.Sent)
+        {
+            // An OUTPUT rule or a full queue refused it: nothing is in flight; the probe timer retries
+            // (tcp_check_probe_timer), and tcp_retries2 probes later the connection gives up.
+            ArmZeroWindowProbe();
+            return false;
+        }
+
+        _inFlight.Add(new SentSegment { Seq = _sndNxt, End = segment.EndSeq, Flags = flags, SentAt = _stack.NowNanoseconds });
+        _sndNxt = segment.EndSeq;
+        AckSent();
+        DataSent();
+        return true;
+    }
+
+    /// <summary>Sends again the segment at <paramref name="index"/> of the retransmission queue, with its original boundaries.</summary>
+    private SendStatus Retransmit(int index, RetransmissionKind kind)
+    {
+        var original = _inFlight[index];
+        int length = original.DataLength;
+        var payload = length > 0 ? _sendQueue.Slice(original.Seq - _sndUna, length) : ByteChunk.Empty;
+        var flags = original.Flags;
+        Segment segment;
+        if ((flags & TcpFlags.Syn) != 0)
+        {
+            SendSyn(withAck: (flags & TcpFlags.Ack) != 0, retransmission: true);
+            segment = null!;
+        }
+        else
+        {
+            segment = NewSegment(original.Seq, flags, payload, RegularOptions(includeSack: true), SelectWindow(), NextIpId());
+            AckSent();
+            _stack.PublishRetransmission(_tuple, original.Seq, length, kind);
+        }
+
+        original.SentAt = _stack.NowNanoseconds;
+        original.Retransmitted = true;
+        original.Lost = false;
+        _inFlight[index] = original;
+        return segment is null ? SendStatus.Sent : _stack.Transmit(segment, retransmission: true);
+    }
+
+    /// <summary>A probe for a zero window or a keepalive (tcp_xmit_probe_skb): an ACK with seq = snd_una − 1, no data.</summary>
+    private void SendProbe()
+    {
+        var segment = NewSegment(_sndUna - 1, TcpFlags.Ack, ByteChunk.Empty, RegularOptions(includeSack: false), SelectWindow(), NextIpId());
+        _stack.Transmit(segment, retransmission: false);
+    }
+
+    private TcpOptions RegularOptions(bool includeSack)
+    {
+        var options = _tsOk ? TcpOptions.Timestamps(TsVal, _tsRecent) : default;
+        if (includeSack && _sackOk && (_dsack is not null || _receiveQueue.OutOfOrderCount > 0))
+        {
+            var blocks = new List<SackBlock>(4);
+            if (_dsack is { } duplicate)
+            {
+                blocks.Add(duplicate);
+            }
+
+            blocks.AddRange(_receiveQueue.SackBlocks(_lastOutOfOrderSeq));
+            int maximum = _tsOk ? 3 : 4;
+            options = options with { SackBlocks = [.. blocks.Take(maximum)] };
+        }
+
+        return options;
+    }
+
+    private Segment NewSegment(SeqNum seq, TcpFlags flags, ByteChunk payload, TcpOptions options, ushort window, ushort ipId) => new()
+    {
+        Source = _tuple.LocalAddress,
+        Destination = _tuple.RemoteAddress,
+        SourcePort = _tuple.LocalPort,
+        DestinationPort = _tuple.RemotePort,
+        Seq = seq,
+        Ack = (flags & TcpFlags.Ack) != 0 ? _rcvNxt : default,
+        Flags = flags,
+        Window = window,
+        Options = options,
+        PayloadLength = payload.Length,
+        Payload = payload.Bytes,
+        IpId = ipId,
+        Ttl = (byte)_stack.Sysctls.IpDefaultTtl,
+    };
+
+    private ushort NextIpId() => _ipId++;
+
+    /// <summary>
+    /// tcp_select_window: the window to advertise now, never shrinking what was offered (the right edge
+    /// stays put); records rcv_wnd and rcv_wup. With window scaling the value is aligned up to the scale
+    /// unit, so 64240 bytes with wscale 10 shows as 63 and 65160 as 64, as on the wire.
+    /// </summary>
+    private ushort SelectWindow()
+    {
+        long current = Math.Max(0, (_rcvWup + (int)_rcvWnd) - _rcvNxt);
+        long proposed = ComputeWindow();
+        if (proposed < current)
+        {
+            proposed = Align(current);
+        }
+
+        _rcvWnd = (uint)proposed;
+        _rcvWup = _rcvNxt;
+        long limited = Math.Min(proposed, (long)ushort.MaxValue << _rcvWscale);
+        return (ushort)(limited >> _rcvWscale);
+    }
+
+    /// <summary>__tcp_select_window: free buffer space, capped by rcv_ssthresh, aligned to the scale unit.</summary>
+    private long ComputeWindow()
+    {
+        long allowed = (long)ReceiveBuffer * _scalingRatio / 256;
+        long full = Math.Min(_windowClamp, allowed);
+        long mss = Math.Min(_rcvMss, full);
+        long free = Math.Max(0, (ReceiveBuffer - ReceiveMemory) * _scalingRatio / 256);
+        if (free < full / 2)
+        {
+            _quickAcks = 0;
+            free = free >> _rcvWscale << _rcvWscale;
+            if (free < allowed / 16 || free < mss)
+            {
+                return 0;
+            }
+        }
+
+        free = Math.Min(free, _rcvSsthresh);
+        if (_rcvWscale != 0)
+        {
+            return Align(free);
+        }
+
+        long window = _rcvWnd;
+        if (window <= free - mss || window > free)
+        {
+            window = mss > 0 ? free / mss * mss : free;
+        }
+        else if (mss == full && free > window + (full / 2))
+        {
+            window = free;
+        }
+
+        return window;
+    }
+
+    private long Align(long bytes)
+    {
+        long unit = 1L << _rcvWscale;
+        return (bytes + unit - 1) / unit * unit;
+    }
+}

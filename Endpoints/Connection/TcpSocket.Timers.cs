@@ -1,0 +1,387 @@
+using TcpActors.Network;
+using TcpActors.Runtime;
+
+namespace TcpActors.Endpoints;
+
+/// <summary>Linux's socket timers (net/ipv4/tcp_timer.c): retransmit, delayed ACK, keepalive/FIN_WAIT2, and close()'s linger.</summary>
+internal sealed partial class TcpSocket
+{
+    private void OnTimer(TimerKind kind)
+    {
+        switch (kind)
+        {
+            case TimerKind.Retransmit:
+                OnRetransmitTimer();
+                break;
+            case TimerKind.DelayedAck:
+                OnDelayedAckTimer();
+                break;
+            case TimerKind.Keepalive:
+                OnKeepaliveTimer();
+                break;
+            case TimerKind.Linger:
+                CompleteLingeringClose(timedOut: true);
+                break;
+        }
+    }
+
+    private void ArmRetransmitTimer(RetransmitTimerMode mode, long delay)
+    {
+        _retransmitMode = mode;
+        Timers.StartSingleTimer(TimerKind.Retransmit, TimerExpired.Retransmit, new Duration(Math.Min(Math.Max(delay, 0), Jiffies.RtoMax)));
+    }
+
+    private void OnRetransmitTimer()
+    {
+        var mode = _retransmitMode;
+        _retransmitMode = RetransmitTimerMode.None;
+        switch (mode)
+        {
+            case RetransmitTimerMode.LossProbe:
+                SendLossProbe();
+                break;
+            case RetransmitTimerMode.ZeroWindowProbe:
+                OnProbeTimer();
+                break;
+            case RetransmitTimerMode.SynAck:
+                OnSynAckTimer();
+                break;
+            default:
+                OnRetransmitTimeout();
+                break;
+        }
+    }
+
+    /// <summary>
+    /// tcp_schedule_loss_probe (RACK-TLP, RFC 8985 7.2): with SACK and not in recovery, probe after
+    /// 2·SRTT, plus TCP_RTO_MIN when a single segment is out (the peer may be delaying its ACK), but no
+    /// later than the RTO would fire. Otherwise (re)arm the RTO.
+    /// </summary>
+    private void ScheduleLossProbeOrRto()
+    {
+        if (PacketsOut == 0)
+        {
+            return;
+        }
+
+        bool eligible = _stack.Sysctls.TcpEarlyRetrans is 3 or 4 && _sackOk && !_inRecovery && _retransmits == 0 && !_tlpOutstanding
+            && _state is not (TcpState.SynSent or TcpState.SynReceived);
+        if (!eligible)
+        {
+            if (_retransmitMode != RetransmitTimerMode.Rto)
+            {
+                ArmRetransmitTimer(RetransmitTimerMode.Rto, RtoRemaining());
+            }
+
+            return;
+        }
+
+        long timeout = _rtt.HasSample
+            ? Jiffies.RoundUp(2 * _rtt.SmoothedNanoseconds) + (PacketsOut == 1 ? Jiffies.RtoMin : Jiffies.TimeoutMin)
+            : Jiffies.TimeoutInit;
+        long rtoDelta = RtoRemaining();
+        if (rtoDelta > 0)
+        {
+            timeout = Math.Min(timeout, Jiffies.RoundUp(rtoDelta));
+        }
+
+        ArmRetransmitTimer(RetransmitTimerMode.LossProbe, timeout);
+    }
+
+    /// <summary>tcp_rto_delta_us: how far in the future the RTO of the oldest outstanding segment is.</summary>
+    private long RtoRemaining() =>
+        _inFlight.Count == 0 ? _rto : _inFlight[0].SentAt + _rto - _stack.NowNanoseconds;
+
+    /// <summary>tcp_send_loss_probe: new data if the window allows, else the last segment again; then the RTO from now.</summary>
+    private void SendLossProbe()
+    {
+        if (PacketsOut == 0)
+        {
+            return;
+        }
+
+        _stack.Counters.LossProbes++;
+        int before = PacketsOut;
+        if (_writeSeq > _sndNxt && (_sndUna + (int)_sndWnd) > _sndNxt)
+        {
+            int length = Math.Min(_writeSeq - _sndNxt, _mssCache);
+            _ = SendData(length, withFin: _finQueued && _sndNxt + length == _writeSeq, push: true);
+        }
+
+        if (PacketsOut == before)
+        {
+            Retransmit(_inFlight.Count - 1, RetransmissionKind.LossProbe);
+        }
+
+        _tlpOutstanding = true;
+        _tlpHighSeq = _sndNxt;
+        ArmRetransmitTimer(RetransmitTimerMode.Rto, _rto);
+    }
+
+    /// <summary>
+    /// tcp_retransmit_timer: give up if the budget is spent, else enter loss, retransmit the first
+    /// unacknowledged segment and back off (SYN-SENT keeps 1 s for its first tcp_syn_linear_timeouts
+    /// retransmissions). A retransmission refused locally (OUTPUT drop) retries after 500 ms without
+    /// starting the give-up clock, which is why such a connection dies sooner than one losing on the wire.
+    /// </summary>
+    private void OnRetransmitTimeout()
+    {
+        if (PacketsOut == 0)
+        {
+            return;
+        }
+
+        _stack.Counters.Timeouts++;
+        if (WriteTimedOut())
+        {
+            return;
+        }
+
+        EnterLoss();
+        _retransmits++;
+        _totalRto++;
+        int index = _inFlight.FindIndex(s => !s.Sacked);
+        var status = Retransmit(Math.Max(index, 0), _state == TcpState.SynSent ? RetransmissionKind.Syn : RetransmissionKind.Timeout);
+        if (status is SendStatus.QueueFull)
+        {
+            ArmRetransmitTimer(RetransmitTimerMode.Rto, Jiffies.ResourceProbeInterval);
+            return;
+        }
+
+        if (status == SendStatus.Sent && _retransStamp == Never && _state != TcpState.SynSent)
+        {
+            _retransStamp = _stack.NowNanoseconds;
+        }
+
+        if (_state != TcpState.SynSent || _totalRto > _stack.Sysctls.TcpSynLinearTimeouts)
+        {
+            _backoff++;
+            _rto = Math.Min(_rto << 1, Jiffies.RtoMax);
+        }
+
+        ArmRetransmitTimer(RetransmitTimerMode.Rto, _rto);
+    }
+
+    /// <summary>tcp_enter_loss: everything outstanding is presumed lost; slow start again from one segment.</summary>
+    private void EnterLoss()
+    {
+        _ssthresh = Math.Max(_cwnd / 2, 2);
+        _cwnd = 1;
+        _cwndCounter = 0;
+        _inRecovery = false;
+        _dupAcks = 0;
+        _tlpOutstanding = false;
+        for (int i = 0; i < _inFlight.Count; i++)
+        {
+            var sent = _inFlight[i];
+            sent.Lost = !sent.Sacked;
+            _inFlight[i] = sent;
+        }
+    }
+
+    /// <summary>
+    /// tcp_write_timeout: SYN states stop after syn_retries (+ syn_linear_timeouts in SYN-SENT)
+    /// retransmissions or the time budget; synchronized states after the tcp_retries2 budget
+    /// (tcp_orphan_retries for orphans, where 0 means 8). No reset is sent when giving up.
+    /// </summary>
+    private bool WriteTimedOut()
+    {
+        bool expired;
+        if (_state is TcpState.SynSent or TcpState.SynReceived)
+        {
+            int retryUntil = _options.SynCount ?? _stack.Sysctls.TcpSynRetries;
+            int maximum = retryUntil + (_state == TcpState.SynSent ? _stack.Sysctls.TcpSynLinearTimeouts : 0);
+            expired = _retransmits >= maximum || RetransmitsTimedOut(retryUntil, Jiffies.TimeoutInit);
+        }
+        else
+        {
+            int retryUntil = _stack.Sysctls.TcpRetries2;
+            if (_orphaned)
+            {
+                retryUntil = OrphanRetries(alive: _rto < Jiffies.RtoMax);
+            }
+
+            expired = _options.UserTimeout is { } userTimeout && _retransmits > 0
+                ? _retransStamp != Never && _stack.NowNanoseconds - _retransStamp >= userTimeout.Nanoseconds
+                : RetransmitsTimedOut(retryUntil, Jiffies.RtoMin);
+        }
+
+        if (!expired)
+        {
+            return false;
+        }
+
+        _stack.Counters.AbortOnTimeout++;
+        if (_state is TcpState.SynSent or TcpState.SynReceived)
+        {
+            _stack.Counters.AttemptFails++;
+        }
+
+        Done(_softError != Errno.None ? _softError : Errno.ETIMEDOUT, "retransmissions gave up");
+        return true;
+    }
+
+    /// <summary>tcp_orphan_retries: the sysctl, with 0 meaning 8 while the RTO is below its maximum.</summary>
+    private int OrphanRetries(bool alive)
+    {
+        int retries = _stack.Sysctls.TcpOrphanRetries;
+        if (_softError != Errno.None && !alive)
+        {
+            retries = 0;
+        }
+
+        return retries == 0 && alive ? 8 : retries;
+    }
+
+    /// <summary>
+    /// retransmits_timed_out: the time since the first retransmission (the SYN's send time in SYN-SENT)
+    /// against (2^(n+1) − 1)·base, the series capped at 120 s (tcp_model_timeout), in milliseconds.
+    /// </summary>
+    private bool RetransmitsTimedOut(int boundary, long rtoBase)
+    {
+        if (_retransmits == 0)
+        {
+            return false;
+        }
+
+        int threshold = (int)Math.Log2(Jiffies.RtoMax / rtoBase);
+        long timeout = boundary <= threshold
+            ? ((2L << boundary) - 1) * rtoBase
+            : (((2L << threshold) - 1) * rtoBase) + ((boundary - threshold) * Jiffies.RtoMax);
+        // Without a recorded first retransmission (every one was refused locally) Linux measures from
+        // boot (retrans_stamp = 0 on its ms clock), so the budget is spent at once.
+        long elapsedMilliseconds = _retransStamp == Never
+            ? _stack.ClockMilliseconds
+            : (_stack.NowNanoseconds / 1_000_000) - (_retransStamp / 1_000_000);
+        return elapsedMilliseconds >= timeout / 1_000_000;
+    }
+
+    /// <summary>tcp_probe_timer: the peer's window is zero (or our send failed locally): probe with backoff, give up after tcp_retries2 probes.</summary>
+    private void OnProbeTimer()
+    {
+        if (PacketsOut > 0 || _writeSeq == _sndNxt)
+        {
+            _probesOut = 0;
+            _backoff = 0;
+            return;
+        }
+
+        int maximum = _orphaned ? OrphanRetries(alive: true) : _stack.Sysctls.TcpRetries2;
+        if (_probesOut >= maximum)
+        {
+            _stack.Counters.AbortOnTimeout++;
+            Done(Errno.ETIMEDOUT, "zero-window probes gave up");
+            return;
+        }
+
+        if (_sndWnd > 0)
+        {
+            PushPendingData();
+        }
+        else
+        {
+            SendProbe();
+        }
+
+        _probesOut++;
+        if (_backoff < _stack.Sysctls.TcpRetries2)
+        {
+            _backoff++;
+        }
+
+        if (PacketsOut == 0)
+        {
+            ArmZeroWindowProbe();
+        }
+    }
+
+    /// <summary>tcp_check_probe_timer: arm the probe timer (RTO·2^backoff) while data waits for a window.</summary>
+    private void ArmZeroWindowProbe()
+    {
+        if (PacketsOut > 0 || _retransmitMode == RetransmitTimerMode.ZeroWindowProbe)
+        {
+            return;
+        }
+
+        long when = Math.Min(_rto << Math.Min(_backoff, 20), Jiffies.RtoMax);
+        ArmRetransmitTimer(RetransmitTimerMode.ZeroWindowProbe, when);
+    }
+
+    /// <summary>tcp_delack_timer_handler: a delayed ACK that had to be sent alone ends ping-pong mode.</summary>
+    private void OnDelayedAckTimer()
+    {
+        if (!_ackScheduled || _state is TcpState.Closed)
+        {
+            return;
+        }
+
+        if (!_pingpong)
+        {
+            _ato = Math.Min(_ato << 1, _rto);
+        }
+        else
+        {
+            _pingpong = false;
+            _ato = Jiffies.AtoMin;
+        }
+
+        _stack.Counters.DelayedAcks++;
+        SendAck();
+    }
+
+    private long KeepaliveTime => (_options.KeepIdleSeconds ?? _stack.Sysctls.TcpKeepaliveTime) * 1_000_000_000L;
+
+    private long KeepaliveInterval => (_options.KeepIntervalSeconds ?? _stack.Sysctls.TcpKeepaliveIntvl) * 1_000_000_000L;
+
+    private int KeepaliveProbes => _options.KeepCount ?? _stack.Sysctls.TcpKeepaliveProbes;
+
+    private void StartKeepaliveTimer(long delay) =>
+        Timers.StartSingleTimer(TimerKind.Keepalive, TimerExpired.Keepalive, new Duration(Math.Max(delay, 0)));
+
+    /// <summary>
+    /// tcp_keepalive_timer: an orphaned FIN_WAIT2 with a long tcp_fin_timeout becomes a timewait;
+    /// otherwise, after keepalive_time idle, a probe every keepalive_intvl; after keepalive_probes
+    /// unanswered ones the connection is reset (this one path does send an RST) with ETIMEDOUT.
+    /// </summary>
+    private void OnKeepaliveTimer()
+    {
+        if (_state == TcpState.FinWait2 && _orphaned)
+        {
+            long remaining = FinTimeout() - TimeWaitDecision.TimeWaitLengthNanoseconds;
+            EnterTimeWait(TimeWaitSubstate.FinWait2, remaining > 0 ? TimeWaitDecision.TimeWaitLengthNanoseconds : FinTimeout());
+            return;
+        }
+
+        if (!_options.KeepAlive || _state is TcpState.Closed or TcpState.SynSent or TcpState.Listen)
+        {
+            return;
+        }
+
+        if (PacketsOut > 0 || _writeSeq > _sndNxt)
+        {
+            StartKeepaliveTimer(KeepaliveTime);
+            return;
+        }
+
+        long now = _stack.NowNanoseconds;
+        long idle = now - Math.Max(_lastReceiveTime, _lastAckReceivedTime);
+        if (idle < KeepaliveTime)
+        {
+            StartKeepaliveTimer(KeepaliveTime - idle);
+            return;
+        }
+
+        if (_probesOut >= KeepaliveProbes)
+        {
+            _stack.Counters.AbortOnTimeout++;
+            SendActiveReset();
+            Done(Errno.ETIMEDOUT, "keepalive probes unanswered");
+            return;
+        }
+
+        _stack.Counters.KeepaliveProbes++;
+        SendProbe();
+        _probesOut++;
+        StartKeepaliveTimer(KeepaliveInterval);
+    }
+}

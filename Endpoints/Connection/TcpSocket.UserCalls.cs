@@ -1,0 +1,477 @@
+using TcpActors.Network;
+using TcpActors.Runtime;
+
+namespace TcpActors.Endpoints;
+
+/// <summary>The socket API (net/ipv4/af_inet.c, tcp.c): what each call does and the errno it returns.</summary>
+internal sealed partial class TcpSocket
+{
+    private IActorRef? _connectRequester;
+    private Connect? _connectCommand;
+    private Queue<(IActorRef? Requester, Read Command)>? _pendingReads;
+    private Queue<(IActorRef? Requester, Send Command)>? _pendingSends;
+
+    private int SendBufferLimit => _options.SendBuffer is { } size ? size * 2 : _stack.Sysctls.TcpWmem.Max;
+
+    private void OnCommand(SocketCommand command)
+    {
+        var requester = Sender;
+        if (_orphaned && command is not Close)
+        {
+            requester?.Tell(new CommandFailed(command, Errno.EINVAL), Self);
+            return;
+        }
+
+        switch (command)
+        {
+            case Bind bind:
+                OnBind(bind, requester);
+                break;
+            case Listen listen:
+                OnListen(listen, requester);
+                break;
+            case Connect connect:
+                OnConnect(connect, requester);
+                break;
+            case Accept:
+                OnAccept(requester);
+                break;
+            case Send send:
+                OnSend(send, requester);
+                break;
+            case Read read:
+                (_pendingReads ??= new()).Enqueue((requester, read));
+                DeliverToApplication();
+                break;
+            case Register register:
+                _handler = register.Handler;
+                _autoRead = register.AutoRead;
+                DeliverToApplication();
+                break;
+            case SetOptions set:
+                OnSetOptions(set, requester);
+                break;
+            case Shutdown shutdown:
+                OnShutdown(shutdown, requester);
+                break;
+            case Close:
+                OnClose(requester);
+                break;
+            default:
+                requester?.Tell(new CommandFailed(command, Errno.EOPNOTSUPP), Self);
+                break;
+        }
+    }
+
+    /// <summary>bind(): an explicit port is checked against the bind-conflict rules; port 0 picks one (odd ports first).</summary>
+    private void OnBind(Bind command, IActorRef? requester)
+    {
+        var address = command.Local.Address;
+        if (_holdsPort || _state != TcpState.Closed)
+        {
+            requester?.Tell(new CommandFailed(command, Errno.EINVAL), Self);
+            return;
+        }
+
+        if (!address.IsAny && !_stack.Host.IsLocalAddress(address))
+        {
+            requester?.Tell(new CommandFailed(command, Errno.EADDRNOTAVAIL), Self);
+            return;
+        }
+
+        _boundAddress = address;
+        ushort port = command.Local.Port;
+        if (port == 0)
+        {
+            if (_stack.Ports.ChooseForBind(this) is not { } chosen)
+            {
+                _boundAddress = IPv4Address.Any;
+                requester?.Tell(new CommandFailed(command, Errno.EADDRINUSE), Self);
+                return;
+            }
+
+            port = chosen;
+        }
+        else if (_stack.Binds.Conflicts(port, this, asListener: false))
+        {
+            _boundAddress = IPv4Address.Any;
+            requester?.Tell(new CommandFailed(command, Errno.EADDRINUSE), Self);
+            return;
+        }
+
+        HoldPort(port, byConnect: false);
+        _explicitlyBound = command.Local.Port != 0;
+        requester?.Tell(new Bound(new SocketAddress(_boundAddress, port)), Self);
+    }
+
+    /// <summary>tcp_v4_connect: route, source address, port (__inet_hash_connect), ISN, then the SYN.</summary>
+    private void OnConnect(Connect command, IActorRef? requester)
+    {
+        if (command.Options is { } options)
+        {
+            _options = options;
+        }
+
+        if (_state is TcpState.SynSent)
+        {
+            requester?.Tell(new CommandFailed(command, Errno.EALREADY), Self);
+            return;
+        }
+
+        if (_state != TcpState.Closed || _inConnectionTable || _done)
+        {
+            requester?.Tell(new CommandFailed(command, _state == TcpState.Listen ? Errno.EINVAL : Errno.EISCONN), Self);
+            return;
+        }
+
+        if (command.Local is { } local && !_holdsPort)
+        {
+            OnBind(new Bind(local), null);
+            if (!_holdsPort)
+            {
+                requester?.Tell(new CommandFailed(command, Errno.EADDRINUSE), Self);
+                return;
+            }
+        }
+
+        var remote = command.Remote;
+        var source = _boundAddress.IsAny ? _stack.Host.SourceAddressFor(remote.Address) : _boundAddress;
+        if (source is null)
+        {
+            FailConnectLocally(command, requester, Errno.ENETUNREACH);
+            return;
+        }
+
+        if (!TakeTuple(source.Value, remote))
+        {
+            _stack.Counters.PortExhaustion++;
+            FailConnectLocally(command, requester, Errno.EADDRNOTAVAIL);
+            return;
+        }
+
+        _connectRequester = requester;
+        _connectCommand = command;
+        StartConnect();
+    }
+
+    private void FailConnectLocally(Connect command, IActorRef? requester, Errno errno)
+    {
+        _stack.PublishConnectRefusedLocally(command.Remote, errno);
+        requester?.Tell(new CommandFailed(command, errno), Self);
+    }
+
+    /// <summary>Chooses the local port (or checks the bound one) so that the 4-tuple is unique, recycling a TIME_WAIT if allowed.</summary>
+    private bool TakeTuple(IPv4Address source, SocketAddress remote)
+    {
+        if (_holdsPort)
+        {
+            var tuple = new FourTuple(source, _localPort, remote.Address, remote.Port);
+            if (_stack.CheckTupleForConnect(tuple, this, explicitlyBound: true) == TupleCheck.InUse)
+            {
+                return false;
+            }
+
+            _tuple = tuple;
+            return true;
+        }
+
+        var chosen = _stack.Ports.ChooseForConnect(source, remote, port => _stack.CheckTupleForConnect(new FourTuple(source, port, remote.Address, remote.Port), this, explicitlyBound: false), this);
+        if (chosen is not { } port)
+        {
+            return false;
+        }
+
+        _localPort = port;
+        _holdsPort = true;
+        _tuple = new FourTuple(source, port, remote.Address, remote.Port);
+        return true;
+    }
+
+    /// <summary>tcp_connect: initial window and options, the SYN, the 1 s SYN timer.</summary>
+    private void StartConnect()
+    {
+        var sysctls = _stack.Sysctls;
+        if (!_isnInherited)
+        {
+            _iss = _stack.InitialSequenceNumber(_tuple);
+        }
+
+        _sndUna = _iss;
+        _sndNxt = _iss + 1;
+        _writeSeq = _iss + 1;
+        _pushSeq = _writeSeq;
+        _sackOk = sysctls.TcpSack == 1;
+        _tsOk = sysctls.TcpTimestamps != 0;
+        _wscaleOk = sysctls.TcpWindowScaling == 1;
+        _tsOffset = _stack.TimestampOffset(_tuple.LocalAddress, _tuple.RemoteAddress);
+        _ipId = (ushort)_stack.Random.NextInt32(65536);
+        _advMss = AdvertisedMss(_tuple.RemoteAddress);
+        _mssCache = _advMss;
+        SelectInitialWindow(_advMss);
+        _stack.AddConnection(_tuple, this);
+        _inConnectionTable = true;
+        _stack.Counters.ActiveOpens++;
+        SetState(TcpState.SynSent, "connect()");
+        _inFlight.Add(new SentSegment { Seq = _iss, End = _iss + 1, Flags = TcpFlags.Syn, SentAt = _stack.NowNanoseconds });
+        _retransStamp = _stack.NowNanoseconds;
+        _rto = Jiffies.TimeoutInit;
+        SendSyn(withAck: false, retransmission: false);
+        ArmRetransmitTimer(RetransmitTimerMode.Rto, _rto);
+    }
+
+    /// <summary>tcp_twsk_unique's side effects: the new connection continues the old one's sequence space and timestamps.</summary>
+    public void InheritFromTimeWait(SeqNum isn, uint tsRecent, long tsRecentStamp)
+    {
+        _iss = isn;
+        _isnInherited = true;
+        _tsRecent = tsRecent;
+        _tsRecentStamp = tsRecentStamp;
+    }
+
+    /// <summary>The peer's SYN options, as negotiated with ours (RFC 7323, RFC 2018; 536 bytes without an MSS option).</summary>
+    private void TakePeerSynOptions(Segment syn)
+    {
+        var sysctls = _stack.Sysctls;
+        var options = syn.Options;
+        bool activeSide = _state == TcpState.SynSent;
+        _sackOk = options.SackPermitted && sysctls.TcpSack == 1 && (!activeSide || _sackOk);
+        _tsOk = options.HasTimestamps && sysctls.TcpTimestamps != 0 && (!activeSide || _tsOk);
+        if (_tsOk)
+        {
+            _tsRecent = options.TsVal;
+            _tsRecentStamp = _stack.NowNanoseconds;
+        }
+
+        _wscaleOk = options.HasWindowScale && sysctls.TcpWindowScaling == 1 && _wscaleOk;
+        _sndWscale = _wscaleOk ? Math.Min(options.WindowScale, (byte)14) : (byte)0;
+        if (!_wscaleOk && activeSide)
+        {
+            _rcvWscale = 0;
+            _windowClamp = Math.Min(_windowClamp, ushort.MaxValue);
+        }
+
+        int peerMss = options.Mss != 0 ? options.Mss : 536;
+        _mssCache = Math.Max(48, Math.Min(peerMss, AdvertisedMss(syn.Source)) - (_tsOk ? 12 : 0));
+    }
+
+    /// <summary>tcp_finish_connect: ESTABLISHED, keepalive armed if asked, connect() returns.</summary>
+    private void FinishConnect()
+    {
+        SetState(TcpState.Established, "SYN-ACK received");
+        _lastAckReceivedTime = _stack.NowNanoseconds;
+        if (_options.KeepAlive)
+        {
+            StartKeepaliveTimer(KeepaliveTime);
+        }
+
+        var requester = _connectRequester;
+        _connectRequester = null;
+        requester?.Tell(new Connected(Self, _tuple.Local, _tuple.Remote), Self);
+    }
+
+    /// <summary>send(): queue the bytes (EPIPE or the pending error once the connection is shut down or broken).</summary>
+    private void OnSend(Send command, IActorRef? requester)
+    {
+        if (_pendingError != Errno.None)
+        {
+            var error = _pendingError;
+            _pendingError = Errno.None;
+            requester?.Tell(new CommandFailed(command, error), Self);
+            return;
+        }
+
+        if (_sendShutdown || _state is not (TcpState.Established or TcpState.CloseWait or TcpState.SynSent or TcpState.SynReceived))
+        {
+            requester?.Tell(new CommandFailed(command, Errno.EPIPE), Self);
+            return;
+        }
+
+        (_pendingSends ??= new()).Enqueue((requester, command));
+        ServePendingSends();
+    }
+
+    /// <summary>Moves waiting send() calls into the send buffer as space allows, and pushes data out.</summary>
+    private void ServePendingSends()
+    {
+        while (_pendingSends is { Count: > 0 } && _state is TcpState.Established or TcpState.CloseWait)
+        {
+            var (requester, command) = _pendingSends.Peek();
+            if (_sendQueue.Length > 0 && _sendQueue.Length + command.Data.Length > SendBufferLimit)
+            {
+                break;
+            }
+
+            _pendingSends.Dequeue();
+            _sendQueue.Append(command.Data);
+            _writeSeq += command.Data.Length;
+            _pushSeq = _writeSeq;
+            requester?.Tell(new Sent(command.Data.Length), Self);
+        }
+
+        PushPendingData();
+    }
+
+    /// <summary>recv() and the pushed notifications: data first, then end of stream (the FIN) or the pending error.</summary>
+    private void DeliverToApplication()
+    {
+        while (_pendingReads is { Count: > 0 })
+        {
+            var (requester, command) = _pendingReads.Peek();
+            if (_receiveQueue.UnreadBytes > 0)
+            {
+                _pendingReads.Dequeue();
+                requester?.Tell(new Received(_receiveQueue.Read(command.MaxBytes)), Self);
+                AfterApplicationRead();
+                continue;
+            }
+
+            if (!TryReadEndOrError(out var outcome))
+            {
+                break;
+            }
+
+            _pendingReads.Dequeue();
+            requester?.Tell(outcome is Errno errno ? new CommandFailed(command, errno) : EndOfStream.Instance, Self);
+        }
+
+        if (_handler is not null && _autoRead)
+        {
+            PushToHandler();
+        }
+    }
+
+    private bool _endReported;
+
+    private void PushToHandler()
+    {
+        if (_receiveQueue.UnreadBytes > 0)
+        {
+            _handler!.Tell(new Received(_receiveQueue.Read(int.MaxValue)), Self);
+            AfterApplicationRead();
+        }
+
+        if (!_endReported && TryReadEndOrError(out var outcome))
+        {
+            _endReported = true;
+            _handler!.Tell(outcome is Errno errno ? new ConnectionError(errno) : EndOfStream.Instance, Self);
+        }
+    }
+
+    /// <summary>tcp_recvmsg with nothing to read: 0 after the FIN (SOCK_DONE), else the pending error, else 0 after SHUT_RD, else ENOTCONN if never connected.</summary>
+    private bool TryReadEndOrError(out object? outcome)
+    {
+        outcome = null;
+        if (_finReceived)
+        {
+            return true;
+        }
+
+        if (_pendingError != Errno.None)
+        {
+            outcome = _pendingError;
+            _pendingError = Errno.None;
+            return true;
+        }
+
+        if (_receiveShutdown && _state != TcpState.Closed)
+        {
+            return true;
+        }
+
+        if (_state is TcpState.Closed or TcpState.Listen)
+        {
+            outcome = _done ? null : Errno.ENOTCONN;
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Reading frees buffer space: a window update is sent if the window grew a lot (tcp_cleanup_rbuf).</summary>
+    private void AfterApplicationRead()
+    {
+        if (_state is TcpState.Closed or TcpState.TimeWait or TcpState.Listen)
+        {
+            return;
+        }
+
+        long current = Math.Max(0, (_rcvWup + (int)_rcvWnd) - _rcvNxt);
+        long proposed = ComputeWindow();
+        if (current == 0 || (proposed >= 2 * current && proposed - current >= _rcvMss * 2 && current <= _rcvWnd / 2))
+        {
+            if (proposed > current)
+            {
+                SendAck();
+            }
+        }
+    }
+
+    private void OnSetOptions(SetOptions command, IActorRef? requester)
+    {
+        var options = command.Options;
+        if (options.Linger.Seconds < 0 || options.KeepIdleSeconds is < 1 or > 32767 || options.KeepIntervalSeconds is < 1 or > 32767 || options.KeepCount is < 1 or > 127)
+        {
+            requester?.Tell(new CommandFailed(command, Errno.EINVAL), Self);
+            return;
+        }
+
+        bool keepaliveTurnedOn = options.KeepAlive && !_options.KeepAlive;
+        _options = options;
+        if (keepaliveTurnedOn && _state is TcpState.Established or TcpState.CloseWait)
+        {
+            StartKeepaliveTimer(KeepaliveTime);
+        }
+
+        requester?.Tell(new OptionsSet(options), Self);
+    }
+
+    /// <summary>Every waiting call returns: connect() with the error, reads with end-of-stream or the error, sends with EPIPE.</summary>
+    private void FailPendingCalls(Errno errno)
+    {
+        if (_connectRequester is { } connecting)
+        {
+            _connectRequester = null;
+            connecting.Tell(new CommandFailed(_connectCommand!, errno == Errno.None ? Errno.ECONNRESET : errno), Self);
+            _pendingError = Errno.None;
+        }
+
+        while (_pendingSends is { Count: > 0 })
+        {
+            var (requester, command) = _pendingSends.Dequeue();
+            requester?.Tell(new CommandFailed(command, errno == Errno.None ? Errno.EPIPE : errno), Self);
+        }
+
+        DeliverToApplication();
+        if (_handler is not null && !_endReported && errno != Errno.None)
+        {
+            _endReported = true;
+            _handler.Tell(new ConnectionError(errno), Self);
+            _pendingError = Errno.None;
+        }
+    }
+
+    /// <summary>The ss -tan -o line for this socket.</summary>
+    public SocketSnapshot SnapshotOf()
+    {
+        long now = _stack.NowNanoseconds;
+        if (_state == TcpState.Listen && _listen is not null)
+        {
+            return new SocketSnapshot(_stack.Host.Name, TcpState.Listen, _listen.AcceptQueue.Count, _listen.Backlog, new SocketAddress(_boundAddress, _localPort), new SocketAddress(IPv4Address.Any, 0), null, IsWildcardPeer: true);
+        }
+
+        int recvQ = (int)_receiveQueue.UnreadBytes + (_finReceived && _state is TcpState.CloseWait or TcpState.LastAck or TcpState.Closing ? 1 : 0);
+        int sendQ = _state == TcpState.SynReceived ? 0 : (int)Math.Max(0, _writeSeq - _sndUna);
+        SocketTimer? timer = null;
+        if (Timers.Deadline(TimerKind.Retransmit) is { } retransmit)
+        {
+            int count = _state == TcpState.SynReceived ? _synAckRetransmits : _retransmitMode == RetransmitTimerMode.ZeroWindowProbe ? _probesOut : _retransmits;
+            timer = new SocketTimer(_retransmitMode == RetransmitTimerMode.ZeroWindowProbe ? SocketTimerKind.Persist : SocketTimerKind.On, new Duration(retransmit.Nanoseconds - now), count);
+        }
+        else if (Timers.Deadline(TimerKind.Keepalive) is { } keepalive)
+        {
+            timer = new SocketTimer(_state == TcpState.FinWait2 ? SocketTimerKind.TimeWait : SocketTimerKind.Keepalive, new Duration(keepalive.Nanoseconds - now), _probesOut);
+        }
+
+        return new SocketSnapshot(_stack.Host.Name, _state, recvQ, sendQ, _tuple.Local, _tuple.Remote, timer, IsOrphan: _orphaned);
+    }
+}

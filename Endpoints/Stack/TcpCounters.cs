@@ -1,0 +1,95 @@
+namespace TcpActors.Endpoints;
+
+/// <summary>
+/// A host's TCP counters, named after Linux's SNMP and netstat MIB counters (<c>nstat</c> names in the
+/// comments) so that a run's numbers read like a real machine's.
+/// </summary>
+public sealed class TcpCounters
+{
+    /// <summary>TcpActiveOpens: connect() sent a SYN.</summary>
+    public long ActiveOpens { get; internal set; }
+
+    /// <summary>TcpPassiveOpens: a listener accepted a SYN.</summary>
+    public long PassiveOpens { get; internal set; }
+
+    /// <summary>TcpAttemptFails: a connection attempt failed (refused, timed out, reset in SYN states).</summary>
+    public long AttemptFails { get; internal set; }
+
+    /// <summary>TcpEstabResets: established connections that were reset.</summary>
+    public long EstablishedResets { get; internal set; }
+
+    /// <summary>TcpInSegs.</summary>
+    public long InSegments { get; internal set; }
+
+    /// <summary>TcpOutSegs (retransmissions excluded).</summary>
+    public long OutSegments { get; internal set; }
+
+    /// <summary>TcpRetransSegs.</summary>
+    public long RetransmittedSegments { get; internal set; }
+
+    /// <summary>TcpOutRsts.</summary>
+    public long OutResets { get; internal set; }
+
+    /// <summary>Resets received (TcpExtTCPRcvRst-like).</summary>
+    public long InResets { get; internal set; }
+
+    /// <summary>TcpExtTCPTimeWaitOverflow: no TIME_WAIT kept because tcp_max_tw_buckets was reached.</summary>
+    public long TimeWaitOverflow { get; internal set; }
+
+    /// <summary>TcpExtTWRecycled: TIME_WAIT sockets reused by connect() (tcp_tw_reuse).</summary>
+    public long TimeWaitRecycled { get; internal set; }
+
+    /// <summary>TcpExtTWKilled-like: TIME_WAIT sockets ended early (RST assassination, reopened by SYN).</summary>
+    public long TimeWaitKilled { get; internal set; }
+
+    /// <summary>TIME_WAIT sockets that ran their course.</summary>
+    public long TimeWaitExpired { get; internal set; }
+
+    /// <summary>TcpExtListenOverflows: accept queue full.</summary>
+    public long ListenOverflows { get; internal set; }
+
+    /// <summary>TcpExtListenDrops: SYNs or ACKs dropped by a listener.</summary>
+    public long ListenDrops { get; internal set; }
+
+    /// <summary>TcpExtSyncookiesSent.</summary>
+    public long SyncookiesSent { get; internal set; }
+
+    /// <summary>TcpExtSyncookiesRecv.</summary>
+    public long SyncookiesReceived { get; internal set; }
+
+    /// <summary>TcpExtTCPLossProbes.</summary>
+    public long LossProbes { get; internal set; }
+
+    /// <summary>TcpExtTCPTimeouts: RTO firings.</summary>
+    public long Timeouts { get; internal set; }
+
+    /// <summary>TcpExtDelayedACKs: ACKs sent by the delayed-ACK timer.</summary>
+    public long DelayedAcks { get; internal set; }
+
+    /// <summary>TcpExtTCPAbortOnData: RST because data arrived after close (or close with unread data).</summary>
+    public long AbortOnData { get; internal set; }
+
+    /// <summary>TcpExtTCPAbortOnClose: RST because close() found unread data.</summary>
+    public long AbortOnClose { get; internal set; }
+
+    /// <summary>TcpExtTCPAbortOnTimeout: gave up after retransmissions or keepalive probes.</summary>
+    public long AbortOnTimeout { get; internal set; }
+
+    /// <summary>TcpExtTCPAbortOnLinger: SO_LINGER {1,0} resets.</summary>
+    public long AbortOnLinger { get; internal set; }
+
+    /// <summary>TcpExtTCPChallengeACK.</summary>
+    public long ChallengeAcks { get; internal set; }
+
+    /// <summary>TcpExtPAWSEstab and PAWSTimewait.</summary>
+    public long PawsRejected { get; internal set; }
+
+    /// <summary>TcpInCsumErrors are counted by the host (BadChecksum drops).</summary>
+    public long KeepaliveProbes { get; internal set; }
+
+    /// <summary>Segments for which no socket existed (answered with RST unless they were RSTs).</summary>
+    public long NoSocket { get; internal set; }
+
+    /// <summary>connect() calls that failed with EADDRNOTAVAIL.</summary>
+    public long PortExhaustion { get; internal set; }
+}
