@@ -27,6 +27,9 @@ public sealed record Segment : Packet
 
     public TcpOptions Options { get; init; }
 
+    /// <summary>The urgent pointer; meaningful when the URG flag is set (TcpActors' TCP never sends urgent data).</summary>
+    public ushort UrgentPointer { get; init; }
+
     /// <summary>Bytes of data carried (the length tcpdump prints).</summary>
     public int PayloadLength { get; init; }
 

@@ -19,9 +19,15 @@ public enum TcpFlags : byte
 
 public static class TcpFlagsExtensions
 {
+    private static readonly (TcpFlags Flag, char Letter)[] s_tcpdumpOrder =
+    [
+        (TcpFlags.Fin, 'F'), (TcpFlags.Syn, 'S'), (TcpFlags.Rst, 'R'), (TcpFlags.Psh, 'P'),
+        (TcpFlags.Ack, '.'), (TcpFlags.Urg, 'U'), (TcpFlags.Ece, 'E'), (TcpFlags.Cwr, 'W'),
+    ];
+
     /// <summary>
-    /// tcpdump's rendering inside <c>Flags [...]</c>: S, F, P, R, U, W (CWR), E (ECE) in that order,
-    /// then '.' for ACK; "none" when no flag is set. For example SYN+ACK is <c>S.</c>, FIN+ACK is <c>F.</c>.
+    /// tcpdump's rendering inside <c>Flags [...]</c>, in its order F S R P . U E W (print-tcp.c's
+    /// tcp_flag_values): SYN+ACK is <c>S.</c>, FIN+PSH+ACK is <c>FP.</c>; "none" when no flag is set.
     /// </summary>
     public static string ToTcpdumpString(this TcpFlags flags)
     {
@@ -31,44 +37,12 @@ public static class TcpFlagsExtensions
         }
 
         var text = new StringBuilder(8);
-        if ((flags & TcpFlags.Syn) != 0)
+        foreach (var (flag, letter) in s_tcpdumpOrder)
         {
-            text.Append('S');
-        }
-
-        if ((flags & TcpFlags.Fin) != 0)
-        {
-            text.Append('F');
-        }
-
-        if ((flags & TcpFlags.Psh) != 0)
-        {
-            text.Append('P');
-        }
-
-        if ((flags & TcpFlags.Rst) != 0)
-        {
-            text.Append('R');
-        }
-
-        if ((flags & TcpFlags.Urg) != 0)
-        {
-            text.Append('U');
-        }
-
-        if ((flags & TcpFlags.Cwr) != 0)
-        {
-            text.Append('W');
-        }
-
-        if ((flags & TcpFlags.Ece) != 0)
-        {
-            text.Append('E');
-        }
-
-        if ((flags & TcpFlags.Ack) != 0)
-        {
-            text.Append('.');
+            if ((flags & flag) != 0)
+            {
+                text.Append(letter);
+            }
         }
 
         return text.ToString();

@@ -49,7 +49,7 @@ public sealed class ValueTypeTests
     [Fact]
     public void Flags_print_as_tcpdump_prints_them()
     {
-        // Proves the flag letters and order of tcpdump's "Flags [...]".
+        // Proves the flag letters and order of tcpdump's "Flags [...]" (F S R P . U E W, from print-tcp.c).
         Assert.Equal("S", TcpFlags.Syn.ToTcpdumpString());
         Assert.Equal("S.", (TcpFlags.Syn | TcpFlags.Ack).ToTcpdumpString());
         Assert.Equal("F.", (TcpFlags.Fin | TcpFlags.Ack).ToTcpdumpString());
@@ -58,6 +58,9 @@ public sealed class ValueTypeTests
         Assert.Equal("R.", (TcpFlags.Rst | TcpFlags.Ack).ToTcpdumpString());
         Assert.Equal(".", TcpFlags.Ack.ToTcpdumpString());
         Assert.Equal("none", TcpFlags.None.ToTcpdumpString());
+        Assert.Equal("P.U", (TcpFlags.Psh | TcpFlags.Ack | TcpFlags.Urg).ToTcpdumpString());
+        Assert.Equal("FS", (TcpFlags.Syn | TcpFlags.Fin).ToTcpdumpString());
+        Assert.Equal("SEW", (TcpFlags.Syn | TcpFlags.Ece | TcpFlags.Cwr).ToTcpdumpString());
     }
 
     [Fact]
