@@ -38,6 +38,7 @@ internal sealed partial class IptablesLineParser(WordCursor cursor, Func<string,
 
     public IptablesCommand Parse()
     {
+        int start = cursor.Position;
         while (!cursor.AtEnd)
         {
             ParseWord(cursor.Next());
@@ -50,9 +51,8 @@ internal sealed partial class IptablesLineParser(WordCursor cursor, Func<string,
 
         if (_command is null)
         {
-            throw cursor.Count == 0
-                ? cursor.ErrorAtEnd("no command specified (expected -A, -I, -D, -R, -C, -F, -Z, -P, -L or -S)")
-                : cursor.ErrorAt(cursor.WordAt(0), "no command specified (expected -A, -I, -D, -R, -C, -F, -Z, -P, -L or -S)");
+            const string NoCommand = "no command specified (expected -A, -I, -D, -R, -C, -F, -Z, -P, -L or -S)";
+            throw cursor.Count == start ? cursor.ErrorAtEnd(NoCommand) : cursor.ErrorAt(cursor.WordAt(start), NoCommand);
         }
 
         CheckOptionsAgainstCommand();
@@ -105,7 +105,7 @@ internal sealed partial class IptablesLineParser(WordCursor cursor, Func<string,
         }
         else if (spec.Argument == OptionArgument.Required)
         {
-            value = NextValue(word.Text);
+            value = NextValue(word.Text, spec);
         }
 
         Apply(spec, word, value);
@@ -114,7 +114,7 @@ internal sealed partial class IptablesLineParser(WordCursor cursor, Func<string,
     private OptionSpec ResolveLongOption(CommandWord word, string name)
     {
         var lookup = OptionLookup.Resolve(name, ActiveTables());
-        if (lookup.Found is null && !lookup.IsAmbiguous && CanLoadTcpImplicitly())
+        if (lookup.Found is null && CanLoadTcpImplicitly())
         {
             // iptables loads the protocol's match at the first option nothing else knows, then retries.
             LoadTcp(word, explicitly: false);
@@ -149,7 +149,7 @@ internal sealed partial class IptablesLineParser(WordCursor cursor, Func<string,
             CommandWord? value = rest.Length > 0 ? new CommandWord(rest, word.Index, word.Column + i + 1) : null;
             if (value is null && spec.Argument == OptionArgument.Required)
             {
-                value = NextValue("-" + text[i]);
+                value = NextValue("-" + text[i], spec);
             }
 
             Apply(spec, word, value);
@@ -157,8 +157,23 @@ internal sealed partial class IptablesLineParser(WordCursor cursor, Func<string,
         }
     }
 
-    private CommandWord NextValue(string optionText) =>
-        cursor.AtEnd ? throw cursor.ErrorAtEnd($"option \"{optionText}\" requires an argument") : cursor.Next();
+    private CommandWord NextValue(string optionText, OptionSpec spec)
+    {
+        if (cursor.AtEnd)
+        {
+            throw cursor.ErrorAtEnd($"option \"{optionText}\" requires an argument");
+        }
+
+        var value = cursor.Next();
+        if (value.Text == "!" && spec.Option is IptablesOption.Source or IptablesOption.Destination or IptablesOption.Protocol
+            or IptablesOption.InInterface or IptablesOption.OutInterface or IptablesOption.SourcePort or IptablesOption.DestinationPort)
+        {
+            // Old iptables took "-s ! ADDRESS"; iptables 1.8 refuses it (with "Bad argument"), so say where the ! goes.
+            throw cursor.ErrorAt(value, $"a ! after {optionText} is no longer allowed (expected ! {optionText} VALUE)");
+        }
+
+        return value;
+    }
 
     /// <summary>The next word if it can be an optional value: present and not starting with '-' or '!'.</summary>
     private CommandWord? OptionalNextValue()

@@ -56,7 +56,25 @@ public sealed class RealIptablesListingTests
         var result = firewall.Apply(IptablesParser.Parse(listCommand));
 
         Assert.True(result.Succeeded);
-        Assert.Equal(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "RealLinux", expectedFile)), result.Text);
+        Assert.Equal(File.ReadAllText(RealFile(expectedFile)), result.Text);
+    }
+
+    [Theory]
+    [InlineData("iptables -L -v", "counters-iptables-L-v.txt")]
+    [InlineData("iptables -L -v -n", "counters-iptables-L-v-n.txt")]
+    [InlineData("iptables -L -n --line-numbers", "counters-iptables-L-n-line-numbers.txt")]
+    [InlineData("iptables -L -v -x -n", "counters-iptables-L-v-x-n.txt")]
+    [InlineData("iptables -S", "counters-iptables-S.txt")]
+    public void Listing_of_many_kinds_of_rules_and_large_counters_equals_what_iptables_printed(string listCommand, string expectedFile)
+    {
+        // Proves K/M/G/T counter units, negations in every column, service names, comments, REJECT kinds and statistic forms.
+        var firewall = new HostFirewall("host", new RandomStream(1), events: null);
+        foreach (string rule in File.ReadAllLines(RealFile("rules-with-counters.txt")))
+        {
+            Assert.True(firewall.Apply(IptablesParser.Parse(rule)).Succeeded, rule);
+        }
+
+        Assert.Equal(File.ReadAllText(RealFile(expectedFile)), firewall.Apply(IptablesParser.Parse(listCommand)).Text);
     }
 
     [Fact]
@@ -72,6 +90,8 @@ public sealed class RealIptablesListingTests
         Assert.Equal([new(1, 60), new(0, 0), new(9, 464)], snapshot[FirewallChain.Output].Rules.Select(r => r.Counters));
         Assert.Equal(new RuleCounters(4, 240), snapshot[FirewallChain.Output].PolicyCounters);
     }
+
+    private static string RealFile(string name) => Path.Combine(AppContext.BaseDirectory, "RealLinux", name);
 
     /// <summary>Every loopback packet passes OUTPUT and, if accepted there, INPUT, as on lo.</summary>
     internal static HostFirewall FirewallWithRealTraffic()
