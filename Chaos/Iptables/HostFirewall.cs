@@ -135,6 +135,11 @@ public sealed partial class HostFirewall : IPacketFilter
         {
             for (int i = 0; i < rules.Count; i++)
             {
+                if (rules[i].Chain != Chain)
+                {
+                    throw new InvalidOperationException($"a rule of {rules[i].Chain.Name()} cannot go into {Chain.Name()}");
+                }
+
                 rules[i].Renumber(i + 1);
             }
 

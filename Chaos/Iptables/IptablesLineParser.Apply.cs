@@ -57,8 +57,7 @@ internal sealed partial class IptablesLineParser
                 ApplyTable(value!.Value);
                 break;
             case IptablesOption.Wait:
-                // -w [SECONDS] waits for the xtables lock; a simulation has no lock to wait for.
-                _ = value ?? (cursor.TryPeek(out var next) && next.Text.All(char.IsAsciiDigit) ? cursor.Next() : null);
+                SkipWaitSeconds(value);
                 break;
             case IptablesOption.WaitInterval:
                 break;
@@ -73,6 +72,15 @@ internal sealed partial class IptablesLineParser
             default:
                 ApplyExtensionOption(spec, word, value, inverted);
                 break;
+        }
+    }
+
+    /// <summary>-w [SECONDS] waits for the xtables lock; a simulation has no lock, so the option and its seconds are skipped.</summary>
+    private void SkipWaitSeconds(CommandWord? inlineSeconds)
+    {
+        if (inlineSeconds is null && cursor.TryPeek(out var next) && next.Text.Length > 0 && next.Text.All(char.IsAsciiDigit))
+        {
+            cursor.Next();
         }
     }
 

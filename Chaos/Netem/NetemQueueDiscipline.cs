@@ -198,10 +198,16 @@ public sealed class NetemQueueDiscipline : IQueueDiscipline
             _counter++;
         }
 
+        // A time_to_send in the past (jitter larger than the latency) means "now": nothing leaves before it arrives.
         long departure = Math.Max(timeToSend, now.Nanoseconds);
         if (departure > now.Nanoseconds)
         {
             _queued.Enqueue(departure, departure);
+        }
+
+        if (_queued.Count > settings.Limit + 1)
+        {
+            throw new InvalidOperationException($"netem on {_hostName}/{_interfaceName} holds {_queued.Count} packets, over its limit of {settings.Limit}");
         }
 
         _lastTimeToSend = Math.Max(_lastTimeToSend, departure);

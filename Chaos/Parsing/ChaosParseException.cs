@@ -38,6 +38,9 @@ public sealed class ChaosParseException : Exception
     /// <summary>The 1-based character column where the offending word starts (one past the end when the line ended too early).</summary>
     public int Column { get; }
 
+    /// <summary>The 0-based character offset of <see cref="Column"/> in the line.</summary>
+    public int Offset => Column - 1;
+
     /// <summary>The offending word, or null when the line ended too early.</summary>
     public string? Word { get; }
 

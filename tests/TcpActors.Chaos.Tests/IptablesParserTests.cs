@@ -108,6 +108,7 @@ public sealed class IptablesParserTests
         Assert.Equal(new IptablesCommand.SetPolicy(FirewallChain.Forward, RuleTarget.Drop), IptablesParser.Parse("iptables -P FORWARD DROP"));
         Assert.Equal(new IptablesCommand.ListRules(FirewallChain.Output, null), IptablesParser.Parse("iptables -S OUTPUT"));
         Assert.Equal(new IptablesCommand.List(null, null, new ListingOptions(false, false, false, false)), IptablesParser.Parse("sudo iptables -L"));
+        Assert.Equal(new IptablesCommand.List(FirewallChain.Input, null, default), IptablesParser.Parse("sudo iptables -L INPUT"));
         Assert.Equal(new IptablesCommand.List(FirewallChain.Input, null, new ListingOptions(true, true, false, false)), IptablesParser.Parse("iptables -nvL INPUT"));
         Assert.Equal(new IptablesCommand.List(FirewallChain.Input, 2, new ListingOptions(true, false, true, true)), IptablesParser.Parse("iptables -L INPUT 2 -v -x --line-numbers"));
     }
@@ -237,6 +238,7 @@ public sealed class IptablesParserTests
         var error = Assert.Throws<ChaosParseException>(() => IptablesParser.Parse("iptables -A INPUT --foo"));
 
         Assert.Equal("chaos.txt:7:19: unknown option \"--foo\"", error.Format("chaos.txt", 7));
+        Assert.Equal((3, 18, "--foo"), (error.WordIndex, error.Offset, error.Word));
         Assert.Equal("column 19 (word 4 \"--foo\"): unknown option \"--foo\"", error.ToString());
     }
 }
