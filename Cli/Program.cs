@@ -1,1 +1,3 @@
-Console.WriteLine("tcpactors: under construction");
+using TcpActors.Cli;
+
+return Commands.Run(args, Console.Out, Console.Error);

@@ -287,7 +287,8 @@ public sealed class Host
             return true;
         }
 
-        Drop(DropReason.FilterRule, verdict.Rule, packet);
+        // The filter publishes the drop itself (it knows the rule); the host only counts it.
+        _drops[(int)DropReason.FilterRule]++;
         if (verdict.Action == FilterAction.Reject && RejectReplies.For(packet, verdict.RejectWith, this, inInterface) is { } reply)
         {
             Output(reply);

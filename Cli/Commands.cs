@@ -1,0 +1,69 @@
+using System.CommandLine;
+using TcpActors.Simulation;
+
+namespace TcpActors.Cli;
+
+/// <summary>
+/// The tcpactors command line. Exit codes: 0 success (every expectation passed), 1 the run failed
+/// (an expectation failed or a safety limit was hit), 2 bad input (unknown option, bad scenario file,
+/// bad value), 3 an internal error (an actor threw: a bug to report, printed with the seed to replay it).
+/// </summary>
+public static class Commands
+{
+    public const int Success = 0;
+    public const int RunFailed = 1;
+    public const int BadInput = 2;
+    public const int InternalError = 3;
+
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        var root = new RootCommand("TcpActors: Linux TCP under network faults, simulated. See README.md.");
+        root.Subcommands.Add(RunCommand.Create(output, error));
+        root.Subcommands.Add(ListCommand.Create(output));
+        root.Subcommands.Add(SysctlsCommand.Create(output));
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var problem in parsed.Errors)
+            {
+                error.WriteLine("tcpactors: " + problem.Message);
+            }
+
+            error.WriteLine("Try 'tcpactors --help'.");
+            return BadInput;
+        }
+
+        try
+        {
+            return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+        }
+        catch (ScenarioException problem)
+        {
+            error.WriteLine("tcpactors: " + problem.Message);
+            return BadInput;
+        }
+        catch (UsageException problem)
+        {
+            error.WriteLine("tcpactors: " + problem.Message);
+            return BadInput;
+        }
+    }
+}
+
+/// <summary>A command-line value was wrong; the message names the option.</summary>
+public sealed class UsageException : Exception
+{
+    public UsageException()
+    {
+    }
+
+    public UsageException(string message)
+        : base(message)
+    {
+    }
+
+    public UsageException(string message, Exception inner)
+        : base(message, inner)
+    {
+    }
+}

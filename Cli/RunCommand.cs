@@ -1,0 +1,112 @@
+using System.CommandLine;
+using System.Globalization;
+using TcpActors.Runtime;
+using TcpActors.Simulation;
+using TcpActors.Telemetry;
+
+namespace TcpActors.Cli;
+
+/// <summary><c>tcpactors run SCENARIO</c>: runs a scenario file or a built-in one and prints what happened.</summary>
+internal static class RunCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var scenario = new Argument<string>("scenario") { Description = "A scenario file (YAML) or the name of a built-in scenario (see `tcpactors list`)." };
+        var seed = new Option<ulong?>("--seed") { Description = "The run's seed (default: the scenario's). The same seed gives the same output, byte for byte." };
+        var pcap = new Option<string?>("--pcap") { Description = "Also write the captured packets to this pcap file (Wireshark/tshark open it)." };
+        var trace = new Option<string?>("--trace") { Description = "Write the tcpdump text to this file instead of the screen." };
+        var format = new Option<string>("--format") { Description = "Output format: text or json.", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "json");
+        var timeFormat = new Option<string>("--time-format") { Description = "tcpdump timestamps: default (HH:MM:SS.us), none (-t), epoch (-tt), delta (-ttt), date (-tttt), relative (-ttttt).", DefaultValueFactory = _ => "default" };
+        timeFormat.AcceptOnlyFromAmong("default", "none", "epoch", "delta", "date", "relative");
+        var absolute = new Option<bool>("-S") { Description = "Print absolute sequence numbers (tcpdump -S)." };
+        var verbose = new Option<bool>("-v") { Description = "Print IP header fields too (tcpdump -v)." };
+        var speed = new Option<double?>("--speed") { Description = "Pace simulated time at this multiple of real time (for live dashboards); default: as fast as possible." };
+        var command = new Command("run", "Run a scenario and print its tcpdump trace, socket calls, ss snapshots and expectation results.")
+        {
+            scenario, seed, pcap, trace, format, timeFormat, absolute, verbose, speed,
+        };
+        command.SetAction(parsed =>
+        {
+            var loaded = BuiltInScenarios.Resolve(parsed.GetValue(scenario)!);
+            double? pace = parsed.GetValue(speed);
+            if (pace is <= 0 or double.NaN or double.PositiveInfinity)
+            {
+                throw new UsageException($"--speed must be a positive number, not {pace?.ToString(CultureInfo.InvariantCulture)}");
+            }
+
+            var options = new RunOptions
+            {
+                Seed = parsed.GetValue(seed),
+                PcapPath = parsed.GetValue(pcap),
+                Tcpdump = new TcpdumpOptions
+                {
+                    Timestamps = TimestampFormat(parsed.GetValue(timeFormat)!),
+                    AbsoluteSequenceNumbers = parsed.GetValue(absolute),
+                    Verbose = parsed.GetValue(verbose),
+                },
+                WallClock = pace is null ? null : new SystemWallClock(),
+                Speed = pace ?? 1,
+            };
+            return Execute(loaded, options, parsed.GetValue(format)!, parsed.GetValue(trace), output, error);
+        });
+        return command;
+    }
+
+    private static int Execute(Scenario scenario, RunOptions options, string format, string? tracePath, TextWriter output, TextWriter error)
+    {
+        RunReport report;
+        try
+        {
+            report = ScenarioRunner.Run(scenario, options);
+        }
+        catch (ActorFailureException failure)
+        {
+            error.WriteLine($"tcpactors: internal error (please report it): {failure.Message}");
+            error.WriteLine($"replay with: tcpactors run {scenario.Source} --seed {options.Seed ?? scenario.Seed}");
+            return Commands.InternalError;
+        }
+        catch (IOException problem)
+        {
+            throw new UsageException($"cannot write output: {problem.Message}", problem);
+        }
+
+        if (tracePath is not null)
+        {
+            WriteFile(tracePath, string.Join('\n', report.Trace) + "\n", "--trace");
+        }
+
+        if (format == "json")
+        {
+            output.WriteLine(ReportJson.Write(report));
+        }
+        else
+        {
+            ReportText.Write(report, output, includeTrace: tracePath is null);
+        }
+
+        return report.Passed ? Commands.Success : Commands.RunFailed;
+    }
+
+    private static void WriteFile(string path, string text, string option)
+    {
+        try
+        {
+            File.WriteAllText(path, text);
+        }
+        catch (Exception problem) when (problem is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new UsageException($"{option} {path}: {problem.Message}", problem);
+        }
+    }
+
+    private static TcpdumpTimestampFormat TimestampFormat(string name) => name switch
+    {
+        "none" => TcpdumpTimestampFormat.None,
+        "epoch" => TcpdumpTimestampFormat.EpochSeconds,
+        "delta" => TcpdumpTimestampFormat.SincePrevious,
+        "date" => TcpdumpTimestampFormat.DateAndTime,
+        "relative" => TcpdumpTimestampFormat.SinceFirst,
+        _ => TcpdumpTimestampFormat.TimeOfDay,
+    };
+}

@@ -1,0 +1,193 @@
+using TcpActors.Chaos;
+using TcpActors.Endpoints;
+using TcpActors.Network;
+using TcpActors.Runtime;
+using TcpActors.Telemetry;
+
+namespace TcpActors.Simulation;
+
+/// <summary>
+/// Runs a scenario: builds its network with TCP on every host, starts its applications, chaos timeline
+/// and probes, captures packets on the capture host as tcpdump would, runs in virtual time within the
+/// limits, then checks the expectations. The same scenario and seed give the same report, byte for byte.
+/// </summary>
+public static class ScenarioRunner
+{
+    public static RunReport Run(Scenario scenario, RunOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        options ??= RunOptions.Default;
+        ulong seed = options.Seed ?? scenario.Seed;
+        var system = ActorSystem.Create("tcpactors", seed);
+        system.Limits = options.Limits;
+        var topology = BuildTopology(system, scenario);
+        var capture = CaptureFilterFor(scenario, topology);
+        var traceText = new StringWriter { NewLine = "\n" };
+        using var tcpdump = new TcpdumpObserver(system.EventStream, traceText, capture, options.Tcpdump);
+        using var pcap = options.PcapPath is null ? null : PcapObserver.ToFile(system.EventStream, options.PcapPath, capture, PcapLinkType.Raw, options.Tcpdump.Epoch);
+        var segments = new SegmentRecorder(system.EventStream, capture);
+        var chaosLog = ChaosLog(system);
+        var calls = new List<CallRecord>();
+        var probes = new ProbeSchedule(system, topology, scenario);
+        StartChaos(system, topology, scenario);
+        foreach (var application in scenario.Applications)
+        {
+            var tcp = Tcp.ManagerOf(topology[application.Host]);
+            system.ActorOf(Props.Create(() => new ScriptedApplication(application, tcp, calls)), "app-" + application.Name);
+        }
+
+        options.Attach?.Invoke(system);
+        if (options.WallClock is { } clock)
+        {
+            system.EnablePacing(clock, options.Speed);
+        }
+
+        var result = RunToEnd(system, scenario, options);
+        tcpdump.Flush();
+        pcap?.Flush();
+        var results = ExpectationChecker.Check(scenario, topology, calls, segments, probes.StateResults);
+        return new RunReport
+        {
+            Scenario = scenario,
+            Seed = seed,
+            Run = result,
+            Trace = traceText.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries),
+            Calls = [.. calls.OrderBy(c => c.Returned).ThenBy(c => c.Application, StringComparer.Ordinal)],
+            Snapshots = probes.Snapshots,
+            Results = results,
+            ChaosLog = chaosLog,
+            CaptureDescription = capture.HostName + (capture.InterfaceName is null ? " (all interfaces)" : $" ({capture.InterfaceName})")
+                + (capture.Expression is null ? "" : $", {scenario.Capture.Filter}"),
+        };
+    }
+
+    private static RunResult RunToEnd(ActorSystem system, Scenario scenario, RunOptions options)
+    {
+        if (scenario.Duration is { } duration)
+        {
+            return system.RunUntil(SimTime.Zero + duration);
+        }
+
+        // Without a duration: run until idle, but no longer than the default (keepalive timers never idle).
+        var result = system.RunUntil(SimTime.Zero + options.DefaultDuration);
+        return result.Reason == StopReason.TimeReached && system.PendingEvents == 0
+            ? result with { Reason = StopReason.Idle, Message = $"idle at simulated time {system.Now} s" }
+            : result;
+    }
+
+    private static Topology BuildTopology(ActorSystem system, Scenario scenario)
+    {
+        var builder = new TopologyBuilder(system).AddModule(Tcp.Module);
+        foreach (var host in scenario.Hosts)
+        {
+            builder.AddHost(host.Name, options =>
+            {
+                foreach (var address in host.Addresses)
+                {
+                    options.Address(address);
+                }
+
+                if (host.LoopbackOnly || (host.Addresses.Count == 0 && !scenario.Links.Any(l => l.HostA == host.Name || l.HostB == host.Name)))
+                {
+                    options.LoopbackOnly();
+                }
+
+                if (host.Forwarding)
+                {
+                    options.Sysctl("net.ipv4.ip_forward", "1");
+                }
+
+                foreach (var (name, value, _) in host.Sysctls)
+                {
+                    options.Sysctl(name, value);
+                }
+            });
+        }
+
+        foreach (var link in scenario.Links)
+        {
+            builder.Connect(link.HostA, link.HostB, link.Settings);
+        }
+
+        try
+        {
+            return builder.Build();
+        }
+        catch (TopologyException error)
+        {
+            throw new ScenarioException(scenario.Hosts.Count > 0 ? scenario.Hosts[0].At : SourceSpan.None, error.Message);
+        }
+    }
+
+    private static CaptureFilter CaptureFilterFor(Scenario scenario, Topology topology)
+    {
+        string host = scenario.Capture.Host ?? topology.Hosts[0].Name;
+        return CaptureFilter.For(host, scenario.Capture.Interface, scenario.Capture.Filter);
+    }
+
+    private static void StartChaos(ActorSystem system, Topology topology, Scenario scenario)
+    {
+        var bindings = topology.Hosts.Select(host => new ChaosHostBinding(
+            host.Name,
+            host.Addresses.Where(a => !a.IsLoopback).DefaultIfEmpty(IPv4Address.Loopback).ToList(),
+            host.Interfaces.Select(i => i.Name).ToList(),
+            filter => host.Filter = filter,
+            (name, discipline) => host.FindInterface(name)!.QueueDiscipline = discipline)).ToList();
+        var chaos = system.ActorOf(ChaosActor.Props(bindings, new TopologyLinks(topology)), "chaos");
+        var entries = new List<ChaosTimelineEntry>();
+        foreach (var link in scenario.Links.Where(l => l.Netem is not null))
+        {
+            var linkObject = topology.FindLink(link.HostA, link.HostB)!;
+            entries.Add(new ChaosTimelineEntry(Duration.Zero, new RunCommand(link.HostA, $"tc qdisc add dev {linkObject.A.Name} root netem {link.Netem}")));
+            entries.Add(new ChaosTimelineEntry(Duration.Zero, new RunCommand(link.HostB, $"tc qdisc add dev {linkObject.B.Name} root netem {link.Netem}")));
+        }
+
+        entries.AddRange(scenario.Chaos.Select(step => new ChaosTimelineEntry(step.At, ActionOf(step))));
+        if (entries.Count > 0)
+        {
+            chaos.Tell(new StartTimeline(entries));
+        }
+    }
+
+    private static ChaosAction ActionOf(ChaosStep step)
+    {
+        switch (step.Kind)
+        {
+            case "iptables" or "tc":
+                return new ApplyCommand(step.Host, ChaosLines.ParseOrThrow(step), step.Command);
+            case "partition":
+                var (a, b) = ChaosLines.Groups(step);
+                return new Partition(a, b);
+            case "isolate":
+                return new Isolate(step.Command.Trim());
+            case "heal":
+                return Heal.Instance;
+            default:
+                return new SetLinkState(step.Command.Trim(), step.Kind == "link-up");
+        }
+    }
+
+    private static List<string> ChaosLog(ActorSystem system)
+    {
+        var log = new List<string>();
+        system.EventStream.Subscribe<ChaosCommandApplied>(e => log.Add($"t={e.Time} {(e.HostName is null ? "" : e.HostName + ": ")}{e.Command}"));
+        system.EventStream.Subscribe<ChaosCommandRejected>(e => log.Add($"t={e.Time} {(e.HostName is null ? "" : e.HostName + ": ")}{e.Command} REJECTED: {e.Message}"));
+        return log;
+    }
+
+    /// <summary>Links by the names chaos steps use: the two host names, "a b" or "a-b" or "a<->b".</summary>
+    private sealed class TopologyLinks(Topology topology) : ILinkControl
+    {
+        public void SetUp(string linkName, bool up)
+        {
+            var hosts = linkName.Split([' ', ',', '-', '<', '>'], StringSplitOptions.RemoveEmptyEntries);
+            var link = hosts.Length == 2 ? topology.FindLink(hosts[0], hosts[1]) : null;
+            if (link is null)
+            {
+                throw new InvalidOperationException($"no link '{linkName}' (name a link by its two hosts, as in 'client server')");
+            }
+
+            link.IsUp = up;
+        }
+    }
+}

@@ -1,0 +1,63 @@
+using TcpActors.Network;
+using TcpActors.Runtime;
+using TcpActors.Telemetry;
+
+namespace TcpActors.Simulation;
+
+/// <summary>
+/// Records the captured segments as patterns see them: direction relative to the connection's first
+/// SYN, tcpdump's flags, length, and whether the segment re-sends sequence space already sent in its
+/// direction (a retransmission, as tshark's tcp.analysis.retransmission would say).
+/// </summary>
+internal sealed class SegmentRecorder
+{
+    private readonly CaptureFilter _filter;
+    private readonly Dictionary<(SocketAddress From, SocketAddress To), SeqNum> _highest = [];
+    private readonly Dictionary<FourTuple, SocketAddress> _clientOf = [];
+
+    public SegmentRecorder(EventStream events, CaptureFilter filter)
+    {
+        _filter = filter;
+        events.Subscribe<PacketCaptured>(Record);
+    }
+
+    public List<(SimTime At, ObservedSegment Segment)> Segments { get; } = [];
+
+    public IReadOnlyList<ObservedSegment> Between(Duration from, Duration to) =>
+        Segments.Where(s => s.At >= SimTime.Zero + from && s.At <= SimTime.Zero + to).Select(s => s.Segment).ToList();
+
+    private void Record(PacketCaptured captured)
+    {
+        if (!_filter.Matches(captured) || captured.Packet is not Segment segment)
+        {
+            return;
+        }
+
+        var key = Canonical(segment);
+        if (!_clientOf.TryGetValue(key, out var client) || (segment.IsSyn && !segment.HasAck && client != segment.SourceSocket))
+        {
+            client = segment.IsSyn && segment.HasAck ? segment.DestinationSocket : segment.SourceSocket;
+            _clientOf[key] = client;
+        }
+
+        bool retransmission = false;
+        if (segment.SequenceLength > 0)
+        {
+            var direction = (segment.SourceSocket, segment.DestinationSocket);
+            if (_highest.TryGetValue(direction, out var highest) && segment.EndSeq <= highest && !(segment.IsSyn && !segment.HasAck && segment.Seq != highest - 1))
+            {
+                retransmission = true;
+            }
+
+            if (!_highest.TryGetValue(direction, out highest) || segment.EndSeq > highest || (segment.IsSyn && segment.Seq + 1 != highest))
+            {
+                _highest[direction] = segment.EndSeq;
+            }
+        }
+
+        Segments.Add((captured.Time, new ObservedSegment(segment.SourceSocket == client, segment.Flags.ToTcpdumpString(), segment.PayloadLength, retransmission)));
+    }
+
+    private static FourTuple Canonical(Segment segment) =>
+        segment.SourceSocket < segment.DestinationSocket ? segment.SenderTuple : segment.ReceiverTuple;
+}

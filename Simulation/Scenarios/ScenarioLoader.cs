@@ -1,0 +1,310 @@
+using System.Globalization;
+using TcpActors.Endpoints;
+using TcpActors.Network;
+using TcpActors.Runtime;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace TcpActors.Simulation;
+
+/// <summary>
+/// Reads a scenario file (YAML, schema in docs/scenarios.md) into a <see cref="Scenario"/>, checking
+/// everything that can be checked before running: keys, types, durations, addresses, host and
+/// variable references, script calls and their arguments, chaos lines, patterns. Every error is a
+/// <see cref="ScenarioException"/> whose message starts with <c>file:line:col</c>.
+/// </summary>
+public static class ScenarioLoader
+{
+    private static readonly string[] s_topKeys =
+        ["name", "description", "seeds", "behaviours", "seed", "duration", "hosts", "links", "apps", "chaos", "snapshots", "capture", "expect"];
+
+    public static Scenario LoadFile(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            throw new ScenarioException(new SourceSpan(path, 0, 0), "cannot read the file: " + error.Message);
+        }
+
+        return Load(text, path, Path.GetFileNameWithoutExtension(path));
+    }
+
+    public static Scenario Load(string text, string file, string defaultName)
+    {
+        var reading = new YamlReading(file);
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException error)
+        {
+            var where = new SourceSpan(file, (int)error.Start.Line, (int)error.Start.Column);
+            throw new ScenarioException(where, "not valid YAML: " + FirstLine(error.InnerException?.Message ?? error.Message));
+        }
+
+        if (stream.Documents.Count != 1)
+        {
+            throw new ScenarioException(new SourceSpan(file, 1, 1), stream.Documents.Count == 0 ? "the file is empty" : "a scenario file holds one YAML document");
+        }
+
+        var root = stream.Documents[0].RootNode;
+        var map = reading.Map(root, "the scenario", s_topKeys);
+        var hosts = ReadHosts(reading, reading.Required(map, "hosts", root, "a scenario"));
+        var hostNames = hosts.Select(h => h.Name).ToHashSet(StringComparer.Ordinal);
+        var apps = map.TryGetValue("apps", out var appsNode) ? ReadApplications(reading, appsNode, hostNames) : [];
+        var scenario = new Scenario
+        {
+            Name = reading.OptionalScalar(map, "name", "the scenario") ?? defaultName,
+            Description = reading.OptionalScalar(map, "description", "the scenario") ?? "",
+            Seeds = map.TryGetValue("seeds", out var seedsNode) ? reading.ScalarOrList(seedsNode, "seeds").Select(s => s.Value).ToList() : [],
+            Behaviours = map.TryGetValue("behaviours", out var behavioursNode)
+                ? reading.ScalarOrList(behavioursNode, "behaviours").Select(b => ParseBehaviour(b.Value, b.At)).ToList()
+                : [],
+            Seed = map.TryGetValue("seed", out var seedNode) ? (ulong)reading.Integer(seedNode, "seed", 0, long.MaxValue) : 1,
+            Duration = map.TryGetValue("duration", out var durationNode) ? reading.Duration(durationNode, "duration") : null,
+            Hosts = hosts,
+            Links = map.TryGetValue("links", out var linksNode) ? ReadLinks(reading, linksNode, hostNames) : [],
+            Applications = apps,
+            Chaos = map.TryGetValue("chaos", out var chaosNode) ? ReadChaos(reading, chaosNode, hostNames) : [],
+            Snapshots = map.TryGetValue("snapshots", out var snapshotsNode) ? ReadSnapshots(reading, snapshotsNode, hostNames) : [],
+            Capture = map.TryGetValue("capture", out var captureNode) ? ReadCapture(reading, captureNode, hostNames) : new CaptureSpec(),
+            Expectations = map.TryGetValue("expect", out var expectNode) ? ExpectationReader.Read(reading, expectNode, hostNames, apps) : [],
+            Source = file,
+        };
+        return scenario;
+    }
+
+    private static string FirstLine(string text) => text.Split('\n')[0].Trim();
+
+    private static int ParseBehaviour(string text, SourceSpan where) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int number) && number is >= 1 and <= 22
+            ? number
+            : throw new ScenarioException(where, $"behaviours are the numbers 1-22 of DESIGN.md, not '{text}'");
+
+    private static List<HostSpec> ReadHosts(YamlReading reading, YamlNode node)
+    {
+        var hosts = new List<HostSpec>();
+        if (node is not YamlMappingNode mapping || mapping.Children.Count == 0)
+        {
+            throw new ScenarioException(reading.At(node), "hosts must be a mapping of host names to their settings (at least one host)");
+        }
+
+        foreach (var (keyNode, valueNode) in mapping.Children)
+        {
+            string name = reading.Scalar(keyNode, "a host name");
+            if (hosts.Exists(h => h.Name == name))
+            {
+                throw new ScenarioException(reading.At(keyNode), $"host '{name}' is declared twice");
+            }
+
+            var settings = valueNode is YamlScalarNode { Value: null or "" } ? [] : reading.Map(valueNode, $"host '{name}'", "addresses", "forward", "loopback-only", "sysctls");
+            var addresses = settings.TryGetValue("addresses", out var addressNode) ? reading.ScalarOrList(addressNode, "an address") : [];
+            foreach (var (address, at) in addresses)
+            {
+                if (!InterfaceAddress.TryParse(address, out _))
+                {
+                    throw new ScenarioException(at, $"'{address}' is not an IPv4 address or address/prefix-length (e.g. 10.0.0.1/24)");
+                }
+            }
+
+            var sysctls = new List<(string, string, SourceSpan)>();
+            if (settings.TryGetValue("sysctls", out var sysctlNode))
+            {
+                foreach (var (sysctlName, sysctlValue) in reading.Map(sysctlNode, $"the sysctls of host '{name}'"))
+                {
+                    string value = reading.Scalar(sysctlValue, sysctlName);
+                    try
+                    {
+                        SysctlRegistry.Set(new Sysctls(), sysctlName, value);
+                    }
+                    catch (SysctlException error)
+                    {
+                        throw new ScenarioException(reading.At(sysctlValue), error.Message);
+                    }
+
+                    sysctls.Add((sysctlName, value, reading.At(sysctlValue)));
+                }
+            }
+
+            hosts.Add(new HostSpec(
+                name,
+                addresses.Select(a => a.Value).ToList(),
+                settings.TryGetValue("forward", out var forwardNode) && reading.Boolean(forwardNode, "forward"),
+                settings.TryGetValue("loopback-only", out var loopbackNode) && reading.Boolean(loopbackNode, "loopback-only"),
+                sysctls,
+                reading.At(keyNode)));
+        }
+
+        return hosts;
+    }
+
+    private static List<LinkSpec> ReadLinks(YamlReading reading, YamlNode node, HashSet<string> hosts)
+    {
+        var links = new List<LinkSpec>();
+        foreach (var item in reading.Sequence(node, "links"))
+        {
+            YamlNode between = item;
+            Dictionary<string, YamlNode> settings = [];
+            if (item is YamlMappingNode)
+            {
+                settings = reading.Map(item, "a link", "between", "delay", "bandwidth", "queue", "mtu", "netem");
+                between = reading.Required(settings, "between", item, "a link");
+            }
+
+            var ends = reading.ScalarOrList(between, "a linked host");
+            if (ends.Count != 2)
+            {
+                throw new ScenarioException(reading.At(between), "a link joins exactly two hosts, as in [client, server]");
+            }
+
+            foreach (var (host, at) in ends)
+            {
+                RequireHost(hosts, host, at);
+            }
+
+            var linkSettings = new LinkSettings(
+                settings.TryGetValue("delay", out var delay) ? reading.Duration(delay, "delay") : Duration.Zero,
+                settings.TryGetValue("bandwidth", out var bandwidth) ? Rates.Parse(reading.Scalar(bandwidth, "bandwidth"), reading.At(bandwidth)) : 0,
+                settings.TryGetValue("queue", out var queue) ? (int)reading.Integer(queue, "queue", 1, 1_000_000) : 1000,
+                settings.TryGetValue("mtu", out var mtu) ? (int)reading.Integer(mtu, "mtu", 68, 65536) : 1500);
+            links.Add(new LinkSpec(ends[0].Value, ends[1].Value, linkSettings, reading.OptionalScalar(settings, "netem", "a link"), reading.At(item)));
+        }
+
+        return links;
+    }
+
+    private static List<ApplicationSpec> ReadApplications(YamlReading reading, YamlNode node, HashSet<string> hosts)
+    {
+        var applications = new List<ApplicationSpec>();
+        foreach (var (keyNode, valueNode) in reading.Map(node, "apps"))
+        {
+            string name = reading.Scalar(keyNode, "an application name");
+            var settings = reading.Map(valueNode, $"application '{name}'", "host", "script");
+            var hostNode = reading.Required(settings, "host", valueNode, $"application '{name}'");
+            string host = reading.Scalar(hostNode, "host");
+            RequireHost(hosts, host, reading.At(hostNode));
+            var steps = new List<Step>();
+            foreach (var stepNode in reading.Sequence(reading.Required(settings, "script", valueNode, $"application '{name}'"), "a script"))
+            {
+                steps.Add(ReadStep(reading, stepNode));
+            }
+
+            StepChecker.Check(steps);
+            applications.Add(new ApplicationSpec(name, host, steps, reading.At(keyNode)));
+        }
+
+        return applications;
+    }
+
+    /// <summary>
+    /// A script line. YAML reads <c>- at 2s: close(s)</c> as a one-entry mapping, so that form is
+    /// accepted and put back together; everything else must be a plain string.
+    /// </summary>
+    private static Step ReadStep(YamlReading reading, YamlNode node)
+    {
+        if (node is YamlMappingNode { Children.Count: 1 } timed)
+        {
+            var (keyNode, valueNode) = timed.Children.First();
+            string key = reading.Scalar(keyNode, "a script step");
+            if (key.StartsWith("at ", StringComparison.Ordinal))
+            {
+                return StepParser.Parse(key + ": " + reading.Scalar(valueNode, "a script step"), reading.At(keyNode));
+            }
+        }
+
+        return StepParser.Parse(reading.Scalar(node, "a script step (a call like 'close(s)', or 'at 2s: close(s)')"), reading.At(node));
+    }
+
+    private static List<ChaosStep> ReadChaos(YamlReading reading, YamlNode node, HashSet<string> hosts)
+    {
+        string[] kinds = ["iptables", "tc", "partition", "heal", "isolate", "link-down", "link-up"];
+        var steps = new List<ChaosStep>();
+        foreach (var item in reading.Sequence(node, "chaos"))
+        {
+            var map = reading.Map(item, "a chaos step", ["at", "host", .. kinds]);
+            var at = reading.Duration(reading.Required(map, "at", item, "a chaos step"), "at");
+            string? host = reading.OptionalScalar(map, "host", "a chaos step");
+            if (host is not null)
+            {
+                RequireHost(hosts, host, reading.At(map["host"]));
+            }
+
+            var present = kinds.Where(map.ContainsKey).ToList();
+            if (present.Count != 1)
+            {
+                throw new ScenarioException(reading.At(item), $"a chaos step has exactly one of: {string.Join(", ", kinds)}");
+            }
+
+            string kind = present[0];
+            var commandNode = map[kind];
+            string command = commandNode is YamlSequenceNode
+                ? string.Join(' ', reading.Sequence(commandNode, kind).Select(n => n is YamlSequenceNode ? "[" + string.Join(',', reading.Sequence(n, kind).Select(h => reading.Scalar(h, kind))) + "]" : reading.Scalar(n, kind)))
+                : reading.Scalar(commandNode, kind);
+            if (kind is "iptables" or "tc" && host is null && hosts.Count > 1)
+            {
+                throw new ScenarioException(reading.At(item), $"say which host the {kind} line applies to ('host:'); this scenario has {hosts.Count} hosts");
+            }
+
+            steps.Add(new ChaosStep(at, host ?? (hosts.Count == 1 ? hosts.First() : null), kind, command, reading.At(commandNode)));
+        }
+
+        ChaosLines.Validate(steps);
+        return steps;
+    }
+
+    private static List<SnapshotProbe> ReadSnapshots(YamlReading reading, YamlNode node, HashSet<string> hosts)
+    {
+        var probes = new List<SnapshotProbe>();
+        foreach (var item in reading.Sequence(node, "snapshots"))
+        {
+            var map = reading.Map(item, "a snapshot", "at", "host");
+            string? host = reading.OptionalScalar(map, "host", "a snapshot");
+            if (host is not null)
+            {
+                RequireHost(hosts, host, reading.At(map["host"]));
+            }
+
+            probes.Add(new SnapshotProbe(reading.Duration(reading.Required(map, "at", item, "a snapshot"), "at"), host, reading.At(item)));
+        }
+
+        return probes;
+    }
+
+    private static CaptureSpec ReadCapture(YamlReading reading, YamlNode node, HashSet<string> hosts)
+    {
+        var map = reading.Map(node, "capture", "host", "interface", "filter");
+        string? host = reading.OptionalScalar(map, "host", "capture");
+        if (host is not null)
+        {
+            RequireHost(hosts, host, reading.At(map["host"]));
+        }
+
+        string? filter = reading.OptionalScalar(map, "filter", "capture");
+        if (filter is not null)
+        {
+            try
+            {
+                Telemetry.CaptureExpression.Parse(filter);
+            }
+            catch (FormatException error)
+            {
+                throw new ScenarioException(reading.At(map["filter"]), error.Message);
+            }
+        }
+
+        return new CaptureSpec(host, reading.OptionalScalar(map, "interface", "capture"), filter);
+    }
+
+    internal static void RequireHost(HashSet<string> hosts, string name, SourceSpan at)
+    {
+        if (!hosts.Contains(name))
+        {
+            throw new ScenarioException(at, $"no host named '{name}' (hosts: {string.Join(", ", hosts.Order(StringComparer.Ordinal))})");
+        }
+    }
+}

@@ -1,0 +1,178 @@
+using System.Globalization;
+using TcpActors.Runtime;
+using YamlDotNet.RepresentationModel;
+
+namespace TcpActors.Simulation;
+
+/// <summary>
+/// Small helpers over YamlDotNet's node tree that keep every value's position, so that each error in a
+/// scenario file names its file, line and column and says what was expected.
+/// </summary>
+internal sealed class YamlReading(string file)
+{
+    public string File { get; } = file;
+
+    public SourceSpan At(YamlNode node) => new(File, (int)node.Start.Line, (int)node.Start.Column);
+
+    /// <summary>A mapping's entries by key, rejecting keys not in <paramref name="allowed"/> and duplicates.</summary>
+    public Dictionary<string, YamlNode> Map(YamlNode node, string what, params string[] allowed)
+    {
+        if (node is not YamlMappingNode mapping)
+        {
+            throw new ScenarioException(At(node), $"{what} must be a mapping (key: value lines){Found(node)}");
+        }
+
+        var entries = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
+        foreach (var (keyNode, valueNode) in mapping.Children)
+        {
+            string key = Scalar(keyNode, $"a key of {what}");
+            if (allowed.Length > 0 && !allowed.Contains(key, StringComparer.Ordinal))
+            {
+                throw new ScenarioException(At(keyNode), $"unknown key '{key}' in {what} (expected one of: {string.Join(", ", allowed)})");
+            }
+
+            if (!entries.TryAdd(key, valueNode))
+            {
+                throw new ScenarioException(At(keyNode), $"'{key}' appears twice in {what}");
+            }
+        }
+
+        return entries;
+    }
+
+    public IReadOnlyList<YamlNode> Sequence(YamlNode node, string what) =>
+        node is YamlSequenceNode sequence
+            ? sequence.Children.ToList()
+            : throw new ScenarioException(At(node), $"{what} must be a list (lines starting with '- '){Found(node)}");
+
+    public string Scalar(YamlNode node, string what) =>
+        node is YamlScalarNode { Value: { } value }
+            ? value
+            : throw new ScenarioException(At(node), $"{what} must be a single value{Found(node)}");
+
+    public YamlNode Required(Dictionary<string, YamlNode> map, string key, YamlNode owner, string what) =>
+        map.TryGetValue(key, out var node) ? node : throw new ScenarioException(At(owner), $"{what} needs '{key}'");
+
+    public string? OptionalScalar(Dictionary<string, YamlNode> map, string key, string what) =>
+        map.TryGetValue(key, out var node) ? Scalar(node, what + " " + key) : null;
+
+    public Duration Duration(YamlNode node, string what) => Durations.Parse(Scalar(node, what), At(node), what);
+
+    public long Integer(YamlNode node, string what, long min, long max)
+    {
+        string text = Scalar(node, what);
+        if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long value))
+        {
+            throw new ScenarioException(At(node), $"{what} must be an integer, not '{text}'");
+        }
+
+        if (value < min || value > max)
+        {
+            throw new ScenarioException(At(node), $"{what} must be between {min} and {max}, not {value}");
+        }
+
+        return value;
+    }
+
+    public bool Boolean(YamlNode node, string what)
+    {
+        string text = Scalar(node, what);
+        return text.ToUpperInvariant() switch
+        {
+            "TRUE" or "YES" or "ON" => true,
+            "FALSE" or "NO" or "OFF" => false,
+            _ => throw new ScenarioException(At(node), $"{what} must be true or false, not '{text}'"),
+        };
+    }
+
+    /// <summary>A value given either as a single scalar or as a list of scalars.</summary>
+    public List<(string Value, SourceSpan At)> ScalarOrList(YamlNode node, string what) =>
+        node is YamlSequenceNode sequence
+            ? sequence.Children.Select(child => (Scalar(child, what), At(child))).ToList()
+            : [(Scalar(node, what), At(node))];
+
+    private static string Found(YamlNode node) => node switch
+    {
+        YamlScalarNode scalar => $", found '{scalar.Value}'",
+        YamlSequenceNode => ", found a list",
+        YamlMappingNode => ", found a mapping",
+        _ => "",
+    };
+}
+
+/// <summary>Durations as people write them: <c>200ms</c>, <c>1.5s</c>, <c>60s</c>, <c>2m</c>, <c>2h11m15s</c>, <c>40us</c>.</summary>
+public static class Durations
+{
+    public static Duration Parse(string text, SourceSpan where, string what)
+    {
+        if (TryParse(text, out var duration))
+        {
+            return duration;
+        }
+
+        throw new ScenarioException(where, $"{what} must be a duration like 200ms, 1.5s, 60s, 2m or 2h11m15s, not '{text}'");
+    }
+
+    public static bool TryParse(string? text, out Duration duration)
+    {
+        duration = Duration.Zero;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return false;
+        }
+
+        string rest = text.Trim();
+        long total = 0;
+        bool any = false;
+        while (rest.Length > 0)
+        {
+            int number = 0;
+            while (number < rest.Length && (char.IsAsciiDigit(rest[number]) || rest[number] == '.'))
+            {
+                number++;
+            }
+
+            int unit = number;
+            while (unit < rest.Length && char.IsAsciiLetter(rest[unit]))
+            {
+                unit++;
+            }
+
+            if (number == 0 || !double.TryParse(rest.AsSpan(0, number), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double value))
+            {
+                return false;
+            }
+
+            string unitText = rest[number..unit];
+            double scale = unitText switch
+            {
+                "" when unit == rest.Length => 1e9,
+                "ns" => 1,
+                "us" => 1e3,
+                "ms" => 1e6,
+                "s" or "sec" => 1e9,
+                "m" or "min" => 60e9,
+                "h" => 3600e9,
+                "d" => 86400e9,
+                _ => double.NaN,
+            };
+            if (double.IsNaN(scale))
+            {
+                return false;
+            }
+
+            double nanoseconds = value * scale;
+            if (nanoseconds > long.MaxValue / 4)
+            {
+                return false;
+            }
+
+            total += (long)Math.Round(nanoseconds);
+            any = true;
+            rest = rest[unit..];
+        }
+
+        duration = new Duration(total);
+        return any;
+    }
+}
