@@ -19,6 +19,7 @@ public static class Commands
     {
         var root = new RootCommand("TcpActors: Linux TCP under network faults, simulated. See README.md.");
         root.Subcommands.Add(RunCommand.Create(output, error));
+        root.Subcommands.Add(LoadCommand.Create(output, error));
         root.Subcommands.Add(ListCommand.Create(output));
         root.Subcommands.Add(SysctlsCommand.Create(output));
         var parsed = root.Parse(args);

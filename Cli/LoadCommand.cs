@@ -1,0 +1,151 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Spectre.Console;
+using TcpActors.Runtime;
+using TcpActors.Simulation;
+
+namespace TcpActors.Cli;
+
+/// <summary><c>tcpactors load</c>: many clients, a few servers, short or kept-alive connections, and what happens to ports and TIME_WAIT.</summary>
+internal static class LoadCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var clients = new Option<int>("--clients") { Description = "Client hosts.", DefaultValueFactory = _ => 1 };
+        var servers = new Option<int>("--servers") { Description = "Server hosts.", DefaultValueFactory = _ => 1 };
+        var rate = new Option<double?>("--rate") { Description = "New connections per second over all clients (open loop)." };
+        var concurrency = new Option<int?>("--concurrency") { Description = "Connections kept in flight over all clients (closed loop)." };
+        var arrival = new Option<string>("--arrival") { Description = "Open-loop arrivals: constant or poisson.", DefaultValueFactory = _ => "constant" };
+        arrival.AcceptOnlyFromAmong("constant", "poisson");
+        var duration = new Option<string>("--duration") { Description = "How long the load runs (simulated), e.g. 30s, 5m.", DefaultValueFactory = _ => "10s" };
+        var drain = new Option<string>("--drain") { Description = "How long to keep running afterwards so TIME_WAIT can expire.", DefaultValueFactory = _ => "61s" };
+        var close = new Option<string>("--close") { Description = "Which side closes first (and keeps TIME_WAIT): client or server.", DefaultValueFactory = _ => "client" };
+        close.AcceptOnlyFromAmong("client", "server");
+        var linger = new Option<int?>("--linger") { Description = "SO_LINGER seconds on the closing side (0: reset, no TIME_WAIT)." };
+        var requests = new Option<int>("--requests-per-connection") { Description = "Requests per connection (keep-alive).", DefaultValueFactory = _ => 1 };
+        var requestBytes = new Option<string>("--request-bytes") { Description = "Request size: N, N-M (uniform) or exp:N.", DefaultValueFactory = _ => "100" };
+        var responseBytes = new Option<string>("--response-bytes") { Description = "Response size: N, N-M (uniform) or exp:N.", DefaultValueFactory = _ => "1000" };
+        var think = new Option<string>("--think-time") { Description = "Pause between requests on a connection (and before reconnecting in a closed loop).", DefaultValueFactory = _ => "0" };
+        var service = new Option<string>("--service-time") { Description = "Server time to answer a request.", DefaultValueFactory = _ => "0" };
+        var port = new Option<int>("--port") { Description = "The servers' port.", DefaultValueFactory = _ => 80 };
+        var linkDelay = new Option<string>("--link-delay") { Description = "Propagation delay of each host's link to the switch.", DefaultValueFactory = _ => "25us" };
+        var seed = new Option<ulong>("--seed") { Description = "The run's seed.", DefaultValueFactory = _ => 1 };
+        var speed = new Option<double?>("--speed") { Description = "Pace simulated time at this multiple of real time (live dashboards)." };
+        var json = new Option<string?>("--json") { Description = "Write the summary and the per-second time series to this JSON file." };
+        var sysctl = new Option<string[]>("--sysctl") { Description = "NAME=VALUE for every host (repeatable), e.g. net.ipv4.tcp_tw_reuse=1.", AllowMultipleArgumentsPerToken = false };
+        var clientSysctl = new Option<string[]>("--client-sysctl") { Description = "NAME=VALUE for the clients only (repeatable)." };
+        var serverSysctl = new Option<string[]>("--server-sysctl") { Description = "NAME=VALUE for the servers only (repeatable)." };
+        var rule = new Option<string[]>("--rule") { Description = "An iptables line for every client and server, or prefixed 'servers:', 'clients:', 'switch:', 'client-1:' (repeatable)." };
+        var netem = new Option<string[]>("--netem") { Description = "netem settings for every client's and server's egress, e.g. \"delay 20ms 5ms loss 0.5%\" (repeatable, prefixable like --rule)." };
+        var quiet = new Option<bool>("--quiet") { Description = "No live progress, only the summary." };
+        var command = new Command("load", "Run a load: clients opening connections to servers, and what happens to ports, TIME_WAIT and errors.")
+        {
+            clients, servers, rate, concurrency, arrival, duration, drain, close, linger, requests, requestBytes, responseBytes, think, service, port,
+            linkDelay, seed, speed, json, sysctl, clientSysctl, serverSysctl, rule, netem, quiet,
+        };
+        command.SetAction(parsed =>
+        {
+            var settings = new LoadSettings
+            {
+                Clients = parsed.GetValue(clients),
+                Servers = parsed.GetValue(servers),
+                Rate = parsed.GetValue(rate),
+                Concurrency = parsed.GetValue(concurrency),
+                Arrival = parsed.GetValue(arrival)!,
+                Duration = DurationOption(parsed.GetValue(duration)!, "--duration"),
+                Drain = DurationOption(parsed.GetValue(drain)!, "--drain"),
+                Close = parsed.GetValue(close) == "server" ? Closer.Server : Closer.Client,
+                Linger = parsed.GetValue(linger),
+                RequestsPerConnection = parsed.GetValue(requests),
+                RequestBytes = Distribution.ParseBytes(parsed.GetValue(requestBytes)!, "--request-bytes"),
+                ResponseBytes = Distribution.ParseBytes(parsed.GetValue(responseBytes)!, "--response-bytes"),
+                ThinkTime = Distribution.ParseDuration(parsed.GetValue(think)!, "--think-time"),
+                ServiceTime = Distribution.ParseDuration(parsed.GetValue(service)!, "--service-time"),
+                Port = parsed.GetValue(port) is >= 1 and <= 65535 and var p ? (ushort)p : throw new UsageException("--port must be 1..65535"),
+                LinkDelay = DurationOption(parsed.GetValue(linkDelay)!, "--link-delay"),
+                Seed = parsed.GetValue(seed),
+                Sysctls = Pairs(parsed.GetValue(sysctl), "--sysctl"),
+                ClientSysctls = Pairs(parsed.GetValue(clientSysctl), "--client-sysctl"),
+                ServerSysctls = Pairs(parsed.GetValue(serverSysctl), "--server-sysctl"),
+                Rules = parsed.GetValue(rule) ?? [],
+                Netem = parsed.GetValue(netem) ?? [],
+            };
+            double? pace = parsed.GetValue(speed);
+            if (pace is <= 0 or double.NaN or double.PositiveInfinity)
+            {
+                throw new UsageException("--speed must be a positive number");
+            }
+
+            return Execute(settings, pace, parsed.GetValue(json), parsed.GetValue(quiet), output);
+        });
+        _ = error;
+        return command;
+    }
+
+    private static int Execute(LoadSettings settings, double? speed, string? jsonPath, bool quiet, TextWriter output)
+    {
+        bool interactive = !quiet && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Interactive = interactive ? InteractionSupport.Yes : InteractionSupport.No,
+            Ansi = interactive ? AnsiSupport.Detect : AnsiSupport.No,
+        });
+        var wall = Stopwatch.StartNew();
+        LoadReport report;
+        try
+        {
+            report = interactive
+                ? LoadDisplay.RunLive(console, settings, speed, wall)
+                : LoadRunner.Run(settings, pacing: speed is null ? null : new SystemWallClock(), speed: speed ?? 1);
+        }
+        catch (ActorFailureException failure)
+        {
+            console.WriteLine($"tcpactors: internal error (please report it, with --seed {settings.Seed}): {failure.Message}");
+            return Commands.InternalError;
+        }
+
+        LoadDisplay.Summary(console, report, wall.Elapsed);
+        if (jsonPath is not null)
+        {
+            try
+            {
+                File.WriteAllText(jsonPath, report.ToJson());
+            }
+            catch (Exception problem) when (problem is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            {
+                throw new UsageException($"--json {jsonPath}: {problem.Message}", problem);
+            }
+        }
+
+        return report.Run.HitLimit ? Commands.RunFailed : Commands.Success;
+    }
+
+    private static Duration DurationOption(string text, string option) =>
+        Durations.TryParse(text, out var value) && value > Duration.Zero || text.Trim() == "0" && option == "--drain"
+            ? value
+            : throw new UsageException($"{option} must be a duration like 30s, 500ms or 5m, not '{text}'");
+
+    private static List<(string Name, string Value)> Pairs(string[]? values, string option) => (values ?? []).Select(value =>
+    {
+        int equals = value.IndexOf('=', StringComparison.Ordinal);
+        if (equals <= 0)
+        {
+            throw new UsageException($"{option} takes NAME=VALUE, as in {option} net.ipv4.tcp_tw_reuse=1, not '{value}'");
+        }
+
+        string name = value[..equals].Trim();
+        string setting = value[(equals + 1)..].Trim().Trim('"', '\'');
+        try
+        {
+            Network.SysctlRegistry.Set(new Network.Sysctls(), name, setting);
+        }
+        catch (Network.SysctlException problem)
+        {
+            throw new UsageException($"{option}: {problem.Message}", problem);
+        }
+
+        return (name, setting);
+    }).ToList();
+}

@@ -1,0 +1,277 @@
+using TcpActors.Endpoints;
+using TcpActors.Network;
+using TcpActors.Runtime;
+
+namespace TcpActors.Simulation;
+
+/// <summary>
+/// The client application of one host in a load run: it opens connections at its share of the rate
+/// (open loop) or keeps its share of the connections in flight (closed loop), sends each request,
+/// reads each response, and closes (or waits for the server to close). One actor manages all of the
+/// host's connections, as one process with many sockets would.
+/// </summary>
+internal sealed class LoadClient : UntypedActor, IWithTimers
+{
+    private readonly LoadSettings _settings;
+    private readonly IActorRef _tcp;
+    private readonly IReadOnlyList<SocketAddress> _servers;
+    private readonly LoadStatistics _statistics;
+    private readonly LoadExchange _exchange;
+    private readonly double _rate;
+    private readonly int _concurrency;
+    private readonly SocketOptions _socketOptions;
+    private readonly Dictionary<IActorRef, Connection> _connections = [];
+    private int _nextServer;
+    private bool _stopped;
+
+    public LoadClient(LoadSettings settings, int index, IActorRef tcp, IReadOnlyList<SocketAddress> servers, LoadStatistics statistics, LoadExchange exchange)
+    {
+        _settings = settings;
+        _tcp = tcp;
+        _servers = servers;
+        _statistics = statistics;
+        _exchange = exchange;
+        _nextServer = index % servers.Count;
+        _rate = (settings.Rate ?? 0) / settings.Clients;
+        _concurrency = settings.Concurrency is { } total ? (total / settings.Clients) + (index < total % settings.Clients ? 1 : 0) : 0;
+        _socketOptions = settings.Close == Closer.Client && settings.Linger is { } linger
+            ? new SocketOptions { Linger = new Linger(true, linger) }
+            : SocketOptions.Default;
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    protected override void PreStart()
+    {
+        Timers.StartSingleTimer(Stop.Instance, Stop.Instance, _settings.Duration);
+        if (_settings.Rate is not null)
+        {
+            Timers.StartSingleTimer(Arrival.Instance, Arrival.Instance, NextGap());
+        }
+        else
+        {
+            for (int i = 0; i < _concurrency; i++)
+            {
+                StartConnection();
+            }
+        }
+    }
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case Arrival:
+                StartConnection();
+                Timers.StartSingleTimer(Arrival.Instance, Arrival.Instance, NextGap());
+                break;
+            case Stop:
+                _stopped = true;
+                Timers.Cancel(Arrival.Instance);
+                break;
+            case Reconnect:
+                StartConnection();
+                break;
+            case SocketOpened opened:
+                OnOpened(opened.Socket);
+                break;
+            case Connected connected:
+                OnConnected(Sender!, connected.Local);
+                break;
+            case Received received:
+                OnReceived(Sender!, received.Data.Length);
+                break;
+            case NextRequest next:
+                SendRequest(next.Socket);
+                break;
+            case EndOfStream:
+                OnEndOfStream(Sender!);
+                break;
+            case ConnectionError error:
+                Fail(Sender!, error.Errno.ToString());
+                break;
+            case CommandFailed failed:
+                Fail(Sender!, failed.Errno.ToString());
+                break;
+            case Closed:
+                OnClosed(Sender!);
+                break;
+            case Sent or OptionsSet:
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private Duration NextGap()
+    {
+        double seconds = _settings.Arrival == "poisson" ? -Math.Log(1 - Context.Random.NextDouble()) / _rate : 1 / _rate;
+        return Duration.FromSeconds(Math.Max(seconds, 1e-9));
+    }
+
+    private void StartConnection()
+    {
+        if (_stopped && _settings.Rate is null)
+        {
+            return;
+        }
+
+        _statistics.Attempted++;
+        _tcp.Tell(new OpenSocket(_socketOptions), Self);
+    }
+
+    private void OnOpened(IActorRef socket)
+    {
+        var server = _servers[_nextServer];
+        _nextServer = (_nextServer + 1) % _servers.Count;
+        _connections[socket] = new Connection { Started = Context.Now.Nanoseconds, RequestsLeft = _settings.RequestsPerConnection };
+        socket.Tell(new Connect(server), Self);
+    }
+
+    private void OnConnected(IActorRef socket, SocketAddress local)
+    {
+        if (!_connections.TryGetValue(socket, out var connection))
+        {
+            return;
+        }
+
+        _statistics.Connected++;
+        _statistics.RecordConnectLatency(Context.Now.Nanoseconds - connection.Started);
+        connection.Local = local;
+        socket.Tell(new Register(Self), Self);
+        SendRequest(socket);
+    }
+
+    private void SendRequest(IActorRef socket)
+    {
+        if (!_connections.TryGetValue(socket, out var connection))
+        {
+            return;
+        }
+
+        int request = Math.Max(1, (int)_settings.RequestBytes.Draw(Context.Random));
+        int response = Math.Max(1, (int)_settings.ResponseBytes.Draw(Context.Random));
+        connection.Expected = response;
+        connection.Received = 0;
+        _exchange.Announce(connection.Local, request, response);
+        socket.Tell(new Send(ByteChunk.OfLength(request)), Self);
+    }
+
+    private void OnReceived(IActorRef socket, int bytes)
+    {
+        if (!_connections.TryGetValue(socket, out var connection))
+        {
+            return;
+        }
+
+        connection.Received += bytes;
+        if (connection.Received < connection.Expected)
+        {
+            return;
+        }
+
+        _statistics.RequestsCompleted++;
+        connection.RequestsLeft--;
+        if (connection.RequestsLeft > 0)
+        {
+            var think = Duration.FromNanoseconds((long)_settings.ThinkTime.Draw(Context.Random));
+            Context.ScheduleTellOnce(think, Self, new NextRequest(socket), null);
+        }
+        else if (_settings.Close == Closer.Client)
+        {
+            connection.Closing = true;
+            socket.Tell(Close.Instance, Self);
+        }
+    }
+
+    private void OnEndOfStream(IActorRef socket)
+    {
+        if (!_connections.TryGetValue(socket, out var connection))
+        {
+            return;
+        }
+
+        if (connection.RequestsLeft > 0)
+        {
+            Fail(socket, "early-eof");
+            return;
+        }
+
+        connection.Closing = true;
+        socket.Tell(Close.Instance, Self);
+    }
+
+    private void OnClosed(IActorRef socket)
+    {
+        if (_connections.Remove(socket, out var connection))
+        {
+            _exchange.Forget(connection.Local);
+            if (connection.Failed)
+            {
+                return;
+            }
+
+            _statistics.Completed++;
+            ReplaceInClosedLoop(failed: false);
+        }
+    }
+
+    private void Fail(IActorRef socket, string error)
+    {
+        if (!_connections.TryGetValue(socket, out var connection) || connection.Failed)
+        {
+            return;
+        }
+
+        connection.Failed = true;
+        _statistics.RecordFailure(error);
+        socket.Tell(Close.Instance, Self);
+        ReplaceInClosedLoop(failed: true);
+    }
+
+    /// <summary>A closed loop replaces each finished connection (after the think time, at least 1 ms after a failure so a failing connect cannot spin).</summary>
+    private void ReplaceInClosedLoop(bool failed)
+    {
+        if (_settings.Concurrency is null || _stopped)
+        {
+            return;
+        }
+
+        long think = (long)_settings.ThinkTime.Draw(Context.Random);
+        if (failed)
+        {
+            think = Math.Max(think, 1_000_000);
+        }
+
+        Context.ScheduleTellOnce(Duration.FromNanoseconds(think), Self, Reconnect.Instance, null);
+    }
+
+    private sealed class Connection
+    {
+        public long Started;
+        public int RequestsLeft;
+        public int Expected;
+        public int Received;
+        public bool Closing;
+        public bool Failed;
+        public SocketAddress Local;
+    }
+
+    private sealed record NextRequest(IActorRef Socket);
+
+    private sealed class Arrival
+    {
+        public static readonly Arrival Instance = new();
+    }
+
+    private sealed class Stop
+    {
+        public static readonly Stop Instance = new();
+    }
+
+    private sealed class Reconnect
+    {
+        public static readonly Reconnect Instance = new();
+    }
+}

@@ -1,0 +1,192 @@
+using TcpActors.Chaos;
+using TcpActors.Endpoints;
+using TcpActors.Network;
+using TcpActors.Runtime;
+
+namespace TcpActors.Simulation;
+
+/// <summary>
+/// Runs a load: <c>client-1…client-N</c> and <c>server-1…server-M</c> behind one switch, TCP on every
+/// host, the workload applications, the chaos rules, and a sampler; then summarises.
+/// </summary>
+public static class LoadRunner
+{
+    public static LoadReport Run(LoadSettings settings, Action<LoadSample>? onSample = null, Action<ActorSystem>? attach = null, IWallClock? pacing = null, double speed = 1)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        Validate(settings);
+        var system = ActorSystem.Create("tcpactors-load", settings.Seed);
+        system.Limits = settings.Limits;
+        var topology = BuildTopology(system, settings);
+        var clients = topology.Hosts.Where(h => h.Name.StartsWith("client-", StringComparison.Ordinal)).ToList();
+        var servers = topology.Hosts.Where(h => h.Name.StartsWith("server-", StringComparison.Ordinal)).ToList();
+        var statistics = new LoadStatistics();
+        var exchange = new LoadExchange();
+        var run = new LoadRun(clients, servers, statistics) { OnSample = onSample };
+        system.EventStream.Subscribe<PacketFiltered>(_ => run.ChaosVerdicts++);
+        system.EventStream.Subscribe<PacketImpaired>(_ => run.ChaosVerdicts++);
+        StartChaos(system, topology, settings);
+        foreach (var server in servers)
+        {
+            var tcp = Tcp.ManagerOf(server);
+            system.ActorOf(Props.Create(() => new LoadServer(settings, tcp, statistics, exchange)), "app-" + server.Name);
+        }
+
+        system.RunUntil(system.Now);
+        var addresses = servers.Select(s => new SocketAddress(s.PrimaryAddress, settings.Port)).ToList();
+        for (int i = 0; i < clients.Count; i++)
+        {
+            int index = i;
+            var tcp = Tcp.ManagerOf(clients[i]);
+            system.ActorOf(Props.Create(() => new LoadClient(settings, index, tcp, addresses, statistics, exchange)), "app-" + clients[i].Name);
+        }
+
+        system.ActorOf(Props.Create(() => new LoadSampler(run)), "sampler");
+        attach?.Invoke(system);
+        if (pacing is not null)
+        {
+            system.EnablePacing(pacing, speed);
+        }
+
+        var result = system.RunUntil(SimTime.Zero + settings.Duration + settings.Drain);
+        var final = run.TakeSample(system);
+        return LoadReport.Create(settings, run, final, result, topology);
+    }
+
+    private static void Validate(LoadSettings settings)
+    {
+        static void Check(bool ok, string option, string message)
+        {
+            if (!ok)
+            {
+                throw new ScenarioException(new SourceSpan(option, 0, 0), message);
+            }
+        }
+
+        Check(settings.Clients is >= 1 and <= 60_000, "--clients", "must be between 1 and 60000");
+        Check(settings.Servers is >= 1 and <= 60_000, "--servers", "must be between 1 and 60000");
+        Check(settings.Rate is null ^ settings.Concurrency is null, "--rate", "give either --rate (connections per second) or --concurrency (connections in flight), not both and not neither");
+        Check(settings.Rate is null or (> 0 and <= 100_000_000), "--rate", "must be a positive number of connections per second");
+        Check(settings.Concurrency is null or (>= 1 and <= 10_000_000), "--concurrency", "must be between 1 and 10000000");
+        Check(settings.Duration > Duration.Zero, "--duration", "must be positive");
+        Check(settings.RequestsPerConnection is >= 1 and <= 1_000_000, "--requests-per-connection", "must be between 1 and 1000000");
+        Check(settings.Linger is null or (>= 0 and <= 3600), "--linger", "must be 0 (abort with RST) to 3600 seconds");
+        Check(settings.Arrival is "constant" or "poisson", "--arrival", "must be constant or poisson");
+    }
+
+    private static Topology BuildTopology(ActorSystem system, LoadSettings settings)
+    {
+        var builder = new TopologyBuilder(system).AddModule(Tcp.Module).AddRouter("switch", h => h.Address("10.255.255.254/8"));
+        var link = new LinkSettings(settings.LinkDelay, settings.LinkBandwidthBitsPerSecond);
+        void Host(string name, int number, IReadOnlyList<(string Name, string Value)> side) => builder.AddHost(name, options =>
+        {
+            // Clients 10.1.x.y, servers 10.2.x.y: no .0 or .255 host parts.
+            options.Address($"10.{(name[0] == 'c' ? 1 : 2)}.{number / 250}.{(number % 250) + 1}/8");
+            foreach (var (key, value) in settings.Sysctls.Concat(side))
+            {
+                options.Sysctl(key, value);
+            }
+        });
+        for (int i = 0; i < settings.Servers; i++)
+        {
+            Host($"server-{i + 1}", i, settings.ServerSysctls);
+        }
+
+        for (int i = 0; i < settings.Clients; i++)
+        {
+            Host($"client-{i + 1}", i, settings.ClientSysctls);
+        }
+
+        for (int i = 0; i < settings.Servers; i++)
+        {
+            builder.Connect($"server-{i + 1}", "switch", link);
+        }
+
+        for (int i = 0; i < settings.Clients; i++)
+        {
+            builder.Connect($"client-{i + 1}", "switch", link);
+        }
+
+        try
+        {
+            return builder.Build();
+        }
+        catch (TopologyException error)
+        {
+            throw new ScenarioException(new SourceSpan("--sysctl", 0, 0), error.Message);
+        }
+    }
+
+    /// <summary>Applies --rule and --netem at time zero: each optionally prefixed with the hosts it is for.</summary>
+    private static void StartChaos(ActorSystem system, Topology topology, LoadSettings settings)
+    {
+        if (settings.Rules.Count == 0 && settings.Netem.Count == 0)
+        {
+            return;
+        }
+
+        var bindings = topology.Hosts.Select(host => new ChaosHostBinding(
+            host.Name,
+            host.Addresses.Where(a => !a.IsLoopback).ToList(),
+            host.Interfaces.Select(i => i.Name).ToList(),
+            filter => host.Filter = filter,
+            (name, discipline) => host.FindInterface(name)!.QueueDiscipline = discipline)).ToList();
+        var chaos = system.ActorOf(ChaosActor.Props(bindings), "chaos");
+        var entries = new List<ChaosTimelineEntry>();
+        foreach (var rule in settings.Rules)
+        {
+            var (hosts, line) = Target(rule, topology, "--rule", defaultHosts: topology.Hosts.Where(h => h.Name != "switch"));
+            var command = ParseOrThrow("iptables " + line, "--rule");
+            entries.AddRange(hosts.Select(h => new ChaosTimelineEntry(Duration.Zero, new ApplyCommand(h.Name, command, line))));
+        }
+
+        foreach (var netem in settings.Netem)
+        {
+            var (hosts, line) = Target(netem, topology, "--netem", defaultHosts: topology.Hosts.Where(h => h.Name != "switch"));
+            foreach (var host in hosts)
+            {
+                foreach (var networkInterface in host.Interfaces.Where(i => !i.IsLoopback))
+                {
+                    string tc = $"tc qdisc add dev {networkInterface.Name} root netem {line}";
+                    entries.Add(new ChaosTimelineEntry(Duration.Zero, new ApplyCommand(host.Name, ParseOrThrow(tc, "--netem"), tc)));
+                }
+            }
+        }
+
+        chaos.Tell(new StartTimeline(entries));
+    }
+
+    private static ChaosCommand ParseOrThrow(string line, string option)
+    {
+        try
+        {
+            return ChaosCommandParser.Parse(line);
+        }
+        catch (ChaosParseException error)
+        {
+            throw new ScenarioException(new SourceSpan(option, 0, 0), $"'{line}': {error.Message} (at column {error.Column})");
+        }
+    }
+
+    /// <summary><c>servers: -A INPUT …</c>, <c>client-3: …</c>, <c>all: …</c>, or no prefix (every client and server).</summary>
+    private static (List<Host> Hosts, string Line) Target(string text, Topology topology, string option, IEnumerable<Host> defaultHosts)
+    {
+        int colon = text.IndexOf(':', StringComparison.Ordinal);
+        string prefix = colon > 0 ? text[..colon].Trim() : "";
+        if (colon <= 0 || prefix.Contains(' ', StringComparison.Ordinal) || prefix.StartsWith('-'))
+        {
+            return (defaultHosts.ToList(), text.Trim());
+        }
+
+        string line = text[(colon + 1)..].Trim();
+        var hosts = prefix switch
+        {
+            "all" => topology.Hosts.ToList(),
+            "clients" => topology.Hosts.Where(h => h.Name.StartsWith("client-", StringComparison.Ordinal)).ToList(),
+            "servers" => topology.Hosts.Where(h => h.Name.StartsWith("server-", StringComparison.Ordinal)).ToList(),
+            _ when topology.TryGetHost(prefix, out var host) => [host],
+            _ => throw new ScenarioException(new SourceSpan(option, 0, 0), $"'{prefix}:' names no hosts (use all:, clients:, servers:, switch: or a host such as client-1:)"),
+        };
+        return (hosts, line);
+    }
+}

@@ -1,0 +1,143 @@
+using TcpActors.Endpoints;
+using TcpActors.Network;
+using TcpActors.Runtime;
+
+namespace TcpActors.Simulation;
+
+/// <summary>
+/// The server application of one host in a load run: listens on the port, accepts every connection,
+/// reads each request, answers it after the service time, and closes first when the server is the
+/// closer (else closes when the client does).
+/// </summary>
+internal sealed class LoadServer : UntypedActor
+{
+    private readonly LoadSettings _settings;
+    private readonly IActorRef _tcp;
+    private readonly LoadStatistics _statistics;
+    private readonly LoadExchange _exchange;
+    private readonly Dictionary<IActorRef, Connection> _connections = [];
+    private IActorRef? _listener;
+
+    public LoadServer(LoadSettings settings, IActorRef tcp, LoadStatistics statistics, LoadExchange exchange)
+    {
+        _settings = settings;
+        _tcp = tcp;
+        _statistics = statistics;
+        _exchange = exchange;
+    }
+
+    protected override void PreStart() =>
+        _tcp.Tell(new OpenSocket(new SocketOptions { ReuseAddress = true }), Self);
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case SocketOpened opened when _listener is null:
+                _listener = opened.Socket;
+                _listener.Tell(new Bind(new SocketAddress(IPv4Address.Any, _settings.Port)), Self);
+                _listener.Tell(new Listen(4096), Self);
+                _listener.Tell(Accept.Instance, Self);
+                break;
+            case Accepted accepted:
+                OnAccepted(accepted);
+                _listener!.Tell(Accept.Instance, Self);
+                break;
+            case Received received:
+                OnReceived(Sender!, received.Data.Length);
+                break;
+            case Respond respond:
+                Answer(respond.Socket, respond.Bytes);
+                break;
+            case EndOfStream:
+                CloseConnection(Sender!);
+                break;
+            case ConnectionError error:
+                _statistics.RecordServerError(error.Errno.ToString());
+                CloseConnection(Sender!);
+                break;
+            case CommandFailed failed when failed.Command is Bind or Listen:
+                throw new InvalidOperationException($"the load server could not {failed.Command.GetType().Name.ToLowerInvariant()} port {_settings.Port}: {failed.Errno}");
+            case CommandFailed failed when failed.Command is not (Close or Send):
+                _statistics.RecordServerError(failed.Errno.ToString());
+                break;
+            case Closed:
+                _connections.Remove(Sender!);
+                break;
+            case Bound or Listening or Sent or CommandFailed:
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private void OnAccepted(Accepted accepted)
+    {
+        _connections[accepted.Socket] = new Connection { Client = accepted.Remote, RequestsLeft = _settings.RequestsPerConnection };
+        if (_settings.Close == Closer.Server && _settings.Linger is { } linger)
+        {
+            accepted.Socket.Tell(new SetOptions(new SocketOptions { Linger = new Linger(true, linger) }), Self);
+        }
+
+        accepted.Socket.Tell(new Register(Self), Self);
+    }
+
+    private void OnReceived(IActorRef socket, int bytes)
+    {
+        if (!_connections.TryGetValue(socket, out var connection))
+        {
+            return;
+        }
+
+        connection.Received += bytes;
+        while (_exchange.TryPeek(connection.Client, out var sizes) && connection.Received >= sizes.Request)
+        {
+            connection.Received -= sizes.Request;
+            _exchange.Complete(connection.Client);
+            var service = Duration.FromNanoseconds((long)_settings.ServiceTime.Draw(Context.Random));
+            if (service == Duration.Zero)
+            {
+                Answer(socket, sizes.Response);
+            }
+            else
+            {
+                Context.ScheduleTellOnce(service, Self, new Respond(socket, sizes.Response), null);
+            }
+        }
+    }
+
+    private void Answer(IActorRef socket, int bytes)
+    {
+        if (!_connections.TryGetValue(socket, out var connection))
+        {
+            return;
+        }
+
+        socket.Tell(new Send(ByteChunk.OfLength(bytes)), Self);
+        connection.RequestsLeft--;
+        if (connection.RequestsLeft <= 0 && _settings.Close == Closer.Server)
+        {
+            CloseConnection(socket);
+        }
+    }
+
+    private void CloseConnection(IActorRef socket)
+    {
+        if (_connections.TryGetValue(socket, out var connection) && !connection.Closing)
+        {
+            connection.Closing = true;
+            socket.Tell(Close.Instance, Self);
+        }
+    }
+
+    private sealed class Connection
+    {
+        public SocketAddress Client;
+        public int RequestsLeft;
+        public int Received;
+        public bool Closing;
+    }
+
+    private sealed record Respond(IActorRef Socket, int Bytes);
+}

@@ -1,0 +1,98 @@
+using TcpActors.Network;
+
+namespace TcpActors.Simulation;
+
+/// <summary>What the workload applications saw, counted as they go (the simulation is single-threaded).</summary>
+public sealed class LoadStatistics
+{
+    private readonly List<long> _connectLatencies = [];
+
+    /// <summary>connect() calls made.</summary>
+    public long Attempted { get; internal set; }
+
+    /// <summary>Connections whose handshake completed.</summary>
+    public long Connected { get; internal set; }
+
+    /// <summary>Connections that carried every request and closed normally.</summary>
+    public long Completed { get; internal set; }
+
+    /// <summary>Connections that ended in an error (connect failed, reset, timed out, closed early).</summary>
+    public long Failed { get; internal set; }
+
+    public long RequestsCompleted { get; internal set; }
+
+    /// <summary>Failures by errno (or "early-eof"), ordered by name.</summary>
+    public SortedDictionary<string, long> FailuresByError { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Errors the servers saw (resets, timeouts) by errno.</summary>
+    public SortedDictionary<string, long> ServerErrors { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Connections attempted and not yet completed or failed.</summary>
+    public long Open => Attempted - Completed - Failed;
+
+    public IReadOnlyList<long> ConnectLatencies => _connectLatencies;
+
+    internal void RecordConnectLatency(long nanoseconds) => _connectLatencies.Add(nanoseconds);
+
+    internal void RecordFailure(string error)
+    {
+        Failed++;
+        FailuresByError[error] = FailuresByError.GetValueOrDefault(error) + 1;
+    }
+
+    internal void RecordServerError(string error) => ServerErrors[error] = ServerErrors.GetValueOrDefault(error) + 1;
+
+    /// <summary>The connect latency at percentile <paramref name="percentile"/> (0–100), in nanoseconds, or 0 without samples.</summary>
+    public long ConnectLatencyPercentile(double percentile)
+    {
+        if (_connectLatencies.Count == 0)
+        {
+            return 0;
+        }
+
+        var sorted = _connectLatencies.Order().ToList();
+        int index = (int)Math.Ceiling(percentile / 100 * sorted.Count) - 1;
+        return sorted[Math.Clamp(index, 0, sorted.Count - 1)];
+    }
+}
+
+/// <summary>
+/// The sizes of each request and its response, agreed between a client and a server the way an
+/// application protocol's length fields would agree them, keyed by the client's socket address as the
+/// server sees it. Load runs carry lengths, not bytes, so this stands in for the protocol's headers.
+/// </summary>
+internal sealed class LoadExchange
+{
+    private readonly Dictionary<SocketAddress, Queue<(int Request, int Response)>> _pending = [];
+
+    public void Announce(SocketAddress client, int request, int response)
+    {
+        if (!_pending.TryGetValue(client, out var queue))
+        {
+            queue = new Queue<(int, int)>(1);
+            _pending.Add(client, queue);
+        }
+
+        queue.Enqueue((request, response));
+    }
+
+    public bool TryPeek(SocketAddress client, out (int Request, int Response) sizes)
+    {
+        sizes = default;
+        return _pending.TryGetValue(client, out var queue) && queue.TryPeek(out sizes);
+    }
+
+    public void Complete(SocketAddress client)
+    {
+        if (_pending.TryGetValue(client, out var queue))
+        {
+            queue.TryDequeue(out _);
+            if (queue.Count == 0)
+            {
+                _pending.Remove(client);
+            }
+        }
+    }
+
+    public void Forget(SocketAddress client) => _pending.Remove(client);
+}

@@ -1,0 +1,65 @@
+using System.Globalization;
+using TcpActors.Runtime;
+
+namespace TcpActors.Simulation;
+
+/// <summary>
+/// A byte count or a duration drawn per use from a seeded stream: <c>100</c> (fixed), <c>100-200</c>
+/// (uniform), <c>exp:100</c> (exponential with that mean). Durations take units: <c>exp:50ms</c>.
+/// </summary>
+public sealed record Distribution(string Kind, double A, double B)
+{
+    public static Distribution Fixed(double value) => new("fixed", value, value);
+
+    public double Mean => Kind switch
+    {
+        "uniform" => (A + B) / 2,
+        _ => A,
+    };
+
+    public double Draw(RandomStream random) => Kind switch
+    {
+        "uniform" => A + (random.NextDouble() * (B - A)),
+        "exp" => -A * Math.Log(1 - random.NextDouble()),
+        _ => A,
+    };
+
+    /// <summary>Parses a byte count distribution; <paramref name="option"/> names the option in errors.</summary>
+    public static Distribution ParseBytes(string text, string option) => Parse(text, option, ParseCount, "a byte count like 100, 100-2000 or exp:500");
+
+    /// <summary>Parses a duration distribution (<c>0</c>, <c>50ms</c>, <c>10ms-30ms</c>, <c>exp:20ms</c>).</summary>
+    public static Distribution ParseDuration(string text, string option) =>
+        Parse(text, option, t => Durations.TryParse(t, out var d) ? d.Nanoseconds : t == "0" ? 0 : null, "a duration like 0, 50ms, 10ms-30ms or exp:20ms");
+
+    public override string ToString() => Kind switch
+    {
+        "uniform" => string.Create(CultureInfo.InvariantCulture, $"{A}-{B}"),
+        "exp" => string.Create(CultureInfo.InvariantCulture, $"exp:{A}"),
+        _ => A.ToString(CultureInfo.InvariantCulture),
+    };
+
+    private static double? ParseCount(string text) =>
+        double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double value) && value >= 0 ? value : null;
+
+    private static Distribution Parse(string text, string option, Func<string, double?> value, string expected)
+    {
+        string trimmed = text.Trim();
+        if (trimmed.StartsWith("exp:", StringComparison.Ordinal) && value(trimmed[4..]) is { } mean && mean > 0)
+        {
+            return new Distribution("exp", mean, mean);
+        }
+
+        int dash = trimmed.IndexOf('-', 1);
+        if (dash > 0 && value(trimmed[..dash]) is { } low && value(trimmed[(dash + 1)..]) is { } high && high >= low)
+        {
+            return new Distribution("uniform", low, high);
+        }
+
+        if (value(trimmed) is { } single)
+        {
+            return Fixed(single);
+        }
+
+        throw new ScenarioException(new SourceSpan(option, 0, 0), $"'{text}' is not {expected}");
+    }
+}
