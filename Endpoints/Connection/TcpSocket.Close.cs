@@ -22,6 +22,9 @@ internal sealed partial class TcpSocket
             return;
         }
 
+        // The application has let go of the socket: nothing it does from here on is reported to it
+        // (an abort's ECONNRESET goes nowhere; close() itself returns 0).
+        _handler = null;
         _sendShutdown = true;
         _receiveShutdown = true;
         if (_state == TcpState.Listen)
