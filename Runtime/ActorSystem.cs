@@ -311,7 +311,15 @@ public sealed class ActorSystem
         // Stops requested while stopping (by PostStop) are appended and handled by the same loop.
         for (int i = 0; i < _pendingStops.Count; i++)
         {
-            foreach (var cell in _pendingStops[i].StoppingOrder())
+            var stopping = _pendingStops[i];
+            if (!stopping.HasChildren)
+            {
+                // The common case (a connection closing): no subtree to walk.
+                stopping.Terminate();
+                continue;
+            }
+
+            foreach (var cell in stopping.StoppingOrder())
             {
                 cell.MarkTerminating();
                 cell.Terminate();

@@ -108,6 +108,7 @@ public sealed partial class TcpStack
         var outcome = TimeWaitDecision.Process(ref entry, segment, NowNanoseconds, Sysctls);
         if (entry.Substate != substateBefore)
         {
+            TimeWaits.NoteBecameTimeWait();
             PublishStateChange(tuple, TcpState.FinWait2, TcpState.TimeWait, outcome.Reason);
         }
 

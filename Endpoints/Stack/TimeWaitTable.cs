@@ -15,10 +15,15 @@ internal sealed class TimeWaitTable
     private readonly PriorityQueue<FourTuple, (long Deadline, long Sequence)> _expiries = new();
     private long _sequence;
 
+    private int _finWait2Count;
+
     public int Count => _entries.Count;
 
-    /// <summary>Timewait sockets per substate (for ss and metrics).</summary>
-    public int CountIn(TimeWaitSubstate substate) => _entries.Values.Count(e => e.Substate == substate);
+    /// <summary>Timewait sockets per substate (for ss and metrics), kept as a count so sampling is O(1).</summary>
+    public int CountIn(TimeWaitSubstate substate) => substate == TimeWaitSubstate.FinWait2 ? _finWait2Count : _entries.Count - _finWait2Count;
+
+    /// <summary>Records that an entry moved from FIN_WAIT2 to TIME_WAIT (the only substate change).</summary>
+    public void NoteBecameTimeWait() => _finWait2Count--;
 
     /// <summary>Adds an entry unless the table is at <paramref name="capacity"/>.</summary>
     public bool TryAdd(FourTuple tuple, in TimeWaitEntry entry, int capacity)
@@ -29,6 +34,11 @@ internal sealed class TimeWaitTable
         }
 
         _entries.Add(tuple, entry);
+        if (entry.Substate == TimeWaitSubstate.FinWait2)
+        {
+            _finWait2Count++;
+        }
+
         _expiries.Enqueue(tuple, (entry.DeadlineNanoseconds, _sequence++));
         return true;
     }
@@ -45,7 +55,20 @@ internal sealed class TimeWaitTable
         _expiries.Enqueue(tuple, (deadline, _sequence++));
     }
 
-    public bool Remove(FourTuple tuple, out TimeWaitEntry entry) => _entries.Remove(tuple, out entry);
+    public bool Remove(FourTuple tuple, out TimeWaitEntry entry)
+    {
+        if (!_entries.Remove(tuple, out entry))
+        {
+            return false;
+        }
+
+        if (entry.Substate == TimeWaitSubstate.FinWait2)
+        {
+            _finWait2Count--;
+        }
+
+        return true;
+    }
 
     /// <summary>The earliest deadline still pending, if any (stale heap items are discarded on the way).</summary>
     public long? NextDeadline()
@@ -75,7 +98,7 @@ internal sealed class TimeWaitTable
             if (!Unsafe_IsNull(ref entry) && entry.DeadlineNanoseconds == key.Deadline)
             {
                 expired.Add((tuple, entry));
-                _entries.Remove(tuple);
+                Remove(tuple, out _);
             }
         }
 

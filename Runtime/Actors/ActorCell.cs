@@ -63,6 +63,8 @@ internal sealed class ActorCell : IActorRef, IActorContext
 
     public bool IsTerminated => _state == CellState.Terminated;
 
+    public bool HasChildren => _firstChild is not null;
+
     public bool IsTerminating => _state != CellState.Live;
 
     public ActorBase Actor => _actor;

@@ -123,7 +123,7 @@ internal sealed class TimerScheduler(ActorCell owner) : ITimerScheduler
     {
         if (_count == _entries.Length)
         {
-            Array.Resize(ref _entries, Math.Max(2, _entries.Length * 2));
+            Array.Resize(ref _entries, Math.Max(4, _entries.Length * 2));
         }
 
         var entry = new TimerEntry(key);
