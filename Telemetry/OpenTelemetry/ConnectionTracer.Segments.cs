@@ -55,7 +55,11 @@ public sealed partial class ConnectionTracer
         inFlight.Add(new SegmentInFlight(activity, segment.Seq, segment.Ack, segment.Flags, segment.PayloadLength));
     }
 
-    /// <summary>Ends the span of a segment that arrived where it was addressed (<paramref name="drop"/> null) or was dropped.</summary>
+    /// <summary>
+    /// Matches a segment that arrived where it was addressed (<paramref name="drop"/> null) or was dropped.
+    /// An arrival is seen before the receiver's filter and stack, which may still drop the packet in the same
+    /// instant; so an arrived segment's span is ended only once simulated time moves on (or at its drop).
+    /// </summary>
     private void CompleteSegment(string whereHost, SimTime time, Segment segment, PacketDropped? drop)
     {
         if (!_byTuple.TryGetValue(segment.SenderTuple, out var span))
@@ -71,28 +75,63 @@ public sealed partial class ConnectionTracer
                 continue;
             }
 
-            int index = inFlight.FindIndex(s => s.Matches(segment));
+            int index = inFlight.FindIndex(s => s.Matches(segment) && (drop is not null || s.ArrivedAt is null));
             if (index < 0)
             {
                 continue;
             }
 
-            var activity = inFlight[index].Activity;
-            inFlight.RemoveAt(index);
-            if (drop is not null)
+            var entry = inFlight[index];
+            if (drop is null)
             {
-                activity.SetTag(Attr.DropReason, TelemetryValues.Reason(drop.Reason));
-                activity.SetTag(Attr.Reason, drop.Detail);
-                activity.SetTag(Attr.HostName, drop.HostName);
-                activity.SetStatus(ActivityStatusCode.Error, "dropped: " + (drop.Detail ?? TelemetryValues.Reason(drop.Reason)));
+                inFlight[index] = entry with { ArrivedAt = time };
+                if (!_arrivals.Contains(span))
+                {
+                    _arrivals.Add(span);
+                }
+
+                _arrivalInstant = time;
+                return;
             }
 
-            Stop(activity, time);
+            inFlight.RemoveAt(index);
+            var activity = entry.Activity;
+            activity.SetTag(Attr.DropReason, TelemetryValues.Reason(drop.Reason));
+            activity.SetTag(Attr.Reason, drop.Detail);
+            activity.SetTag(Attr.HostName, drop.HostName);
+            activity.SetStatus(ActivityStatusCode.Error, "dropped: " + (drop.Detail ?? TelemetryValues.Reason(drop.Reason)));
+            Stop(activity, entry.ArrivedAt ?? time);
             return;
         }
     }
 
-    /// <summary>Ends the segments still in flight when their connection's span ends.</summary>
+    /// <summary>Ends the spans of segments that arrived before <paramref name="now"/> and were not dropped.</summary>
+    private void SettleArrivals(SimTime now)
+    {
+        if (_arrivals.Count == 0 || now <= _arrivalInstant)
+        {
+            return;
+        }
+
+        foreach (var span in _arrivals)
+        {
+            if (span.Segments is not { } inFlight)
+            {
+                continue;
+            }
+
+            foreach (var entry in inFlight.Where(s => s.ArrivedAt is not null))
+            {
+                Stop(entry.Activity, entry.ArrivedAt!.Value);
+            }
+
+            inFlight.RemoveAll(s => s.ArrivedAt is not null);
+        }
+
+        _arrivals.Clear();
+    }
+
+    /// <summary>Ends the segments still in flight when their connection's span ends (those that arrived end normally).</summary>
     private void EndSegments(ConnectionSpan span, SimTime time)
     {
         if (span.Segments is not { } inFlight)
@@ -102,8 +141,12 @@ public sealed partial class ConnectionTracer
 
         foreach (var segment in inFlight)
         {
-            segment.Activity.SetTag(Attr.SpanTruncated, true);
-            Stop(segment.Activity, time);
+            if (segment.ArrivedAt is null)
+            {
+                segment.Activity.SetTag(Attr.SpanTruncated, true);
+            }
+
+            Stop(segment.Activity, segment.ArrivedAt ?? time);
         }
 
         span.Segments = null;

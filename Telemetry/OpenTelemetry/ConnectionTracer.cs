@@ -54,6 +54,8 @@ public sealed partial class ConnectionTracer : IDisposable
     private readonly string _seedText;
     private readonly Dictionary<FourTuple, ConnectionSpan> _byTuple = [];
     private readonly List<ConnectionSpan> _touched = [];
+    private readonly List<ConnectionSpan> _arrivals = [];
+    private SimTime _arrivalInstant;
     private readonly List<IDisposable> _subscriptions = [];
     private long _lastStartNanoseconds = -1;
     private int _startsAtThatInstant;
@@ -97,6 +99,7 @@ public sealed partial class ConnectionTracer : IDisposable
     /// </summary>
     public void EndOpenSpans()
     {
+        SettleArrivals(SimTime.MaxValue);
         var open = _byTuple.Values.SelectMany(Chain).OrderBy(s => s.StartNanoseconds).ThenBy(s => s.HostName, StringComparer.Ordinal).ToList();
         foreach (var span in open)
         {
@@ -135,6 +138,7 @@ public sealed partial class ConnectionTracer : IDisposable
 
     private void OnStateChanged(TcpStateChanged change)
     {
+        SettleArrivals(change.Time);
         if (!Source.HasListeners() || change.From == TcpState.Listen || change.To == TcpState.Listen)
         {
             return;
@@ -180,6 +184,7 @@ public sealed partial class ConnectionTracer : IDisposable
 
     private void OnRetransmitted(TcpRetransmitted retransmission)
     {
+        SettleArrivals(retransmission.Time);
         if (Find(retransmission.HostName, retransmission.Tuple)?.Activity is not { } activity)
         {
             return;
@@ -195,6 +200,7 @@ public sealed partial class ConnectionTracer : IDisposable
 
     private void OnSocketError(TcpSocketError error)
     {
+        SettleArrivals(error.Time);
         if (Find(error.HostName, error.Tuple)?.Activity is not { } activity)
         {
             return;
@@ -215,6 +221,7 @@ public sealed partial class ConnectionTracer : IDisposable
 
     private void OnCaptured(PacketCaptured capture)
     {
+        SettleArrivals(capture.Time);
         if (capture.Packet is not Segment segment || _byTuple.Count == 0)
         {
             return;
@@ -250,6 +257,7 @@ public sealed partial class ConnectionTracer : IDisposable
 
     private void OnDropped(PacketDropped dropped)
     {
+        SettleArrivals(dropped.Time);
         if (dropped.Packet is not Segment segment || _byTuple.Count == 0)
         {
             return;
@@ -280,6 +288,7 @@ public sealed partial class ConnectionTracer : IDisposable
 
     private void OnChaosVerdict(ChaosVerdict verdict)
     {
+        SettleArrivals(verdict.Time);
         if (verdict.Packet is not Segment segment || _byTuple.Count == 0)
         {
             return;
@@ -520,7 +529,7 @@ public sealed partial class ConnectionTracer : IDisposable
         public List<SegmentInFlight>? Segments { get; set; }
     }
 
-    private readonly record struct SegmentInFlight(Activity Activity, SeqNum Seq, SeqNum Ack, TcpFlags Flags, int Length)
+    private readonly record struct SegmentInFlight(Activity Activity, SeqNum Seq, SeqNum Ack, TcpFlags Flags, int Length, SimTime? ArrivedAt = null)
     {
         public bool Matches(Segment segment) =>
             segment.Seq == Seq && segment.Ack == Ack && segment.Flags == Flags && segment.PayloadLength == Length;
