@@ -93,13 +93,12 @@ public static class TelemetryExport
 
     private static TracerProvider BuildTracerProvider(Topology topology, TelemetryExportOptions options, OtelSettings settings, IConfiguration configuration)
     {
-        var builder = Sdk.CreateTracerProviderBuilder()
+        return Sdk.CreateTracerProviderBuilder()
             .ConfigureServices(services => services.AddSingleton(configuration))
             .ConfigureResource(resource => DescribeRun(resource, topology, options, settings))
             .AddSource(TelemetryNames.ActivitySourceName)
-            .AddOtlpExporter(exporter => Configure(exporter, options, settings, "TRACES", "v1/traces"));
-        options.ConfigureTracerProvider?.Invoke(builder);
-        return builder.Build();
+            .AddOtlpExporter(exporter => Configure(exporter, options, settings, "TRACES", "v1/traces"))
+            .Build();
     }
 
     private static MeterProvider BuildMeterProvider(Topology topology, TelemetryExportOptions options, OtelSettings settings, IConfiguration configuration)

@@ -60,9 +60,6 @@ public sealed record TelemetryExportOptions
     /// </summary>
     public IReadOnlyDictionary<string, string?>? Environment { get; init; }
 
-    /// <summary>For tests: adds processors or exporters next to the OTLP exporter.</summary>
-    internal Action<global::OpenTelemetry.Trace.TracerProviderBuilder>? ConfigureTracerProvider { get; init; }
-
     internal IReadOnlyDictionary<string, string?> EffectiveEnvironment() =>
         Environment ?? System.Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
             .Where(e => ((string)e.Key).StartsWith("OTEL_", StringComparison.Ordinal))

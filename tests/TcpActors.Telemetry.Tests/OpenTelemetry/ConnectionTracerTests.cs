@@ -194,21 +194,4 @@ public sealed class ConnectionTracerTests
             Assert.Equal(tracer.Timeline.UtcAt(scenario.System.Now), s.StartTimeUtc + s.Duration);
         });
     }
-
-    [Fact]
-    public void Without_a_listener_nothing_is_recorded_and_an_unsampled_connection_records_nothing()
-    {
-        // Proves the tracer costs no activities when nobody listens, and honours a sampler that drops.
-        var scenario = new TwoHostScenario();
-        using var tracer = new ConnectionTracer(scenario.Topology, new ConnectionTracerOptions { Epoch = s_epoch });
-        var listener = scenario.Listen();
-        scenario.RunLifecycle(listener);
-        Assert.Equal(0, tracer.ConnectionsStarted);
-
-        using var dropping = new SpanRecorder(tracer.Source, ActivitySamplingResult.PropagationData);
-        scenario.RunLifecycle(listener, clientPort: 40001);
-        Assert.Equal(2, tracer.ConnectionsStarted);
-        Assert.All(dropping.Stopped, a => Assert.False(a.Recorded));
-        Assert.All(dropping.Stopped, a => Assert.Empty(a.Events));
-    }
 }
