@@ -57,7 +57,6 @@ public static class TelemetryNames
         public const string NetworkLocalPort = "network.local.port";
         public const string NetworkConnectionState = "network.connection.state";
         public const string NetworkIoDirection = "network.io.direction";
-        public const string NetworkInterfaceName = "network.interface.name";
         public const string ClientAddress = "client.address";
         public const string ClientPort = "client.port";
         public const string ServerAddress = "server.address";
