@@ -44,6 +44,8 @@ internal static class LoadCommand
             clients, servers, rate, concurrency, arrival, duration, drain, close, linger, requests, requestBytes, responseBytes, think, service, port,
             linkDelay, seed, speed, json, sysctl, clientSysctl, serverSysctl, rule, netem, quiet,
         };
+        var otlp = new OtlpOptions();
+        otlp.AddTo(command);
         command.SetAction(parsed =>
         {
             var settings = new LoadSettings
@@ -77,13 +79,13 @@ internal static class LoadCommand
                 throw new UsageException("--speed must be a positive number");
             }
 
-            return Execute(settings, pace, parsed.GetValue(json), parsed.GetValue(quiet), output);
+            return Execute(settings, pace, parsed.GetValue(json), parsed.GetValue(quiet), output, otlp.Observer(parsed));
         });
         _ = error;
         return command;
     }
 
-    private static int Execute(LoadSettings settings, double? speed, string? jsonPath, bool quiet, TextWriter output)
+    private static int Execute(LoadSettings settings, double? speed, string? jsonPath, bool quiet, TextWriter output, Func<Network.Topology, IDisposable?>? observe)
     {
         bool interactive = !quiet && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         var console = AnsiConsole.Create(new AnsiConsoleSettings
@@ -97,8 +99,8 @@ internal static class LoadCommand
         try
         {
             report = interactive
-                ? LoadDisplay.RunLive(console, settings, speed, wall)
-                : LoadRunner.Run(settings, pacing: speed is null ? null : new SystemWallClock(), speed: speed ?? 1);
+                ? LoadDisplay.RunLive(console, settings, speed, wall, observe)
+                : LoadRunner.Run(settings, pacing: speed is null ? null : new SystemWallClock(), speed: speed ?? 1, observe: observe);
         }
         catch (ActorFailureException failure)
         {

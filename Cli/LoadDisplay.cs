@@ -11,7 +11,7 @@ internal static class LoadDisplay
     private static readonly CultureInfo s_culture = CultureInfo.InvariantCulture;
 
     /// <summary>Runs the load with a live panel refreshed at most ten times a wall-clock second.</summary>
-    public static LoadReport RunLive(IAnsiConsole console, LoadSettings settings, double? speed, Stopwatch wall)
+    public static LoadReport RunLive(IAnsiConsole console, LoadSettings settings, double? speed, Stopwatch wall, Func<Network.Topology, IDisposable?>? observe)
     {
         LoadReport? report = null;
         var lastRefresh = TimeSpan.Zero;
@@ -28,7 +28,8 @@ internal static class LoadDisplay
                     }
                 },
                 pacing: speed is null ? null : new SystemWallClock(),
-                speed: speed ?? 1);
+                speed: speed ?? 1,
+                observe: observe);
         });
         return report!;
     }

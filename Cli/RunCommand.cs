@@ -26,6 +26,8 @@ internal static class RunCommand
         {
             scenario, seed, pcap, trace, format, timeFormat, absolute, verbose, speed,
         };
+        var otlp = new OtlpOptions();
+        otlp.AddTo(command);
         command.SetAction(parsed =>
         {
             var loaded = BuiltInScenarios.Resolve(parsed.GetValue(scenario)!);
@@ -47,6 +49,7 @@ internal static class RunCommand
                 },
                 WallClock = pace is null ? null : new SystemWallClock(),
                 Speed = pace ?? 1,
+                Observe = otlp.Observer(parsed),
             };
             return Execute(loaded, options, parsed.GetValue(format)!, parsed.GetValue(trace), output, error);
         });

@@ -11,7 +11,7 @@ namespace TcpActors.Simulation;
 /// </summary>
 public static class LoadRunner
 {
-    public static LoadReport Run(LoadSettings settings, Action<LoadSample>? onSample = null, Action<ActorSystem>? attach = null, IWallClock? pacing = null, double speed = 1)
+    public static LoadReport Run(LoadSettings settings, Action<LoadSample>? onSample = null, Action<ActorSystem>? attach = null, IWallClock? pacing = null, double speed = 1, Func<Topology, IDisposable?>? observe = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         Validate(settings);
@@ -43,6 +43,7 @@ public static class LoadRunner
 
         system.ActorOf(Props.Create(() => new LoadSampler(run)), "sampler");
         attach?.Invoke(system);
+        using var observer = observe?.Invoke(topology);
         if (pacing is not null)
         {
             system.EnablePacing(pacing, speed);

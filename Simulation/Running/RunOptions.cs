@@ -28,6 +28,9 @@ public sealed record RunOptions
 
     public double Speed { get; init; } = 1;
 
-    /// <summary>Called with the system before the run starts (telemetry exporters attach here).</summary>
+    /// <summary>Called with the system before the run starts (observers attach here).</summary>
     public Action<ActorSystem>? Attach { get; init; }
+
+    /// <summary>Called with the built network before the run starts (telemetry export attaches here); what it returns is disposed when the run ends.</summary>
+    public Func<Network.Topology, IDisposable?>? Observe { get; init; }
 }

@@ -37,6 +37,7 @@ public static class ScenarioRunner
         }
 
         options.Attach?.Invoke(system);
+        using var observer = options.Observe?.Invoke(topology);
         if (options.WallClock is { } clock)
         {
             system.EnablePacing(clock, options.Speed);

@@ -1,0 +1,56 @@
+using System.CommandLine;
+using TcpActors.Network;
+using TcpActors.Telemetry;
+
+namespace TcpActors.Cli;
+
+/// <summary>
+/// --otlp ENDPOINT and --otlp-protocol: export traces and metrics to an OpenTelemetry collector
+/// (deploy/README.md). The standard OTEL_* environment variables are honoured too; without either,
+/// nothing is exported and nothing is even subscribed.
+/// </summary>
+internal sealed class OtlpOptions
+{
+    public Option<string?> Endpoint { get; } = new("--otlp") { Description = "Export OpenTelemetry traces and metrics to this OTLP endpoint (e.g. http://localhost:4317). OTEL_EXPORTER_OTLP_ENDPOINT works too." };
+
+    public Option<string?> Protocol { get; } = new("--otlp-protocol") { Description = "grpc (default, port 4317) or http/protobuf (port 4318)." };
+
+    public Option<bool> Segments { get; } = new("--trace-segments") { Description = "Add one span event per segment to the connection spans." };
+
+    public void AddTo(Command command)
+    {
+        Protocol.AcceptOnlyFromAmong("grpc", "http/protobuf", "http");
+        command.Options.Add(Endpoint);
+        command.Options.Add(Protocol);
+        command.Options.Add(Segments);
+    }
+
+    /// <summary>The observer to attach to a run, or null when no export is asked for.</summary>
+    public Func<Topology, IDisposable?>? Observer(ParseResult parsed)
+    {
+        string? endpoint = parsed.GetValue(Endpoint);
+        Uri? uri = null;
+        if (endpoint is not null && !Uri.TryCreate(endpoint, UriKind.Absolute, out uri))
+        {
+            throw new UsageException($"--otlp must be an absolute URL like http://localhost:4317, not '{endpoint}'");
+        }
+
+        var options = new TelemetryExportOptions
+        {
+            Endpoint = uri,
+            Protocol = parsed.GetValue(Protocol) switch
+            {
+                "grpc" => OtlpTransport.Grpc,
+                "http/protobuf" or "http" => OtlpTransport.HttpProtobuf,
+                _ => null,
+            },
+            SegmentSpans = parsed.GetValue(Segments),
+        };
+        if (!TelemetryExport.IsRequested(options))
+        {
+            return null;
+        }
+
+        return topology => TelemetryExport.Start(topology, options with { ChaosVerdicts = new ChaosEventVerdicts(topology.System.EventStream) });
+    }
+}
