@@ -179,15 +179,16 @@ public sealed class ActorSystem
         _queue.Enqueue(ref item, Now.Nanoseconds);
     }
 
-    internal void ScheduleTimer(ActorCell owner, TimerEntry entry)
+    internal void ScheduleTimer(ActorCell owner, TimerScheduler scheduler, byte slot, int generation, long deadline)
     {
         var item = new ScheduledEvent
         {
-            Time = entry.DeadlineNanoseconds,
+            Time = deadline,
             Target = owner,
-            Message = entry,
-            Generation = entry.Generation,
+            Message = scheduler,
+            Generation = generation,
             Kind = EventKind.Timer,
+            TimerSlot = slot,
         };
         _queue.Enqueue(ref item, Now.Nanoseconds);
     }
@@ -276,7 +277,7 @@ public sealed class ActorSystem
             return;
         }
 
-        var message = item.Kind == EventKind.Timer ? FireTimer(target, (TimerEntry)item.Message) : item.Message;
+        var message = item.Kind == EventKind.Timer ? ((TimerScheduler)item.Message).Fired(item.TimerSlot) : item.Message;
         DispatchTracer?.Invoke(Now, target, message);
         _currentCell = target;
         CurrentSender = item.Sender;
@@ -298,12 +299,6 @@ public sealed class ActorSystem
         {
             CompleteStops();
         }
-    }
-
-    private static object FireTimer(ActorCell owner, TimerEntry entry)
-    {
-        owner.Timers!.Fired(entry);
-        return entry.Message;
     }
 
     private void CompleteStops()

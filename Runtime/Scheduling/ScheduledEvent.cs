@@ -22,8 +22,10 @@ internal struct ScheduledEvent
     public ActorCell? Sender;
     public int Generation;
     public EventKind Kind;
+    public byte TimerSlot;
 
-    public readonly bool IsStale => Kind == EventKind.Timer && ((TimerEntry)Message).Generation != Generation;
+    /// <summary>For a timer: its scheduler (<see cref="Message"/>) says whether the slot moved on since this event was queued.</summary>
+    public readonly bool IsStale => Kind == EventKind.Timer && ((TimerScheduler)Message).IsStale(TimerSlot, Generation);
 
     public readonly bool Precedes(in ScheduledEvent other) =>
         Time < other.Time || (Time == other.Time && Sequence < other.Sequence);

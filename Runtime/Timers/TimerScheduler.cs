@@ -1,29 +1,16 @@
 namespace TcpActors.Runtime;
 
-/// <summary>One keyed timer. Its generation changes whenever it is cancelled or restarted.</summary>
-internal sealed class TimerEntry(object key)
-{
-    public object Key { get; } = key;
-
-    public object Message { get; set; } = null!;
-
-    public int Generation { get; set; }
-
-    public bool IsActive { get; set; }
-
-    /// <summary>Zero for a single timer, the period for a periodic one.</summary>
-    public long IntervalNanoseconds { get; set; }
-
-    public long DeadlineNanoseconds { get; set; }
-}
-
 /// <summary>
-/// The timers of one actor. Actors have few timer keys (TCP uses three or four), so entries live in a
-/// small array searched linearly: cheaper than a dictionary at this size and ordered by construction.
+/// The timers of one actor, as slots in a small array (TCP uses three or four keys): a slot is found by
+/// a linear search, which at this size is cheaper than a dictionary and ordered by construction, and
+/// slots are structs, so an actor's timers cost one array rather than an object per key. A queued
+/// timer event names the scheduler, the slot and the slot's generation; cancelling or restarting bumps
+/// the generation, which makes the queued event stale in O(1).
 /// </summary>
 internal sealed class TimerScheduler(ActorCell owner) : ITimerScheduler
 {
-    private TimerEntry[] _entries = [];
+    private const int MaxSlots = 255;
+    private Slot[] _slots = [];
     private int _count;
 
     public void StartSingleTimer(object key, object message, Duration timeout) => Start(key, message, timeout, 0);
@@ -40,15 +27,17 @@ internal sealed class TimerScheduler(ActorCell owner) : ITimerScheduler
         Start(key, message, initialDelay, interval.Nanoseconds);
     }
 
-    public bool IsTimerActive(object key) => Find(key) is { IsActive: true };
+    public bool IsTimerActive(object key) => Find(key) is >= 0 and var index && _slots[index].IsActive;
 
-    public SimTime? Deadline(object key) => Find(key) is { IsActive: true } entry ? new SimTime(entry.DeadlineNanoseconds) : null;
+    public SimTime? Deadline(object key) =>
+        Find(key) is >= 0 and var index && _slots[index].IsActive ? new SimTime(_slots[index].DeadlineNanoseconds) : null;
 
     public void Cancel(object key)
     {
-        if (Find(key) is { IsActive: true } entry)
+        int index = Find(key);
+        if (index >= 0 && _slots[index].IsActive)
         {
-            Deactivate(entry);
+            Deactivate(ref _slots[index]);
         }
     }
 
@@ -56,24 +45,31 @@ internal sealed class TimerScheduler(ActorCell owner) : ITimerScheduler
     {
         for (int i = 0; i < _count; i++)
         {
-            if (_entries[i].IsActive)
+            if (_slots[i].IsActive)
             {
-                Deactivate(_entries[i]);
+                Deactivate(ref _slots[i]);
             }
         }
     }
 
-    /// <summary>Called by the system when the event of <paramref name="entry"/> surfaces with a matching generation.</summary>
-    internal void Fired(TimerEntry entry)
+    /// <summary>Whether the queued event for <paramref name="slot"/> with <paramref name="generation"/> was cancelled or replaced.</summary>
+    internal bool IsStale(byte slot, int generation) => _slots[slot].Generation != generation;
+
+    /// <summary>The slot's event surfaced with a matching generation: returns the message, re-arming a periodic timer.</summary>
+    internal object Fired(byte slot)
     {
+        ref var entry = ref _slots[slot];
         if (entry.IntervalNanoseconds == 0)
         {
             entry.IsActive = false;
-            return;
+        }
+        else
+        {
+            entry.DeadlineNanoseconds += entry.IntervalNanoseconds;
+            owner.System.ScheduleTimer(owner, this, slot, entry.Generation, entry.DeadlineNanoseconds);
         }
 
-        entry.DeadlineNanoseconds += entry.IntervalNanoseconds;
-        owner.System.ScheduleTimer(owner, entry);
+        return entry.Message;
     }
 
     private void Start(object key, object message, Duration delay, long interval)
@@ -85,49 +81,69 @@ internal sealed class TimerScheduler(ActorCell owner) : ITimerScheduler
             throw new ArgumentOutOfRangeException(nameof(delay), delay, "a timer cannot fire in the past");
         }
 
-        var entry = Find(key) ?? Add(key);
+        int index = Find(key);
+        if (index < 0)
+        {
+            index = Add(key);
+        }
+
+        ref var entry = ref _slots[index];
         if (entry.IsActive)
         {
-            Deactivate(entry);
+            Deactivate(ref entry);
         }
 
         entry.Message = message;
         entry.IntervalNanoseconds = interval;
         entry.IsActive = true;
         entry.DeadlineNanoseconds = SimTime.SaturatingAdd(owner.System.Now.Nanoseconds, delay.Nanoseconds);
-        owner.System.ScheduleTimer(owner, entry);
+        owner.System.ScheduleTimer(owner, this, (byte)index, entry.Generation, entry.DeadlineNanoseconds);
     }
 
-    private void Deactivate(TimerEntry entry)
+    private void Deactivate(ref Slot entry)
     {
         entry.IsActive = false;
         entry.Generation++;
         owner.System.TimerWentStale();
     }
 
-    private TimerEntry? Find(object key)
+    private int Find(object key)
     {
         for (int i = 0; i < _count; i++)
         {
-            var candidate = _entries[i];
-            if (ReferenceEquals(candidate.Key, key) || candidate.Key.Equals(key))
+            var candidate = _slots[i].Key;
+            if (ReferenceEquals(candidate, key) || candidate.Equals(key))
             {
-                return candidate;
+                return i;
             }
         }
 
-        return null;
+        return -1;
     }
 
-    private TimerEntry Add(object key)
+    private int Add(object key)
     {
-        if (_count == _entries.Length)
+        if (_count == MaxSlots)
         {
-            Array.Resize(ref _entries, Math.Max(4, _entries.Length * 2));
+            throw new InvalidOperationException($"{owner.Path} uses more than {MaxSlots} timer keys");
         }
 
-        var entry = new TimerEntry(key);
-        _entries[_count++] = entry;
-        return entry;
+        if (_count == _slots.Length)
+        {
+            Array.Resize(ref _slots, Math.Min(MaxSlots, Math.Max(4, _slots.Length * 2)));
+        }
+
+        _slots[_count].Key = key;
+        return _count++;
+    }
+
+    private struct Slot
+    {
+        public object Key;
+        public object Message;
+        public long IntervalNanoseconds;
+        public long DeadlineNanoseconds;
+        public int Generation;
+        public bool IsActive;
     }
 }
