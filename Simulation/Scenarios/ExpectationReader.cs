@@ -22,7 +22,8 @@ internal static class ExpectationReader
                 _ when map.ContainsKey("call") => Call(reading, item, applications),
                 _ when map.ContainsKey("segments") => Segments(reading, item),
                 _ when map.ContainsKey("counter") => Counter(reading, item, hosts),
-                _ => throw new ScenarioException(reading.At(item), "an expectation starts with one of: state, call, segments, counter"),
+                _ when map.ContainsKey("trace") => Trace(reading, item),
+                _ => throw new ScenarioException(reading.At(item), "an expectation starts with one of: state, call, segments, counter, trace"),
             };
             expectations.Add(expectation);
         }
@@ -133,6 +134,27 @@ internal static class ExpectationReader
         }
 
         return new SegmentsExpectation(reading.At(node), from, to, pattern);
+    }
+
+    private static TraceExpectation Trace(YamlReading reading, YamlNode node)
+    {
+        var map = reading.Map(node, "a trace expectation", "trace", "count", "from", "to");
+        var textNode = map["trace"];
+        string text = reading.Scalar(textNode, "trace");
+        if (text.Length == 0)
+        {
+            throw new ScenarioException(reading.At(textNode), "trace needs the text a tcpdump line must contain, e.g. 'Flags [F.], seq 101, ack 51'");
+        }
+
+        var from = map.TryGetValue("from", out var fromNode) ? reading.Duration(fromNode, "from") : Duration.Zero;
+        var to = map.TryGetValue("to", out var toNode) ? reading.Duration(toNode, "to") : Duration.MaxValue;
+        if (to < from)
+        {
+            throw new ScenarioException(reading.At(node), $"'to' ({to}) is before 'from' ({from})");
+        }
+
+        int? count = map.TryGetValue("count", out var countNode) ? (int)reading.Integer(countNode, "count", 0, int.MaxValue) : null;
+        return new TraceExpectation(reading.At(node), text, count, from, to);
     }
 
     private static CounterExpectation Counter(YamlReading reading, YamlNode node, HashSet<string> hosts)
