@@ -104,7 +104,7 @@ internal static class ExpectationReader
         string result = reading.Scalar(resultNode, "result");
         if (!IsResult(result))
         {
-            throw new ScenarioException(reading.At(resultNode), $"result must be ok, eof, a byte count, or an errno name such as ECONNREFUSED, ETIMEDOUT, ECONNRESET, EPIPE, EADDRINUSE, EADDRNOTAVAIL; not '{result}'");
+            throw new ScenarioException(reading.At(resultNode), $"result must be ok, eof, a byte count, 'N bytes then eof' (recv_all), or an errno name such as ECONNREFUSED, ETIMEDOUT, ECONNRESET, EPIPE, EADDRINUSE, EADDRNOTAVAIL; not '{result}'");
         }
 
         return new CallExpectation(
@@ -117,9 +117,23 @@ internal static class ExpectationReader
             map.TryGetValue("tolerance", out var toleranceNode) ? reading.Duration(toleranceNode, "tolerance") : Duration.Zero);
     }
 
-    private static bool IsResult(string text) =>
-        text is "ok" or "eof" || Enum.TryParse<Errno>(text, out _) && text.StartsWith('E')
-        || int.TryParse(text.Replace(" bytes", "", StringComparison.Ordinal), NumberStyles.None, CultureInfo.InvariantCulture, out _);
+    /// <summary>ok, eof, an errno name, a byte count (<c>100</c> or <c>100 bytes</c>), or recv_all's <c>N bytes then eof|ERRNO</c>.</summary>
+    private static bool IsResult(string text)
+    {
+        const string Then = " bytes then ";
+        int then = text.IndexOf(Then, StringComparison.Ordinal);
+        if (then > 0)
+        {
+            string end = text[(then + Then.Length)..];
+            return IsByteCount(text[..then]) && (end == "eof" || IsErrno(end));
+        }
+
+        return text is "ok" or "eof" || IsErrno(text) || IsByteCount(text.Replace(" bytes", "", StringComparison.Ordinal));
+    }
+
+    private static bool IsErrno(string text) => text.StartsWith('E') && Enum.TryParse<Errno>(text, out _);
+
+    private static bool IsByteCount(string text) => int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out _);
 
     private static SegmentsExpectation Segments(YamlReading reading, YamlNode node)
     {
