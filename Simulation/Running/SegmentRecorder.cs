@@ -14,6 +14,7 @@ internal sealed class SegmentRecorder
     private readonly CaptureFilter _filter;
     private readonly Dictionary<(SocketAddress From, SocketAddress To), SeqNum> _highest = [];
     private readonly Dictionary<FourTuple, SocketAddress> _clientOf = [];
+    private readonly Dictionary<(SocketAddress From, SocketAddress To), SeqNum> _firstSyn = [];
 
     private readonly TcpdumpFormatter? _formatter;
 
@@ -74,7 +75,14 @@ internal sealed class SegmentRecorder
             }
         }
 
-        Segments.Add((captured.Time, new ObservedSegment(segment.SourceSocket == client, segment.Flags.ToTcpdumpString(), segment.PayloadLength, retransmission)));
+        if (segment.IsSyn)
+        {
+            _firstSyn.TryAdd((segment.SourceSocket, segment.DestinationSocket), segment.Seq);
+        }
+
+        uint seq = unchecked(segment.Seq.Value - _firstSyn.GetValueOrDefault((segment.SourceSocket, segment.DestinationSocket)).Value);
+        uint? ack = segment.HasAck ? unchecked(segment.Ack.Value - _firstSyn.GetValueOrDefault((segment.DestinationSocket, segment.SourceSocket)).Value) : null;
+        Segments.Add((captured.Time, new ObservedSegment(segment.SourceSocket == client, segment.Flags.ToTcpdumpString(), segment.PayloadLength, retransmission, seq, ack)));
     }
 
     private static FourTuple Canonical(Segment segment) =>
