@@ -139,7 +139,7 @@ internal static class ExpectationReader
     {
         var map = reading.Map(node, "a segments expectation", "segments", "from", "to");
         var patternNode = map["segments"];
-        var pattern = SegmentPattern.Parse(reading.Scalar(patternNode, "segments"), reading.At(patternNode));
+        var pattern = SegmentPattern.Parse(reading.Scalar(patternNode, "segments"), reading.ValueAt(patternNode));
         var from = map.TryGetValue("from", out var fromNode) ? reading.Duration(fromNode, "from") : Duration.Zero;
         var to = map.TryGetValue("to", out var toNode) ? reading.Duration(toNode, "to") : Duration.MaxValue;
         if (to < from)
