@@ -52,6 +52,7 @@ public static class ScenarioRunner
             Seed = seed,
             Run = result,
             Trace = traceText.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries),
+            Segments = [.. segments.Segments.Select(s => s.Segment)],
             Calls = [.. calls.OrderBy(c => c.Returned).ThenBy(c => c.Application, StringComparer.Ordinal)],
             Snapshots = probes.Snapshots,
             Results = results,
