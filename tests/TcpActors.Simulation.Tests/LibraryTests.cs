@@ -74,6 +74,15 @@ public sealed class LibraryTests
     }
 
     [Fact]
+    public void Docs_list_every_built_in_and_every_known_failure()
+    {
+        // Proves docs/scenarios.md has a line for each built-in scenario and names each known failure.
+        string docs = File.ReadAllText(System.IO.Path.Combine(RepositoryRoot(), "docs", "scenarios.md"));
+        Assert.All(BuiltInScenarios.Names, name => Assert.Contains($"| `{name}` |", docs, StringComparison.Ordinal));
+        Assert.All(KnownFailures.Keys, name => Assert.Contains($"`{name}` (", docs, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Whole_library_runs_fast()
     {
         // Proves the whole library (hours of simulated time) runs in a few seconds of wall time; the
@@ -86,6 +95,9 @@ public sealed class LibraryTests
 
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"the library took {clock.Elapsed.TotalSeconds:0.00} s");
     }
+
+    private static string RepositoryRoot([System.Runtime.CompilerServices.CallerFilePath] string file = "") =>
+        System.IO.Path.GetFullPath(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(file)!, "..", ".."));
 
     private static TheoryData<string> Rows(Func<string, bool> keep)
     {
