@@ -8,7 +8,7 @@ namespace TcpActors.Simulation;
 /// <summary>Decides every expectation of a finished run.</summary>
 internal static class ExpectationChecker
 {
-    public static List<ExpectationResult> Check(Scenario scenario, Topology topology, IReadOnlyList<CallRecord> calls, SegmentRecorder segments, Dictionary<StateExpectation, ExpectationResult> stateResults) =>
+    public static List<ExpectationResult> Check(Scenario scenario, Topology topology, IReadOnlyList<CallRecord> calls, SegmentRecorder segments, Dictionary<StateExpectation, ExpectationResult> stateResults, IReadOnlyList<(SimTime At, string Line)> trace) =>
         scenario.Expectations.Select(expectation => expectation switch
         {
             StateExpectation state => stateResults.TryGetValue(state, out var result)
@@ -17,6 +17,7 @@ internal static class ExpectationChecker
             CallExpectation call => Call(call, calls),
             SegmentsExpectation pattern => Segments(pattern, segments),
             CounterExpectation counter => Counter(counter, topology),
+            TraceExpectation lines => Trace(lines, trace),
             _ => new ExpectationResult(expectation, false, "unknown expectation"),
         }).ToList();
 
@@ -40,6 +41,15 @@ internal static class ExpectationChecker
         var observed = recorder.Between(expectation.From, expectation.To);
         bool passed = expectation.Pattern.Matches(observed);
         return new ExpectationResult(expectation, passed, passed ? "" : "saw " + (observed.Count == 0 ? "no segments" : SegmentPattern.Render(observed)));
+    }
+
+    private static ExpectationResult Trace(TraceExpectation expectation, IReadOnlyList<(SimTime At, string Line)> trace)
+    {
+        var matching = trace.Where(t => t.At >= SimTime.Zero + expectation.From && t.At <= SimTime.Zero + expectation.To
+            && t.Line.Contains(expectation.Text, StringComparison.Ordinal)).ToList();
+        bool passed = expectation.Count is { } count ? matching.Count == count : matching.Count > 0;
+        string detail = passed ? "" : string.Create(CultureInfo.InvariantCulture, $"{matching.Count} line(s) matched") + (matching.Count > 0 ? ", first: " + matching[0].Line : "");
+        return new ExpectationResult(expectation, passed, detail);
     }
 
     private static ExpectationResult Counter(CounterExpectation expectation, Topology topology)

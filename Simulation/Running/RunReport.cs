@@ -25,6 +25,9 @@ public sealed record RunReport
 
     public required IReadOnlyList<CallRecord> Calls { get; init; }
 
+    /// <summary>The captured TCP segments as segment patterns see them (direction, flags, length, retransmission, relative numbers).</summary>
+    public IReadOnlyList<ObservedSegment> Segments { get; init; } = [];
+
     public required IReadOnlyList<SnapshotRecord> Snapshots { get; init; }
 
     public required IReadOnlyList<ExpectationResult> Results { get; init; }

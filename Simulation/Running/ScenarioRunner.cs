@@ -25,7 +25,7 @@ public static class ScenarioRunner
         var traceText = new StringWriter { NewLine = "\n" };
         using var tcpdump = new TcpdumpObserver(system.EventStream, traceText, capture, options.Tcpdump);
         using var pcap = options.PcapPath is null ? null : PcapObserver.ToFile(system.EventStream, options.PcapPath, capture, PcapLinkType.Raw, options.Tcpdump.Epoch);
-        var segments = new SegmentRecorder(system.EventStream, capture);
+        var segments = new SegmentRecorder(system.EventStream, capture, keepLines: scenario.Expectations.OfType<TraceExpectation>().Any());
         var chaosLog = ChaosLog(system);
         var calls = new List<CallRecord>();
         var probes = new ProbeSchedule(system, topology, scenario);
@@ -46,13 +46,14 @@ public static class ScenarioRunner
         var result = RunToEnd(system, scenario, options);
         tcpdump.Flush();
         pcap?.Flush();
-        var results = ExpectationChecker.Check(scenario, topology, calls, segments, probes.StateResults);
+        var results = ExpectationChecker.Check(scenario, topology, calls, segments, probes.StateResults, segments.Lines);
         return new RunReport
         {
             Scenario = scenario,
             Seed = seed,
             Run = result,
             Trace = traceText.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries),
+            Segments = [.. segments.Segments.Select(s => s.Segment)],
             Calls = [.. calls.OrderBy(c => c.Returned).ThenBy(c => c.Application, StringComparer.Ordinal)],
             Snapshots = probes.Snapshots,
             Results = results,

@@ -14,21 +14,41 @@ internal sealed class SegmentRecorder
     private readonly CaptureFilter _filter;
     private readonly Dictionary<(SocketAddress From, SocketAddress To), SeqNum> _highest = [];
     private readonly Dictionary<FourTuple, SocketAddress> _clientOf = [];
+    private readonly Dictionary<(SocketAddress From, SocketAddress To), SeqNum> _firstSyn = [];
 
-    public SegmentRecorder(EventStream events, CaptureFilter filter)
+    private readonly TcpdumpFormatter? _formatter;
+
+    /// <param name="events">The run's event stream.</param>
+    /// <param name="filter">The capture's filter.</param>
+    /// <param name="keepLines">Also keep each packet's tcpdump line with default options (relative sequence numbers), for trace expectations.</param>
+    public SegmentRecorder(EventStream events, CaptureFilter filter, bool keepLines = false)
     {
         _filter = filter;
+        _formatter = keepLines ? new TcpdumpFormatter(TcpdumpOptions.Default) : null;
         events.Subscribe<PacketCaptured>(Record);
     }
 
     public List<(SimTime At, ObservedSegment Segment)> Segments { get; } = [];
+
+    /// <summary>Every captured packet's tcpdump line (only when asked for at construction).</summary>
+    public List<(SimTime At, string Line)> Lines { get; } = [];
 
     public IReadOnlyList<ObservedSegment> Between(Duration from, Duration to) =>
         Segments.Where(s => s.At >= SimTime.Zero + from && s.At <= SimTime.Zero + to).Select(s => s.Segment).ToList();
 
     private void Record(PacketCaptured captured)
     {
-        if (!_filter.Matches(captured) || captured.Packet is not Segment segment)
+        if (!_filter.Matches(captured))
+        {
+            return;
+        }
+
+        if (_formatter is not null)
+        {
+            Lines.Add((captured.Time, _formatter.Format(captured.Time, captured.Packet)));
+        }
+
+        if (captured.Packet is not Segment segment)
         {
             return;
         }
@@ -55,7 +75,14 @@ internal sealed class SegmentRecorder
             }
         }
 
-        Segments.Add((captured.Time, new ObservedSegment(segment.SourceSocket == client, segment.Flags.ToTcpdumpString(), segment.PayloadLength, retransmission)));
+        if (segment.IsSyn)
+        {
+            _firstSyn.TryAdd((segment.SourceSocket, segment.DestinationSocket), segment.Seq);
+        }
+
+        uint seq = unchecked(segment.Seq.Value - _firstSyn.GetValueOrDefault((segment.SourceSocket, segment.DestinationSocket)).Value);
+        uint? ack = segment.HasAck ? unchecked(segment.Ack.Value - _firstSyn.GetValueOrDefault((segment.DestinationSocket, segment.SourceSocket)).Value) : null;
+        Segments.Add((captured.Time, new ObservedSegment(segment.SourceSocket == client, segment.Flags.ToTcpdumpString(), segment.PayloadLength, retransmission, seq, ack)));
     }
 
     private static FourTuple Canonical(Segment segment) =>

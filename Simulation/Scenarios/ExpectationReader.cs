@@ -22,7 +22,8 @@ internal static class ExpectationReader
                 _ when map.ContainsKey("call") => Call(reading, item, applications),
                 _ when map.ContainsKey("segments") => Segments(reading, item),
                 _ when map.ContainsKey("counter") => Counter(reading, item, hosts),
-                _ => throw new ScenarioException(reading.At(item), "an expectation starts with one of: state, call, segments, counter"),
+                _ when map.ContainsKey("trace") => Trace(reading, item),
+                _ => throw new ScenarioException(reading.At(item), "an expectation starts with one of: state, call, segments, counter, trace"),
             };
             expectations.Add(expectation);
         }
@@ -103,7 +104,7 @@ internal static class ExpectationReader
         string result = reading.Scalar(resultNode, "result");
         if (!IsResult(result))
         {
-            throw new ScenarioException(reading.At(resultNode), $"result must be ok, eof, a byte count, or an errno name such as ECONNREFUSED, ETIMEDOUT, ECONNRESET, EPIPE, EADDRINUSE, EADDRNOTAVAIL; not '{result}'");
+            throw new ScenarioException(reading.At(resultNode), $"result must be ok, eof, a byte count, 'N bytes then eof' (recv_all), or an errno name such as ECONNREFUSED, ETIMEDOUT, ECONNRESET, EPIPE, EADDRINUSE, EADDRNOTAVAIL; not '{result}'");
         }
 
         return new CallExpectation(
@@ -116,15 +117,29 @@ internal static class ExpectationReader
             map.TryGetValue("tolerance", out var toleranceNode) ? reading.Duration(toleranceNode, "tolerance") : Duration.Zero);
     }
 
-    private static bool IsResult(string text) =>
-        text is "ok" or "eof" || Enum.TryParse<Errno>(text, out _) && text.StartsWith('E')
-        || int.TryParse(text.Replace(" bytes", "", StringComparison.Ordinal), NumberStyles.None, CultureInfo.InvariantCulture, out _);
+    /// <summary>ok, eof, an errno name, a byte count (<c>100</c> or <c>100 bytes</c>), or recv_all's <c>N bytes then eof|ERRNO</c>.</summary>
+    private static bool IsResult(string text)
+    {
+        const string Then = " bytes then ";
+        int then = text.IndexOf(Then, StringComparison.Ordinal);
+        if (then > 0)
+        {
+            string end = text[(then + Then.Length)..];
+            return IsByteCount(text[..then]) && (end == "eof" || IsErrno(end));
+        }
+
+        return text is "ok" or "eof" || IsErrno(text) || IsByteCount(text.Replace(" bytes", "", StringComparison.Ordinal));
+    }
+
+    private static bool IsErrno(string text) => text.StartsWith('E') && Enum.TryParse<Errno>(text, out _);
+
+    private static bool IsByteCount(string text) => int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out _);
 
     private static SegmentsExpectation Segments(YamlReading reading, YamlNode node)
     {
         var map = reading.Map(node, "a segments expectation", "segments", "from", "to");
         var patternNode = map["segments"];
-        var pattern = SegmentPattern.Parse(reading.Scalar(patternNode, "segments"), reading.At(patternNode));
+        var pattern = SegmentPattern.Parse(reading.Scalar(patternNode, "segments"), reading.ValueAt(patternNode));
         var from = map.TryGetValue("from", out var fromNode) ? reading.Duration(fromNode, "from") : Duration.Zero;
         var to = map.TryGetValue("to", out var toNode) ? reading.Duration(toNode, "to") : Duration.MaxValue;
         if (to < from)
@@ -133,6 +148,27 @@ internal static class ExpectationReader
         }
 
         return new SegmentsExpectation(reading.At(node), from, to, pattern);
+    }
+
+    private static TraceExpectation Trace(YamlReading reading, YamlNode node)
+    {
+        var map = reading.Map(node, "a trace expectation", "trace", "count", "from", "to");
+        var textNode = map["trace"];
+        string text = reading.Scalar(textNode, "trace");
+        if (text.Length == 0)
+        {
+            throw new ScenarioException(reading.At(textNode), "trace needs the text a tcpdump line must contain, e.g. 'Flags [F.], seq 101, ack 51'");
+        }
+
+        var from = map.TryGetValue("from", out var fromNode) ? reading.Duration(fromNode, "from") : Duration.Zero;
+        var to = map.TryGetValue("to", out var toNode) ? reading.Duration(toNode, "to") : Duration.MaxValue;
+        if (to < from)
+        {
+            throw new ScenarioException(reading.At(node), $"'to' ({to}) is before 'from' ({from})");
+        }
+
+        int? count = map.TryGetValue("count", out var countNode) ? (int)reading.Integer(countNode, "count", 0, int.MaxValue) : null;
+        return new TraceExpectation(reading.At(node), text, count, from, to);
     }
 
     private static CounterExpectation Counter(YamlReading reading, YamlNode node, HashSet<string> hosts)

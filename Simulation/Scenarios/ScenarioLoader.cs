@@ -213,11 +213,11 @@ public static class ScenarioLoader
             string key = reading.Scalar(keyNode, "a script step");
             if (key.StartsWith("at ", StringComparison.Ordinal))
             {
-                return StepParser.Parse(key + ": " + reading.Scalar(valueNode, "a script step"), reading.At(keyNode));
+                return StepParser.Parse(key + ": " + reading.Scalar(valueNode, "a script step"), reading.ValueAt(keyNode));
             }
         }
 
-        return StepParser.Parse(reading.Scalar(node, "a script step (a call like 'close(s)', or 'at 2s: close(s)')"), reading.At(node));
+        return StepParser.Parse(reading.Scalar(node, "a script step (a call like 'close(s)', or 'at 2s: close(s)')"), reading.ValueAt(node));
     }
 
     private static List<ChaosStep> ReadChaos(YamlReading reading, YamlNode node, HashSet<string> hosts)
@@ -250,7 +250,7 @@ public static class ScenarioLoader
                 throw new ScenarioException(reading.At(item), $"say which host the {kind} line applies to ('host:'); this scenario has {hosts.Count} hosts");
             }
 
-            steps.Add(new ChaosStep(at, host ?? (hosts.Count == 1 ? hosts.First() : null), kind, command, reading.At(commandNode)));
+            steps.Add(new ChaosStep(at, host ?? (hosts.Count == 1 ? hosts.First() : null), kind, command, reading.ValueAt(commandNode)));
         }
 
         ChaosLines.Validate(steps);

@@ -114,3 +114,18 @@ public sealed record CounterExpectation(SourceSpan Where, string Host, string Co
 {
     public override string Describe() => $"{Host}: counter {Counter} {Comparison} {Value}";
 }
+
+/// <summary>
+/// Lines of the tcpdump trace (printed with tcpdump's default options: relative sequence numbers) that
+/// contain a text: at least one, or exactly <see cref="Count"/>, between two times.
+/// </summary>
+public sealed record TraceExpectation(SourceSpan Where, string Text, int? Count, Duration From, Duration To)
+    : Expectation(Where)
+{
+    public override string Describe()
+    {
+        string window = From == Runtime.Duration.Zero && To == Runtime.Duration.MaxValue ? "" : To == Runtime.Duration.MaxValue ? $" from {From}" : $" {From}..{To}";
+        string times = Count is { } count ? $"exactly {count} line(s)" : "a line";
+        return $"trace{window}: {times} with '{Text}'";
+    }
+}

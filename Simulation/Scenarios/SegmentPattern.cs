@@ -8,7 +8,9 @@ namespace TcpActors.Simulation;
 /// <param name="Flags">tcpdump's flag letters: <c>S</c>, <c>S.</c>, <c>.</c>, <c>P.</c>, <c>F.</c>, <c>R</c>…</param>
 /// <param name="Length">Payload bytes.</param>
 /// <param name="Retransmission">It re-sends sequence space already sent in its direction.</param>
-public readonly record struct ObservedSegment(bool Forward, string Flags, int Length, bool Retransmission);
+/// <param name="Seq">Its sequence number relative to the first SYN sent in its direction in the run (absolute if none was).</param>
+/// <param name="Ack">Its acknowledgment number relative to the first SYN sent the other way (absolute if none was); null without the ACK flag.</param>
+public readonly record struct ObservedSegment(bool Forward, string Flags, int Length, bool Retransmission, uint Seq = 0, uint? Ack = null);
 
 /// <summary>
 /// A compact pattern over a sequence of segments, the way people write ladder diagrams in prose:
@@ -16,7 +18,10 @@ public readonly record struct ObservedSegment(bool Forward, string Flags, int Le
 /// <list type="bullet">
 /// <item><c>&gt;</c> / <c>&lt;</c>: in the direction of the first SYN, or against it (omit for either);</item>
 /// <item>flags as tcpdump prints them (<c>S.</c>, <c>P.</c>, <c>F.</c>, <c>R</c>, <c>R.</c>, <c>.</c>), or <c>*</c> for any;</item>
-/// <item>markers: <c>(retx)</c> a retransmission, <c>(new)</c> not one, <c>(len=N)</c> N payload bytes;</item>
+/// <item>markers: <c>(retx)</c> a retransmission, <c>(new)</c> not one, <c>(len=N)</c> N payload bytes,
+/// <c>(seq=N)</c> and <c>(ack=N)</c> sequence and acknowledgment numbers relative to the first SYN of the run
+/// in that direction (so they go on counting across connections that reuse a 4-tuple; absolute when
+/// no SYN was sent that way);</item>
 /// <item>repetition: <c>{N}</c>, <c>{N,M}</c>, <c>{N,}</c>, <c>+</c>, <c>?</c>;</item>
 /// <item><c>...</c> any number of segments.</item>
 /// </list>
@@ -123,6 +128,8 @@ public sealed class SegmentPattern
 
         bool? retransmission = null;
         int? length = null;
+        uint? seq = null;
+        uint? ack = null;
         while (i < text.Length && text[i] == '(')
         {
             int close = text.IndexOf(')', i);
@@ -144,9 +151,17 @@ public sealed class SegmentPattern
             {
                 length = parsed;
             }
+            else if (marker.StartsWith("seq=", StringComparison.Ordinal) && uint.TryParse(marker.AsSpan(4), NumberStyles.None, CultureInfo.InvariantCulture, out uint parsedSeq))
+            {
+                seq = parsedSeq;
+            }
+            else if (marker.StartsWith("ack=", StringComparison.Ordinal) && uint.TryParse(marker.AsSpan(4), NumberStyles.None, CultureInfo.InvariantCulture, out uint parsedAck))
+            {
+                ack = parsedAck;
+            }
             else
             {
-                throw new ScenarioException(where.Shifted(i), $"unknown marker '({marker})' (expected (retx), (new) or (len=N))");
+                throw new ScenarioException(where.Shifted(i), $"unknown marker '({marker})' (expected (retx), (new), (len=N), (seq=N) or (ack=N))");
             }
 
             i = close + 1;
@@ -158,7 +173,7 @@ public sealed class SegmentPattern
             throw new ScenarioException(where.Shifted(i), $"unexpected '{text[i..]}' in pattern token '{text}'");
         }
 
-        return new Token(forward, flags, retransmission, length, min, max);
+        return new Token(forward, flags, retransmission, length, min, max) { Seq = seq, Ack = ack };
     }
 
     private static (int Min, int Max) ParseRepeat(string text, ref int i, SourceSpan where)
@@ -220,10 +235,16 @@ public sealed class SegmentPattern
 
     private sealed record Token(bool? Forward, string Flags, bool? Retransmission, int? Length, int Min, int Max)
     {
+        public uint? Seq { get; init; }
+
+        public uint? Ack { get; init; }
+
         public bool Accepts(ObservedSegment segment) =>
             (Forward is null || Forward == segment.Forward)
             && (Flags == "*" || Flags == segment.Flags)
             && (Retransmission is null || Retransmission == segment.Retransmission)
-            && (Length is null || Length == segment.Length);
+            && (Length is null || Length == segment.Length)
+            && (Seq is null || Seq == segment.Seq)
+            && (Ack is null || Ack == segment.Ack);
     }
 }

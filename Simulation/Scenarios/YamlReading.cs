@@ -14,6 +14,10 @@ internal sealed class YamlReading(string file)
 
     public SourceSpan At(YamlNode node) => new(File, (int)node.Start.Line, (int)node.Start.Column);
 
+    /// <summary>Where a scalar's text begins: after the opening quote of a quoted scalar, so that columns inside the value are exact.</summary>
+    public SourceSpan ValueAt(YamlNode node) =>
+        node is YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.DoubleQuoted or YamlDotNet.Core.ScalarStyle.SingleQuoted } ? At(node).Shifted(1) : At(node);
+
     /// <summary>A mapping's entries by key, rejecting keys not in <paramref name="allowed"/> and duplicates.</summary>
     public Dictionary<string, YamlNode> Map(YamlNode node, string what, params string[] allowed)
     {

@@ -1,0 +1,81 @@
+namespace TcpActors.Simulation.Tests;
+
+/// <summary>
+/// Bad scenario texts give one message that starts with <c>file:line:col</c> and says what is wrong;
+/// the column points at the offending word (for iptables and tc lines, the bad word inside the line).
+/// </summary>
+public sealed class LoaderErrorTests
+{
+    public static TheoryData<string, string, string?> Cases => new()
+    {
+        { "unknown key", "nme: x\nhosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\n", "bad.yaml:1:1: unknown key 'nme' in the scenario (expected one of: name, description, seeds, behaviours, seed, duration, hosts, links, apps, chaos, snapshots, capture, expect)" },
+        { "wrong type", "seed: many\nhosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\n", "bad.yaml:1:7: seed must be an integer, not 'many'" },
+        { "hosts not a mapping", "hosts: [a, b]\n", "bad.yaml:1:8: hosts must be a mapping of host names to their settings (at least one host)" },
+        { "bad duration", "duration: 10 parsecs\nhosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\n", "bad.yaml:1:11: duration must be a duration like 200ms, 1.5s, 60s, 2m or 2h11m15s, not '10 parsecs'" },
+        { "bad step time", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\n      - at soon: close(s)\n", "bad.yaml:10:12: the step time must be a duration like 200ms, 1.5s, 60s, 2m or 2h11m15s, not 'soon'" },
+        { "unknown host", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: boxx\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\n", "bad.yaml:5:11: no host named 'boxx' (hosts: box)" },
+        { "unknown function", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\n      - frobnicate(s)\n", "bad.yaml:10:9: unknown function 'frobnicate' (expected one of: socket, setsockopt, bind, listen, accept, connect, send, recv, recv_all, shutdown, close, sleep)" },
+        { "wrong argument count", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\n      - bind(s)\n", "bad.yaml:10:13: bind takes 2 argument(s); usage: bind(s, ADDRESS:PORT)" },
+        { "undefined socket variable", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\n      - close(t)\n", "bad.yaml:10:15: no socket named 't' yet (sockets: s)" },
+        { "bad address", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\n      - c = connect(127.0.0.300:80)\n", "bad.yaml:10:21: '127.0.0.300:80' is not ADDRESS:PORT (e.g. 127.0.0.1:60000 or 0.0.0.0:8080)" },
+        { "bad host address", "hosts:\n  box: { addresses: 10.0.0.256/24 }\n", "bad.yaml:2:21: '10.0.0.256/24' is not an IPv4 address or address/prefix-length (e.g. 10.0.0.1/24)" },
+        { "unknown socket option", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\n      - t = socket(lingerr=1)\n", "bad.yaml:10:20: unknown socket option 'lingerr' (expected reuseaddr, reuseport, nodelay, keepalive, linger=N|off, keepidle=S, keepintvl=S, keepcnt=N, syncnt=N, linger2=S, rcvbuf=B, sndbuf=B, user_timeout=D)" },
+        { "bad shutdown mode", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\n      - shutdown(s, SHUT_UP)\n", "bad.yaml:10:21: expected SHUT_RD, SHUT_WR or SHUT_RDWR, not 'SHUT_UP'" },
+        { "steps out of order", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\n      - at 0.5s: recv(s)\n      - at 0.2s: close(s)\n", "bad.yaml:11:9: 'at 200ms' is earlier than the previous step's 'at 500ms' (steps run in order)" },
+        { "bad iptables target", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\nchaos:\n  - { at: 1s, iptables: -A INPUT -p tcp --dport 80 -j DORP }\n", "bad.yaml:11:55: Chain 'DORP' does not exist (expected ACCEPT, DROP, REJECT or RETURN; user-defined chains are not modelled)" },
+        { "bad iptables option, quoted", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\nchaos:\n  - { at: 1s, iptables: \"-A INPUT -p tcp --dprt 80 -j DROP\" }\n", "bad.yaml:11:42: unknown option \"--dprt\"" },
+        { "bad tc value", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\nchaos:\n  - { at: 1s, tc: qdisc add dev lo root netem delay fast }\n", "bad.yaml:11:53: Illegal \"latency\" (expected a time such as 20ms, 1.5s or 100us, got \"fast\")" },
+        { "chaos step without a kind", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\nchaos:\n  - { at: 1s }\n", "bad.yaml:11:5: a chaos step has exactly one of: iptables, tc, partition, heal, isolate, link-down, link-up" },
+        { "bad pattern", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\nexpect:\n  - segments: \">S <S. >X\"\n", "bad.yaml:11:24: expected TCP flags as tcpdump prints them (S, S., ., P., F., R, R.) in '>X'" },
+        { "bad pattern marker", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\nexpect:\n  - segments: \">S(retransmitted)\"\n", "bad.yaml:11:18: unknown marker '(retransmitted)' (expected (retx), (new), (len=N), (seq=N) or (ack=N))" },
+        { "bad repetition", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\nexpect:\n  - segments: \">S{2,1}\"\n", "bad.yaml:11:18: bad repetition in '>S{2,1}' (the maximum must be a number not below the minimum)" },
+        { "bad sysctl value", "hosts:\n  box: { loopback-only: true, sysctls: { net.ipv4.tcp_fin_timeout: soon } }\n", "bad.yaml:2:68: net.ipv4.tcp_fin_timeout: 'soon' is not an integer" },
+        { "unknown sysctl", "hosts:\n  box: { loopback-only: true, sysctls: { net.ipv4.tcp_fun: 1 } }\n", "bad.yaml:2:60: unknown sysctl 'net.ipv4.tcp_fun' (see `tcpactors sysctls` for the supported ones)" },
+        { "bad address pattern", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\nexpect:\n  - { state: ESTABLISHED, host: box, at: 1s, local: \"127.0.0.1\" }\n", "bad.yaml:11:53: local must be ADDRESS:PORT with '*' for any part (e.g. 127.0.0.1:60000, *:60000), not '127.0.0.1'" },
+        { "unknown state", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\nexpect:\n  - { state: HALF-OPEN, host: box, at: 1s }\n", "bad.yaml:11:14: unknown TCP state 'HALF-OPEN' (e.g. ESTABLISHED, TIME-WAIT, FIN_WAIT2, CLOSE-WAIT, SYN-RECV, LISTEN; 'none' for no socket)" },
+        { "call never made", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\nexpect:\n  - { call: connect, app: server, result: ok }\n", "bad.yaml:11:13: application 'server' never calls connect()" },
+        { "bad call result", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\nexpect:\n  - { call: listen, app: server, result: EWHATEVER }\n", "bad.yaml:11:42: result must be ok, eof, a byte count, 'N bytes then eof' (recv_all), or an errno name such as ECONNREFUSED, ETIMEDOUT, ECONNRESET, EPIPE, EADDRINUSE, EADDRNOTAVAIL; not 'EWHATEVER'" },
+        { "unknown counter", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\nexpect:\n  - { counter: Nope, host: box, equals: 1 }\n", null },
+        { "empty trace text", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\nexpect:\n  - { trace: \"\" }\n", "bad.yaml:11:14: trace needs the text a tcpdump line must contain, e.g. 'Flags [F.], seq 101, ack 51'" },
+        { "unknown expectation", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\nexpect:\n  - { weather: sunny }\n", "bad.yaml:11:5: an expectation starts with one of: state, call, segments, counter, trace" },
+        { "behaviour out of range", "behaviours: [23]\nhosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\n", "bad.yaml:1:14: behaviours are the numbers 1-22 of DESIGN.md, not '23'" },
+        { "not YAML", "hosts: [1, 2\n", null },
+        { "empty file", "", "bad.yaml:1:1: the file is empty" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Bad_scenario_gives_the_exact_message(string what, string text, string? expected)
+    {
+        // Proves the loader rejects the text with a located message (the exact one where the table gives it).
+        var error = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(text, "bad.yaml", "bad"));
+        if (expected is null)
+        {
+            Assert.Matches(@"^bad\.yaml:\d+:\d+: \S", error.Message);
+        }
+        else
+        {
+            Assert.Equal(expected, error.Message);
+        }
+
+        Assert.DoesNotContain("   at ", error.Message, StringComparison.Ordinal);
+        Assert.False(string.IsNullOrWhiteSpace(what));
+    }
+
+    [Fact]
+    public void Every_built_in_scenario_loads_from_its_file_too()
+    {
+        // Proves the files under scenarios/ and the embedded copies agree (the CLI can run either).
+        string directory = System.IO.Path.Combine(RepositoryRoot(), "scenarios");
+        var files = Directory.GetFiles(directory, "*.yaml").Select(f => System.IO.Path.GetFileNameWithoutExtension(f)).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(BuiltInScenarios.Names, files);
+        foreach (var file in Directory.GetFiles(directory, "*.yaml"))
+        {
+            var scenario = ScenarioLoader.LoadFile(file);
+            Assert.Equal(System.IO.Path.GetFileNameWithoutExtension(file), scenario.Name);
+        }
+    }
+
+    private static string RepositoryRoot([System.Runtime.CompilerServices.CallerFilePath] string file = "") =>
+        System.IO.Path.GetFullPath(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(file)!, "..", ".."));
+}

@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace TcpActors.Simulation.Tests;
+
+/// <summary>
+/// A scenario's pcap as tshark reads it: no malformed packets, and tshark's own retransmission analysis
+/// (tcp.analysis.retransmission) flags exactly the segments the simulator's patterns call (retx).
+/// Skipped, with the reason, when tshark is not installed.
+/// </summary>
+public sealed class TsharkTests
+{
+    [RequiresTsharkTheory]
+    [InlineData("b05-lost-data-retries2-5")]
+    [InlineData("b09-lost-first-fin-orphan2")]
+    [InlineData("seed-000-fin-to-time-wait")]
+    [InlineData("b14-time-wait-assassination-rfc1337-0")]
+    public void Tshark_reads_the_pcap_and_agrees_on_retransmissions(string name)
+    {
+        // Proves the pcap is well formed for tshark and that its retransmission flags match ours packet by packet.
+        using var directory = new TemporaryDirectory();
+        string pcap = directory.File(name + ".pcap");
+        var report = ScenarioRunner.Run(BuiltInScenarios.Load(name), new RunOptions { PcapPath = pcap });
+        string output = Tshark("-r", pcap, "-T", "fields", "-E", "separator=|", "-e", "frame.number", "-e", "_ws.malformed", "-e", "_ws.expert.severity", "-e", "tcp.analysis.retransmission");
+        var rows = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split('|')).ToList();
+        Assert.Equal(report.Trace.Count, rows.Count);
+        Assert.All(rows, row => Assert.True(row[1].Length == 0, $"frame {row[0]} is malformed"));
+
+        var ours = RetransmittedFrames(report);
+        var theirs = rows.Where(row => row[3].Length > 0).Select(row => int.Parse(row[0], CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(ours, theirs);
+        Assert.NotEmpty(ours);
+    }
+
+    /// <summary>Frame numbers (1-based, in capture order) of the segments the run's patterns see as retransmissions.</summary>
+    private static List<int> RetransmittedFrames(RunReport report)
+    {
+        // The pattern recorder sees the same packets as the capture, in the same order.
+        return report.Segments.Select((segment, index) => (segment, index)).Where(s => s.segment.Retransmission).Select(s => s.index + 1).ToList();
+    }
+
+    private static string Tshark(params string[] arguments)
+    {
+        var info = new ProcessStartInfo("tshark") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(60_000))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("tshark did not finish in 60 s");
+        }
+
+        Assert.True(process.ExitCode == 0, "tshark failed: " + error.Result);
+        return output.Result;
+    }
+}
+
+/// <summary>A [Theory] skipped with the reason when tshark is not on PATH.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class RequiresTsharkTheoryAttribute : TheoryAttribute
+{
+    public RequiresTsharkTheoryAttribute()
+    {
+        var path = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries).Concat(["/usr/bin", "/usr/sbin"]);
+        if (!path.Any(directory => File.Exists(System.IO.Path.Combine(directory, "tshark"))))
+        {
+            Skip = "needs tshark on PATH to read the pcap (apt-get install tshark; .ci/run installs it)";
+        }
+    }
+}
