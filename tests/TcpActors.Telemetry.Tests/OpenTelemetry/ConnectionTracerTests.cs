@@ -101,7 +101,7 @@ public sealed class ConnectionTracerTests
     {
         // Proves chaos verdicts and retransmissions reach the span of the connection they touch.
         var scenario = new TwoHostScenario();
-        scenario.ServerHost.Filter = new DropFirstSyns(1);
+        scenario.ServerHost.Filter = new DropFirstSyns(1, scenario.System.EventStream);
         using var tracer = new ConnectionTracer(scenario.Topology, new ConnectionTracerOptions { Epoch = s_epoch });
         using var spans = new SpanRecorder(tracer.Source);
 
@@ -130,7 +130,7 @@ public sealed class ConnectionTracerTests
     {
         // Proves the optional per-segment spans: parent, flight time over the 10 ms link, and the drop status.
         var scenario = new TwoHostScenario();
-        scenario.ServerHost.Filter = new DropFirstSyns(1);
+        scenario.ServerHost.Filter = new DropFirstSyns(1, scenario.System.EventStream);
         using var tracer = new ConnectionTracer(scenario.Topology, new ConnectionTracerOptions { Epoch = s_epoch, SegmentSpans = true });
         using var spans = new SpanRecorder(tracer.Source);
 

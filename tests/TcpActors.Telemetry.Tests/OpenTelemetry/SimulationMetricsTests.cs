@@ -13,7 +13,7 @@ public sealed class SimulationMetricsTests
     {
         // Proves the counters against the known scenario: the first SYN is dropped by a rule at the server's INPUT.
         var scenario = new TwoHostScenario();
-        scenario.ServerHost.Filter = new DropFirstSyns(1);
+        scenario.ServerHost.Filter = new DropFirstSyns(1, scenario.System.EventStream);
         using var metrics = new SimulationMetrics(scenario.Topology);
         using var recorder = new MetricRecorder(metrics.Meter);
         var captured = new List<PacketCaptured>();

@@ -98,8 +98,11 @@ internal sealed class TwoHostScenario
     }
 }
 
-/// <summary>A filter on one host that drops the first <paramref name="count"/> SYNs arriving at INPUT, named like an iptables rule.</summary>
-internal sealed class DropFirstSyns(int count) : IPacketFilter
+/// <summary>
+/// A filter on one host that drops the first <paramref name="count"/> SYNs arriving at INPUT, named like an
+/// iptables rule. Like Chaos's firewall, it publishes its own drops (the host only counts them).
+/// </summary>
+internal sealed class DropFirstSyns(int count, EventStream events) : IPacketFilter
 {
     public const string RuleName = "INPUT rule 1: -A INPUT -p tcp --syn -j DROP";
 
@@ -110,6 +113,7 @@ internal sealed class DropFirstSyns(int count) : IPacketFilter
         if (context.Hook == HookPoint.Input && packet is Segment { IsSyn: true, HasAck: false } && _left > 0)
         {
             _left--;
+            events.Publish(new PacketDropped(context.Now, context.HostName, DropReason.FilterRule, RuleName, packet));
             return new FilterVerdict(FilterAction.Drop, Rule: RuleName);
         }
 
