@@ -39,10 +39,11 @@ internal static class LoadCommand
         var rule = new Option<string[]>("--rule") { Description = "An iptables line for every client and server, or prefixed 'servers:', 'clients:', 'switch:', 'client-1:' (repeatable)." };
         var netem = new Option<string[]>("--netem") { Description = "netem settings for every client's and server's egress, e.g. \"delay 20ms 5ms loss 0.5%\" (repeatable, prefixable like --rule)." };
         var quiet = new Option<bool>("--quiet") { Description = "No live progress, only the summary." };
+        var report = new Option<string?>("--report") { Description = "Also write a self-contained HTML report with charts over simulated time (docs/report.md)." };
         var command = new Command("load", "Run a load: clients opening connections to servers, and what happens to ports, TIME_WAIT and errors.")
         {
             clients, servers, rate, concurrency, arrival, duration, drain, close, linger, requests, requestBytes, responseBytes, think, service, port,
-            linkDelay, seed, speed, json, sysctl, clientSysctl, serverSysctl, rule, netem, quiet,
+            linkDelay, seed, speed, json, sysctl, clientSysctl, serverSysctl, rule, netem, quiet, report,
         };
         command.SetAction(parsed =>
         {
@@ -77,15 +78,16 @@ internal static class LoadCommand
                 throw new UsageException("--speed must be a positive number");
             }
 
-            return Execute(settings, pace, parsed.GetValue(json), parsed.GetValue(quiet), output);
+            return Execute(settings, pace, parsed.GetValue(json), parsed.GetValue(quiet), output, ReportFiles.For(parsed.GetValue(report)));
         });
         _ = error;
         return command;
     }
 
-    private static int Execute(LoadSettings settings, double? speed, string? jsonPath, bool quiet, TextWriter output)
+    private static int Execute(LoadSettings settings, double? speed, string? jsonPath, bool quiet, TextWriter output, ReportFiles? reportFiles = null)
     {
-        bool interactive = !quiet && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+        // The live panel's runner takes no attach hook yet, so a run that records a report shows only the summary.
+        bool interactive = !quiet && reportFiles is null && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(output),
@@ -98,7 +100,7 @@ internal static class LoadCommand
         {
             report = interactive
                 ? LoadDisplay.RunLive(console, settings, speed, wall)
-                : LoadRunner.Run(settings, pacing: speed is null ? null : new SystemWallClock(), speed: speed ?? 1);
+                : LoadRunner.Run(settings, attach: reportFiles is null ? null : reportFiles.AttachLoad, pacing: speed is null ? null : new SystemWallClock(), speed: speed ?? 1);
         }
         catch (ActorFailureException failure)
         {
@@ -107,6 +109,7 @@ internal static class LoadCommand
         }
 
         LoadDisplay.Summary(console, report, wall.Elapsed);
+        reportFiles?.Write(report);
         if (jsonPath is not null)
         {
             try
