@@ -37,7 +37,7 @@ public static class LoadReportHtml
 
         page.Raw("</div>\n");
         page.Element("h2", "Summary");
-        page.Table(["", ""], SummaryRows(report));
+        page.Table(null, SummaryRows(report));
         page.Element("h2", "Over simulated time");
         page.Element("p", "Hover a line or a bar series for its totals. Bars are per " + BucketWords(Bucket(report)) + "; lines are sampled once a simulated second.", "howto");
         page.Raw("<div class=\"charts\">\n");
@@ -68,13 +68,13 @@ public static class LoadReportHtml
             [new("ports in use", "#1f5fa8", Line(s => s.PortsInUseMax))], end,
             [new ChartLimit($"ip_local_port_range {low}-{high}: {high - low + 1:N0} ports", high - low + 1, "#c62828")]);
         yield return SvgChart.Bars("rate", $"Connections finished {per}", "connections",
-            [new("completed", "#43a047", Deltas(series, s => s.Completed, bucket)), new("failed", "#e53935", Deltas(series, s => s.Failed, bucket))], bucket);
+            [new("completed", "#43a047", Deltas(series, s => s.Completed, bucket)), new("failed", "#e53935", Deltas(series, s => s.Failed, bucket))], bucket, end);
         yield return SvgChart.Bars("errors", $"Errors by errno {per} (as the clients' TCP reported them)", "errors",
-            recorder.ErrorsPerSecond.Select((e, i) => new BarSeries(e.Key, ErrorColor(e.Key, i), Rebucket(e.Value, bucket))).ToList(), bucket, "no errors");
+            recorder.ErrorsPerSecond.Select((e, i) => new BarSeries(e.Key, ErrorColor(e.Key, i), Rebucket(e.Value, bucket))).ToList(), bucket, end, "no errors");
         yield return SvgChart.Bars("retransmissions", $"Retransmissions and resets {per}", "segments",
-            [new("retransmitted segments", "#fb8c00", Deltas(series, s => s.Retransmissions, bucket)), new("resets sent", "#8e24aa", Deltas(series, s => s.ResetsSent, bucket))], bucket, "no retransmission, no reset");
+            [new("retransmitted segments", "#fb8c00", Deltas(series, s => s.Retransmissions, bucket)), new("resets sent", "#8e24aa", Deltas(series, s => s.ResetsSent, bucket))], bucket, end, "no retransmission, no reset");
         yield return SvgChart.Bars("chaos", $"Chaos verdicts {per}", "packets",
-            recorder.VerdictsPerSecond.Select((v, i) => new BarSeries(v.Key, VerdictColor(i), Rebucket(v.Value, bucket))).ToList(), bucket, "no chaos rule or netem matched");
+            recorder.VerdictsPerSecond.Select((v, i) => new BarSeries(v.Key, VerdictColor(i), Rebucket(v.Value, bucket))).ToList(), bucket, end, "no chaos rule or netem matched");
         var buckets = recorder.Latency.Select((count, i) => (LoadRecorder.BucketBounds(i).Low, LoadRecorder.BucketBounds(i).High, count)).ToList();
         yield return SvgChart.Histogram("latency", "Connect latency (SYN sent → ESTABLISHED)", buckets,
             report.ConnectLatency.OrderBy(p => p.Value).Select(p => (p.Key, p.Value)).Where(p => p.Value > 0).ToList(), Latency);

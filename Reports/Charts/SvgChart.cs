@@ -60,9 +60,9 @@ internal static class SvgChart
     }
 
     /// <summary>Stacked bars, one per bucket of <paramref name="bucketSeconds"/> starting at 0.</summary>
-    public static string Bars(string id, string title, string yLabel, IReadOnlyList<BarSeries> series, double bucketSeconds, string? empty = null)
+    public static string Bars(string id, string title, string yLabel, IReadOnlyList<BarSeries> series, double bucketSeconds, double xEnd, string? empty = null)
     {
-        int buckets = series.Select(s => s.Values.Count).DefaultIfEmpty(0).Max();
+        int buckets = Math.Max(series.Select(s => s.Values.Count).DefaultIfEmpty(0).Max(), (int)Math.Ceiling(xEnd / bucketSeconds));
         double xMax = Math.Max(1, buckets * bucketSeconds);
         var totals = Enumerable.Range(0, buckets).Select(i => series.Sum(s => i < s.Values.Count ? s.Values[i] : 0)).ToList();
         var yTicks = NiceTicks(0, Math.Max(1, totals.DefaultIfEmpty(0).Max()) * 1.05);
@@ -109,9 +109,13 @@ internal static class SvgChart
             return svg.Raw("</svg>\n").ToString();
         }
 
+        // At least two decades wide, so a run whose handshakes all took the same time still shows a scale.
         double low = Math.Log10(used[0].Low);
         double high = Math.Log10(used[^1].High);
-        double LogX(double value) => PlotLeft + ((Math.Log10(Math.Max(value, used[0].Low)) - low) / Math.Max(1e-9, high - low) * (PlotRight - PlotLeft));
+        double widen = Math.Max(0, (2 - (high - low)) / 2);
+        low -= widen;
+        high += widen;
+        double LogX(double value) => PlotLeft + ((Math.Log10(Math.Max(value, 1e-12)) - low) / (high - low) * (PlotRight - PlotLeft));
         var yTicks = NiceTicks(0, used.Max(b => b.Count) * 1.05);
         double yMax = yTicks[^1];
         Axes(svg, yTicks, "connections", null, "connect latency (simulated, log scale)");
@@ -129,20 +133,23 @@ internal static class SvgChart
         for (int decade = (int)Math.Floor(low); decade <= (int)Math.Ceiling(high); decade++)
         {
             double value = Math.Pow(10, decade);
-            if (value >= used[0].Low && value <= used[^1].High)
+            if (Math.Log10(value) >= low - 1e-9 && Math.Log10(value) <= high + 1e-9)
             {
                 double x = LogX(value);
                 svg.Line(x, PlotBottom, x, PlotBottom + 4, "#666").Text(x, PlotBottom + 16, label(value), "", "middle");
             }
         }
 
+        // Percentiles with the same value share one line: "p50 = p90 = p99 100 µs".
         var colors = new[] { "#2e7d32", "#f9a825", "#e65100", "#b71c1c" };
-        for (int i = 0; i < markers.Count; i++)
+        var groups = markers.GroupBy(m => m.Value).OrderBy(g => g.Key).ToList();
+        for (int i = 0; i < groups.Count; i++)
         {
-            double x = LogX(markers[i].Value);
+            double x = LogX(groups[i].Key);
             string color = colors[i % colors.Length];
+            bool right = x < (PlotLeft + PlotRight) * 0.7;
             svg.Line(x, PlotTop, x, PlotBottom, color, 1.5, "4 3");
-            svg.Text(x + 3, PlotTop + 10 + (i * 13), $"{markers[i].Name} {label(markers[i].Value)}", "l", "start", color);
+            svg.Text(x + (right ? 4 : -4), PlotTop + 10 + (i * 13), $"{string.Join(" = ", groups[i].Select(m => m.Name))} {label(groups[i].Key)}", "l", right ? "start" : "end", color);
         }
 
         return svg.Raw("</svg>\n").ToString();

@@ -55,15 +55,21 @@ internal sealed class HtmlPage
     }
 
     /// <summary>A table of text cells; a cell starting with <c>\u0001</c> is already HTML, numbers are right-aligned.</summary>
-    public HtmlPage Table(IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows, string? cssClass = null)
+    public HtmlPage Table(IReadOnlyList<string>? header, IEnumerable<IReadOnlyList<string>> rows, string? cssClass = null)
     {
-        _body.Append(cssClass is null ? "<table>" : $"<table class=\"{cssClass}\">").Append("<thead><tr>");
-        foreach (string cell in header)
+        _body.Append(cssClass is null ? "<table>" : $"<table class=\"{cssClass}\">");
+        if (header is not null)
         {
-            _body.Append("<th>").Append(Svg.Escape(cell)).Append("</th>");
+            _body.Append("<thead><tr>");
+            foreach (string cell in header)
+            {
+                _body.Append("<th>").Append(Svg.Escape(cell)).Append("</th>");
+            }
+
+            _body.Append("</tr></thead>");
         }
 
-        _body.Append("</tr></thead><tbody>\n");
+        _body.Append("<tbody>\n");
         foreach (var row in rows)
         {
             _body.Append("<tr>");
