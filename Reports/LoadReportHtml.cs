@@ -60,7 +60,12 @@ public static class LoadReportHtml
         List<(double, double)> Line(Func<LoadSample, long> value) => series.Select(s => (s.Time, (double)value(s))).ToList();
 
         yield return SvgChart.Lines("connections", "Connections by state", "connections",
-            [new("open (attempted, not yet finished)", "#1f5fa8", Line(s => s.Open)), new("ESTABLISHED sockets", "#2e7d32", Line(s => s.Established))], end);
+            [
+                new("open (attempted, not yet finished)", "#1f5fa8", Line(s => s.Open)),
+                new("ESTABLISHED sockets", "#2e7d32", Line(s => s.Established)),
+                new("TIME_WAIT sockets", "#e65100", Line(s => s.TimeWaitClients + s.TimeWaitServers), Dashed: true),
+            ],
+            end);
         yield return SvgChart.Lines("time-wait", "TIME_WAIT sockets per side", "sockets",
             [new("on the clients", "#e65100", Line(s => s.TimeWaitClients)), new("on the servers", "#6a1b9a", Line(s => s.TimeWaitServers))], end);
         var (low, high) = PortRange(report.Settings);
@@ -77,7 +82,7 @@ public static class LoadReportHtml
             recorder.VerdictsPerSecond.Select((v, i) => new BarSeries(v.Key, VerdictColor(i), Rebucket(v.Value, bucket))).ToList(), bucket, end, "no chaos rule or netem matched");
         var buckets = recorder.Latency.Select((count, i) => (LoadRecorder.BucketBounds(i).Low, LoadRecorder.BucketBounds(i).High, count)).ToList();
         yield return SvgChart.Histogram("latency", "Connect latency (SYN sent → ESTABLISHED)", buckets,
-            report.ConnectLatency.OrderBy(p => p.Value).Select(p => (p.Key, p.Value)).Where(p => p.Value > 0).ToList(), Latency);
+            new[] { "p50", "p90", "p99", "max" }.Where(report.ConnectLatency.ContainsKey).Select(p => (p, report.ConnectLatency[p])).Where(p => p.Item2 > 0).ToList(), Latency);
     }
 
     private static IEnumerable<IReadOnlyList<string>> SummaryRows(LoadReport report)
