@@ -41,6 +41,9 @@ internal sealed partial class Conversation
 
     public required IReadOnlyList<RecordedChaos> Chaos { get; init; }
 
+    /// <summary>Expectations about a socket state at a time, on one of this ladder's hosts: drawn where they were checked.</summary>
+    public required IReadOnlyList<ExpectationResult> Expectations { get; init; }
+
     /// <summary>When the run ended: lanes are drawn to here.</summary>
     public required SimTime RunEnd { get; init; }
 
@@ -107,6 +110,7 @@ internal sealed partial class Conversation
             States = states,
             Calls = calls,
             Chaos = recorder.Chaos,
+            Expectations = report.Results.Where(r => r.Expectation is StateExpectation state && (state.Host == leftHost || state.Host == rightHost)).ToList(),
             RunEnd = report.Run.Time,
         };
     }

@@ -31,6 +31,7 @@ internal static class LadderSvg
         + ".drop{font-size:11px;fill:#b71c1c;paint-order:stroke;stroke:#fff;stroke-width:3px}"
         + ".chaos{font-size:11.5px;fill:#6a1b9a;paint-order:stroke;stroke:#fff;stroke-width:3px}"
         + ".retx{font-size:11px;fill:#e65100;paint-order:stroke;stroke:#fff;stroke-width:3px}"
+        + ".pass{font-size:11.5px;fill:#2e7d32;paint-order:stroke;stroke:#fff;stroke-width:3px}.fail{font-size:11.5px;fill:#c62828;font-weight:bold;paint-order:stroke;stroke:#fff;stroke-width:3px}"
         + ".title{font-size:16px;font-weight:bold;font-family:system-ui,'DejaVu Sans',sans-serif}</style>\n";
 
     /// <summary>The diagram of one conversation as a complete &lt;svg&gt; element.</summary>
@@ -66,6 +67,9 @@ internal static class LadderSvg
                     break;
                 case RecordedChaos chaos:
                     DrawMarker(svg, layout.YOf(item), ChaosText(chaos), chaos.Rejected is null ? "#6a1b9a" : "#b71c1c", "chaos");
+                    break;
+                case ExpectationResult result:
+                    DrawMarker(svg, layout.YOf(item), $"{(result.Passed ? "✓ PASS" : "✗ FAIL")} {result.Expectation.Describe()}", result.Passed ? "#2e7d32" : "#c62828", result.Passed ? "pass" : "fail");
                     break;
                 case string end:
                     DrawMarker(svg, layout.YOf(item), end, "#455a64", "axis");
@@ -130,6 +134,8 @@ internal static class LadderSvg
         items.AddRange(conversation.States.Select(s => new LadderItem(s.State.At, s.State.Sequence, 0, RowKind.State, s.Left, s)));
         items.AddRange(CallItems(conversation));
         items.AddRange(conversation.Chaos.Select(c => new LadderItem(c.At, c.Sequence, 0, RowKind.Marker, null, c)));
+        // State expectations are checked after everything else at their instant.
+        items.AddRange(conversation.Expectations.Select((r, i) => new LadderItem(SimTime.Zero + ((StateExpectation)r.Expectation).At, long.MaxValue - 2, i, RowKind.Marker, null, r)));
         var last = items.Count == 0 ? SimTime.Zero : items.Max(i => i.At);
         var runEnd = conversation.RunEnd > last ? conversation.RunEnd : last;
         items.Add(new LadderItem(runEnd, long.MaxValue, 0, RowKind.Marker, null, $"end of the run at {runEnd} s"));
@@ -414,7 +420,7 @@ internal static class LadderSvg
         string anchor = call.Left ? "end" : "start";
         var record = call.Call;
         bool blocks = record.Returned > record.Started;
-        string text = returned ? $"{record.Application}: … → {record.Result}"
+        string text = returned ? $"{record.Application}: {record.Text} → {record.Result}"
             : $"{record.Application}: {record.Text}{(blocks ? " …" : " → " + record.Result)}";
         svg.Group("call", ("application", record.Application), ("function", record.Function));
         svg.Title(record.ToString());

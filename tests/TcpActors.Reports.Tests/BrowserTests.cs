@@ -14,7 +14,7 @@ public sealed class BrowserTests(ITestOutputHelper output)
     {
         // Proves the scenario report renders in a real browser: no console error, the diagram in the DOM, a screenshot taken.
         var (_, html) = LadderTests.Run(Simulation.BuiltInScenarios.Load("seed-000-fin-to-time-wait"));
-        Check("seed-000-report", html, 2600, "client (127.0.0.1:39658)");
+        Check("seed-000-report", html, 4600, "client (127.0.0.1:39658)");
     }
 
     [RequiresChromiumFact]
@@ -36,7 +36,7 @@ public sealed class BrowserTests(ITestOutputHelper output)
             Drain = Runtime.Duration.FromSeconds(61),
             Sysctls = [("net.ipv4.ip_local_port_range", "40000 40499")],
         });
-        Check("load-report", html, 2200, "Ephemeral ports in use");
+        Check("load-report", html, 2400, "Ephemeral ports in use");
     }
 
     private void Check(string name, string html, int height, string expectedText)
