@@ -22,7 +22,7 @@ public sealed class BrowserTests(ITestOutputHelper output)
     {
         // Proves the slanted and dropped arrows of a two-host run render too.
         var scenario = Simulation.ScenarioLoader.Load(LadderTests.DelayedAndDropped, "delayed.yaml", "delayed");
-        Check("delayed-and-dropped-report", LadderTests.Run(scenario).Html, 2400, "dropped by iptables on server");
+        Check("delayed-and-dropped-report", LadderTests.Run(scenario).Html, 3600, "dropped by iptables on server");
     }
 
     [RequiresChromiumFact]
