@@ -39,10 +39,11 @@ internal static class LoadCommand
         var rule = new Option<string[]>("--rule") { Description = "An iptables line for every client and server, or prefixed 'servers:', 'clients:', 'switch:', 'client-1:' (repeatable)." };
         var netem = new Option<string[]>("--netem") { Description = "netem settings for every client's and server's egress, e.g. \"delay 20ms 5ms loss 0.5%\" (repeatable, prefixable like --rule)." };
         var quiet = new Option<bool>("--quiet") { Description = "No live progress, only the summary." };
+        var report = new Option<string?>("--report") { Description = "Also write a self-contained HTML report with charts over simulated time (docs/report.md)." };
         var command = new Command("load", "Run a load: clients opening connections to servers, and what happens to ports, TIME_WAIT and errors.")
         {
             clients, servers, rate, concurrency, arrival, duration, drain, close, linger, requests, requestBytes, responseBytes, think, service, port,
-            linkDelay, seed, speed, json, sysctl, clientSysctl, serverSysctl, rule, netem, quiet,
+            linkDelay, seed, speed, json, sysctl, clientSysctl, serverSysctl, rule, netem, quiet, report,
         };
         var otlp = new OtlpOptions();
         otlp.AddTo(command);
@@ -79,14 +80,15 @@ internal static class LoadCommand
                 throw new UsageException("--speed must be a positive number");
             }
 
-            return Execute(settings, pace, parsed.GetValue(json), parsed.GetValue(quiet), output, otlp.Observer(parsed));
+            return Execute(settings, pace, parsed.GetValue(json), parsed.GetValue(quiet), output, otlp.Observer(parsed), ReportFiles.For(parsed.GetValue(report)));
         });
         _ = error;
         return command;
     }
 
-    private static int Execute(LoadSettings settings, double? speed, string? jsonPath, bool quiet, TextWriter output, Func<Network.Topology, IDisposable?>? observe)
+    private static int Execute(LoadSettings settings, double? speed, string? jsonPath, bool quiet, TextWriter output, Func<Network.Topology, IDisposable?>? observe, ReportFiles? reportFiles)
     {
+        Action<ActorSystem>? attach = reportFiles is null ? null : reportFiles.AttachLoad;
         bool interactive = !quiet && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
@@ -99,8 +101,8 @@ internal static class LoadCommand
         try
         {
             report = interactive
-                ? LoadDisplay.RunLive(console, settings, speed, wall, observe)
-                : LoadRunner.Run(settings, pacing: speed is null ? null : new SystemWallClock(), speed: speed ?? 1, observe: observe);
+                ? LoadDisplay.RunLive(console, settings, speed, wall, attach, observe)
+                : LoadRunner.Run(settings, attach: attach, pacing: speed is null ? null : new SystemWallClock(), speed: speed ?? 1, observe: observe);
         }
         catch (ActorFailureException failure)
         {
@@ -109,6 +111,7 @@ internal static class LoadCommand
         }
 
         LoadDisplay.Summary(console, report, wall.Elapsed);
+        reportFiles?.Write(report);
         if (jsonPath is not null)
         {
             try

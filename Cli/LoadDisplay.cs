@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Spectre.Console;
+using TcpActors.Runtime;
 using TcpActors.Simulation;
 
 namespace TcpActors.Cli;
@@ -11,7 +12,7 @@ internal static class LoadDisplay
     private static readonly CultureInfo s_culture = CultureInfo.InvariantCulture;
 
     /// <summary>Runs the load with a live panel refreshed at most ten times a wall-clock second.</summary>
-    public static LoadReport RunLive(IAnsiConsole console, LoadSettings settings, double? speed, Stopwatch wall, Func<Network.Topology, IDisposable?>? observe)
+    public static LoadReport RunLive(IAnsiConsole console, LoadSettings settings, double? speed, Stopwatch wall, Action<ActorSystem>? attach, Func<Network.Topology, IDisposable?>? observe)
     {
         LoadReport? report = null;
         var lastRefresh = TimeSpan.Zero;
@@ -27,6 +28,7 @@ internal static class LoadDisplay
                         context.UpdateTarget(Panel(sample, wall.Elapsed, settings));
                     }
                 },
+                attach: attach,
                 pacing: speed is null ? null : new SystemWallClock(),
                 speed: speed ?? 1,
                 observe: observe);

@@ -22,9 +22,11 @@ internal static class RunCommand
         var absolute = new Option<bool>("-S") { Description = "Print absolute sequence numbers (tcpdump -S)." };
         var verbose = new Option<bool>("-v") { Description = "Print IP header fields too (tcpdump -v)." };
         var speed = new Option<double?>("--speed") { Description = "Pace simulated time at this multiple of real time (for live dashboards); default: as fast as possible." };
+        var report = new Option<string?>("--report") { Description = "Also write a self-contained HTML report: ladder diagrams, expectations, chaos timeline (docs/report.md)." };
+        var svg = new Option<string?>("--svg") { Description = "Also write the ladder diagram alone to this SVG file." };
         var command = new Command("run", "Run a scenario and print its tcpdump trace, socket calls, ss snapshots and expectation results.")
         {
-            scenario, seed, pcap, trace, format, timeFormat, absolute, verbose, speed,
+            scenario, seed, pcap, trace, format, timeFormat, absolute, verbose, speed, report, svg,
         };
         var otlp = new OtlpOptions();
         otlp.AddTo(command);
@@ -37,6 +39,7 @@ internal static class RunCommand
                 throw new UsageException($"--speed must be a positive number, not {pace?.ToString(CultureInfo.InvariantCulture)}");
             }
 
+            var reportFiles = ReportFiles.For(parsed.GetValue(report), parsed.GetValue(svg));
             var options = new RunOptions
             {
                 Seed = parsed.GetValue(seed),
@@ -50,13 +53,14 @@ internal static class RunCommand
                 WallClock = pace is null ? null : new SystemWallClock(),
                 Speed = pace ?? 1,
                 Observe = otlp.Observer(parsed),
+                Attach = reportFiles is null ? null : reportFiles.AttachScenario,
             };
-            return Execute(loaded, options, parsed.GetValue(format)!, parsed.GetValue(trace), output, error);
+            return Execute(loaded, options, parsed.GetValue(format)!, parsed.GetValue(trace), output, error, reportFiles);
         });
         return command;
     }
 
-    private static int Execute(Scenario scenario, RunOptions options, string format, string? tracePath, TextWriter output, TextWriter error)
+    private static int Execute(Scenario scenario, RunOptions options, string format, string? tracePath, TextWriter output, TextWriter error, ReportFiles? reportFiles = null)
     {
         RunReport report;
         try
@@ -78,6 +82,8 @@ internal static class RunCommand
         {
             WriteFile(tracePath, string.Join('\n', report.Trace) + "\n", "--trace");
         }
+
+        reportFiles?.Write(report);
 
         if (format == "json")
         {
