@@ -12,6 +12,7 @@ internal static class LoadCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
+        var file = new Argument<string?>("workload") { Description = "A scenario file (or built-in name) with a workload: section; then the options that shape the load come from it.", Arity = ArgumentArity.ZeroOrOne };
         var clients = new Option<int>("--clients") { Description = "Client hosts.", DefaultValueFactory = _ => 1 };
         var servers = new Option<int>("--servers") { Description = "Server hosts.", DefaultValueFactory = _ => 1 };
         var rate = new Option<double?>("--rate") { Description = "New connections per second over all clients (open loop)." };
@@ -42,13 +43,28 @@ internal static class LoadCommand
         var report = new Option<string?>("--report") { Description = "Also write a self-contained HTML report with charts over simulated time (docs/report.md)." };
         var command = new Command("load", "Run a load: clients opening connections to servers, and what happens to ports, TIME_WAIT and errors.")
         {
-            clients, servers, rate, concurrency, arrival, duration, drain, close, linger, requests, requestBytes, responseBytes, think, service, port,
+            file, clients, servers, rate, concurrency, arrival, duration, drain, close, linger, requests, requestBytes, responseBytes, think, service, port,
             linkDelay, seed, speed, json, sysctl, clientSysctl, serverSysctl, rule, netem, quiet, report,
         };
         var otlp = new OtlpOptions();
         otlp.AddTo(command);
         command.SetAction(parsed =>
         {
+            Option[] shaping = [clients, servers, rate, concurrency, arrival, duration, drain, close, linger, requests, requestBytes, responseBytes, think, service, port, linkDelay, sysctl, clientSysctl, serverSysctl, rule, netem];
+            if (parsed.GetValue(file) is { } workloadFile)
+            {
+                var given = shaping.Where(o => parsed.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
+                if (given.Count > 0)
+                {
+                    throw new UsageException($"{string.Join(", ", given)} cannot be combined with a workload file (edit the file's workload: section instead)");
+                }
+
+                var scenario = BuiltInScenarios.Resolve(workloadFile);
+                var fromFile = scenario.Workload ?? throw new UsageException($"{workloadFile} has no workload: section (run it with `tcpactors run`)");
+                var seeded = parsed.GetResult(seed) is { Implicit: false } ? fromFile with { Seed = parsed.GetValue(seed) } : fromFile;
+                return Execute(seeded, parsed.GetValue(speed), parsed.GetValue(json), parsed.GetValue(quiet), output, otlp.Observer(parsed), ReportFiles.For(parsed.GetValue(report)));
+            }
+
             var settings = new LoadSettings
             {
                 Clients = parsed.GetValue(clients),

@@ -5,12 +5,39 @@ namespace TcpActors.Cli;
 /// <summary>The text form of a run: header, tcpdump trace, calls, chaos, ss snapshots, expectations.</summary>
 internal static class ReportText
 {
+    private static void WriteLoad(LoadReport load, TextWriter output)
+    {
+        var culture = System.Globalization.CultureInfo.InvariantCulture;
+        output.WriteLine();
+        output.WriteLine("== load");
+        output.WriteLine(string.Create(culture, $"attempted {load.Attempted:N0}, completed {load.Completed:N0}, failed {load.Failed:N0}, open {load.Open:N0}"));
+        foreach (var (error, count) in load.FailuresByError)
+        {
+            output.WriteLine(string.Create(culture, $"  failed with {error}: {count:N0}"));
+        }
+
+        foreach (var (host, peak) in load.PeakTimeWaitByHost.Where(p => p.Value > 0))
+        {
+            output.WriteLine(string.Create(culture, $"TIME_WAIT on {host}: peak {peak:N0}, at the end {load.FinalTimeWaitByHost.GetValueOrDefault(host):N0}"));
+        }
+
+        output.WriteLine(string.Create(culture, $"retransmissions {load.Retransmissions:N0}, resets sent {load.ResetsSent:N0}, TIME_WAIT overflow {load.TimeWaitOverflow:N0}, recycled {load.TimeWaitRecycled:N0}"));
+        foreach (var line in load.Diagnosis)
+        {
+            output.WriteLine(line);
+        }
+    }
+
     public static void Write(RunReport report, TextWriter output, bool includeTrace)
     {
         var scenario = report.Scenario;
         output.WriteLine($"# {scenario.Name}: {scenario.Description}");
         output.WriteLine($"# seed {report.Seed}; {report.Run.Message}");
-        if (includeTrace)
+        if (report.Load is { } load)
+        {
+            WriteLoad(load, output);
+        }
+        else if (includeTrace)
         {
             output.WriteLine();
             output.WriteLine($"== tcpdump on {report.CaptureDescription}");

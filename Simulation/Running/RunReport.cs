@@ -38,5 +38,8 @@ public sealed record RunReport
     /// <summary>Where tcpdump listened: <c>box (lo)</c>.</summary>
     public required string CaptureDescription { get; init; }
 
+    /// <summary>The load run's summary, for a scenario with a <c>workload:</c> section.</summary>
+    public LoadReport? Load { get; init; }
+
     public bool Passed => Results.All(r => r.Passed) && !Run.HitLimit;
 }

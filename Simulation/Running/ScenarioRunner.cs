@@ -18,6 +18,11 @@ public static class ScenarioRunner
         ArgumentNullException.ThrowIfNull(scenario);
         options ??= RunOptions.Default;
         ulong seed = options.Seed ?? scenario.Seed;
+        if (scenario.Workload is { } workload)
+        {
+            return RunWorkload(scenario, workload with { Seed = seed }, options);
+        }
+
         var system = ActorSystem.Create("tcpactors", seed);
         system.Limits = options.Limits;
         var topology = BuildTopology(system, scenario);
@@ -60,6 +65,24 @@ public static class ScenarioRunner
             ChaosLog = chaosLog,
             CaptureDescription = capture.HostName + (capture.InterfaceName is null ? " (all interfaces)" : $" ({capture.InterfaceName})")
                 + (capture.Expression is null ? "" : $", {scenario.Capture.Filter}"),
+        };
+    }
+
+    private static RunReport RunWorkload(Scenario scenario, LoadSettings workload, RunOptions options)
+    {
+        var load = LoadRunner.Run(workload, attach: options.Attach, pacing: options.WallClock, speed: options.Speed, observe: options.Observe);
+        return new RunReport
+        {
+            Scenario = scenario,
+            Seed = workload.Seed,
+            Run = load.Run,
+            Trace = [],
+            Calls = [],
+            Snapshots = [],
+            Results = scenario.Expectations.OfType<LoadExpectation>().Select(e => e.Check(load)).ToList(),
+            ChaosLog = [],
+            CaptureDescription = "no capture (load run)",
+            Load = load,
         };
     }
 

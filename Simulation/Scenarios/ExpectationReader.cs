@@ -22,6 +22,7 @@ internal static class ExpectationReader
                 _ when map.ContainsKey("call") => Call(reading, item, applications),
                 _ when map.ContainsKey("segments") => Segments(reading, item),
                 _ when map.ContainsKey("counter") => Counter(reading, item, hosts),
+                _ when map.ContainsKey("load") => throw new ScenarioException(reading.At(item), "'load' expectations go with a 'workload' section"),
                 _ when map.ContainsKey("trace") => Trace(reading, item),
                 _ => throw new ScenarioException(reading.At(item), "an expectation starts with one of: state, call, segments, counter, trace"),
             };

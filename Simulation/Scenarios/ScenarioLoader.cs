@@ -16,7 +16,9 @@ namespace TcpActors.Simulation;
 public static class ScenarioLoader
 {
     private static readonly string[] s_topKeys =
-        ["name", "description", "seeds", "behaviours", "seed", "duration", "hosts", "links", "apps", "chaos", "snapshots", "capture", "expect"];
+        ["name", "description", "seeds", "behaviours", "seed", "duration", "hosts", "links", "apps", "chaos", "snapshots", "capture", "expect", "workload"];
+
+    private static readonly string[] s_networkKeys = ["duration", "hosts", "links", "apps", "chaos", "snapshots", "capture"];
 
     public static Scenario LoadFile(string path)
     {
@@ -54,6 +56,11 @@ public static class ScenarioLoader
 
         var root = stream.Documents[0].RootNode;
         var map = reading.Map(root, "the scenario", s_topKeys);
+        if (map.TryGetValue("workload", out var workloadNode))
+        {
+            return LoadWorkload(reading, map, workloadNode, file, defaultName);
+        }
+
         var hosts = ReadHosts(reading, reading.Required(map, "hosts", root, "a scenario"));
         var hostNames = hosts.Select(h => h.Name).ToHashSet(StringComparer.Ordinal);
         var apps = map.TryGetValue("apps", out var appsNode) ? ReadApplications(reading, appsNode, hostNames) : [];
@@ -80,6 +87,39 @@ public static class ScenarioLoader
     }
 
     private static string FirstLine(string text) => text.Split('\n')[0].Trim();
+
+    /// <summary>A load run in a file: clients and servers are declared by the workload, so the network keys do not apply.</summary>
+    private static Scenario LoadWorkload(YamlReading reading, Dictionary<string, YamlNode> map, YamlNode workloadNode, string file, string defaultName)
+    {
+        foreach (var key in s_networkKeys.Where(map.ContainsKey))
+        {
+            throw new ScenarioException(reading.At(map[key]), $"'{key}' does not go with 'workload' (a workload declares its clients, servers, duration and chaos itself)");
+        }
+
+        ulong seed = map.TryGetValue("seed", out var seedNode) ? (ulong)reading.Integer(seedNode, "seed", 0, long.MaxValue) : 1;
+        var expectations = new List<Expectation>();
+        if (map.TryGetValue("expect", out var expectNode))
+        {
+            foreach (var item in reading.Sequence(expectNode, "expect"))
+            {
+                expectations.Add(WorkloadReader.Expectation(reading, item));
+            }
+        }
+
+        return new Scenario
+        {
+            Name = reading.OptionalScalar(map, "name", "the scenario") ?? defaultName,
+            Description = reading.OptionalScalar(map, "description", "the scenario") ?? "",
+            Seeds = map.TryGetValue("seeds", out var seedsNode) ? reading.ScalarOrList(seedsNode, "seeds").Select(s => s.Value).ToList() : [],
+            Behaviours = map.TryGetValue("behaviours", out var behavioursNode)
+                ? reading.ScalarOrList(behavioursNode, "behaviours").Select(b => ParseBehaviour(b.Value, b.At)).ToList()
+                : [],
+            Seed = seed,
+            Workload = WorkloadReader.Read(reading, workloadNode, seed),
+            Expectations = expectations,
+            Source = file,
+        };
+    }
 
     private static int ParseBehaviour(string text, SourceSpan where) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int number) && number is >= 1 and <= 22

@@ -36,6 +36,9 @@ public sealed record Scenario
 
     public IReadOnlyList<Expectation> Expectations { get; init; } = [];
 
+    /// <summary>A load run instead of scripted applications (the <c>workload:</c> section), or null.</summary>
+    public LoadSettings? Workload { get; init; }
+
     /// <summary>The file it was loaded from (or the built-in name).</summary>
     public string Source { get; init; } = "<code>";
 }

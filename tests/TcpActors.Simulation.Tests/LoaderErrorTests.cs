@@ -8,7 +8,7 @@ public sealed class LoaderErrorTests
 {
     public static TheoryData<string, string, string?> Cases => new()
     {
-        { "unknown key", "nme: x\nhosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\n", "bad.yaml:1:1: unknown key 'nme' in the scenario (expected one of: name, description, seeds, behaviours, seed, duration, hosts, links, apps, chaos, snapshots, capture, expect)" },
+        { "unknown key", "nme: x\nhosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\n", "bad.yaml:1:1: unknown key 'nme' in the scenario (expected one of: name, description, seeds, behaviours, seed, duration, hosts, links, apps, chaos, snapshots, capture, expect, workload)" },
         { "wrong type", "seed: many\nhosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\n", "bad.yaml:1:7: seed must be an integer, not 'many'" },
         { "hosts not a mapping", "hosts: [a, b]\n", "bad.yaml:1:8: hosts must be a mapping of host names to their settings (at least one host)" },
         { "bad duration", "duration: 10 parsecs\nhosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\n", "bad.yaml:1:11: duration must be a duration like 200ms, 1.5s, 60s, 2m or 2h11m15s, not '10 parsecs'" },
@@ -37,6 +37,13 @@ public sealed class LoaderErrorTests
         { "bad call result", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\nexpect:\n  - { call: listen, app: server, result: EWHATEVER }\n", "bad.yaml:11:42: result must be ok, eof, a byte count, 'N bytes then eof' (recv_all), or an errno name such as ECONNREFUSED, ETIMEDOUT, ECONNRESET, EPIPE, EADDRINUSE, EADDRNOTAVAIL; not 'EWHATEVER'" },
         { "unknown counter", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\nexpect:\n  - { counter: Nope, host: box, equals: 1 }\n", null },
         { "empty trace text", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\nexpect:\n  - { trace: \"\" }\n", "bad.yaml:11:14: trace needs the text a tcpdump line must contain, e.g. 'Flags [F.], seq 101, ack 51'" },
+        { "workload with hosts", "hosts:\n  box: { loopback-only: true }\nworkload:\n  rate: 10\n", "bad.yaml:2:3: 'hosts' does not go with 'workload' (a workload declares its clients, servers, duration and chaos itself)" },
+        { "workload with rate and concurrency", "workload:\n  rate: 10\n  concurrency: 5\n", "bad.yaml:2:3: a workload has either 'rate' (connections per second) or 'concurrency' (connections in flight)" },
+        { "workload bad rate", "workload:\n  rate: lots\n", "bad.yaml:2:9: rate must be a positive number of connections per second, not 'lots'" },
+        { "workload bad close", "workload:\n  rate: 10\n  close: both\n", "bad.yaml:3:10: close must be one of: client, server; not 'both'" },
+        { "workload bad size", "workload:\n  rate: 10\n  request-bytes: big\n", "bad.yaml:3:18: 'big' is not a byte count like 100, 100-2000 or exp:500" },
+        { "workload unknown key", "workload:\n  rate: 10\n  clinets: 5\n", null },
+        { "unknown load figure", "workload:\n  rate: 10\nexpect:\n  - { load: happiness, equals: 1 }\n", null },
         { "unknown expectation", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\nexpect:\n  - { weather: sunny }\n", "bad.yaml:11:5: an expectation starts with one of: state, call, segments, counter, trace" },
         { "behaviour out of range", "behaviours: [23]\nhosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\n", "bad.yaml:1:14: behaviours are the numbers 1-22 of DESIGN.md, not '23'" },
         { "not YAML", "hosts: [1, 2\n", null },

@@ -1,0 +1,181 @@
+using System.Globalization;
+using TcpActors.Runtime;
+using YamlDotNet.RepresentationModel;
+
+namespace TcpActors.Simulation;
+
+/// <summary>
+/// Reads a scenario file's <c>workload:</c> section (a load run described in one file, so it replays
+/// exactly) and its <c>load:</c> expectations on the run's summary. The keys are the options of
+/// <c>tcpactors load</c>, without the dashes.
+/// </summary>
+internal static class WorkloadReader
+{
+    private static readonly string[] s_keys =
+    [
+        "clients", "servers", "rate", "concurrency", "arrival", "duration", "drain", "close", "linger", "requests-per-connection",
+        "request-bytes", "response-bytes", "think-time", "service-time", "port", "link-delay", "sysctls", "client-sysctls", "server-sysctls", "rules", "netem",
+    ];
+
+    public static LoadSettings Read(YamlReading reading, YamlNode node, ulong seed)
+    {
+        var map = reading.Map(node, "the workload", s_keys);
+        var defaults = new LoadSettings();
+        Duration DurationOf(string key, Duration fallback) => map.TryGetValue(key, out var n) ? reading.Duration(n, key) : fallback;
+        Distribution BytesOf(string key, Distribution fallback) => map.TryGetValue(key, out var n) ? Wrap(n, reading, () => Distribution.ParseBytes(reading.Scalar(n, key), key)) : fallback;
+        Distribution TimeOf(string key, Distribution fallback) => map.TryGetValue(key, out var n) ? Wrap(n, reading, () => Distribution.ParseDuration(reading.Scalar(n, key), key)) : fallback;
+        var settings = new LoadSettings
+        {
+            Clients = map.TryGetValue("clients", out var clients) ? (int)reading.Integer(clients, "clients", 1, 60_000) : defaults.Clients,
+            Servers = map.TryGetValue("servers", out var servers) ? (int)reading.Integer(servers, "servers", 1, 60_000) : defaults.Servers,
+            Rate = map.TryGetValue("rate", out var rate) ? Rate(reading, rate) : null,
+            Concurrency = map.TryGetValue("concurrency", out var concurrency) ? (int)reading.Integer(concurrency, "concurrency", 1, 10_000_000) : null,
+            Arrival = map.TryGetValue("arrival", out var arrival) ? OneOf(reading, arrival, "arrival", "constant", "poisson") : defaults.Arrival,
+            Duration = DurationOf("duration", defaults.Duration),
+            Drain = DurationOf("drain", defaults.Drain),
+            Close = map.TryGetValue("close", out var close) && OneOf(reading, close, "close", "client", "server") == "server" ? Closer.Server : Closer.Client,
+            Linger = map.TryGetValue("linger", out var linger) ? (int)reading.Integer(linger, "linger", 0, 3600) : null,
+            RequestsPerConnection = map.TryGetValue("requests-per-connection", out var requests) ? (int)reading.Integer(requests, "requests-per-connection", 1, 1_000_000) : 1,
+            RequestBytes = BytesOf("request-bytes", defaults.RequestBytes),
+            ResponseBytes = BytesOf("response-bytes", defaults.ResponseBytes),
+            ThinkTime = TimeOf("think-time", defaults.ThinkTime),
+            ServiceTime = TimeOf("service-time", defaults.ServiceTime),
+            Port = map.TryGetValue("port", out var port) ? (ushort)reading.Integer(port, "port", 1, 65535) : defaults.Port,
+            LinkDelay = DurationOf("link-delay", defaults.LinkDelay),
+            Seed = seed,
+            Sysctls = Sysctls(reading, map, "sysctls"),
+            ClientSysctls = Sysctls(reading, map, "client-sysctls"),
+            ServerSysctls = Sysctls(reading, map, "server-sysctls"),
+            Rules = map.TryGetValue("rules", out var rules) ? reading.ScalarOrList(rules, "a rule").Select(r => r.Value).ToList() : [],
+            Netem = map.TryGetValue("netem", out var netem) ? reading.ScalarOrList(netem, "a netem line").Select(r => r.Value).ToList() : [],
+        };
+        if (settings.Rate is null == settings.Concurrency is null)
+        {
+            throw new ScenarioException(reading.At(node), "a workload has either 'rate' (connections per second) or 'concurrency' (connections in flight)");
+        }
+
+        return settings;
+    }
+
+    /// <summary>A <c>load:</c> expectation: a summary figure compared with a number.</summary>
+    public static LoadExpectation Expectation(YamlReading reading, YamlNode node)
+    {
+        string[] comparisons = ["equals", "at-least", "at-most"];
+        var map = reading.Map(node, "a load expectation", ["load", .. comparisons]);
+        var metricNode = map["load"];
+        string metric = reading.Scalar(metricNode, "load");
+        if (!LoadExpectation.IsKnown(metric))
+        {
+            throw new ScenarioException(reading.At(metricNode), $"unknown load figure '{metric}' (known: {string.Join(", ", LoadExpectation.Known)}, failed.ERRNO, peak-time-wait.HOST, final-time-wait.HOST, peak-ports.HOST)");
+        }
+
+        var present = comparisons.Where(map.ContainsKey).ToList();
+        if (present.Count != 1)
+        {
+            throw new ScenarioException(reading.At(node), "a load expectation has exactly one of: equals, at-least, at-most");
+        }
+
+        return new LoadExpectation(reading.At(node), metric, present[0], reading.Integer(map[present[0]], present[0], 0, long.MaxValue));
+    }
+
+    private static double Rate(YamlReading reading, YamlNode node)
+    {
+        string text = reading.Scalar(node, "rate");
+        return double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double value) && value > 0 && value <= 100_000_000
+            ? value
+            : throw new ScenarioException(reading.At(node), $"rate must be a positive number of connections per second, not '{text}'");
+    }
+
+    private static string OneOf(YamlReading reading, YamlNode node, string key, params string[] allowed)
+    {
+        string text = reading.Scalar(node, key);
+        return allowed.Contains(text, StringComparer.Ordinal)
+            ? text
+            : throw new ScenarioException(reading.At(node), $"{key} must be one of: {string.Join(", ", allowed)}; not '{text}'");
+    }
+
+    private static Distribution Wrap(YamlNode node, YamlReading reading, Func<Distribution> parse)
+    {
+        try
+        {
+            return parse();
+        }
+        catch (ScenarioException error)
+        {
+            throw new ScenarioException(reading.At(node), error.Problem);
+        }
+    }
+
+    private static List<(string Name, string Value)> Sysctls(YamlReading reading, Dictionary<string, YamlNode> map, string key)
+    {
+        if (!map.TryGetValue(key, out var node))
+        {
+            return [];
+        }
+
+        var result = new List<(string, string)>();
+        foreach (var (name, valueNode) in reading.Map(node, key))
+        {
+            string value = reading.Scalar(valueNode, name);
+            try
+            {
+                Network.SysctlRegistry.Set(new Network.Sysctls(), name, value);
+            }
+            catch (Network.SysctlException error)
+            {
+                throw new ScenarioException(reading.At(valueNode), error.Message);
+            }
+
+            result.Add((name, value));
+        }
+
+        return result;
+    }
+}
+
+/// <summary>A figure of a load run's summary compared with a number: <c>{ load: failed.EADDRNOTAVAIL, at-least: 100 }</c>.</summary>
+public sealed record LoadExpectation(SourceSpan Where, string Metric, string Comparison, long Value) : Expectation(Where)
+{
+    public static readonly string[] Known =
+        ["attempted", "completed", "failed", "open", "requests", "resets", "retransmissions", "time-wait-overflow", "time-wait-recycled", "chaos-verdicts"];
+
+    public static bool IsKnown(string metric) =>
+        Known.Contains(metric, StringComparer.Ordinal)
+        || metric.StartsWith("failed.", StringComparison.Ordinal)
+        || metric.StartsWith("peak-time-wait.", StringComparison.Ordinal)
+        || metric.StartsWith("final-time-wait.", StringComparison.Ordinal)
+        || metric.StartsWith("peak-ports.", StringComparison.Ordinal);
+
+    public override string Describe() => $"load {Metric} {Comparison} {Value}";
+
+    /// <summary>The figure in <paramref name="report"/>.</summary>
+    public long Read(LoadReport report) => Metric switch
+    {
+        "attempted" => report.Attempted,
+        "completed" => report.Completed,
+        "failed" => report.Failed,
+        "open" => report.Open,
+        "requests" => report.RequestsCompleted,
+        "resets" => report.ResetsSent,
+        "retransmissions" => report.Retransmissions,
+        "time-wait-overflow" => report.TimeWaitOverflow,
+        "time-wait-recycled" => report.TimeWaitRecycled,
+        "chaos-verdicts" => report.ChaosVerdicts,
+        _ when Metric.StartsWith("failed.", StringComparison.Ordinal) => report.FailuresByError.GetValueOrDefault(Metric[7..]),
+        _ when Metric.StartsWith("peak-time-wait.", StringComparison.Ordinal) => report.PeakTimeWaitByHost.GetValueOrDefault(Metric[15..]),
+        _ when Metric.StartsWith("final-time-wait.", StringComparison.Ordinal) => report.FinalTimeWaitByHost.GetValueOrDefault(Metric[16..]),
+        _ => report.PeakPortsInUseByHost.GetValueOrDefault(Metric[11..]),
+    };
+
+    public ExpectationResult Check(LoadReport report)
+    {
+        long value = Read(report);
+        bool passed = Comparison switch
+        {
+            "equals" => value == Value,
+            "at-least" => value >= Value,
+            _ => value <= Value,
+        };
+        return new ExpectationResult(this, passed, passed ? "" : string.Create(CultureInfo.InvariantCulture, $"it is {value}"));
+    }
+}
