@@ -104,7 +104,7 @@ internal static class LoadCommand
 
     private static int Execute(LoadSettings settings, double? speed, string? jsonPath, bool quiet, TextWriter output, Func<Network.Topology, IDisposable?>? observe, ReportFiles? reportFiles)
     {
-        Action<ActorSystem>? attach = reportFiles is null ? null : reportFiles.AttachLoad;
+        Action<ActorSystem>? attach = Interruption.Track(reportFiles is null ? null : reportFiles.AttachLoad);
         bool interactive = !quiet && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
@@ -140,7 +140,7 @@ internal static class LoadCommand
             }
         }
 
-        return report.Run.HitLimit ? Commands.RunFailed : Commands.Success;
+        return report.Run.Reason == StopReason.Interrupted ? Interruption.ExitCode : report.Run.HitLimit ? Commands.RunFailed : Commands.Success;
     }
 
     private static Duration DurationOption(string text, string option) =>

@@ -89,7 +89,7 @@ internal static class LoadDisplay
             console.WriteLine(line);
         }
 
-        if (report.Run.HitLimit)
+        if (report.Run.HitLimit || report.Run.Reason == Runtime.StopReason.Interrupted)
         {
             console.WriteLine("The run was cut short: " + report.Run.Message);
         }

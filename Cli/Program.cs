@@ -1,3 +1,4 @@
 using TcpActors.Cli;
 
+Interruption.Install();
 return Commands.Run(args, Console.Out, Console.Error);

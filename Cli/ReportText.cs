@@ -86,8 +86,8 @@ internal static class ReportText
 
         int failed = report.Results.Count(r => !r.Passed);
         output.WriteLine();
-        output.WriteLine(report.Run.HitLimit
-            ? $"== FAILED: {report.Run.Message}"
+        output.WriteLine(report.Run.HitLimit || report.Run.Reason == Runtime.StopReason.Interrupted
+            ? $"== STOPPED: {report.Run.Message}"
             : $"== {(failed == 0 ? "PASSED" : "FAILED")}: {report.Results.Count - failed} of {report.Results.Count} expectations hold");
     }
 }

@@ -53,7 +53,7 @@ internal static class RunCommand
                 WallClock = pace is null ? null : new SystemWallClock(),
                 Speed = pace ?? 1,
                 Observe = otlp.Observer(parsed),
-                Attach = reportFiles is null ? null : reportFiles.AttachScenario,
+                Attach = Interruption.Track(reportFiles is null ? null : reportFiles.AttachScenario),
             };
             return Execute(loaded, options, parsed.GetValue(format)!, parsed.GetValue(trace), output, error, reportFiles);
         });
@@ -94,7 +94,7 @@ internal static class RunCommand
             ReportText.Write(report, output, includeTrace: tracePath is null);
         }
 
-        return report.Passed ? Commands.Success : Commands.RunFailed;
+        return report.Run.Reason == StopReason.Interrupted ? Interruption.ExitCode : report.Passed ? Commands.Success : Commands.RunFailed;
     }
 
     private static void WriteFile(string path, string text, string option)
