@@ -27,12 +27,16 @@ internal static class Expect
     /// <paramref name="earlySeconds"/> and no later than the kernel's minus the lateness kernel timers
     /// allow (a fraction of the time since the first packet, plus a few milliseconds).
     /// </summary>
-    public static void SameAsKernel(WireCapture capture, string referenceFile, string section = "wire", long? origin = null, double lateFraction = 0.06, double earlySeconds = 0.012)
+    /// <remarks>
+    /// <paramref name="untilSeconds"/> ignores simulated segments after that time (relative, like the
+    /// capture's times) where the kernel's capture stopped before the experiment's end.
+    /// </remarks>
+    public static void SameAsKernel(WireCapture capture, string referenceFile, string section = "wire", long? origin = null, double? untilSeconds = null, double lateFraction = 0.06, double earlySeconds = 0.012)
     {
         var kernel = KernelReference.Load(referenceFile);
         var kernelRecords = kernel.Wire(section);
         string kernelText = WireText.Render(kernelRecords, withTime: false);
-        string simulatedText = capture.Text(origin, withTime: false);
+        string simulatedText = capture.Text(origin, withTime: false, untilSeconds);
         var wanted = Clean(kernelText);
         var got = Clean(simulatedText);
         Dump(referenceFile + "." + section, kernel.WireText(section), capture.Text(origin));

@@ -240,10 +240,11 @@ internal sealed class WireCapture
     public long? Origin => Segments.Count > 0 ? Segments[0].At : null;
 
     /// <summary>The capture in <see cref="WireText"/> form, times relative to <paramref name="origin"/> (default: its first segment).</summary>
-    public string Text(long? origin = null, bool withTime = true)
+    public string Text(long? origin = null, bool withTime = true, double? untilSeconds = null)
     {
         long zero = origin ?? Origin ?? 0;
-        return WireText.Render(Segments.Select(s => s.Record with { Time = s.At - zero }), withTime);
+        long end = untilSeconds is { } until ? zero + (long)Math.Round(until * 1e9) : long.MaxValue;
+        return WireText.Render(Segments.Where(s => s.At <= end).Select(s => s.Record with { Time = s.At - zero }), withTime);
     }
 
     public override string ToString() => Text();
