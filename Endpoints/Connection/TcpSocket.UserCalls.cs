@@ -257,6 +257,7 @@ internal sealed partial class TcpSocket
     /// <summary>tcp_finish_connect: ESTABLISHED, keepalive armed if asked, connect() returns.</summary>
     private void FinishConnect()
     {
+        InitBufferSpace();
         SetState(TcpState.Established, "SYN-ACK received");
         _lastAckReceivedTime = _stack.NowNanoseconds;
         if (_options.KeepAlive)
@@ -327,7 +328,12 @@ internal sealed partial class TcpSocket
 
             if (!TryReadEndOrError(out var outcome))
             {
-                break;
+                if (!command.DontWait)
+                {
+                    break;
+                }
+
+                outcome = Errno.EAGAIN;
             }
 
             _pendingReads.Dequeue();

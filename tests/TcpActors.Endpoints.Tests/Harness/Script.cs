@@ -48,6 +48,9 @@ internal sealed class Sock(ScriptedProcess process, SocketOptions options)
 
     public Step Recv(int maximum = 65536) => new CallStep(this, string.Create(CultureInfo.InvariantCulture, $"recv({maximum})"), new Read(maximum));
 
+    /// <summary>recv(MSG_DONTWAIT): EAGAIN instead of blocking.</summary>
+    public Step RecvNoWait(int maximum = 65536) => new CallStep(this, string.Create(CultureInfo.InvariantCulture, $"recv({maximum}, MSG_DONTWAIT)"), new Read(maximum, DontWait: true));
+
     public Step Shutdown(ShutdownHow how) => new CallStep(this, $"shutdown({HowName(how)})", new Shutdown(how));
 
     public Step Close() => new CallStep(this, "close()", TcpActors.Endpoints.Close.Instance);
