@@ -466,7 +466,8 @@ internal sealed partial class TcpSocket
         }
 
         int recvQ = (int)_receiveQueue.UnreadBytes + (_finReceived && _state is TcpState.CloseWait or TcpState.LastAck or TcpState.Closing ? 1 : 0);
-        int sendQ = _state == TcpState.SynReceived ? 0 : (int)Math.Max(0, _writeSeq - _sndUna);
+        // write_seq − snd_una, where Linux's write_seq counts a queued FIN (FIN-WAIT-1 with only the FIN out shows 1).
+        int sendQ = _state == TcpState.SynReceived ? 0 : (int)Math.Max(0, (_writeSeq + (_finQueued ? 1 : 0)) - _sndUna);
         SocketTimer? timer = null;
         if (Timers.Deadline(TimerKind.Retransmit) is { } retransmit)
         {
