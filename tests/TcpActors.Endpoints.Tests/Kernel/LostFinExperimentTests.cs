@@ -36,7 +36,7 @@ public sealed class LostFinExperimentTests
             lab.Wire.Text());
         Expect.SameAsKernel(lab.Wire, "09-lost-first-fin-default.txt");
         Assert.Equal("FIN-WAIT-1 0 1 10.0.1.2:40000 10.0.2.2:8080 timer:(on,4.448ms,8)", lab.SsLog.Single(s => s.Contains("at 102", StringComparison.Ordinal)).Split('\n')[1]); // kernel at 104.75: 3.612ms
-        Assert.Equal("", lab.SsLog.Single(s => s.Contains("at 106", StringComparison.Ordinal)).Split('\n')[1]);
+        Assert.Equal("", lab.SsLog.Single(s => s.Contains("at 107", StringComparison.Ordinal)).Split('\n')[1]);
         Assert.Contains("125.500 server recv(65536, MSG_DONTWAIT) -> ECONNRESET", lab.Calls.Of("server"), StringComparison.Ordinal);
     }
 
@@ -108,7 +108,7 @@ public sealed class LostFinExperimentTests
         lab.Run("server", lab.Server, p => ServerSendingLate(p, serverSendsAt));
         lab.Run("client", lab.Client, Client);
         lab.At(102.0, () => lab.Ss(lab.Client, "client at 102"));
-        lab.At(106.0, () => lab.Ss(lab.Client, "client at 106"));
+        lab.At(107.0, () => lab.Ss(lab.Client, "client at 107"));
         lab.At(5.2, () => lab.Ss(lab.Client, "client at 5.2"));
         lab.At(5.3, () => lab.Ss(lab.Client, "client at 5.3"));
         lab.RunUntil(serverSendsAt + 1);
