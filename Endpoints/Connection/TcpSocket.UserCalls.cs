@@ -369,6 +369,8 @@ internal sealed partial class TcpSocket
         outcome = null;
         if (_finReceived)
         {
+            // Reading the end of the stream consumes the FIN (copied_seq passes it), so ss stops counting it.
+            _finConsumed = true;
             return true;
         }
 
@@ -465,7 +467,9 @@ internal sealed partial class TcpSocket
             return new SocketSnapshot(_stack.Host.Name, TcpState.Listen, _listen.AcceptQueue.Count, _listen.Backlog, new SocketAddress(_boundAddress, _localPort), new SocketAddress(IPv4Address.Any, 0), null, IsWildcardPeer: true);
         }
 
-        int recvQ = (int)_receiveQueue.UnreadBytes + (_finReceived && _state is TcpState.CloseWait or TcpState.LastAck or TcpState.Closing ? 1 : 0);
+        // rcv_nxt − copied_seq: unread bytes, plus the FIN until the application has read the end of the
+        // stream (close() purges the queue but not copied_seq, so an unread FIN still shows in LAST-ACK).
+        int recvQ = (int)_receiveQueue.UnreadBytes + (_finReceived && !_finConsumed ? 1 : 0);
         // write_seq − snd_una, where Linux's write_seq counts a queued FIN (FIN-WAIT-1 with only the FIN out shows 1).
         int sendQ = _state == TcpState.SynReceived ? 0 : (int)Math.Max(0, (_writeSeq + (_finQueued ? 1 : 0)) - _sndUna);
         SocketTimer? timer = null;

@@ -39,6 +39,7 @@ internal sealed partial class TcpSocket : UntypedActor, IWithTimers, IPortHolder
     private bool _sendShutdown;
     private bool _receiveShutdown;
     private bool _finReceived;
+    private bool _finConsumed;
     private bool _handedToTimeWait;
     private bool _done;
     private Errno _pendingError;
