@@ -77,7 +77,8 @@ internal sealed partial class TcpSocket
         _orphanPending = false;
         requester?.Tell(new Closed(), Self);
         _handler = null;
-        if (_state == TcpState.FinWait2 && !Timers.IsTimerActive(TimerKind.Keepalive))
+        // tcp_close's FIN_WAIT2 case: the keepalive timer (sk_timer) is reused for the FIN_WAIT2 timeout.
+        if (_state == TcpState.FinWait2)
         {
             long timeout = FinTimeout();
             if (timeout > TimeWaitDecision.TimeWaitLengthNanoseconds)

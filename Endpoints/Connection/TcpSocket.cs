@@ -97,6 +97,9 @@ internal sealed partial class TcpSocket : UntypedActor, IWithTimers, IPortHolder
             case IcmpPacket icmp:
                 OnIcmp(icmp);
                 break;
+            case LingerSatisfied:
+                CompleteLingeringClose();
+                break;
             case SynAfterTimeWait reopen:
                 OnListenerSyn(reopen.Syn, reopen.Isn);
                 break;
@@ -181,6 +184,12 @@ internal sealed partial class TcpSocket : UntypedActor, IWithTimers, IPortHolder
     }
 
     private sealed record SynAfterTimeWait(Segment Syn, SeqNum Isn);
+
+    /// <summary>The FIN a lingering close() waits for was acknowledged: close() may return.</summary>
+    private sealed record LingerSatisfied
+    {
+        public static readonly LingerSatisfied Instance = new();
+    }
 
     /// <summary>Asks a socket for its ss line (replied with a <see cref="SocketSnapshot"/>).</summary>
     internal sealed record Snapshot
