@@ -207,7 +207,9 @@ internal sealed partial class TcpSocket
         _ipId = (ushort)_stack.Random.NextInt32(65536);
         _advMss = AdvertisedMss(_tuple.RemoteAddress);
         _mssCache = _advMss;
-        SelectInitialWindow(_advMss);
+        // tcp_connect_init rounds the window to the MSS less the timestamp option when ts_recent is already
+        // known (inherited from a reused TIME-WAIT): such a SYN offers 65160, not 64240.
+        SelectInitialWindow(_advMss - (_tsOk && _isnInherited ? 12 : 0));
         _stack.AddConnection(_tuple, this);
         _inConnectionTable = true;
         _stack.Counters.ActiveOpens++;
