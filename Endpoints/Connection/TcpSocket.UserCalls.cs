@@ -365,7 +365,10 @@ internal sealed partial class TcpSocket
         }
     }
 
-    /// <summary>tcp_recvmsg with nothing to read: 0 after the FIN (SOCK_DONE), else the pending error, else 0 after SHUT_RD, else ENOTCONN if never connected.</summary>
+    /// <summary>
+    /// tcp_recvmsg with nothing to read: 0 after the FIN (SOCK_DONE), else the pending error, else 0 once
+    /// reading is shut down (SHUT_RD, or tcp_done after a reset or a timeout), else ENOTCONN if never connected.
+    /// </summary>
     private bool TryReadEndOrError(out object? outcome)
     {
         outcome = null;
@@ -383,14 +386,14 @@ internal sealed partial class TcpSocket
             return true;
         }
 
-        if (_receiveShutdown && _state != TcpState.Closed)
+        if (_receiveShutdown)
         {
             return true;
         }
 
         if (_state is TcpState.Closed or TcpState.Listen)
         {
-            outcome = _done ? null : Errno.ENOTCONN;
+            outcome = Errno.ENOTCONN;
             return true;
         }
 
