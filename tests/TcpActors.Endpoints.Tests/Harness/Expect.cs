@@ -32,11 +32,11 @@ internal static class Expect
     /// capture's times) where the kernel's capture stopped before the experiment's end.
     /// </remarks>
     /// <para>
-    /// <paramref name="tiesInAnyOrder"/> accepts the kernel's order for simulated segments sent at the very
-    /// same instant by unrelated timers (two timers due at once fire in an order set by the kernel's timer
-    /// wheel and lateness, which the simulator does not model).
+    /// <paramref name="tiesWithinSeconds"/> accepts the kernel's order for simulated segments sent within that
+    /// many seconds of each other by unrelated timers (timers due together fire in an order set by the
+    /// kernel's timer wheel and lateness, which the simulator does not model); 0 for exact ties.
     /// </para>
-    public static void SameAsKernel(WireCapture capture, string referenceFile, string section = "wire", long? origin = null, double? untilSeconds = null, double lateFraction = 0.06, double earlySeconds = 0.012, bool tiesInAnyOrder = false)
+    public static void SameAsKernel(WireCapture capture, string referenceFile, string section = "wire", long? origin = null, double? untilSeconds = null, double lateFraction = 0.06, double earlySeconds = 0.012, double? tiesWithinSeconds = null)
     {
         var kernel = KernelReference.Load(referenceFile);
         var kernelRecords = kernel.Wire(section);
@@ -44,9 +44,9 @@ internal static class Expect
         string simulatedText = capture.Text(origin, withTime: false, untilSeconds);
         var wanted = Clean(kernelText);
         var got = Clean(simulatedText);
-        if (tiesInAnyOrder)
+        if (tiesWithinSeconds is { } window)
         {
-            got = ReorderTies(got, wanted, capture.Segments.Select(s => s.At).ToList());
+            got = ReorderTies(got, wanted, capture.Segments.Select(s => s.At).ToList(), (long)Math.Round(window * 1e9));
         }
 
         Dump(referenceFile + "." + section, kernel.WireText(section), capture.Text(origin));
@@ -74,15 +74,15 @@ internal static class Expect
         }
     }
 
-    /// <summary>Within each run of simulated lines with the same time, takes the kernel's order if it is a permutation of them.</summary>
-    private static List<string> ReorderTies(List<string> simulated, List<string> kernel, List<long> times)
+    /// <summary>Within each run of simulated lines no more than <paramref name="window"/> ns apart, takes the kernel's order if it is a permutation of them.</summary>
+    private static List<string> ReorderTies(List<string> simulated, List<string> kernel, List<long> times, long window)
     {
         var result = new List<string>(simulated);
         int start = 0;
         while (start < simulated.Count)
         {
             int end = start + 1;
-            while (end < simulated.Count && times[end] == times[start])
+            while (end < simulated.Count && times[end] - times[start] <= window)
             {
                 end++;
             }
