@@ -212,7 +212,9 @@ internal sealed partial class TcpSocket
             TsOffset = _tsOffset,
             TsRecentStampNanoseconds = _tsRecentStamp,
             EnteredNanoseconds = now,
-            DeadlineNanoseconds = now + (substate == TimeWaitSubstate.TimeWait ? TimeWaitDecision.TimeWaitLengthNanoseconds : Math.Max(timeout, (_rto << 2) - (_rto >> 1))),
+            // The FIN_WAIT2 timeout comes from the caller as Linux computes it (tcp_fin_time, or its excess
+            // over 60 s after the keepalive phase); TIME_WAIT is always TCP_TIMEWAIT_LEN.
+            DeadlineNanoseconds = now + (substate == TimeWaitSubstate.TimeWait ? TimeWaitDecision.TimeWaitLengthNanoseconds : timeout),
         };
         var tuple = _tuple;
         var target = substate == TimeWaitSubstate.TimeWait ? TcpState.TimeWait : TcpState.FinWait2;

@@ -485,7 +485,8 @@ internal sealed partial class TcpSocket
         }
         else if (Timers.Deadline(TimerKind.Keepalive) is { } keepalive)
         {
-            timer = new SocketTimer(_state == TcpState.FinWait2 ? SocketTimerKind.TimeWait : SocketTimerKind.Keepalive, new Duration(keepalive.Nanoseconds - now), _probesOut);
+            // sk_timer: ss calls it keepalive even when it times an orphaned FIN_WAIT2 (above 60 s of tcp_fin_timeout).
+            timer = new SocketTimer(SocketTimerKind.Keepalive, new Duration(keepalive.Nanoseconds - now), _probesOut);
         }
 
         return new SocketSnapshot(_stack.Host.Name, _state, recvQ, sendQ, _tuple.Local, _tuple.Remote, timer, IsOrphan: _orphaned);

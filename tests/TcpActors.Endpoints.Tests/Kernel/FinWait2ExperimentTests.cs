@@ -41,6 +41,20 @@ public sealed class FinWait2ExperimentTests
     }
 
     [Fact]
+    public void Closed_fin_wait2_with_fin_timeout_above_60_s_spends_the_excess_twice()
+    {
+        // Proves behaviour 11 with tcp_fin_timeout=65 against tests/reference/kernel/11-fin-wait2-close-fin65.txt:
+        // the orphan keeps its full socket on the keepalive timer for the 5 s above TIME_WAIT's 60 (ss:
+        // timer keepalive), then tcp_keepalive_timer makes it a FIN_WAIT2 timewait for those 5 s again (ss:
+        // timer timewait) — gone 10 s after the FIN was acknowledged, not 65.
+        var lab = Run(serverCloseAt: 75, shutdownWrite: false, "net.ipv4.tcp_fin_timeout=65");
+        Expect.SameAsKernel(lab.Wire, "11-fin-wait2-close-fin65.txt");
+        Assert.Equal("FIN-WAIT-2 0 0 10.0.1.2:40000 10.0.2.2:8080 timer:(keepalive,4.504ms,0)", SsAt(lab, 2.5)); // kernel 4.392ms at 2.608
+        Assert.Equal("FIN-WAIT-2 0 0 10.0.1.2:40000 10.0.2.2:8080 timer:(timewait,4.004ms,0)", SsAt(lab, 8.0)); // kernel 4.244ms at 8.0
+        Assert.Equal("", SsAt(lab, 12.01));
+    }
+
+    [Fact]
     public void Fin_wait2_after_shutdown_write_has_no_timer_and_waits_for_the_peer_fin()
     {
         // Proves behaviour 11 against tests/reference/kernel/11-fin-wait2-shutwr.txt: a socket the application
@@ -62,7 +76,7 @@ public sealed class FinWait2ExperimentTests
         var lab = Lab.Routed(client: clientSysctls);
         lab.Run("server", lab.Server, p => Server(p, serverCloseAt));
         lab.Run("client", lab.Client, p => Client(p, shutdownWrite));
-        foreach (double t in new[] { 2.5, 12.0, 12.01, 62.0, 62.01, 85.0, 95.0 })
+        foreach (double t in new[] { 2.5, 8.0, 12.0, 12.01, 62.0, 62.01, 85.0, 95.0 })
         {
             lab.At(t, () => lab.Ss(lab.Client, "client"));
         }
