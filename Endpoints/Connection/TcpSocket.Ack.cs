@@ -91,7 +91,8 @@ internal sealed partial class TcpSocket
             }
 
             _inFlight.RemoveAt(0);
-            ackedSegments++;
+            // An acknowledged SYN or SYN-ACK does not grow the window (cwnd is still 10 after the handshake).
+            ackedSegments += (acked.Flags & TcpFlags.Syn) != 0 ? 0 : 1;
         }
 
         var dataStart = _iss + 1;

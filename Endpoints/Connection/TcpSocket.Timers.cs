@@ -104,7 +104,7 @@ internal sealed partial class TcpSocket
         int before = PacketsOut;
         if (_writeSeq > _sndNxt && (_sndUna + (int)_sndWnd) > _sndNxt)
         {
-            int length = Math.Min(_writeSeq - _sndNxt, _mssCache);
+            int length = Math.Min(_writeSeq - _sndNxt, CurrentMss);
             _ = SendData(length, withFin: _finQueued && _sndNxt + length == _writeSeq, push: true);
         }
 

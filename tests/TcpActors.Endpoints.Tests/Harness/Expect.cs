@@ -28,8 +28,8 @@ internal static class Expect
     /// allow (a fraction of the time since the first packet, plus a few milliseconds).
     /// </summary>
     /// <remarks>
-    /// <paramref name="untilSeconds"/> ignores simulated segments after that time (relative, like the
-    /// capture's times) where the kernel's capture stopped before the experiment's end.
+    /// <paramref name="untilSeconds"/> compares only the segments up to that time (relative, like the
+    /// capture's times), where the kernel's capture stopped earlier or the rest is known to differ.
     /// </remarks>
     /// <para>
     /// <paramref name="tiesWithinSeconds"/> accepts the kernel's order for simulated segments sent within that
@@ -39,7 +39,7 @@ internal static class Expect
     public static void SameAsKernel(WireCapture capture, string referenceFile, string section = "wire", long? origin = null, double? untilSeconds = null, double lateFraction = 0.06, double earlySeconds = 0.012, double? tiesWithinSeconds = null)
     {
         var kernel = KernelReference.Load(referenceFile);
-        var kernelRecords = kernel.Wire(section);
+        var kernelRecords = kernel.Wire(section).Where(r => untilSeconds is not { } until || r.Time <= until * 1e9).ToList();
         string kernelText = WireText.Render(kernelRecords, withTime: false);
         string simulatedText = capture.Text(origin, withTime: false, untilSeconds);
         var wanted = Clean(kernelText);
