@@ -57,6 +57,18 @@ public sealed class LostDataExperimentTests
         Assert.Contains("930.896 client recv(1000) -> ETIMEDOUT", lab.Calls.Of("client"), StringComparison.Ordinal); // kernel 941.157
     }
 
+    [Fact]
+    public void Lost_data_with_retries2_3_times_out_at_the_first_firing_past_a_3_s_budget()
+    {
+        // Proves behaviour 5 with tcp_retries2=3 against tests/reference/kernel/05-lost-data-retries2-3.txt:
+        // the budget (2^4 - 1) × 200 ms = 3 s from the first RTO retransmission still allows the one at +3.264 s
+        // (2.856 s in), and the next firing (+6.528 s) gives up: ETIMEDOUT, no RST.
+        var lab = Run("net.ipv4.tcp_retries2=3");
+        Expect.SameAsKernel(lab.Wire, "05-lost-data-retries2-3.txt");
+        Assert.Equal(9, lab.Wire.Segments.Count);
+        Assert.Contains("8.528 client recv(1000) -> ETIMEDOUT", lab.Calls.Of("client"), StringComparison.Ordinal);
+    }
+
     private static Lab Run(params string[] clientSysctls)
     {
         var lab = Lab.Routed(client: clientSysctls);

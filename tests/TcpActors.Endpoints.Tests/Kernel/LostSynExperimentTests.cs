@@ -81,6 +81,18 @@ public sealed class LostSynExperimentTests
         Assert.Contains("8.000 client connect(10.0.2.2:8080) -> ETIMEDOUT", lab.Calls.Of("client"), StringComparison.Ordinal); // kernel 8.139
     }
 
+    [Fact]
+    public void Lost_syn_with_three_syn_retries_stops_at_the_count_limit_of_seven_retransmissions()
+    {
+        // Proves behaviour 2 with tcp_syn_retries=3 against tests/reference/kernel/02-lost-syn-synretries3.txt:
+        // the count limit (3 + 4 linear = 7 retransmissions) ends the attempt at the firing 19 s after the SYN,
+        // before the time budget ((2^4 - 1) × 1 s = 15 s, checked only at firings) would: 8 SYNs.
+        var lab = Run("net.ipv4.tcp_syn_retries=3");
+        Expect.SameAsKernel(lab.Wire, "02-lost-syn-synretries3.txt");
+        Assert.Equal(8, lab.Wire.Segments.Count);
+        Assert.Contains("20.000 client connect(10.0.2.2:8080) -> ETIMEDOUT", lab.Calls.Of("client"), StringComparison.Ordinal);
+    }
+
     private static Lab Run(params string[] clientSysctls)
     {
         var lab = Lab.Routed(client: clientSysctls);
