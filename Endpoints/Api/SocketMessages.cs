@@ -52,8 +52,11 @@ public sealed record Send(ByteChunk Data) : SocketCommand;
 
 public sealed record Sent(int Bytes);
 
-/// <summary>recv(): replied with <see cref="Received"/>, <see cref="EndOfStream"/> or <see cref="CommandFailed"/>.</summary>
-public sealed record Read(int MaxBytes = 65536) : SocketCommand;
+/// <summary>
+/// recv(): replied with <see cref="Received"/>, <see cref="EndOfStream"/> or <see cref="CommandFailed"/>.
+/// With <paramref name="DontWait"/> (MSG_DONTWAIT) it never blocks: EAGAIN when nothing is there yet.
+/// </summary>
+public sealed record Read(int MaxBytes = 65536, bool DontWait = false) : SocketCommand;
 
 public sealed record Received(ByteChunk Data);
 

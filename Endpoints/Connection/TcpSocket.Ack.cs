@@ -1,4 +1,5 @@
 using TcpActors.Network;
+using TcpActors.Runtime;
 
 namespace TcpActors.Endpoints;
 
@@ -90,7 +91,8 @@ internal sealed partial class TcpSocket
             }
 
             _inFlight.RemoveAt(0);
-            ackedSegments++;
+            // An acknowledged SYN or SYN-ACK does not grow the window (cwnd is still 10 after the handshake).
+            ackedSegments += (acked.Flags & TcpFlags.Syn) != 0 ? 0 : 1;
         }
 
         var dataStart = _iss + 1;
@@ -250,9 +252,15 @@ internal sealed partial class TcpSocket
             case TcpState.FinWait1:
                 SetState(TcpState.FinWait2, "our FIN was acknowledged");
                 _sendShutdown = true;
-                CompleteLingeringClose();
                 if (!_orphaned)
                 {
+                    // A lingering close() wakes up; it resumes once this segment is processed, as the
+                    // process does after the softirq (it may carry the peer's FIN too).
+                    if (_orphanPending)
+                    {
+                        Self.Tell(LingerSatisfied.Instance, ActorRefs.NoSender);
+                    }
+
                     return true;
                 }
 

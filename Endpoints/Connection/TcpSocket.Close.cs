@@ -80,7 +80,8 @@ internal sealed partial class TcpSocket
         _orphanPending = false;
         requester?.Tell(new Closed(), Self);
         _handler = null;
-        if (_state == TcpState.FinWait2 && !Timers.IsTimerActive(TimerKind.Keepalive))
+        // tcp_close's FIN_WAIT2 case: the keepalive timer (sk_timer) is reused for the FIN_WAIT2 timeout.
+        if (_state == TcpState.FinWait2)
         {
             long timeout = FinTimeout();
             if (timeout > TimeWaitDecision.TimeWaitLengthNanoseconds)
@@ -214,7 +215,9 @@ internal sealed partial class TcpSocket
             TsOffset = _tsOffset,
             TsRecentStampNanoseconds = _tsRecentStamp,
             EnteredNanoseconds = now,
-            DeadlineNanoseconds = now + (substate == TimeWaitSubstate.TimeWait ? TimeWaitDecision.TimeWaitLengthNanoseconds : Math.Max(timeout, (_rto << 2) - (_rto >> 1))),
+            // The FIN_WAIT2 timeout comes from the caller as Linux computes it (tcp_fin_time, or its excess
+            // over 60 s after the keepalive phase); TIME_WAIT is always TCP_TIMEWAIT_LEN.
+            DeadlineNanoseconds = now + (substate == TimeWaitSubstate.TimeWait ? TimeWaitDecision.TimeWaitLengthNanoseconds : timeout),
         };
         var tuple = _tuple;
         var target = substate == TimeWaitSubstate.TimeWait ? TcpState.TimeWait : TcpState.FinWait2;

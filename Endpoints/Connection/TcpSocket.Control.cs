@@ -9,8 +9,15 @@ internal sealed partial class TcpSocket
     /// <summary>A time that never happened (virtual time starts at 0, so 0 is a real instant).</summary>
     private const long Never = long.MinValue / 4;
 
-    /// <summary>The receive-buffer cost of one queued segment beyond its bytes (sk_buff overhead), for tcp_space().</summary>
-    private const int SegmentOverheadBytes = 856;
+    /// <summary>
+    /// The receive-buffer cost of one queued segment beyond its bytes (skb->truesize − len), for tcp_space():
+    /// 832 reproduces the kernel's rcv_ssthresh after 1000-byte segments on a veth path (67408, then
+    /// 70173, in tests/reference/kernel/08-shutdown-shut-wr.txt), i.e. scaling_ratio 139.
+    /// </summary>
+    private const int SegmentOverheadBytes = 832;
+
+    /// <summary>SOCK_MIN_RCVBUF / 2: the smallest window clamp tcp_set_window_clamp allows.</summary>
+    private const int MinimumWindowClamp = 2304;
 
     // Send sequence space (RFC 9293 3.3.1).
     private SeqNum _iss;
@@ -104,6 +111,9 @@ internal sealed partial class TcpSocket
     /// <summary>Bytes the receive buffer holds (tcp_rmem accounting: data plus per-segment overhead).</summary>
     private long ReceiveMemory =>
         _receiveQueue.UnreadBytes + _receiveQueue.OutOfOrderBytes + ((long)(_receiveQueue.SegmentsHeld + _receiveQueue.OutOfOrderCount) * SegmentOverheadBytes);
+
+    /// <summary>tp->advmss: the MSS we advertised, less the timestamp option when timestamps are on.</summary>
+    private int AdvertisedMssLessOptions => _advMss - (_tsOk ? 12 : 0);
 
     private uint TsVal => unchecked(_stack.ClockMilliseconds + _tsOffset);
 

@@ -125,7 +125,9 @@ internal sealed partial class TcpSocket
         TakePeerSynOptions(reconstructedSyn);
         _advMss = AdvertisedMss(_tuple.RemoteAddress);
         _mssCache = Math.Min(_mssCache, _advMss - (_tsOk ? 12 : 0));
-        SelectInitialWindow(_advMss - (_tsOk ? 12 : 0));
+        // cookie_v4_check redoes the window with the MSS decoded from the cookie (timestamps not taken
+        // off), so the child offers 64240 → 63 where a request socket's child offers 65160 → 64.
+        SelectInitialWindow(reconstructedSyn.Options.Mss);
         _tsOffset = _stack.TimestampOffset(_tuple.LocalAddress, _tuple.RemoteAddress);
         _ipId = (ushort)_stack.Random.NextInt32(65536);
         _stack.AddConnection(_tuple, this);

@@ -172,11 +172,14 @@ internal sealed partial class TcpSocket
         _lastReceiveTime = now;
         if (length >= 128)
         {
-            GrowReceiveWindow();
+            GrowReceiveWindow(length);
         }
     }
 
-    /// <summary>tcp_measure_rcv_mss: a larger segment updates rcv_mss and the buffer's data-to-memory ratio (scaling_ratio).</summary>
+    /// <summary>
+    /// tcp_measure_rcv_mss: a larger segment updates rcv_mss and the buffer's data-to-memory ratio
+    /// (scaling_ratio), and with it the window clamp (tcp_set_window_clamp, Linux 6.16+).
+    /// </summary>
     private void MeasureReceiveMss(int length)
     {
         if (length < _rcvMss)
@@ -190,28 +193,97 @@ internal sealed partial class TcpSocket
             if (ratio != _scalingRatio)
             {
                 _scalingRatio = ratio;
-                uint clamp = (uint)Math.Max(2304L, (long)ReceiveBuffer * ratio / 256);
-                if (clamp < _windowClamp)
-                {
-                    _rcvSsthresh = Math.Min(_rcvSsthresh, clamp);
-                }
-
-                _windowClamp = clamp;
+                SetWindowClamp((uint)Math.Max(MinimumWindowClamp, (long)ReceiveBuffer * ratio / 256));
             }
         }
 
-        _rcvMss = Math.Min(length, _advMss);
+        _rcvMss = Math.Min(length, AdvertisedMssLessOptions);
     }
 
-    /// <summary>tcp_grow_window: rcv_ssthresh grows by two MSS per good segment, up to the clamp and the free space.</summary>
-    private void GrowReceiveWindow()
+    /// <summary>
+    /// tcp_set_window_clamp: a smaller clamp pulls rcv_ssthresh down with it; a larger one lets
+    /// rcv_ssthresh catch up with the window already offered (min(rcv_wnd, clamp)).
+    /// </summary>
+    private void SetWindowClamp(uint clamp)
     {
-        long free = Math.Max(0, (ReceiveBuffer - ReceiveMemory) * _scalingRatio / 256);
-        if (_rcvSsthresh < _windowClamp && _rcvSsthresh < free)
+        if (clamp == _windowClamp)
         {
-            _rcvSsthresh = (uint)Math.Min((long)_rcvSsthresh + (2L * _advMss), _windowClamp);
+            return;
         }
+
+        bool shrinking = clamp < _windowClamp;
+        _windowClamp = clamp;
+        _rcvSsthresh = shrinking ? Math.Min(_rcvSsthresh, clamp) : Math.Max(Math.Min(_rcvWnd, clamp), _rcvSsthresh);
     }
+
+    /// <summary>
+    /// tcp_grow_window: rcv_ssthresh grows towards min(window_clamp, free space) by two MSS (or twice the
+    /// segment) per segment whose memory cost would still fit the buffer at this ratio of data to memory.
+    /// </summary>
+    private void GrowReceiveWindow(int length)
+    {
+        long room = Math.Min(_windowClamp, FreeSpace) - _rcvSsthresh;
+        if (room <= 0)
+        {
+            return;
+        }
+
+        int truesize = length + SegmentOverheadBytes;
+        long increment = WindowFromSpace(truesize) <= length ? 2L * AdvertisedMssLessOptions : SlowGrowIncrement(length, truesize);
+        if (increment == 0)
+        {
+            return;
+        }
+
+        increment = Math.Max(increment, 2L * length);
+        _rcvSsthresh = (uint)(_rcvSsthresh + Math.Min(room, increment));
+        _quickAcks |= 1;
+    }
+
+    /// <summary>__tcp_grow_window: halve the segment's cost and the buffer's maximum until the cost fits the data or the window is too large.</summary>
+    private long SlowGrowIncrement(int length, int truesize)
+    {
+        long cost = WindowFromSpace(truesize) >> 1;
+        long window = WindowFromSpace(_stack.Sysctls.TcpRmem.Max) >> 1;
+        while (_rcvSsthresh <= window)
+        {
+            if (cost <= length)
+            {
+                return 2L * _rcvMss;
+            }
+
+            cost >>= 1;
+            window >>= 1;
+        }
+
+        return 0;
+    }
+
+    /// <summary>
+    /// tcp_init_buffer_space, when the connection is established: the window clamp is the full space
+    /// less one segment (net.ipv4.tcp_app_win's reservation), and rcv_ssthresh starts no higher; that is
+    /// why a 200-byte segment does not open the window (63 stays 63) while a 1000-byte one, which
+    /// changes the ratio and so the clamp, does (63 → 66 → 69).
+    /// </summary>
+    private void InitBufferSpace()
+    {
+        long maximum = WindowFromSpace(ReceiveBuffer);
+        int advmss = AdvertisedMssLessOptions;
+        long clamp = Math.Min(_windowClamp, maximum);
+        if (clamp > 2L * advmss && clamp + advmss > maximum)
+        {
+            clamp = Math.Max(2L * advmss, maximum - advmss);
+        }
+
+        _windowClamp = (uint)clamp;
+        _rcvSsthresh = Math.Min(_rcvSsthresh, _windowClamp);
+    }
+
+    /// <summary>tcp_win_from_space: the part of some buffer memory that can be window, at the current scaling ratio.</summary>
+    private long WindowFromSpace(long space) => space * _scalingRatio / 256;
+
+    /// <summary>tcp_space: the free receive-buffer memory as window.</summary>
+    private long FreeSpace => Math.Max(0, WindowFromSpace(ReceiveBuffer - ReceiveMemory));
 
     private void IncreaseQuickAcks(int maximum)
     {
@@ -257,11 +329,16 @@ internal sealed partial class TcpSocket
         ScheduleDelayedAck();
     }
 
-    /// <summary>tcp_send_delayed_ack: the ACK waits ato (40 ms at first), bounded by the RTT and 200 ms in ping-pong mode.</summary>
+    /// <summary>
+    /// tcp_send_delayed_ack: the ACK waits ato (40 ms once data has arrived), bounded by the RTT and 200 ms
+    /// in ping-pong mode. A connection that never received data has ato 0: the timer is due at once and
+    /// fires at the next tick, which is why a FIN on such a connection is ACKed about a jiffy later
+    /// (1.5 ms in tests/reference/kernel/08-shutdown-shut-rdwr.txt and 14-*) rather than 40 ms later.
+    /// </summary>
     private void ScheduleDelayedAck()
     {
         long now = _stack.NowNanoseconds;
-        long ato = _ato == 0 ? Jiffies.AtoMin : _ato;
+        long ato = _ato == 0 ? Jiffies.Nanoseconds : _ato;
         if (ato > Jiffies.AtoMin)
         {
             long maxAto = _pingpong ? Jiffies.DelackMax : 500_000_000;

@@ -288,6 +288,7 @@ internal sealed partial class TcpSocket
         AcknowledgeUpTo(segment.Ack, segment);
         _retransmits = 0;
         _stack.Counters.PassiveOpens++;
+        InitBufferSpace();
         SetState(TcpState.Established, "third ACK received");
         _lastAckReceivedTime = _stack.NowNanoseconds;
         if (_options.KeepAlive)

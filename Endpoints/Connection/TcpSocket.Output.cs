@@ -98,10 +98,11 @@ internal sealed partial class TcpSocket
                 break;
             }
 
-            int length = Math.Min(Math.Min(unsent, _mssCache), Math.Max(windowRoom, 0));
+            int mss = CurrentMss;
+            int length = Math.Min(Math.Min(unsent, mss), Math.Max(windowRoom, 0));
             bool lastOfData = _sndNxt + length == _writeSeq;
             bool withFin = _finQueued && lastOfData && !FinSent;
-            if (length > 0 && length < _mssCache && !withFin && NagleHolds(length))
+            if (length > 0 && length < mss && !withFin && NagleHolds(length))
             {
                 break;
             }
@@ -131,7 +132,21 @@ internal sealed partial class TcpSocket
         }
 
         _ = length;
-        return _inFlight.Exists(s => s.DataLength > 0 && s.DataLength < _mssCache);
+        return _inFlight.Exists(s => s.DataLength > 0 && s.DataLength < CurrentMss);
+    }
+
+    /// <summary>
+    /// tcp_current_mss: the peer's MSS (less options), bounded to half the largest window the peer has
+    /// offered (tcp_bound_to_half_wnd), so that on loopback, with a 65483-byte MSS and a 119 KB window,
+    /// a large write goes out in 60928-byte segments as on Linux.
+    /// </summary>
+    private int CurrentMss
+    {
+        get
+        {
+            long cutoff = _maxWindow > 536 ? _maxWindow >> 1 : _maxWindow;
+            return cutoff > 0 && _mssCache > cutoff ? (int)Math.Max(cutoff, 68 - (_tsOk ? 32 : 20)) : _mssCache;
+        }
     }
 
     /// <summary>Sends one new segment; false if the host refused it locally (then it stays unsent, as in tcp_write_xmit).</summary>

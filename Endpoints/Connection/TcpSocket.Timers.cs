@@ -104,7 +104,7 @@ internal sealed partial class TcpSocket
         int before = PacketsOut;
         if (_writeSeq > _sndNxt && (_sndUna + (int)_sndWnd) > _sndNxt)
         {
-            int length = Math.Min(_writeSeq - _sndNxt, _mssCache);
+            int length = Math.Min(_writeSeq - _sndNxt, CurrentMss);
             _ = SendData(length, withFin: _finQueued && _sndNxt + length == _writeSeq, push: true);
         }
 
@@ -339,16 +339,25 @@ internal sealed partial class TcpSocket
         Timers.StartSingleTimer(TimerKind.Keepalive, TimerExpired.Keepalive, new Duration(Math.Max(delay, 0)));
 
     /// <summary>
-    /// tcp_keepalive_timer: an orphaned FIN_WAIT2 with a long tcp_fin_timeout becomes a timewait;
-    /// otherwise, after keepalive_time idle, a probe every keepalive_intvl; after keepalive_probes
-    /// unanswered ones the connection is reset (this one path does send an RST) with ETIMEDOUT.
+    /// tcp_keepalive_timer: an orphaned FIN_WAIT2 whose tcp_fin_timeout exceeds 60 s spent the excess on
+    /// this timer and now becomes a timewait for that same excess again (so 65 s means 5 + 5 s on Linux,
+    /// tests/reference/kernel/11-fin-wait2-close-fin65.txt), or is reset if nothing is left; otherwise,
+    /// after keepalive_time idle, a probe every keepalive_intvl; after keepalive_probes unanswered ones the
+    /// connection is reset (the one give-up path that sends an RST) with ETIMEDOUT.
     /// </summary>
     private void OnKeepaliveTimer()
     {
         if (_state == TcpState.FinWait2 && _orphaned)
         {
             long remaining = FinTimeout() - TimeWaitDecision.TimeWaitLengthNanoseconds;
-            EnterTimeWait(TimeWaitSubstate.FinWait2, remaining > 0 ? TimeWaitDecision.TimeWaitLengthNanoseconds : FinTimeout());
+            if (remaining > 0)
+            {
+                EnterTimeWait(TimeWaitSubstate.FinWait2, remaining);
+                return;
+            }
+
+            SendActiveReset();
+            Done(Errno.None, "FIN_WAIT2 timed out with no time left (tcp_keepalive_timer)");
             return;
         }
 

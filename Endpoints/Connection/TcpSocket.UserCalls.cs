@@ -207,7 +207,9 @@ internal sealed partial class TcpSocket
         _ipId = (ushort)_stack.Random.NextInt32(65536);
         _advMss = AdvertisedMss(_tuple.RemoteAddress);
         _mssCache = _advMss;
-        SelectInitialWindow(_advMss);
+        // tcp_connect_init rounds the window to the MSS less the timestamp option when ts_recent is already
+        // known (inherited from a reused TIME-WAIT): such a SYN offers 65160, not 64240.
+        SelectInitialWindow(_advMss - (_tsOk && _isnInherited ? 12 : 0));
         _stack.AddConnection(_tuple, this);
         _inConnectionTable = true;
         _stack.Counters.ActiveOpens++;
@@ -257,6 +259,7 @@ internal sealed partial class TcpSocket
     /// <summary>tcp_finish_connect: ESTABLISHED, keepalive armed if asked, connect() returns.</summary>
     private void FinishConnect()
     {
+        InitBufferSpace();
         SetState(TcpState.Established, "SYN-ACK received");
         _lastAckReceivedTime = _stack.NowNanoseconds;
         if (_options.KeepAlive)
@@ -327,7 +330,12 @@ internal sealed partial class TcpSocket
 
             if (!TryReadEndOrError(out var outcome))
             {
-                break;
+                if (!command.DontWait)
+                {
+                    break;
+                }
+
+                outcome = Errno.EAGAIN;
             }
 
             _pendingReads.Dequeue();
@@ -357,12 +365,17 @@ internal sealed partial class TcpSocket
         }
     }
 
-    /// <summary>tcp_recvmsg with nothing to read: 0 after the FIN (SOCK_DONE), else the pending error, else 0 after SHUT_RD, else ENOTCONN if never connected.</summary>
+    /// <summary>
+    /// tcp_recvmsg with nothing to read: 0 after the FIN (SOCK_DONE), else the pending error, else 0 once
+    /// reading is shut down (SHUT_RD, or tcp_done after a reset or a timeout), else ENOTCONN if never connected.
+    /// </summary>
     private bool TryReadEndOrError(out object? outcome)
     {
         outcome = null;
         if (_finReceived)
         {
+            // Reading the end of the stream consumes the FIN (copied_seq passes it), so ss stops counting it.
+            _finConsumed = true;
             return true;
         }
 
@@ -373,14 +386,14 @@ internal sealed partial class TcpSocket
             return true;
         }
 
-        if (_receiveShutdown && _state != TcpState.Closed)
+        if (_receiveShutdown)
         {
             return true;
         }
 
         if (_state is TcpState.Closed or TcpState.Listen)
         {
-            outcome = _done ? null : Errno.ENOTCONN;
+            outcome = Errno.ENOTCONN;
             return true;
         }
 
@@ -459,8 +472,11 @@ internal sealed partial class TcpSocket
             return new SocketSnapshot(_stack.Host.Name, TcpState.Listen, _listen.AcceptQueue.Count, _listen.Backlog, new SocketAddress(_boundAddress, _localPort), new SocketAddress(IPv4Address.Any, 0), null, IsWildcardPeer: true);
         }
 
-        int recvQ = (int)_receiveQueue.UnreadBytes + (_finReceived && _state is TcpState.CloseWait or TcpState.LastAck or TcpState.Closing ? 1 : 0);
-        int sendQ = _state == TcpState.SynReceived ? 0 : (int)Math.Max(0, _writeSeq - _sndUna);
+        // rcv_nxt − copied_seq: unread bytes, plus the FIN until the application has read the end of the
+        // stream (close() purges the queue but not copied_seq, so an unread FIN still shows in LAST-ACK).
+        int recvQ = (int)_receiveQueue.UnreadBytes + (_finReceived && !_finConsumed ? 1 : 0);
+        // write_seq − snd_una, where Linux's write_seq counts a queued FIN (FIN-WAIT-1 with only the FIN out shows 1).
+        int sendQ = _state == TcpState.SynReceived ? 0 : (int)Math.Max(0, (_writeSeq + (_finQueued ? 1 : 0)) - _sndUna);
         SocketTimer? timer = null;
         if (Timers.Deadline(TimerKind.Retransmit) is { } retransmit)
         {
@@ -469,7 +485,8 @@ internal sealed partial class TcpSocket
         }
         else if (Timers.Deadline(TimerKind.Keepalive) is { } keepalive)
         {
-            timer = new SocketTimer(_state == TcpState.FinWait2 ? SocketTimerKind.TimeWait : SocketTimerKind.Keepalive, new Duration(keepalive.Nanoseconds - now), _probesOut);
+            // sk_timer: ss calls it keepalive even when it times an orphaned FIN_WAIT2 (above 60 s of tcp_fin_timeout).
+            timer = new SocketTimer(SocketTimerKind.Keepalive, new Duration(keepalive.Nanoseconds - now), _probesOut);
         }
 
         return new SocketSnapshot(_stack.Host.Name, _state, recvQ, sendQ, _tuple.Local, _tuple.Remote, timer, IsOrphan: _orphaned);

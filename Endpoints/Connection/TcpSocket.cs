@@ -39,6 +39,7 @@ internal sealed partial class TcpSocket : UntypedActor, IWithTimers, IPortHolder
     private bool _sendShutdown;
     private bool _receiveShutdown;
     private bool _finReceived;
+    private bool _finConsumed;
     private bool _handedToTimeWait;
     private bool _done;
     private Errno _pendingError;
@@ -95,6 +96,9 @@ internal sealed partial class TcpSocket : UntypedActor, IWithTimers, IPortHolder
                 break;
             case IcmpPacket icmp:
                 OnIcmp(icmp);
+                break;
+            case LingerSatisfied:
+                CompleteLingeringClose();
                 break;
             case SynAfterTimeWait reopen:
                 OnListenerSyn(reopen.Syn, reopen.Isn);
@@ -180,6 +184,12 @@ internal sealed partial class TcpSocket : UntypedActor, IWithTimers, IPortHolder
     }
 
     private sealed record SynAfterTimeWait(Segment Syn, SeqNum Isn);
+
+    /// <summary>The FIN a lingering close() waits for was acknowledged: close() may return.</summary>
+    private sealed record LingerSatisfied
+    {
+        public static readonly LingerSatisfied Instance = new();
+    }
 
     /// <summary>Asks a socket for its ss line (replied with a <see cref="SocketSnapshot"/>).</summary>
     internal sealed record Snapshot

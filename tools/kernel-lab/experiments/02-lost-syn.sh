@@ -2,7 +2,7 @@
 # 02: lost SYN. The router drops every SYN to the server (FORWARD). The client connects at t=1
 # and we record every SYN retransmission until connect() fails.
 # Variants: default sysctls; net.ipv4.tcp_syn_linear_timeouts=0; net.ipv4.tcp_syn_retries=2 (client ns).
-# Usage: 02-lost-syn.sh [default|linear0|synretries2]   (no argument: all three, in sequence)
+# Usage: 02-lost-syn.sh [default|linear0|synretries2|synretries3]   (no argument: all, in sequence)
 source "$(dirname "$0")/../lab.sh"
 
 run() {
@@ -11,6 +11,7 @@ run() {
   case $v in
     linear0) lab_sysctl "$NS_C" net.ipv4.tcp_syn_linear_timeouts=0 ;;
     synretries2) lab_sysctl "$NS_C" net.ipv4.tcp_syn_retries=2 ;;
+    synretries3) lab_sysctl "$NS_C" net.ipv4.tcp_syn_retries=3 ;;
   esac
   lab_tcpdump "$NS_C" c0 wire tcp
   lab_py "$NS_S" <<'EOF' &
@@ -36,4 +37,4 @@ EOF
   lab_finish
   lab_cleanup
 }
-if [ $# -gt 0 ]; then run "$1"; else for v in default linear0 synretries2; do run $v; done; fi
+if [ $# -gt 0 ]; then run "$1"; else for v in default linear0 synretries2 synretries3; do run $v; done; fi

@@ -2,7 +2,7 @@
 # 05: lost data. After the handshake the router drops every client->server segment carrying data
 # (IP total length > 52 = 20 IP + 32 TCP with timestamps: `-m length --length 53:65535`).
 # Client sends 100 bytes at t=2 and blocks in recv(); TLP, RTO series, ETIMEDOUT.
-# Variants: "retries2-5" (net.ipv4.tcp_retries2=5 in the client ns) and "default" (15, ~924 s).
+# Variants: "retries2-5" (net.ipv4.tcp_retries2=5 in the client ns), "retries2-3" (3) and "default" (15, ~924 s).
 source "$(dirname "$0")/../lab.sh"
 
 run() {
@@ -10,6 +10,7 @@ run() {
   if [ $v = default ]; then export LAB_PY_TIMEOUT=1100 SERVER_END=950; else export SERVER_END=30; fi
   lab_init "05-lost-data-$v" routed "kl05${v:0:2}" "lost data: router drops client->server segments with payload from t=1.5; client sends 100 bytes at t=2 then recv() ($v)"
   [ $v = retries2-5 ] && lab_sysctl "$NS_C" net.ipv4.tcp_retries2=5
+  [ $v = retries2-3 ] && lab_sysctl "$NS_C" net.ipv4.tcp_retries2=3
   lab_tcpdump "$NS_C" c0 wire tcp
   lab_py "$NS_S" <<'EOF' &
 import driver as d, os
@@ -41,4 +42,4 @@ EOF
   lab_finish
   lab_cleanup
 }
-if [ $# -gt 0 ]; then run "$1"; else run retries2-5; run default; fi
+if [ $# -gt 0 ]; then run "$1"; else run retries2-5; run retries2-3; run default; fi

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # 09: lost first FIN. The router drops every client->server FIN; client close() at t=2 (orphan in FIN_WAIT1).
-# Variants: default tcp_orphan_retries (0, meaning 8) and tcp_orphan_retries=2 (client ns).
+# Variants: default tcp_orphan_retries (0, meaning 8), tcp_orphan_retries=2 and =4 (client ns).
 # The server (ESTABLISHED, never saw the FIN) sends 10 bytes at the end to show what the client has left.
 source "$(dirname "$0")/../lab.sh"
 
@@ -9,6 +9,7 @@ run() {
   if [ $v = default ]; then tend=125; else tend=20; fi
   lab_init "09-lost-first-fin-$v" routed "kl09${v:0:2}" "lost first FIN: router drops client FINs; client close() at t=2; server sends 10 bytes at t=$tend; orphan retries $v"
   [ $v = orphan2 ] && lab_sysctl "$NS_C" net.ipv4.tcp_orphan_retries=2
+  [ $v = orphan4 ] && lab_sysctl "$NS_C" net.ipv4.tcp_orphan_retries=4
   lab_tcpdump "$NS_C" c0 wire tcp
   TEND=$tend lab_py "$NS_S" <<'EOF' &
 import driver as d, os
@@ -36,4 +37,4 @@ EOF
   lab_finish
   lab_cleanup
 }
-if [ $# -gt 0 ]; then run "$1"; else run orphan2; run default; fi
+if [ $# -gt 0 ]; then run "$1"; else run orphan2; run orphan4; run default; fi

@@ -1,0 +1,142 @@
+using System.Globalization;
+using TcpActors.Network;
+using TcpActors.Runtime;
+
+namespace TcpActors.Endpoints.Tests.Harness;
+
+/// <summary>
+/// A packetdrill-like dialogue with one simulated socket: the test plays the peer by injecting hand-made
+/// segments at given times and expects exactly the segments the socket sends back, in the
+/// <see cref="WireText"/> form. The peer host has no TCP of its own (its segments are only recorded), so
+/// nothing but the socket under test answers. Numbers the test writes are relative: the peer's sequence
+/// numbers to its ISN (<see cref="PeerIsn"/>), its acknowledgements to the socket's ISN, learnt from the
+/// socket's SYN-ACK.
+/// </summary>
+internal sealed class Dialogue
+{
+    public const uint PeerIsn = 1_000_000;
+
+    private readonly List<(SimTime At, Segment Segment)> _sent = [];
+    private int _seen;
+    private uint _socketIsn;
+
+    private Dialogue(Lab lab)
+    {
+        Lab = lab;
+        lab.Client.Transport = new Recorder(this);
+    }
+
+    public Lab Lab { get; }
+
+    /// <summary>A server listening on 10.0.2.2:8080 that accepts one connection and then does what <paramref name="application"/> says.</summary>
+    public static Dialogue WithListener(Func<ScriptedProcess, Sock, IEnumerable<Step>>? application = null, params string[] serverSysctls)
+    {
+        var dialogue = new Dialogue(Lab.Routed(server: serverSysctls));
+        dialogue.Lab.Run("server", dialogue.Lab.Server, p => Listener(p, application));
+        return dialogue;
+    }
+
+    /// <summary>Sends one segment from 10.0.1.2:40000 at <paramref name="at"/> seconds (options: timestamps off unless given).</summary>
+    public void Inject(double at, TcpFlags flags, uint seq, uint ack = 0, int length = 0, ushort window = 502, TcpOptions options = default)
+    {
+        Lab.At(at, () => Lab.Client.Output(new Segment
+        {
+            Source = IPv4Address.Parse("10.0.1.2"),
+            Destination = IPv4Address.Parse("10.0.2.2"),
+            SourcePort = 40000,
+            DestinationPort = 8080,
+            Seq = new SeqNum(PeerIsn + seq),
+            Ack = new SeqNum(_socketIsn + ack),
+            Flags = flags,
+            Window = window,
+            PayloadLength = length,
+            Options = options,
+        }));
+    }
+
+    /// <summary>The handshake: SYN at <paramref name="at"/> (MSS 1460, no other option), then the third ACK.</summary>
+    public void Connect(double at)
+    {
+        Inject(at, TcpFlags.Syn, 0, options: new TcpOptions { Mss = 1460 });
+        Inject(at + 0.000001, TcpFlags.Ack, 1, 1);
+    }
+
+    /// <summary>
+    /// Runs until <paramref name="seconds"/> and asserts the socket sent exactly these segments since the
+    /// last check, each as <c>1.040000 . ack 102 win 64</c> (virtual time, then the segment).
+    /// </summary>
+    public void ExpectUntil(double seconds, string expected)
+    {
+        Lab.RunUntil(seconds);
+        var lines = _sent.Skip(_seen).Select(s => WireText.Seconds(s.At.Nanoseconds) + " " + Line(WireRecord.Of(s.Segment, 0)));
+        _seen = _sent.Count;
+        Expect.Lines(expected, string.Join('\n', lines));
+    }
+
+    private string Line(WireRecord record)
+    {
+        var culture = CultureInfo.InvariantCulture;
+        string text = string.Create(culture, $"{record.Flags.ToTcpdumpString()}");
+        uint seq = unchecked(record.Seq - _socketIsn);
+        if (record.IsSyn)
+        {
+            text += " seq ISN";
+        }
+        else if (record.Length > 0 || (record.Flags & (TcpFlags.Fin | TcpFlags.Rst)) != 0)
+        {
+            text += record.Length > 0 ? string.Create(culture, $" seq {seq}:{seq + (uint)record.Length}") : string.Create(culture, $" seq {seq}");
+        }
+
+        if (record.HasAck)
+        {
+            text += string.Create(culture, $" ack {unchecked(record.Ack - PeerIsn)}");
+        }
+
+        text += string.Create(culture, $" win {record.Window}");
+        if (record.SackBlocks.Count > 0)
+        {
+            text += " sack " + string.Join(' ', record.SackBlocks.Select(b => string.Create(culture, $"{{{unchecked(b.Left - PeerIsn)}:{unchecked(b.Right - PeerIsn)}}}")));
+        }
+
+        if (record.Length > 0)
+        {
+            text += string.Create(culture, $" length {record.Length}");
+        }
+
+        return text;
+    }
+
+    private static IEnumerable<Step> Listener(ScriptedProcess p, Func<ScriptedProcess, Sock, IEnumerable<Step>>? application)
+    {
+        var listener = p.Socket();
+        yield return listener.Bind("10.0.2.2:8080");
+        yield return listener.Listen(8);
+        yield return listener.Accept();
+        if (application is not null)
+        {
+            foreach (var step in application(p, p.Accepted!))
+            {
+                yield return step;
+            }
+        }
+    }
+
+    /// <summary>The peer host's "TCP": records what arrives, answers nothing.</summary>
+    private sealed class Recorder(Dialogue dialogue) : ITransportProtocol
+    {
+        public void Deliver(Packet packet, NetworkInterface arrivedOn)
+        {
+            if (packet is not Segment segment)
+            {
+                return;
+            }
+
+            if (segment.IsSyn && segment.HasAck)
+            {
+                dialogue._socketIsn = segment.Seq.Value;
+            }
+
+            dialogue._sent.Add((dialogue.Lab.System.Now, segment));
+        }
+    }
+}
