@@ -51,7 +51,8 @@ internal sealed partial class TcpSocket
         }
         else if (_options.Linger is { Enabled: true, Seconds: 0 })
         {
-            _stack.Counters.AbortOnLinger++;
+            // __tcp_close counts a zero-linger abort as TCPAbortOnData, not TCPAbortOnLinger.
+            _stack.Counters.AbortOnData++;
             Disconnect("close() with SO_LINGER {1,0}");
         }
         else

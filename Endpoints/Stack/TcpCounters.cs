@@ -66,7 +66,7 @@ public sealed class TcpCounters
     /// <summary>TcpExtDelayedACKs: ACKs sent by the delayed-ACK timer.</summary>
     public long DelayedAcks { get; internal set; }
 
-    /// <summary>TcpExtTCPAbortOnData: RST because data arrived after close (or close with unread data).</summary>
+    /// <summary>TcpExtTCPAbortOnData: RST because data arrived after close, or close() with SO_LINGER {1,0}.</summary>
     public long AbortOnData { get; internal set; }
 
     /// <summary>TcpExtTCPAbortOnClose: RST because close() found unread data.</summary>
@@ -75,7 +75,7 @@ public sealed class TcpCounters
     /// <summary>TcpExtTCPAbortOnTimeout: gave up after retransmissions or keepalive probes.</summary>
     public long AbortOnTimeout { get; internal set; }
 
-    /// <summary>TcpExtTCPAbortOnLinger: SO_LINGER {1,0} resets.</summary>
+    /// <summary>TcpExtTCPAbortOnLinger: RST by an orphan in FIN_WAIT2 whose TCP_LINGER2 is negative (never set: the option is not modelled).</summary>
     public long AbortOnLinger { get; internal set; }
 
     /// <summary>TcpExtTCPChallengeACK.</summary>
