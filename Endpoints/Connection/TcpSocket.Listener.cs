@@ -279,7 +279,7 @@ internal sealed partial class TcpSocket
             _tsRecentStamp = _stack.NowNanoseconds;
         }
 
-        Timers.Cancel(TimerKind.Retransmit);
+        Timers.Cancel(TimerExpired.Retransmit);
         _retransmitMode = RetransmitTimerMode.None;
         _sndWl1 = segment.Seq;
         _sndWl2 = segment.Ack;

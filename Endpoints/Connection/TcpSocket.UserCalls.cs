@@ -478,12 +478,12 @@ internal sealed partial class TcpSocket
         // write_seq − snd_una, where Linux's write_seq counts a queued FIN (FIN-WAIT-1 with only the FIN out shows 1).
         int sendQ = _state == TcpState.SynReceived ? 0 : (int)Math.Max(0, (_writeSeq + (_finQueued ? 1 : 0)) - _sndUna);
         SocketTimer? timer = null;
-        if (Timers.Deadline(TimerKind.Retransmit) is { } retransmit)
+        if (Timers.Deadline(TimerExpired.Retransmit) is { } retransmit)
         {
             int count = _state == TcpState.SynReceived ? _synAckRetransmits : _retransmitMode == RetransmitTimerMode.ZeroWindowProbe ? _probesOut : _retransmits;
             timer = new SocketTimer(_retransmitMode == RetransmitTimerMode.ZeroWindowProbe ? SocketTimerKind.Persist : SocketTimerKind.On, new Duration(retransmit.Nanoseconds - now), count);
         }
-        else if (Timers.Deadline(TimerKind.Keepalive) is { } keepalive)
+        else if (Timers.Deadline(TimerExpired.Keepalive) is { } keepalive)
         {
             // sk_timer: ss calls it keepalive even when it times an orphaned FIN_WAIT2 (above 60 s of tcp_fin_timeout).
             timer = new SocketTimer(SocketTimerKind.Keepalive, new Duration(keepalive.Nanoseconds - now), _probesOut);

@@ -13,6 +13,9 @@ internal interface IPortHolder
     bool ReusePort { get; }
 
     bool IsListening { get; }
+
+    /// <summary>Where the holder sits in its bucket's list (kept by the bind table, so removal is O(1)); -1 when not held.</summary>
+    int BindSlot { get; set; }
 }
 
 /// <summary>
@@ -27,12 +30,38 @@ internal sealed class BindBucket(ushort port, bool createdByConnect)
 
     public bool CreatedByConnect { get; } = createdByConnect;
 
-    public List<IPortHolder> Holders { get; } = [];
+    private readonly List<IPortHolder> _holders = [];
+
+    /// <summary>The sockets holding the port; a listener's accepted children are here too, as in Linux.</summary>
+    public IReadOnlyList<IPortHolder> Holders => _holders;
 
     /// <summary>TIME_WAIT sockets on this port by (bound address, reuse flag).</summary>
     public List<(IPv4Address Address, bool ReuseAddress, int Count)> TimeWaits { get; } = [];
 
-    public bool IsEmpty => Holders.Count == 0 && TimeWaits.Count == 0;
+    public bool IsEmpty => _holders.Count == 0 && TimeWaits.Count == 0;
+
+    public void Add(IPortHolder holder)
+    {
+        holder.BindSlot = _holders.Count;
+        _holders.Add(holder);
+    }
+
+    /// <summary>Removes <paramref name="holder"/> in O(1) (a busy server port has one holder per connection): the last holder takes its place.</summary>
+    public bool Remove(IPortHolder holder)
+    {
+        int slot = holder.BindSlot;
+        if (slot < 0 || slot >= _holders.Count || !ReferenceEquals(_holders[slot], holder))
+        {
+            return false;
+        }
+
+        var last = _holders[^1];
+        _holders[slot] = last;
+        last.BindSlot = slot;
+        _holders.RemoveAt(_holders.Count - 1);
+        holder.BindSlot = -1;
+        return true;
+    }
 }
 
 /// <summary>
@@ -93,13 +122,13 @@ internal sealed class BindTable
             _buckets.Add(port, bucket);
         }
 
-        bucket.Holders.Add(holder);
+        bucket.Add(holder);
         return bucket;
     }
 
     public void Remove(ushort port, IPortHolder holder)
     {
-        if (_buckets.TryGetValue(port, out var bucket) && bucket.Holders.Remove(holder) && bucket.IsEmpty)
+        if (_buckets.TryGetValue(port, out var bucket) && bucket.Remove(holder) && bucket.IsEmpty)
         {
             _buckets.Remove(port);
         }
@@ -114,7 +143,7 @@ internal sealed class BindTable
             _buckets.Add(port, bucket);
         }
 
-        int index = bucket.TimeWaits.FindIndex(t => t.Address == address && t.ReuseAddress == reuseAddress);
+        int index = IndexOf(bucket, address, reuseAddress);
         if (index < 0)
         {
             bucket.TimeWaits.Add((address, reuseAddress, 1));
@@ -133,7 +162,7 @@ internal sealed class BindTable
             return;
         }
 
-        int index = bucket.TimeWaits.FindIndex(t => t.Address == address && t.ReuseAddress == reuseAddress);
+        int index = IndexOf(bucket, address, reuseAddress);
         if (index < 0)
         {
             return;
@@ -153,6 +182,20 @@ internal sealed class BindTable
         {
             _buckets.Remove(port);
         }
+    }
+
+    private static int IndexOf(BindBucket bucket, IPv4Address address, bool reuseAddress)
+    {
+        var timeWaits = bucket.TimeWaits;
+        for (int i = 0; i < timeWaits.Count; i++)
+        {
+            if (timeWaits[i].Address == address && timeWaits[i].ReuseAddress == reuseAddress)
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private static bool Overlap(IPv4Address a, IPv4Address b) => a.IsAny || b.IsAny || a == b;

@@ -30,6 +30,9 @@ internal sealed class ActorCell : IActorRef, IActorContext
     private RandomStream? _random;
     private CellState _state;
 
+    /// <summary>Whether a handler of this actor is on the stack (so a direct delivery to it must be queued instead).</summary>
+    internal bool InHandler;
+
     private ActorCell(ActorSystem system, ActorCell? parent, string? name, long autoId)
     {
         System = system;
