@@ -24,6 +24,7 @@ public sealed class ActorSystem
     private ActorFailureException? _failure;
     private volatile bool _stopRequested;
     private bool _running;
+    private int _cellCount;
 
     private ActorSystem(string name, ulong seed)
     {
@@ -242,6 +243,9 @@ public sealed class ActorSystem
         };
         _queue.Enqueue(ref item, Now.Nanoseconds);
     }
+
+    /// <summary>A hash for a new actor cell: a counter mixed so that consecutive cells spread over buckets.</summary>
+    internal int NextCellHash() => unchecked((int)(++_cellCount * 0x9E3779B1u));
 
     internal void TimerWentStale() => _queue.MarkStale();
 

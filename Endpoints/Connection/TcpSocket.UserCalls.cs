@@ -33,8 +33,8 @@ internal sealed partial class TcpSocket
             case Connect connect:
                 OnConnect(connect, requester);
                 break;
-            case Accept:
-                OnAccept(requester);
+            case Accept accept:
+                OnAccept(accept, requester);
                 break;
             case Send send:
                 OnSend(send, requester);
@@ -270,6 +270,12 @@ internal sealed partial class TcpSocket
         var requester = _connectRequester;
         _connectRequester = null;
         requester?.Tell(new Connected(Self, _tuple.Local, _tuple.Remote), Self);
+        if (_connectCommand?.Handler is { } handler)
+        {
+            _handler = handler;
+            _autoRead = true;
+            DeliverToApplication();
+        }
     }
 
     /// <summary>send(): queue the bytes (EPIPE or the pending error once the connection is shut down or broken).</summary>
@@ -289,6 +295,14 @@ internal sealed partial class TcpSocket
             return;
         }
 
+        if (_pendingSends is not { Count: > 0 } && _state is TcpState.Established or TcpState.CloseWait && HasRoomFor(command.Data.Length))
+        {
+            // The usual case: room in the buffer and nobody waiting before us, so no queueing.
+            AppendToSendBuffer(command, requester);
+            PushPendingData();
+            return;
+        }
+
         (_pendingSends ??= new()).Enqueue((requester, command));
         ServePendingSends();
     }
@@ -299,19 +313,29 @@ internal sealed partial class TcpSocket
         while (_pendingSends is { Count: > 0 } && _state is TcpState.Established or TcpState.CloseWait)
         {
             var (requester, command) = _pendingSends.Peek();
-            if (_sendQueue.Length > 0 && _sendQueue.Length + command.Data.Length > SendBufferLimit)
+            if (!HasRoomFor(command.Data.Length))
             {
                 break;
             }
 
             _pendingSends.Dequeue();
-            _sendQueue.Append(command.Data);
-            _writeSeq += command.Data.Length;
-            _pushSeq = _writeSeq;
-            requester?.Tell(new Sent(command.Data.Length), Self);
+            AppendToSendBuffer(command, requester);
         }
 
         PushPendingData();
+    }
+
+    private bool HasRoomFor(int bytes) => _sendQueue.Length == 0 || _sendQueue.Length + bytes <= SendBufferLimit;
+
+    private void AppendToSendBuffer(Send command, IActorRef? requester)
+    {
+        _sendQueue.Append(command.Data);
+        _writeSeq += command.Data.Length;
+        _pushSeq = _writeSeq;
+        if (!command.NoAck)
+        {
+            requester?.Tell(new Sent(command.Data.Length), Self);
+        }
     }
 
     /// <summary>recv() and the pushed notifications: data first, then end of stream (the FIN) or the pending error.</summary>

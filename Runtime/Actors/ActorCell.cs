@@ -29,6 +29,7 @@ internal sealed class ActorCell : IActorRef, IActorContext
     private TimerScheduler? _timers;
     private RandomStream? _random;
     private CellState _state;
+    private readonly int _hash;
 
     /// <summary>Whether a handler of this actor is on the stack (so a direct delivery to it must be queued instead).</summary>
     internal bool InHandler;
@@ -39,6 +40,7 @@ internal sealed class ActorCell : IActorRef, IActorContext
         ParentCell = parent;
         _name = name;
         _autoId = autoId;
+        _hash = system.NextCellHash();
     }
 
     private enum CellState : byte
@@ -199,6 +201,12 @@ internal sealed class ActorCell : IActorRef, IActorContext
 
     public void ScheduleTellOnce(Duration delay, IActorRef receiver, object message, IActorRef? sender) =>
         System.ScheduleTellOnce(delay, receiver, message, sender);
+
+    /// <summary>
+    /// A cheap, stable hash (actors are dictionary keys in applications with a million sockets; the
+    /// identity hash costs a header write per object the first time). Equality stays reference equality.
+    /// </summary>
+    public override int GetHashCode() => _hash;
 
     public override string ToString() => $"Actor[{Path}]";
 
