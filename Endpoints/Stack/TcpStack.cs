@@ -26,6 +26,7 @@ public sealed partial class TcpStack : ITransportProtocol
     private readonly long _wallClockOriginNanoseconds;
     private ITimerScheduler? _managerTimers;
     private long _timeWaitTimerDeadline = long.MaxValue;
+    private Action<FourTuple, TimeWaitEntry>? _onTimeWaitExpired;
 
     internal TcpStack(Host host)
     {
