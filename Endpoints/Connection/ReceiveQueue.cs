@@ -8,25 +8,26 @@ namespace TcpActors.Endpoints;
 /// </summary>
 internal sealed class ReceiveQueue
 {
-    private readonly Queue<ByteChunk> _inOrder = new();
-    private readonly List<(SeqNum Seq, ByteChunk Data)> _outOfOrder = [];
+    // Both created when first needed and dropped when emptied: an idle connection holds neither.
+    private Queue<ByteChunk>? _inOrder;
+    private List<(SeqNum Seq, ByteChunk Data)>? _outOfOrder;
     private int _headOffset;
 
     /// <summary>Unread in-order bytes (what ss shows as Recv-Q, without the FIN).</summary>
     public long UnreadBytes { get; private set; }
 
-    public int OutOfOrderCount => _outOfOrder.Count;
+    public int OutOfOrderCount => _outOfOrder?.Count ?? 0;
 
     /// <summary>Chunks (received segments) still holding unread bytes.</summary>
-    public int SegmentsHeld => _inOrder.Count;
+    public int SegmentsHeld => _inOrder?.Count ?? 0;
 
-    public long OutOfOrderBytes => _outOfOrder.Sum(o => (long)o.Data.Length);
+    public long OutOfOrderBytes => _outOfOrder?.Sum(o => (long)o.Data.Length) ?? 0;
 
     public void AppendInOrder(ByteChunk data)
     {
         if (data.Length > 0)
         {
-            _inOrder.Enqueue(data);
+            (_inOrder ??= new()).Enqueue(data);
             UnreadBytes += data.Length;
         }
     }
@@ -40,12 +41,13 @@ internal sealed class ReceiveQueue
             return ByteChunk.Empty;
         }
 
-        bool bytes = _inOrder.Peek().HasBytes;
+        var inOrder = _inOrder!;
+        bool bytes = inOrder.Peek().HasBytes;
         var buffer = bytes ? new byte[length] : null;
         int written = 0;
         while (written < length)
         {
-            var head = _inOrder.Peek();
+            var head = inOrder.Peek();
             int take = Math.Min(length - written, head.Length - _headOffset);
             if (buffer is not null && head.HasBytes)
             {
@@ -56,12 +58,17 @@ internal sealed class ReceiveQueue
             _headOffset += take;
             if (_headOffset == head.Length)
             {
-                _inOrder.Dequeue();
+                inOrder.Dequeue();
                 _headOffset = 0;
             }
         }
 
         UnreadBytes -= length;
+        if (inOrder.Count == 0)
+        {
+            _inOrder = null;
+        }
+
         return buffer is null ? ByteChunk.OfLength(length) : ByteChunk.Of(buffer);
     }
 
@@ -69,20 +76,21 @@ internal sealed class ReceiveQueue
     public long DiscardAll()
     {
         long discarded = UnreadBytes;
-        _inOrder.Clear();
+        _inOrder = null;
         _headOffset = 0;
         UnreadBytes = 0;
-        _outOfOrder.Clear();
+        _outOfOrder = null;
         return discarded;
     }
 
     /// <summary>Forgets out-of-order data (Linux purges it when the FIN arrives).</summary>
-    public void DiscardOutOfOrder() => _outOfOrder.Clear();
+    public void DiscardOutOfOrder() => _outOfOrder = null;
 
     /// <summary>Holds an out-of-order segment's data (overlaps with what is held are trimmed or replaced).</summary>
     public void AddOutOfOrder(SeqNum seq, ByteChunk data)
     {
         var end = seq + data.Length;
+        _outOfOrder ??= [];
         int at = 0;
         while (at < _outOfOrder.Count && _outOfOrder[at].Seq < seq)
         {
@@ -106,7 +114,7 @@ internal sealed class ReceiveQueue
     /// <summary>Moves held segments that now start at or before <paramref name="rcvNxt"/> into order; returns the new rcv_nxt.</summary>
     public SeqNum DrainOutOfOrder(SeqNum rcvNxt)
     {
-        while (_outOfOrder.Count > 0 && _outOfOrder[0].Seq <= rcvNxt)
+        while (_outOfOrder is { Count: > 0 } && _outOfOrder[0].Seq <= rcvNxt)
         {
             var (seq, data) = _outOfOrder[0];
             _outOfOrder.RemoveAt(0);
@@ -118,6 +126,11 @@ internal sealed class ReceiveQueue
             }
         }
 
+        if (_outOfOrder is { Count: 0 })
+        {
+            _outOfOrder = null;
+        }
+
         return rcvNxt;
     }
 
@@ -125,7 +138,7 @@ internal sealed class ReceiveQueue
     public List<SackBlock> SackBlocks(SeqNum? mostRecent)
     {
         var blocks = new List<SackBlock>();
-        foreach (var (seq, data) in _outOfOrder)
+        foreach (var (seq, data) in _outOfOrder ?? [])
         {
             var end = seq + data.Length;
             if (blocks.Count > 0 && blocks[^1].Right >= seq)

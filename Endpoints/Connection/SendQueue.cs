@@ -7,7 +7,8 @@ namespace TcpActors.Endpoints;
 /// </summary>
 internal sealed class SendQueue
 {
-    private readonly LinkedList<ByteChunk> _chunks = new();
+    // Created with the first bytes and dropped when all are acknowledged: an idle connection holds none.
+    private LinkedList<ByteChunk>? _chunks;
     private int _headOffset;
 
     /// <summary>Bytes queued (unacknowledged plus unsent).</summary>
@@ -22,7 +23,7 @@ internal sealed class SendQueue
             return;
         }
 
-        _chunks.AddLast(chunk);
+        (_chunks ??= new()).AddLast(chunk);
         Length += chunk.Length;
         CarriesBytes |= chunk.HasBytes;
     }
@@ -31,7 +32,7 @@ internal sealed class SendQueue
     public void Consume(long count)
     {
         Length -= count;
-        while (count > 0 && _chunks.First is { } first)
+        while (count > 0 && _chunks?.First is { } first)
         {
             int available = first.Value.Length - _headOffset;
             if (count >= available)
@@ -39,6 +40,10 @@ internal sealed class SendQueue
                 count -= available;
                 _chunks.RemoveFirst();
                 _headOffset = 0;
+                if (_chunks.Count == 0)
+                {
+                    _chunks = null;
+                }
             }
             else
             {
@@ -57,7 +62,7 @@ internal sealed class SendQueue
         }
 
         long position = offset + _headOffset;
-        var node = _chunks.First;
+        var node = _chunks?.First;
         while (node is not null && position >= node.Value.Length)
         {
             position -= node.Value.Length;

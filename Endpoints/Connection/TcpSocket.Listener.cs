@@ -181,7 +181,7 @@ internal sealed partial class TcpSocket
             return;
         }
 
-        var child = _stack.CreateSocket(_options with { });
+        var child = _stack.CreateSocket(_options);
         _listen.Requests.Add(child);
         child.StartAsRequest(this, segment, timeWaitIsn ?? _stack.InitialSequenceNumber(tuple));
     }

@@ -270,7 +270,9 @@ internal sealed partial class TcpSocket
         var requester = _connectRequester;
         _connectRequester = null;
         requester?.Tell(new Connected(Self, _tuple.Local, _tuple.Remote), Self);
-        if (_connectCommand?.Handler is { } handler)
+        var handler = _connectCommand?.Handler;
+        _connectCommand = null;
+        if (handler is not null)
         {
             _handler = handler;
             _autoRead = true;

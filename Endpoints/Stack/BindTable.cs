@@ -30,15 +30,16 @@ internal sealed class BindBucket(ushort port, bool createdByConnect)
 
     public bool CreatedByConnect { get; } = createdByConnect;
 
-    private readonly List<IPortHolder> _holders = [];
+    // Capacity 1: most ports (a client's ephemeral ones) have one holder.
+    private readonly List<IPortHolder> _holders = new(1);
 
     /// <summary>The sockets holding the port; a listener's accepted children are here too, as in Linux.</summary>
     public IReadOnlyList<IPortHolder> Holders => _holders;
 
-    /// <summary>TIME_WAIT sockets on this port by (bound address, reuse flag).</summary>
-    public List<(IPv4Address Address, bool ReuseAddress, int Count)> TimeWaits { get; } = [];
+    /// <summary>TIME_WAIT sockets on this port by (bound address, reuse flag); created with the first one.</summary>
+    public List<(IPv4Address Address, bool ReuseAddress, int Count)>? TimeWaits { get; set; }
 
-    public bool IsEmpty => _holders.Count == 0 && TimeWaits.Count == 0;
+    public bool IsEmpty => _holders.Count == 0 && (TimeWaits is null || TimeWaits.Count == 0);
 
     public void Add(IPortHolder holder)
     {
@@ -93,8 +94,10 @@ internal sealed class BindTable
             return false;
         }
 
-        foreach (var holder in bucket.Holders)
+        var holders = bucket.Holders;
+        for (int i = 0; i < holders.Count; i++)
         {
+            var holder = holders[i];
             if (!ReferenceEquals(holder, candidate) && Overlap(candidate.BoundAddress, holder.BoundAddress)
                 && Clash(candidate.ReuseAddress, candidate.ReusePort, holder.ReuseAddress, holder.ReusePort, holder.IsListening, holderIsTimeWait: false))
             {
@@ -102,11 +105,14 @@ internal sealed class BindTable
             }
         }
 
-        foreach (var (address, reuseAddress, _) in bucket.TimeWaits)
+        if (bucket.TimeWaits is { } timeWaits)
         {
-            if (Overlap(candidate.BoundAddress, address) && Clash(candidate.ReuseAddress, candidate.ReusePort, reuseAddress, false, false, holderIsTimeWait: true))
+            foreach (var (address, reuseAddress, _) in timeWaits)
             {
-                return true;
+                if (Overlap(candidate.BoundAddress, address) && Clash(candidate.ReuseAddress, candidate.ReusePort, reuseAddress, false, false, holderIsTimeWait: true))
+                {
+                    return true;
+                }
             }
         }
 
@@ -146,11 +152,11 @@ internal sealed class BindTable
         int index = IndexOf(bucket, address, reuseAddress);
         if (index < 0)
         {
-            bucket.TimeWaits.Add((address, reuseAddress, 1));
+            (bucket.TimeWaits ??= new(1)).Add((address, reuseAddress, 1));
         }
         else
         {
-            var entry = bucket.TimeWaits[index];
+            var entry = bucket.TimeWaits![index];
             bucket.TimeWaits[index] = entry with { Count = entry.Count + 1 };
         }
     }
@@ -168,7 +174,7 @@ internal sealed class BindTable
             return;
         }
 
-        var entry = bucket.TimeWaits[index];
+        var entry = bucket.TimeWaits![index];
         if (entry.Count == 1)
         {
             bucket.TimeWaits.RemoveAt(index);
@@ -187,6 +193,11 @@ internal sealed class BindTable
     private static int IndexOf(BindBucket bucket, IPv4Address address, bool reuseAddress)
     {
         var timeWaits = bucket.TimeWaits;
+        if (timeWaits is null)
+        {
+            return -1;
+        }
+
         for (int i = 0; i < timeWaits.Count; i++)
         {
             if (timeWaits[i].Address == address && timeWaits[i].ReuseAddress == reuseAddress)
