@@ -96,7 +96,10 @@ public sealed record Close : SocketCommand
     public static readonly Close Instance = new();
 }
 
-public sealed record Closed;
+public sealed record Closed
+{
+    public static readonly Closed Instance = new();
+}
 
 /// <summary>A call failed with an errno, as the real call would return -1.</summary>
 public sealed record CommandFailed(SocketCommand Command, Errno Errno)

@@ -8,8 +8,10 @@ namespace TcpActors.Endpoints;
 /// </summary>
 internal sealed class ReceiveQueue
 {
-    // Both created when first needed and dropped when emptied: an idle connection holds neither.
-    private Queue<ByteChunk>? _inOrder;
+    // The oldest unread chunk is held inline and only later ones in a queue, created when first
+    // needed (an application that reads as data comes never needs it); out-of-order data likewise.
+    private ByteChunk _head;
+    private Queue<ByteChunk>? _behind;
     private List<(SeqNum Seq, ByteChunk Data)>? _outOfOrder;
     private int _headOffset;
 
@@ -19,7 +21,7 @@ internal sealed class ReceiveQueue
     public int OutOfOrderCount => _outOfOrder?.Count ?? 0;
 
     /// <summary>Chunks (received segments) still holding unread bytes.</summary>
-    public int SegmentsHeld => _inOrder?.Count ?? 0;
+    public int SegmentsHeld => (_head.Length > 0 ? 1 : 0) + (_behind?.Count ?? 0);
 
     public long OutOfOrderBytes => _outOfOrder?.Sum(o => (long)o.Data.Length) ?? 0;
 
@@ -27,7 +29,15 @@ internal sealed class ReceiveQueue
     {
         if (data.Length > 0)
         {
-            (_inOrder ??= new()).Enqueue(data);
+            if (_head.Length == 0)
+            {
+                _head = data;
+            }
+            else
+            {
+                (_behind ??= new()).Enqueue(data);
+            }
+
             UnreadBytes += data.Length;
         }
     }
@@ -41,13 +51,12 @@ internal sealed class ReceiveQueue
             return ByteChunk.Empty;
         }
 
-        var inOrder = _inOrder!;
-        bool bytes = inOrder.Peek().HasBytes;
+        bool bytes = _head.HasBytes;
         var buffer = bytes ? new byte[length] : null;
         int written = 0;
         while (written < length)
         {
-            var head = inOrder.Peek();
+            var head = _head;
             int take = Math.Min(length - written, head.Length - _headOffset);
             if (buffer is not null && head.HasBytes)
             {
@@ -58,16 +67,12 @@ internal sealed class ReceiveQueue
             _headOffset += take;
             if (_headOffset == head.Length)
             {
-                inOrder.Dequeue();
+                _head = _behind is { Count: > 0 } ? _behind.Dequeue() : ByteChunk.Empty;
                 _headOffset = 0;
             }
         }
 
         UnreadBytes -= length;
-        if (inOrder.Count == 0)
-        {
-            _inOrder = null;
-        }
 
         return buffer is null ? ByteChunk.OfLength(length) : ByteChunk.Of(buffer);
     }
@@ -76,7 +81,8 @@ internal sealed class ReceiveQueue
     public long DiscardAll()
     {
         long discarded = UnreadBytes;
-        _inOrder = null;
+        _head = ByteChunk.Empty;
+        _behind = null;
         _headOffset = 0;
         UnreadBytes = 0;
         _outOfOrder = null;

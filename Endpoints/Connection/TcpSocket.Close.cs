@@ -79,7 +79,7 @@ internal sealed partial class TcpSocket
     {
         _orphaned = true;
         _orphanPending = false;
-        requester?.Tell(new Closed(), Self);
+        requester?.Tell(Closed.Instance, Self);
         _handler = null;
         // tcp_close's FIN_WAIT2 case: the keepalive timer (sk_timer) is reused for the FIN_WAIT2 timeout.
         if (_state == TcpState.FinWait2)

@@ -175,7 +175,7 @@ internal sealed partial class TcpSocket
             return true;
         }
 
-        var chosen = _stack.Ports.ChooseForConnect(source, remote, port => _stack.CheckTupleForConnect(new FourTuple(source, port, remote.Address, remote.Port), this, explicitlyBound: false), this);
+        var chosen = _stack.Ports.ChooseForConnect(source, remote, new ConnectTupleCheck(this, source, remote), this);
         if (chosen is not { } port)
         {
             return false;
@@ -517,4 +517,11 @@ internal sealed partial class TcpSocket
 
         return new SocketSnapshot(_stack.Host.Name, _state, recvQ, sendQ, _tuple.Local, _tuple.Remote, timer, IsOrphan: _orphaned);
     }
+}
+
+/// <summary>The tuple test of a connect() port search: the 4-tuple the port would make, checked by the stack.</summary>
+internal readonly struct ConnectTupleCheck(TcpSocket socket, IPv4Address source, SocketAddress remote) : ITupleCheck
+{
+    public TupleCheck Check(ushort port) =>
+        socket.Stack.CheckTupleForConnect(new FourTuple(source, port, remote.Address, remote.Port), socket, explicitlyBound: false);
 }

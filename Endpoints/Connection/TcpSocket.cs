@@ -53,6 +53,8 @@ internal sealed partial class TcpSocket : UntypedActor, IWithTimers, IPortHolder
         stack.Registered(this);
     }
 
+    internal TcpStack Stack => _stack;
+
     /// <summary>This socket as a reference (what applications hold).</summary>
     public IActorRef Ref => Self;
 

@@ -30,36 +30,64 @@ internal sealed class BindBucket(ushort port, bool createdByConnect)
 
     public bool CreatedByConnect { get; } = createdByConnect;
 
-    // Capacity 1: most ports (a client's ephemeral ones) have one holder.
-    private readonly List<IPortHolder> _holders = new(1);
+    // Most ports (a client's ephemeral ones) have one holder: it is held inline, others in a list.
+    private IPortHolder? _first;
+    private List<IPortHolder>? _others;
 
-    /// <summary>The sockets holding the port; a listener's accepted children are here too, as in Linux.</summary>
-    public IReadOnlyList<IPortHolder> Holders => _holders;
+    /// <summary>How many sockets hold the port; a listener's accepted children count too, as in Linux.</summary>
+    public int HolderCount => _first is null ? 0 : 1 + (_others?.Count ?? 0);
+
+    /// <summary>The holder at <paramref name="index"/> (0 ≤ index &lt; <see cref="HolderCount"/>).</summary>
+    public IPortHolder HolderAt(int index) => index == 0 ? _first! : _others![index - 1];
 
     /// <summary>TIME_WAIT sockets on this port by (bound address, reuse flag); created with the first one.</summary>
     public List<(IPv4Address Address, bool ReuseAddress, int Count)>? TimeWaits { get; set; }
 
-    public bool IsEmpty => _holders.Count == 0 && (TimeWaits is null || TimeWaits.Count == 0);
+    public bool IsEmpty => _first is null && (TimeWaits is null || TimeWaits.Count == 0);
 
     public void Add(IPortHolder holder)
     {
-        holder.BindSlot = _holders.Count;
-        _holders.Add(holder);
+        holder.BindSlot = HolderCount;
+        if (_first is null)
+        {
+            _first = holder;
+        }
+        else
+        {
+            (_others ??= []).Add(holder);
+        }
     }
 
     /// <summary>Removes <paramref name="holder"/> in O(1) (a busy server port has one holder per connection): the last holder takes its place.</summary>
     public bool Remove(IPortHolder holder)
     {
         int slot = holder.BindSlot;
-        if (slot < 0 || slot >= _holders.Count || !ReferenceEquals(_holders[slot], holder))
+        int count = HolderCount;
+        if (slot < 0 || slot >= count || !ReferenceEquals(HolderAt(slot), holder))
         {
             return false;
         }
 
-        var last = _holders[^1];
-        _holders[slot] = last;
+        var last = HolderAt(count - 1);
+        if (slot == 0)
+        {
+            _first = last;
+        }
+        else
+        {
+            _others![slot - 1] = last;
+        }
+
         last.BindSlot = slot;
-        _holders.RemoveAt(_holders.Count - 1);
+        if (count == 1)
+        {
+            _first = null;
+        }
+        else
+        {
+            _others!.RemoveAt(count - 2);
+        }
+
         holder.BindSlot = -1;
         return true;
     }
@@ -94,10 +122,9 @@ internal sealed class BindTable
             return false;
         }
 
-        var holders = bucket.Holders;
-        for (int i = 0; i < holders.Count; i++)
+        for (int i = 0; i < bucket.HolderCount; i++)
         {
-            var holder = holders[i];
+            var holder = bucket.HolderAt(i);
             if (!ReferenceEquals(holder, candidate) && Overlap(candidate.BoundAddress, holder.BoundAddress)
                 && Clash(candidate.ReuseAddress, candidate.ReusePort, holder.ReuseAddress, holder.ReusePort, holder.IsListening, holderIsTimeWait: false))
             {
