@@ -171,7 +171,7 @@ public static class IntegrityRun
             var grace = system.RunFor(Duration.Min(SettleGrace, deadline - system.Now));
             if (grace.Reason is StopReason.Interrupted || grace.HitLimit || Settled(connections, topology) || system.Now >= deadline)
             {
-                return grace.Reason is StopReason.Interrupted || grace.HitLimit ? grace : result with { Time = system.Now };
+                return grace.Reason is StopReason.Interrupted || grace.HitLimit ? grace : result;
             }
         }
     }
