@@ -42,6 +42,7 @@ public sealed class InvariantChecker : IDisposable
     private static readonly object s_seen = new();
 
     private readonly ActorSystem _system;
+    private readonly bool _attachedMidRun;
     private readonly List<IDisposable> _subscriptions = [];
     private readonly List<InvariantViolation> _violations = [];
     private readonly Dictionary<FourTuple, string> _owners = [];
@@ -53,11 +54,19 @@ public sealed class InvariantChecker : IDisposable
     /// <summary>Retransmissions announced (by <see cref="TcpRetransmitted"/>) and not yet seen on the wire, by sender tuple and sequence number.</summary>
     private readonly Dictionary<(FourTuple Tuple, uint Seq), int> _expectedRetransmissions = [];
 
-    public InvariantChecker(ActorSystem system, bool stopOnViolation = true)
+    /// <param name="system">The run to watch; attach before it starts, or pass <paramref name="attachedMidRun"/>.</param>
+    /// <param name="stopOnViolation">Ask the run to stop at the first violation.</param>
+    /// <param name="attachedMidRun">
+    /// The checker joins a run already under way (as LoadRunner's <c>attach</c> hook does): a socket's first
+    /// event is taken as its starting point rather than checked against CLOSED (which also means a socket
+    /// closed twice goes unnoticed).
+    /// </param>
+    public InvariantChecker(ActorSystem system, bool stopOnViolation = true, bool attachedMidRun = false)
     {
         ArgumentNullException.ThrowIfNull(system);
         _system = system;
         StopOnViolation = stopOnViolation;
+        _attachedMidRun = attachedMidRun;
         _subscriptions.Add(system.EventStream.Subscribe<TcpStateChanged>(OnStateChanged));
         _subscriptions.Add(system.EventStream.Subscribe<TcpRetransmitted>(OnRetransmitted));
         _subscriptions.Add(system.EventStream.Subscribe<PacketCaptured>(OnCaptured));
@@ -176,7 +185,7 @@ public sealed class InvariantChecker : IDisposable
     {
         TransitionsChecked++;
         var key = (change.HostName, change.Tuple);
-        var tracked = _states.TryGetValue(key, out var state) ? state : TcpState.Closed;
+        var tracked = _states.TryGetValue(key, out var state) ? state : _attachedMidRun ? change.From : TcpState.Closed;
         string what = $"{change.HostName} {change.Tuple}: {change.From.ToRfcString()} => {change.To.ToRfcString()} ({change.Reason})";
         if (change.From != tracked)
         {

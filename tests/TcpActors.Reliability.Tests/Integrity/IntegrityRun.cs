@@ -58,11 +58,12 @@ public static class IntegrityRun
 
     public static SocketAddress ServerAddress(int connection) => new(s_serverAddress, (ushort)(FirstServerPort + connection));
 
-    public static IntegrityOutcome Execute(IntegrityCase plan, TextWriter? trace = null)
+    public static IntegrityOutcome Execute(IntegrityCase plan, TextWriter? trace = null, Action<ActorSystem>? attach = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
         var system = ActorSystem.Create("integrity", plan.Seed);
         system.Limits = Limits;
+        attach?.Invoke(system);
         var problems = new List<string>();
         var lostResets = new HashSet<(SocketAddress To, SocketAddress From)>();
         long retransmissions = 0;
