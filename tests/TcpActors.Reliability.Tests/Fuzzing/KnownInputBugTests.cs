@@ -65,6 +65,7 @@ public sealed class KnownLoaderBugTests
         // Proves messages stay one clear line whatever the input holds: a line break, an ANSI escape, 100 kB.
         Assert.Null(InputContract.Scenario("\"a\\nb\\u001b[31m\"\n", run: false));
         Assert.Null(InputContract.Scenario("hosts:\n  box: {}\nduration: " + new string('9', 100_000) + "s\n", run: false));
+        Assert.Null(InputContract.ChaosLine("tc qdisc add dev eth0 root netem loss 1%\r", netem: false));
     }
 }
 

@@ -22,9 +22,11 @@ public static class KnownInputBugs
         "'not valid YAML' at the last mark reached; Commands.Run should also turn any unexpected exception into exit 3 with one line";
 
     public const string RawInputInMessages =
-        "Scenario loader bug: messages quote the offending text raw and whole (YamlReading.Found, and every \"not '{text}'\" message): " +
-        "a value holding a line break gives a message of several lines, control characters and ANSI escapes reach the terminal, " +
-        "and a 100 kB value gives a 100 kB message. Quote with escapes (\\n, \\u001b...) and cut after some 60 characters";
+        "Input bug (scenario loader and chaos parsers): messages quote the offending text raw and whole (YamlReading.Found, every " +
+        "\"not '{text}'\" message, ChaosParseException's 'got \"...\"'): a value holding a line break or a CR (any line of a CRLF file " +
+        "handed to the chaos parser: 'Illegal \"loss percent\" ... got \"1%\\r\"') gives a message of several lines, control characters and " +
+        "ANSI escapes reach the terminal, and a 100 kB value gives a 100 kB message. Quote with escapes (\\r, \\n, \\u001b...) and cut " +
+        "after some 60 characters";
 
     public const string InvalidHostNameEscapesRunner =
         "Scenario runner bug: the loader accepts any host name ('...', '-a', '--@a', names with spaces or odd unicode) but " +
@@ -72,7 +74,7 @@ public static class KnownInputBugs
             return ScriptUsesSocketOfFailedCall;
         }
 
-        return problem.StartsWith("a message of several lines", StringComparison.Ordinal) || problem.StartsWith("an overlong message", StringComparison.Ordinal)
+        return problem.Contains("a message of several lines", StringComparison.Ordinal) || problem.Contains("an overlong message", StringComparison.Ordinal)
             ? RawInputInMessages
             : null;
     }
