@@ -150,7 +150,7 @@ public static partial class InputContract
     public static string Crash(string where, Exception crash)
     {
         ArgumentNullException.ThrowIfNull(crash);
-        var frames = (crash.StackTrace ?? "").Split('\n').Take(4).Select(f => f.Trim());
+        var frames = (crash.StackTrace ?? "").Split('\n').Select(f => f.Trim()).Where(f => f.Contains("TcpActors", StringComparison.Ordinal) || f.Contains("YamlDotNet", StringComparison.Ordinal)).Take(4);
         return $"{where} threw {crash.GetType().Name}: {crash.Message} [{string.Join(" | ", frames)}]";
     }
 

@@ -99,3 +99,37 @@ public sealed class KnownRunnerBugTests
         Assert.Equal("", stderr);
     }
 }
+
+/// <summary>Reproducers for the CLI bugs the command-line fuzzer found (run in a child process, as a user would meet them).</summary>
+public sealed class KnownCliBugTests
+{
+    [Theory(Skip = KnownInputBugs.CliEmptyDistribution)]
+    [InlineData("--request-bytes")]
+    [InlineData("--think-time")]
+    public void An_empty_distribution_is_exit_2_naming_the_option(string option)
+    {
+        // Proves '' as a size or time distribution is bad input, not a crash.
+        var (exit, stderr) = CliProcess.Run("load", option, "", "--duration", "1s", "--quiet");
+        Assert.Equal(2, exit);
+        Assert.StartsWith("tcpactors: " + option, stderr, StringComparison.Ordinal);
+    }
+
+    [Fact(Skip = KnownInputBugs.CliPcapPath)]
+    public void A_pcap_path_that_is_a_directory_is_exit_2_naming_pcap()
+    {
+        // Proves an unwritable --pcap gets the same treatment as an unwritable --trace.
+        var (exit, stderr) = CliProcess.Run("run", "seed-000-fin-to-time-wait", "--pcap", Path.GetTempPath());
+        Assert.Equal(2, exit);
+        Assert.StartsWith("tcpactors: --pcap ", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact(Skip = KnownInputBugs.CliParseErrorsNotClear)]
+    public void A_value_outside_the_choices_is_one_line_naming_them()
+    {
+        // Proves parse errors read like the CLI's own: one line per problem, no .NET type names.
+        var (exit, stderr) = CliProcess.Run("run", "seed-000-fin-to-time-wait", "--format", "xml", "--seed", "１");
+        Assert.Equal(2, exit);
+        Assert.All(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => Assert.Matches("^(tcpactors: |Try 'tcpactors --help'.)", line));
+        Assert.DoesNotContain("System.", stderr, StringComparison.Ordinal);
+    }
+}

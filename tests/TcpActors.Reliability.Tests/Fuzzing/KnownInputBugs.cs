@@ -45,6 +45,22 @@ public static class KnownInputBugs
         "actor (ChaosActor.SetLink does not catch it): the run ends as an internal error, exit 3. The loader should check link names " +
         "against the links (file:line:col), and ChaosActor.SetLink should turn a failure into a rejected command";
 
+    public const string CliEmptyDistribution =
+        "CLI bug: an empty --request-bytes, --response-bytes, --think-time or --service-time ('' from a script's empty variable) " +
+        "makes Distribution.Parse (Simulation/Load/SizeDistribution.cs) call IndexOf with a start past the end: " +
+        "ArgumentOutOfRangeException escapes, the process dies with 'Unhandled exception' and a stack trace, exit 134";
+
+    public const string CliPcapPath =
+        "CLI bug: `tcpactors run S --pcap DIR` (a directory) or `--pcap ''` lets UnauthorizedAccessException or ArgumentException escape " +
+        "from PcapWriter.Create (RunCommand.Execute catches IOException only, while --trace and --json catch all four kinds): exit 134 " +
+        "with a stack trace. (And an IOException there says 'cannot write output: ...' without naming --pcap.)";
+
+    public const string CliParseErrorsNotClear =
+        "CLI bug: System.CommandLine's own parse errors reach stderr as they are: a value outside AcceptOnlyFromAmong gives " +
+        "'Argument 'x' not recognized. Must be one of:' followed by one tab-indented line per choice (several lines, not 'tcpactors: '), " +
+        "and a number that does not parse gives 'Cannot parse argument '１' for option '--seed' as expected type " +
+        "'System.Nullable`1[System.UInt64]'' (a .NET type name). Commands.Run should rewrite them as one line naming the option and the choices";
+
     /// <summary>The known bug a contract violation is an instance of, or null for a new finding.</summary>
     public static string? Classify(string problem)
     {
@@ -62,6 +78,21 @@ public static class KnownInputBugs
         if (problem.Contains("/user/chaos failed while handling message SetLinkState", StringComparison.Ordinal))
         {
             return LinkNameCrashesChaosActor;
+        }
+
+        if (problem.Contains("Distribution.Parse", StringComparison.Ordinal))
+        {
+            return CliEmptyDistribution;
+        }
+
+        if (problem.Contains("PcapWriter.Create", StringComparison.Ordinal))
+        {
+            return CliPcapPath;
+        }
+
+        if (problem.StartsWith("a .NET type name on stderr", StringComparison.Ordinal) || (problem.StartsWith("exit 2 without clear", StringComparison.Ordinal) && problem.Contains("Must be one of:", StringComparison.Ordinal)))
+        {
+            return CliParseErrorsNotClear;
         }
 
         if (problem.Contains("threw TopologyException: invalid host name", StringComparison.Ordinal))
@@ -88,6 +119,9 @@ public static class KnownInputBugs
         InvalidHostNameEscapesRunner => "invalid-host-name-escapes-runner",
         ScriptUsesSocketOfFailedCall => "script-uses-socket-of-failed-call",
         LinkNameCrashesChaosActor => "link-name-crashes-chaos-actor",
+        CliEmptyDistribution => "cli-empty-distribution",
+        CliPcapPath => "cli-pcap-path",
+        CliParseErrorsNotClear => "cli-parse-errors-not-clear",
         _ => bug.Length > 40 ? bug[..40] : bug,
     };
 
