@@ -25,7 +25,8 @@ public sealed record IntegrityOutcome(
     RunResult Cleanup,
     long Events,
     long Retransmissions,
-    IReadOnlySet<(SocketAddress To, SocketAddress From)> LostResets);
+    IReadOnlySet<(SocketAddress To, SocketAddress From)> LostResets,
+    IReadOnlySet<string> KnownBugsSeen);
 
 /// <summary>
 /// Runs one <see cref="IntegrityCase"/> in TigerBeetle's shape: a bounded faults phase (chaos on), then
@@ -71,11 +72,17 @@ public static class IntegrityRun
         // A reset is sent once and never again; whether lost on the way or refused on arrival (RFC 5961: a
         // reset whose sequence number is not exactly rcv_nxt earns a challenge ACK, which may be lost in turn),
         // the end it was meant for may never learn that its peer is gone.
+        var knownBugs = new SortedSet<string>(StringComparer.Ordinal);
         system.EventStream.Subscribe<PacketDropped>(e =>
         {
             if (e.Packet is Segment { IsRst: true } reset)
             {
                 lostResets.Add((reset.DestinationSocket, reset.SourceSocket));
+            }
+
+            if (e.Reason == DropReason.MtuExceeded && e.Packet is Segment { PayloadLength: > 0 })
+            {
+                knownBugs.Add(KnownTcpBugs.SackBlocksPushSegmentsOverTheMtu);
             }
         });
         system.EventStream.Subscribe<PacketCaptured>(e =>
@@ -133,7 +140,7 @@ public static class IntegrityRun
 
         var records = connections.Select(c => c.Record).ToList();
         tcpdump?.Flush();
-        return new IntegrityOutcome(plan, records, checker, problems, faults, settle, cleanup, system.EventsProcessed, retransmissions, lostResets);
+        return new IntegrityOutcome(plan, records, checker, problems, faults, settle, cleanup, system.EventsProcessed, retransmissions, lostResets, knownBugs);
     }
 
     /// <summary>For debugging a replayed case: the client's packets as tcpdump prints them, state changes and drops.</summary>

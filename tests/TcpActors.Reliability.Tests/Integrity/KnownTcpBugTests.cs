@@ -86,6 +86,23 @@ public sealed class KnownTcpBugTests
         Assert.Equal(2000, connection.Server.Received.Count);
     }
 
+    [Fact(Skip = KnownTcpBugs.SackBlocksPushSegmentsOverTheMtu)]
+    public void Segments_that_carry_SACK_blocks_still_fit_the_MTU()
+    {
+        // Proves a sender holding the peer's out-of-order data still gets its own full-sized segments through:
+        // both sides write across a 0.8 s partition, without timestamps.
+        var plan = Case(4232612487743, 10_000, 17054, ["net.ipv4.tcp_timestamps=0", "net.ipv4.tcp_syn_retries=3"],
+            Connection(
+                new EndpointPlan([new(16_796, 355)], Ending.ShutdownWrite, 0, 0, null, false),
+                new EndpointPlan([new(1887, 482)], Ending.CloseAfterEndOfStream, 0, 0, null, false)),
+            new ChaosPlan(304, FaultKind.Partition, "", "", 778));
+
+        var outcome = IntegrityRun.Execute(plan);
+
+        Assert.Empty(outcome.KnownBugsSeen);
+        Assert.Empty(IntegrityVerdict.Judge(outcome));
+    }
+
     private static IntegrityCase Case(ulong seed, int linkDelayMicroseconds, int faultsMilliseconds, string[] sysctls, ConnectionPlan connection, params ChaosPlan[] chaos) =>
         new(seed, linkDelayMicroseconds, faultsMilliseconds, sysctls, [connection], chaos);
 

@@ -36,6 +36,13 @@ public static class KnownTcpBugs
         "measures the give-up budget from boot, so the connection dies at once with ETIMEDOUT (silently for an orphan, whose peer then " +
         "waits forever); Linux 6.x tcp_retransmit_skb stamps the first *attempted* retransmission ('Save stamp of the first (attempted) retransmit')";
 
+    public const string SackBlocksPushSegmentsOverTheMtu =
+        "TCP bug: a full-sized data segment that also carries SACK blocks is bigger than the MTU (1460 bytes of data without " +
+        "timestamps, or 1448 with, plus a 12-byte SACK block: 1512 bytes), and the sender's own link drops it (MtuExceeded, DF set) " +
+        "every time it is retransmitted, so a direction whose peer holds out-of-order data stalls until the sender gives up; Linux sizes " +
+        "segments with tcp_current_mss, which subtracts the options in use (tcp_established_options, SACK blocks included), and " +
+        "tcp_retransmit_skb fragments a retransmission to it";
+
     /// <summary>Whether the generators avoid the known bugs (the default), or expose them (TCPACTORS_KNOWN_BUGS=expose).</summary>
     public static bool SteerAround { get; } = !string.Equals(Environment.GetEnvironmentVariable("TCPACTORS_KNOWN_BUGS"), "expose", StringComparison.OrdinalIgnoreCase);
 }
