@@ -9,7 +9,8 @@ namespace TcpActors.Reliability.Tests;
 /// vectors mixing good and bad values (huge and negative numbers, wrong types, odd unicode, missing values,
 /// unknown options, unwritable outputs, odd scenario files). Bad input must give exit 2 and lines starting
 /// "tcpactors: ", never a stack trace; nothing may escape Commands.Run or end as an internal error (exit 3).
-/// Values that would make a run long (a valid --speed paces against the wall clock) are left out.
+/// Values that would make a run long are left out: a valid --speed paces against the wall clock, and a
+/// closed loop with no think time opens tens of thousands of connections per simulated second.
 /// </summary>
 public sealed class CliFuzzTests(ITestOutputHelper output) : IDisposable
 {
@@ -26,9 +27,9 @@ public sealed class CliFuzzTests(ITestOutputHelper output) : IDisposable
         ["--clients"] = ["1", "2", "3"],
         ["--servers"] = ["1", "2"],
         ["--rate"] = ["10", "100", "0.5", "250"],
-        ["--concurrency"] = ["1", "5"],
+        ["--concurrency"] = ["1"],
         ["--arrival"] = ["constant", "poisson"],
-        ["--duration"] = ["1s", "500ms", "2s"],
+        ["--duration"] = ["1s", "300ms"],
         ["--drain"] = ["0", "1s", "61s"],
         ["--close"] = ["client", "server"],
         ["--linger"] = ["0", "1", "5"],

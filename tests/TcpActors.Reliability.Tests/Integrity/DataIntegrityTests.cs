@@ -10,7 +10,7 @@ namespace TcpActors.Reliability.Tests;
 public sealed class DataIntegrityTests(ITestOutputHelper output)
 {
     /// <summary>Cases per FsCheck property in CI; TCPACTORS_INTEGRITY_CASES overrides it.</summary>
-    public const int DefaultCases = 1500;
+    public const int DefaultCases = 4000;
 
     [Fact]
     public void A_clean_network_delivers_every_byte_both_ways_then_settles()

@@ -23,6 +23,26 @@ public sealed class KnownTcpBugTests
         Assert.True(repaired <= Runtime.Duration.FromSeconds(60), $"the connections finished {repaired} after the faults ended");
     }
 
+    [Fact(Skip = KnownTcpBugs.RtoRecoveryOneSegmentPerTimeout)]
+    public void Every_generated_case_settles_within_ten_minutes_of_the_faults_ending()
+    {
+        // Proves bounded recovery over generated cases: once the faults are off, Linux finishes every connection
+        // within a few round trips and backed-off RTOs; ten minutes (plus what slow readers need) is generous.
+        var cases = IntegrityGenerators.Arbitrary(maxConnections: 2, maxBytesPerWrite: 65_536);
+        var config = FsCheck.Config.QuickThrowOnFailure.WithMaxTest(500)
+            .WithReplay(Microsoft.FSharp.Core.FSharpOption<FsCheck.Replay>.Some(new FsCheck.Replay(new FsCheck.Rnd(99, 1442695040888963407), Microsoft.FSharp.Core.FSharpOption<int>.None)));
+        FsCheck.Check.One(config, FsCheck.Fluent.Prop.ForAll(cases, plan =>
+        {
+            var outcome = IntegrityProperty.Check(plan);
+            var faultsEnd = Runtime.SimTime.Zero + Runtime.Duration.FromMilliseconds(plan.FaultsMilliseconds);
+            var limit = IntegrityRun.LinuxRecoveryLimit + IntegrityRun.ReadingTime(plan);
+            if (outcome.Settle.Time - faultsEnd > limit)
+            {
+                throw new IntegrityException($"settled {outcome.Settle.Time - faultsEnd} after the faults ended (limit {limit})\n{IntegrityProperty.Replay(plan)}");
+            }
+        }));
+    }
+
     [Fact(Skip = KnownTcpBugs.SmallReceiveBufferDropsInOrderData)]
     public void A_receiver_with_SO_RCVBUF_1071_takes_the_data_it_offers_a_window_for()
     {
