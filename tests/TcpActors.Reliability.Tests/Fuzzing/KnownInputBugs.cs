@@ -75,6 +75,11 @@ public static class KnownInputBugs
             return YamlScannerCrash;
         }
 
+        if (problem.Contains("/tcp/", StringComparison.Ordinal) && problem.Contains("An item with the same key has already been added", StringComparison.Ordinal))
+        {
+            return KnownTcpBugs.LingerCloseEntersTimeWaitTwice;
+        }
+
         if (problem.Contains("/user/chaos failed while handling message SetLinkState", StringComparison.Ordinal))
         {
             return LinkNameCrashesChaosActor;
@@ -120,6 +125,7 @@ public static class KnownInputBugs
         ScriptUsesSocketOfFailedCall => "script-uses-socket-of-failed-call",
         LinkNameCrashesChaosActor => "link-name-crashes-chaos-actor",
         CliEmptyDistribution => "cli-empty-distribution",
+        KnownTcpBugs.LingerCloseEntersTimeWaitTwice => "linger-close-enters-time-wait-twice",
         CliPcapPath => "cli-pcap-path",
         CliParseErrorsNotClear => "cli-parse-errors-not-clear",
         _ => bug.Length > 40 ? bug[..40] : bug,

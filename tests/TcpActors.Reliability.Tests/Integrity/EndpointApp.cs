@@ -232,6 +232,11 @@ public sealed class EndpointApp : ReceiveActor
                 _record.Waiting = "setsockopt(SO_LINGER {1,0})";
                 _socket!.Tell(new SetOptions(Options with { Linger = Linger.Abort }), Self);
                 break;
+            case Ending.LingerClose:
+                _closing = true;
+                _record.Waiting = "setsockopt(SO_LINGER {1,3})";
+                _socket!.Tell(new SetOptions(Options with { Linger = new Linger(true, 3) }), Self);
+                break;
         }
     }
 

@@ -17,6 +17,9 @@ public enum Ending
 
     /// <summary>SO_LINGER{1,0} then close(): an abortive close with RST.</summary>
     Abort,
+
+    /// <summary>SO_LINGER{1,3} then close(): close() returns when the FIN is acknowledged, or after 3 s.</summary>
+    LingerClose,
 }
 
 /// <summary>What kind of fault a chaos step injects.</summary>

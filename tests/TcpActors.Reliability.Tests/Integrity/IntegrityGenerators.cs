@@ -154,7 +154,8 @@ public static class IntegrityGenerators
             (4, Gen.Constant(Ending.ShutdownWrite)),
             (4, Gen.Constant(Ending.CloseAfterEndOfStream)),
             (2, Gen.Constant(Ending.CloseNow)),
-            (1, Gen.Constant(Ending.Abort)))
+            (1, Gen.Constant(Ending.Abort)),
+            (KnownTcpBugs.SteerAround ? 0 : 1, Gen.Constant(Ending.LingerClose)))
         from readChunk in Gen.Frequency((3, Gen.Constant(0)), (2, KnownTcpBugs.SteerAround ? Gen.Constant(65536) : Gen.Elements(16, 100, 1000, 65536)))
         from interval in Gen.Frequency((1, Gen.Constant(0)), (2, Gen.Choose(1, 300)))
         from buffer in Gen.Frequency((4, Gen.Constant<int?>(null)), (KnownTcpBugs.SteerAround ? 0 : 1, Gen.Choose(1024, 16384).Select<int, int?>(n => n)))

@@ -43,6 +43,12 @@ public static class KnownTcpBugs
         "segments with tcp_current_mss, which subtracts the options in use (tcp_established_options, SACK blocks included), and " +
         "tcp_retransmit_skb fragments a retransmission to it";
 
+    public const string LingerCloseEntersTimeWaitTwice =
+        "TCP bug: close() with SO_LINGER {1,N} whose FIN is acknowledged within N s crashes the TCP actor: in AfterAck (FIN-WAIT-1, FIN " +
+        "acknowledged) CompleteLingeringClose orphans the socket, and Orphan already hands the FIN_WAIT2 to a timewait; AfterAck then " +
+        "sees _orphaned and calls EnterTimeWait a second time: TimeWaitTable.TryAdd throws 'An item with the same key has already been " +
+        "added' and the run ends as an internal error (exit 3). Every lingering close that completes in time does this (behaviour 17)";
+
     /// <summary>Whether the generators avoid the known bugs (the default), or expose them (TCPACTORS_KNOWN_BUGS=expose).</summary>
     public static bool SteerAround { get; } = !string.Equals(Environment.GetEnvironmentVariable("TCPACTORS_KNOWN_BUGS"), "expose", StringComparison.OrdinalIgnoreCase);
 }
