@@ -32,6 +32,12 @@ public sealed class InvariantChecker : IDisposable
     /// <summary>TCP_TIMEWAIT_LEN.</summary>
     public static readonly Duration TimeWaitLength = Duration.FromSeconds(60);
 
+    /// <summary>
+    /// How late a timewait may end: its timer fires on a jiffy tick (4 ms at HZ 250), so an entry ends
+    /// on the first tick at or after its deadline, never a full tick later.
+    /// </summary>
+    public static readonly Duration TimeWaitTickTolerance = Duration.FromMilliseconds(4);
+
     /// <summary>Stored violations beyond this are counted, not kept.</summary>
     public const int ViolationLimit = 100;
 
@@ -101,7 +107,7 @@ public sealed class InvariantChecker : IDisposable
         foreach (var ((host, tuple), watch) in _timeWaits.OrderBy(e => e.Value.Entered))
         {
             var deadline = watch.LastRestart + TimeWaitLength;
-            if (_system.Now > deadline)
+            if (_system.Now >= deadline + TimeWaitTickTolerance)
             {
                 Report(Invariants.TimeWaitOverstayed, $"{host} {tuple}: TIME_WAIT entered at {watch.Entered} s, last restarted at {watch.LastRestart} s, is still there at {_system.Now} s (due at {deadline} s)");
             }
@@ -286,7 +292,7 @@ public sealed class InvariantChecker : IDisposable
 
         TimeWaitsChecked++;
         var deadline = watch.LastRestart + TimeWaitLength;
-        if (change.Time > deadline)
+        if (change.Time >= deadline + TimeWaitTickTolerance)
         {
             Report(Invariants.TimeWaitOverstayed, $"{key.Host} {key.Tuple}: TIME_WAIT entered at {watch.Entered} s, last restarted at {watch.LastRestart} s, ended at {change.Time} s, after its deadline {deadline} s ({change.Reason})");
         }
