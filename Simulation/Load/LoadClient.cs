@@ -118,7 +118,7 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
         }
 
         _statistics.Attempted++;
-        _tcp.Tell(new OpenSocket(_socketOptions), Self);
+        Call(_tcp, new OpenSocket(_socketOptions));
     }
 
     private void OnOpened(IActorRef socket)
@@ -126,7 +126,7 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
         var server = _servers[_nextServer];
         _nextServer = (_nextServer + 1) % _servers.Count;
         _connections[socket] = new Connection { Started = Context.Now.Nanoseconds, RequestsLeft = _settings.RequestsPerConnection };
-        socket.Tell(new Connect(server, Handler: Self), Self);
+        Call(socket, new Connect(server, Handler: Self));
     }
 
     private void OnConnected(IActorRef socket, SocketAddress local)
@@ -154,7 +154,7 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
         connection.Expected = response;
         connection.Received = 0;
         _exchange.Announce(connection.Local, request, response);
-        socket.Tell(new Send(ByteChunk.OfLength(request), NoAck: true), Self);
+        Call(socket, new Send(ByteChunk.OfLength(request), NoAck: true));
     }
 
     private void OnReceived(IActorRef socket, int bytes)
@@ -180,7 +180,7 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
         else if (_settings.Close == Closer.Client)
         {
             connection.Closing = true;
-            socket.Tell(Close.Instance, Self);
+            Call(socket, Close.Instance);
         }
     }
 
@@ -198,7 +198,7 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
         }
 
         connection.Closing = true;
-        socket.Tell(Close.Instance, Self);
+        Call(socket, Close.Instance);
     }
 
     private void OnClosed(IActorRef socket)
@@ -225,7 +225,7 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
 
         connection.Failed = true;
         _statistics.RecordFailure(error);
-        socket.Tell(Close.Instance, Self);
+        Call(socket, Close.Instance);
         ReplaceInClosedLoop(failed: true);
     }
 
@@ -273,4 +273,10 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
     {
         public static readonly Reconnect Instance = new();
     }
+
+    /// <summary>
+    /// A system call: the socket (or the stack) handles the command at once, inside this handler, as the
+    /// kernel runs a call in the caller's context; its answer still comes back as a message.
+    /// </summary>
+    private void Call(IActorRef target, object command) => Context.System.DeliverNow(target, command, Self);
 }
