@@ -106,7 +106,8 @@ if [[ $DO_MEMORY -eq 1 ]]; then
         [[ -n $est ]] || est=$(sed -n 's/.*ESTABLISHED, all slab caches: objects [^=]*= \([0-9]*\) B per socket = \([0-9]*\) B per connection/\1 B per socket, \2 B per connection/p' "$f")
         entry=$(sed -n 's/.*TIME_WAIT, the entry itself: .*= \([0-9]*\) B per entry/\1/p' "$f")
         back=$(sed -n 's/.*TIME_WAIT given back at expiry, all slab caches: objects [^=]*= \([0-9-]*\) B per entry/\1/p' "$f")
-        echo "memory run $i: ESTABLISHED (all slab objects, observer's /proc entries taken off) $est; TIME_WAIT: tw_sock_TCP ${entry:-?} B per entry, all slab objects given back at expiry ${back:+$back B per entry}${back:-not measured (-w 0)}"
+        if [[ -n $back ]]; then back="$back B per entry"; else back="not measured (-w 0)"; fi
+        echo "memory run $i: ESTABLISHED (all slab objects, observer's /proc entries taken off) $est; TIME_WAIT: tw_sock_TCP ${entry:-?} B per entry, all slab objects given back at expiry $back"
     done
 fi
 if [[ $DO_LIFECYCLES -eq 1 ]]; then
