@@ -35,7 +35,7 @@ while getopts "r:d:c:q:s:n:w:C:LMh" opt; do
     esac
 done
 
-[[ $(id -u) -eq 0 ]] || die "must run as root (network namespaces, /proc/slabinfo); try: sudo $0 $*"
+[[ $EUID -eq 0 ]] || die "must run as root (network namespaces, /proc/slabinfo); try: sudo $0 $*"
 for tool in gcc ip taskset; do
     command -v "$tool" >/dev/null || die "$tool not found (gcc: apt-get install gcc; ip: iproute2; taskset: util-linux)"
 done
