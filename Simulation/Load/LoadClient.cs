@@ -21,6 +21,7 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
     private readonly int _concurrency;
     private readonly SocketOptions _socketOptions;
     private readonly Dictionary<IActorRef, Connection> _connections = [];
+    private readonly ThinkingQueue _thinking = new();
     private int _nextServer;
     private bool _stopped;
 
@@ -81,8 +82,8 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
             case Received received:
                 OnReceived(Sender!, received.Data.Length);
                 break;
-            case NextRequest next:
-                SendRequest(next.Socket);
+            case ThinkingOver:
+                SendDueRequests();
                 break;
             case EndOfStream:
                 OnEndOfStream(Sender!);
@@ -174,13 +175,32 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
         connection.RequestsLeft--;
         if (connection.RequestsLeft > 0)
         {
-            var think = Duration.FromNanoseconds((long)_settings.ThinkTime.Draw(Context.Random));
-            Context.ScheduleTellOnce(think, Self, new NextRequest(socket), null);
+            long due = (Context.Now + Duration.FromNanoseconds((long)_settings.ThinkTime.Draw(Context.Random))).Nanoseconds;
+            _thinking.Add(socket, due);
+            if (_thinking.NextDue == due)
+            {
+                Timers.StartSingleTimer(ThinkingOver.Instance, ThinkingOver.Instance, Duration.FromNanoseconds(due - Context.Now.Nanoseconds));
+            }
         }
         else if (_settings.Close == Closer.Client)
         {
             connection.Closing = true;
             Call(socket, Close.Instance);
+        }
+    }
+
+    /// <summary>Sends the next request on every connection whose think time is over, then waits for the next one.</summary>
+    private void SendDueRequests()
+    {
+        long now = Context.Now.Nanoseconds;
+        while (_thinking.TryTakeDue(now, out var socket))
+        {
+            SendRequest(socket);
+        }
+
+        if (_thinking.NextDue is { } next)
+        {
+            Timers.StartSingleTimer(ThinkingOver.Instance, ThinkingOver.Instance, Duration.FromNanoseconds(next - now));
         }
     }
 
@@ -257,7 +277,10 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
         public SocketAddress Local;
     }
 
-    private sealed record NextRequest(IActorRef Socket);
+    private sealed class ThinkingOver
+    {
+        public static readonly ThinkingOver Instance = new();
+    }
 
     private sealed class Arrival
     {
