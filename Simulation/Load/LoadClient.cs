@@ -22,6 +22,8 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
     private readonly SocketOptions _socketOptions;
     private readonly Dictionary<IActorRef, Connection> _connections = [];
     private readonly ThinkingQueue _thinking = new();
+    private readonly int _index;
+    private long _arrivals;
     private int _nextServer;
     private bool _stopped;
 
@@ -32,6 +34,7 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
         _servers = servers;
         _statistics = statistics;
         _exchange = exchange;
+        _index = index;
         _nextServer = index % servers.Count;
         _rate = (settings.Rate ?? 0) / settings.Clients;
         _concurrency = settings.Concurrency is { } total ? (total / settings.Clients) + (index < total % settings.Clients ? 1 : 0) : 0;
@@ -45,9 +48,9 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
     protected override void PreStart()
     {
         Timers.StartSingleTimer(Stop.Instance, Stop.Instance, _settings.Duration);
-        if (_settings.Rate is not null)
+        if (_settings.Rate is { } total)
         {
-            Timers.StartSingleTimer(Arrival.Instance, Arrival.Instance, NextGap());
+            Timers.StartSingleTimer(Arrival.Instance, Arrival.Instance, UntilNextArrival(total));
         }
         else
         {
@@ -64,7 +67,8 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
         {
             case Arrival:
                 StartConnection();
-                Timers.StartSingleTimer(Arrival.Instance, Arrival.Instance, NextGap());
+                _arrivals++;
+                Timers.StartSingleTimer(Arrival.Instance, Arrival.Instance, UntilNextArrival(_settings.Rate!.Value));
                 break;
             case Stop:
                 _stopped = true;
@@ -103,6 +107,22 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
                 Unhandled(message);
                 break;
         }
+    }
+
+    /// <summary>
+    /// Constant arrivals: client i of n opens its k-th connection at (i + k·n) / rate, computed from k rather
+    /// than by adding gaps (which would drift by rounding), so the clients interleave and [0, duration) holds
+    /// exactly rate × duration arrivals. Poisson: exponential gaps, the first one from 0.
+    /// </summary>
+    private Duration UntilNextArrival(double totalRate)
+    {
+        if (_settings.Arrival == "poisson")
+        {
+            return NextGap();
+        }
+
+        double at = (_index + ((double)_arrivals * _settings.Clients)) / totalRate;
+        return Duration.FromNanoseconds(Math.Max(0, (long)Math.Ceiling(at * 1e9) - Context.Now.Nanoseconds));
     }
 
     private Duration NextGap()

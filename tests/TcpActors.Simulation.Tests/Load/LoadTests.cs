@@ -124,6 +124,22 @@ public sealed class LoadTests
         Assert.True(report.RequestsCompleted >= report.Completed * 5);
     }
 
+    [Theory]
+    [InlineData(1, 1000, 2)]
+    [InlineData(50, 1000, 2)]
+    [InlineData(7, 333, 3)]
+    public void Constant_arrivals_open_rate_times_duration_connections(int clients, double rate, int seconds)
+    {
+        // Proves --rate with constant arrivals: [0, duration) holds exactly rate × duration arrivals, however
+        // many clients share the rate (client i starts at i / rate, then every clients / rate).
+        var report = LoadRunner.Run(new LoadSettings
+        {
+            Clients = clients, Servers = 1, Rate = rate, Duration = Duration.FromSeconds(seconds), Drain = Duration.FromSeconds(1),
+        });
+        Assert.Equal((long)(rate * seconds), report.Attempted);
+        Assert.Equal(0, report.Failed);
+    }
+
     [Fact]
     public void Think_time_separates_the_requests_of_a_connection()
     {
