@@ -30,13 +30,14 @@ public sealed record ConnectionTracerOptions
 
 /// <summary>
 /// Turns the simulation's TCP events into OpenTelemetry spans through an <see cref="ActivitySource"/>
-/// named <see cref="TelemetryNames.ActivitySourceName"/>: one <c>tcp.connection</c> span per connection
-/// per host (per 4-tuple, from the first SYN sent or received to CLOSED: the end of TIME_WAIT, an RST or a
-/// timeout), with an event for every state change, retransmission, RST, error, chaos verdict and drop
-/// that touches it; optionally one <c>tcp.segment</c> child span per segment.
+/// named <see cref="TelemetryNames.ActivitySourceName"/>: one trace per connection, holding one
+/// <c>tcp.connection</c> span per simulated end (per 4-tuple on one host, from the first SYN sent or
+/// received to CLOSED: the end of TIME_WAIT, an RST or a timeout): the client's span is the root, the
+/// server's its child. Each span has an event for every state change, retransmission, RST, error, chaos
+/// verdict and drop that touches its end; optionally one <c>tcp.segment</c> child span per segment.
 /// <para>
-/// Spans carry simulated time mapped onto <see cref="Timeline"/>; their trace ids are derived from the
-/// run's seed and the connection (<see cref="DeterministicTraceIds"/>), so a replay samples and exports the
+/// Spans carry simulated time mapped onto <see cref="Timeline"/>; trace ids are derived from the run's
+/// seed and the connection (<see cref="DeterministicTraceIds"/>), so a replay samples and exports the
 /// same traces. Nothing is built unless the source has a listener, and a span the sampler drops records
 /// nothing. It runs on the simulation's thread, inside the event stream's callbacks; dispose it (after
 /// the run) to end the spans still open and unsubscribe.
@@ -57,8 +58,6 @@ public sealed partial class ConnectionTracer : IDisposable
     private readonly List<ConnectionSpan> _arrivals = [];
     private SimTime _arrivalInstant;
     private readonly List<IDisposable> _subscriptions = [];
-    private long _lastStartNanoseconds = -1;
-    private int _startsAtThatInstant;
     private bool _disposed;
 
     public ConnectionTracer(Topology topology, ConnectionTracerOptions? options = null)
@@ -86,10 +85,16 @@ public sealed partial class ConnectionTracer : IDisposable
     /// <summary>How simulated time maps onto span timestamps.</summary>
     public SimulatedTimeline Timeline { get; }
 
-    /// <summary>Connections being followed (recorded or not).</summary>
-    public int OpenConnectionCount { get; private set; }
+    /// <summary>Connection spans open, one per end being followed (recorded or not).</summary>
+    public int OpenSpanCount { get; private set; }
 
-    /// <summary>Connection spans started since the tracer was created (recorded or not).</summary>
+    /// <summary><c>tcp.connection</c> spans started since the tracer was created, one per simulated end (recorded or not).</summary>
+    public long SpansStarted { get; private set; }
+
+    /// <summary>
+    /// Connections, that is traces, started since the tracer was created (recorded or not): the root
+    /// spans, a server end joining its client's trace not counted again.
+    /// </summary>
     public long ConnectionsStarted { get; private set; }
 
     /// <summary>
@@ -108,7 +113,7 @@ public sealed partial class ConnectionTracer : IDisposable
         }
 
         _byTuple.Clear();
-        OpenConnectionCount = 0;
+        OpenSpanCount = 0;
     }
 
     public void Dispose()
@@ -317,24 +322,15 @@ public sealed partial class ConnectionTracer : IDisposable
 
     private ConnectionSpan Start(TcpStateChanged change)
     {
-        var tuple = change.Tuple;
-        var kind = change.To switch
-        {
-            TcpState.SynSent => ActivityKind.Client,
-            TcpState.SynReceived => ActivityKind.Server,
-            _ => ActivityKind.Internal,
-        };
-        var span = new ConnectionSpan(change.HostName, tuple, change.Time.Nanoseconds);
-        _startsAtThatInstant = change.Time.Nanoseconds == _lastStartNanoseconds ? _startsAtThatInstant + 1 : 0;
-        _lastStartNanoseconds = change.Time.Nanoseconds;
-        var traceId = DeterministicTraceIds.For(_system.Seed, change.HostName, tuple, change.Time.Nanoseconds, _startsAtThatInstant);
+        var kind = KindOf(change.To);
+        var span = new ConnectionSpan(change.HostName, change.Tuple, change.Time.Nanoseconds, kind);
         var tags = InitialTags(change, kind);
         var ambient = Activity.Current;
         Activity.Current = null;
         Activity? activity;
         try
         {
-            activity = DeterministicTraceIds.Use(traceId, () => Source.StartActivity(Names.Connection, kind, default(ActivityContext), tags, null, Timeline.At(change.Time)));
+            activity = StartConnectionActivity(span, tags, Timeline.At(change.Time));
         }
         finally
         {
@@ -355,7 +351,7 @@ public sealed partial class ConnectionTracer : IDisposable
         }
 
         Add(span);
-        ConnectionsStarted++;
+        SpansStarted++;
         return span;
     }
 
@@ -473,7 +469,7 @@ public sealed partial class ConnectionTracer : IDisposable
         }
 
         _byTuple[span.Tuple] = span;
-        OpenConnectionCount++;
+        OpenSpanCount++;
     }
 
     private void Remove(ConnectionSpan span)
@@ -506,17 +502,26 @@ public sealed partial class ConnectionTracer : IDisposable
         }
 
         span.Next = null;
-        OpenConnectionCount--;
+        OpenSpanCount--;
     }
 
-    /// <summary>One followed connection: its activity when recorded, its context, state and segments in flight.</summary>
-    private sealed class ConnectionSpan(string hostName, FourTuple tuple, long startNanoseconds)
+    /// <summary>One followed end of a connection: its activity when recorded, its context, state and segments in flight.</summary>
+    private sealed class ConnectionSpan(string hostName, FourTuple tuple, long startNanoseconds, ActivityKind kind)
     {
         public string HostName { get; } = hostName;
 
         public FourTuple Tuple { get; } = tuple;
 
         public long StartNanoseconds { get; } = startNanoseconds;
+
+        /// <summary>Client (active open), Server (passive open) or Internal (first seen in another state).</summary>
+        public ActivityKind Kind { get; } = kind;
+
+        /// <summary>The instance number of the connection's 4-tuple (as the client sees it), shared by both ends.</summary>
+        public long Instance { get; set; }
+
+        /// <summary>A client end whose server end has joined its trace.</summary>
+        public bool HasServerEnd { get; set; }
 
         public Activity? Activity { get; set; }
 

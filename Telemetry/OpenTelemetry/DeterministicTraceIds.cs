@@ -11,8 +11,9 @@ namespace TcpActors.Telemetry;
 /// System.Diagnostics creates a root activity's trace id before the sampler runs, through
 /// <see cref="Activity.TraceIdGenerator"/> when one is set. We install a generator once that hands out the
 /// id <see cref="Use"/> parked for the current thread, and otherwise defers to the generator that was
-/// there before (or a random id), so other activities in the process are unaffected.
-/// Span ids have no such hook and stay random.
+/// there before (or a random id), so other activities in the process are unaffected. Only a connection's
+/// root span (its client end, or an end whose peer is not simulated) draws an id; the server end of a
+/// simulated client is its child and inherits it. Span ids have no such hook and stay random.
 /// </para>
 /// </summary>
 internal static class DeterministicTraceIds
@@ -23,20 +24,18 @@ internal static class DeterministicTraceIds
     private static readonly Lock s_installLock = new();
     private static bool s_installed;
 
-    /// <summary>The trace id of a connection: a keyed hash of seed, host, 4-tuple, start time and ordinal within that instant.</summary>
-    public static ActivityTraceId For(ulong seed, string hostName, FourTuple tuple, long startNanoseconds, int ordinal)
+    /// <summary>
+    /// The trace id of a connection: a keyed hash of the run's seed, the 4-tuple as the client sees it and
+    /// the instance number of that 4-tuple (0 for its first connection, 1 for the next one reusing it…).
+    /// Both ends derive the same id, and a reused 4-tuple gets a new one.
+    /// </summary>
+    public static ActivityTraceId For(ulong seed, FourTuple clientView, long instance)
     {
-        ulong hostHash = 0xcbf29ce484222325UL;
-        foreach (char c in hostName)
-        {
-            hostHash = (hostHash ^ c) * 0x100000001b3UL;
-        }
-
-        ulong tupleBits = ((ulong)tuple.LocalAddress.Value << 32) | tuple.RemoteAddress.Value;
-        ulong ports = ((ulong)tuple.LocalPort << 16) | tuple.RemotePort;
-        ulong a = Mix(seed ^ Mix(hostHash ^ Mix(tupleBits ^ Mix(ports ^ ((ulong)ordinal << 32)))));
-        ulong high = Mix(a ^ (ulong)startNanoseconds);
-        ulong low = Mix(high ^ 0x9E3779B97F4A7C15UL ^ (ulong)startNanoseconds);
+        ulong addresses = ((ulong)clientView.LocalAddress.Value << 32) | clientView.RemoteAddress.Value;
+        ulong ports = ((ulong)clientView.LocalPort << 16) | clientView.RemotePort;
+        ulong a = Mix(seed ^ Mix(addresses ^ Mix(ports ^ Mix((ulong)instance))));
+        ulong high = Mix(a ^ 0x5443_5041_6374_6f72UL);
+        ulong low = Mix(high ^ 0x9E3779B97F4A7C15UL ^ (ulong)instance);
         Span<byte> bytes = stackalloc byte[16];
         BinaryPrimitives.WriteUInt64BigEndian(bytes, high);
         BinaryPrimitives.WriteUInt64BigEndian(bytes[8..], low == 0 && high == 0 ? 1 : low);

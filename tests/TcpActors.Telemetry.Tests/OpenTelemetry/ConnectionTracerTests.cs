@@ -12,7 +12,7 @@ public sealed class ConnectionTracerTests
     private static readonly DateTimeOffset s_epoch = new(2025, 1, 1, 12, 0, 0, TimeSpan.Zero);
 
     [Fact]
-    public void A_closed_connection_is_one_span_per_host_with_every_state_change_at_its_simulated_time()
+    public void A_closed_connection_is_one_span_per_end_with_every_state_change_at_its_simulated_time()
     {
         // Proves the span shape of a whole lifecycle: exactly two spans (the listener has none), their kinds,
         // semantic-convention attributes, the states visited, and timestamps equal to epoch + simulated time.
@@ -63,9 +63,9 @@ public sealed class ConnectionTracerTests
             Assert.Equal(expected, span.Events.Where(e => e.Name == Spans.StateChangeEvent).Select(e => e.Timestamp));
         }
 
-        Assert.Equal(0, tracer.OpenConnectionCount);
-        Assert.NotEqual(client.TraceId, server.TraceId);
-        Assert.Equal(default, client.ParentSpanId);
+        Assert.Equal(0, tracer.OpenSpanCount);
+        Assert.Equal(2, tracer.SpansStarted);
+        Assert.Equal(1, tracer.ConnectionsStarted);
     }
 
     [Fact]
@@ -80,6 +80,7 @@ public sealed class ConnectionTracerTests
 
         Assert.Equal(Errno.ECONNREFUSED, failure.Errno);
         var client = Assert.Single(spans.Stopped);
+        Assert.Equal(default, client.ParentSpanId);
         Assert.Equal(ActivityStatusCode.Error, client.Status);
         Assert.Equal("ECONNREFUSED", client.Tag(Attr.TcpErrno));
         Assert.Equal("connection_refused", client.Tag(Attr.ErrorType));
@@ -148,27 +149,13 @@ public sealed class ConnectionTracerTests
         Assert.Equal(TimeSpan.FromMilliseconds(10), syns[1].Duration);
         Assert.Contains(segments, s => s.Tag(Attr.TcpFlags) == "P." && s.Tag(Attr.TcpLength) == "100");
         Assert.DoesNotContain(spans.Stopped, s => s.OperationName == Spans.Segment && s.Tag(Attr.SpanTruncated) is not null);
-    }
 
-    [Fact]
-    public void The_same_seed_gives_the_same_trace_ids_and_another_seed_other_ones()
-    {
-        // Proves trace ids are derived from the seed and the connection, not drawn at random.
-        static string[] TraceIds(ulong seed)
-        {
-            var scenario = new TwoHostScenario(seed);
-            using var tracer = new ConnectionTracer(scenario.Topology, new ConnectionTracerOptions { Epoch = s_epoch });
-            using var spans = new SpanRecorder(tracer.Source);
-            var listener = scenario.Listen();
-            scenario.RunLifecycle(listener);
-            scenario.RunLifecycle(listener, clientPort: 40001);
-            return spans.Connections.Select(s => s.TraceId.ToHexString()).ToArray();
-        }
-
-        var first = TraceIds(7);
-        Assert.Equal(4, first.Distinct().Count());
-        Assert.Equal(first, TraceIds(7));
-        Assert.Empty(first.Intersect(TraceIds(8)));
+        // The server's segments hang under the server's span, in the same trace.
+        var server = spans.Connection("server");
+        var serverSegments = spans.Stopped.Where(a => a.OperationName == Spans.Segment && a.ParentSpanId == server.SpanId).ToList();
+        Assert.Contains(serverSegments, s => s.Tag(Attr.TcpFlags) == "S.");
+        Assert.All(serverSegments, s => Assert.Equal(client.TraceId, s.TraceId));
+        Assert.Equal(spans.Stopped.Count(a => a.OperationName == Spans.Segment), segments.Count + serverSegments.Count);
     }
 
     [Fact]
@@ -182,7 +169,7 @@ public sealed class ConnectionTracerTests
         scenario.OpenConnections(3);
         scenario.System.RunFor(Duration.FromSeconds(5));
         Assert.Empty(spans.Stopped);
-        Assert.Equal(6, tracer.OpenConnectionCount);
+        Assert.Equal(6, tracer.OpenSpanCount);
 
         tracer.Dispose();
 

@@ -127,13 +127,15 @@ public sealed partial class DeployStackTests
     [Fact]
     public void The_connection_explorer_searches_Tempo_by_port_state_and_errno_with_attributes_our_spans_carry()
     {
-        // Proves each TraceQL query names only span attributes and span names that ConnectionTracer records.
+        // Proves each TraceQL query names only span attributes, span names and span kinds that ConnectionTracer
+        // records, and that one query follows the trace structure: the client span is the server span's parent.
         var spanAttributes = AttributeKeys().ToHashSet(StringComparer.Ordinal);
         using var explorer = JsonDocument.Parse(File.ReadAllText(DeployFiles.Path("grafana", "dashboards", "tcpactors-connections.json")));
         var queries = DeployFiles.TraceQueries(explorer).ToList();
         Assert.Contains(queries, q => q.Query.Contains("span.network.local.port = $port", StringComparison.Ordinal));
         Assert.Contains(queries, q => q.Query.Contains("span.tcp.state = \"$state\"", StringComparison.Ordinal));
         Assert.Contains(queries, q => q.Query.Contains("span.tcp.errno = \"$errno\"", StringComparison.Ordinal));
+        Assert.Contains(queries, q => ClientParentOfServer().IsMatch(q.Query) && q.Query.Contains("span.server.port = $port", StringComparison.Ordinal));
         foreach (var (where, query) in queries)
         {
             Assert.True(query.Count(c => c == '{') == query.Count(c => c == '}'), $"{where}: unbalanced braces in {query}");
@@ -145,6 +147,11 @@ public sealed partial class DeployStackTests
             foreach (Match name in SpanName().Matches(query))
             {
                 Assert.Equal(TelemetryNames.Spans.Connection, name.Groups[1].Value);
+            }
+
+            foreach (Match kind in SpanKind().Matches(query))
+            {
+                Assert.Contains(kind.Groups[1].Value, (string[])["client", "server", "internal"]);
             }
         }
 
@@ -270,6 +277,13 @@ public sealed partial class DeployStackTests
 
     [GeneratedRegex(@"\bname\s*=\s*""([^""]+)""")]
     private static partial Regex SpanName();
+
+    [GeneratedRegex(@"\bkind\s*=\s*([a-z]+)")]
+    private static partial Regex SpanKind();
+
+    /// <summary>A structural query: spans of kind server that are children (<c>&gt;</c>) of spans of kind client.</summary>
+    [GeneratedRegex(@"\{[^{}]*\bkind\s*=\s*client\b[^{}]*\}\s*>\s*\{[^{}]*\bkind\s*=\s*server\b[^{}]*\}")]
+    private static partial Regex ClientParentOfServer();
 
     [GeneratedRegex(@"^\s*-\s*""([0-9.]+:[0-9]+:[0-9]+)""", RegexOptions.Multiline)]
     private static partial Regex PublishedPort();

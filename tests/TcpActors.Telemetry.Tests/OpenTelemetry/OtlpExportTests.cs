@@ -21,7 +21,8 @@ public sealed class OtlpExportTests
     [Fact]
     public void The_OTLP_exporter_sends_our_spans_and_metrics_over_http_protobuf()
     {
-        // Proves real export: requests reach a loopback OTLP/HTTP endpoint and decode to our service, spans and metrics.
+        // Proves real export: requests reach a loopback OTLP/HTTP endpoint and decode to our service, spans
+        // (a connection's two ends in one trace, the server's span a child of the client's) and metrics.
         using var receiver = new OtlpReceiver();
         var scenario = new TwoHostScenario(seed: 9001, name: "otlp");
         var session = TelemetryExport.Start(scenario.Topology, Options(receiver) with { ServiceName = "tcpactors-otlp-test" });
@@ -48,6 +49,13 @@ public sealed class OtlpExportTests
         Assert.Equal(ToUnixNanoseconds(s_epoch) + 20_000_000, refused.EndUnixNanoseconds);
         Assert.Equal("9", refused.Attributes[TelemetryNames.Attributes.ServerPort]);
         Assert.Contains(spans, s => s.Attributes[TelemetryNames.Attributes.TcpState] == "time_wait" && s.EventNames.Contains(TelemetryNames.Spans.StateChangeEvent));
+        Assert.Equal("", refused.ParentSpanId);
+        var client = Assert.Single(spans, s => s.Kind == OtlpDecoding.ClientKind && s != refused);
+        var server = Assert.Single(spans, s => s.Kind == OtlpDecoding.ServerKind);
+        Assert.Equal("", client.ParentSpanId);
+        Assert.Equal(client.TraceId, server.TraceId);
+        Assert.Equal(client.SpanId, server.ParentSpanId);
+        Assert.NotEqual(refused.TraceId, client.TraceId);
 
         var metricNames = OtlpDecoding.MetricNames(metrics);
         Assert.Superset(
@@ -79,11 +87,20 @@ public sealed class OtlpExportTests
             var spans = OtlpDecoding.Spans(receiver.Requests.Where(r => r.Path == "/v1/traces"))
                 .Where(s => s.Attributes.GetValueOrDefault(TelemetryNames.Attributes.RunSeed) == "9002").ToList();
             Assert.All(spans, s => Assert.Equal("true", s.Attributes[TelemetryNames.Attributes.SpanTruncated]));
+
+            // A server end follows its client's sampling decision: each sampled trace has its client span, and
+            // every server span exported is the child of one (a server whose listener's queues overflowed has none).
+            Assert.All(spans.GroupBy(s => s.TraceId), trace =>
+            {
+                var client = Assert.Single(trace, s => s.Kind == OtlpDecoding.ClientKind);
+                Assert.All(trace.Where(s => s != client), s => Assert.Equal(client.SpanId, s.ParentSpanId));
+            });
+            Assert.Contains(spans, s => s.Kind == OtlpDecoding.ServerKind);
             return spans.Select(s => s.TraceId).ToHashSet();
         }
 
         var first = SampledTraceIds();
-        Assert.InRange(first.Count, 20, 60);
+        Assert.InRange(first.Count, 10, 30);
         Assert.Equal(first.Order(), SampledTraceIds().Order());
     }
 
@@ -114,7 +131,8 @@ public sealed class OtlpExportTests
 
         using var dropping = new SpanRecorder(tracer.Source, System.Diagnostics.ActivitySamplingResult.PropagationData);
         scenario.RunLifecycle(listener, clientPort: 40001);
-        Assert.Equal(2, tracer.ConnectionsStarted);
+        Assert.Equal(2, tracer.SpansStarted);
+        Assert.Equal(1, tracer.ConnectionsStarted);
         Assert.All(dropping.Stopped, a => Assert.False(a.Recorded));
         Assert.All(dropping.Stopped, a => Assert.Empty(a.Events));
     }
@@ -134,7 +152,12 @@ public sealed class OtlpExportTests
 /// <summary>Walks OTLP export requests (opentelemetry-proto collector/trace/v1 and collector/metrics/v1) by field number.</summary>
 internal static class OtlpDecoding
 {
-    public sealed record Span(string TraceId, string Name, string Scope, ulong StartUnixNanoseconds, ulong EndUnixNanoseconds, Dictionary<string, string> Attributes, string[] EventNames, Dictionary<string, string> Resource);
+    /// <summary>Span.SpanKind: 2 = server, 3 = client.</summary>
+    public const int ServerKind = 2;
+
+    public const int ClientKind = 3;
+
+    public sealed record Span(string TraceId, string SpanId, string ParentSpanId, int Kind, string Name, string Scope, ulong StartUnixNanoseconds, ulong EndUnixNanoseconds, Dictionary<string, string> Attributes, string[] EventNames, Dictionary<string, string> Resource);
 
     public static IEnumerable<Span> Spans(IEnumerable<OtlpReceiver.Request> requests)
     {
@@ -150,6 +173,9 @@ internal static class OtlpDecoding
                     {
                         yield return new Span(
                             Convert.ToHexStringLower(span.One(1).Bytes.Span),
+                            Convert.ToHexStringLower(span.One(2).Bytes.Span),
+                            span.All(4).Select(f => Convert.ToHexStringLower(f.Bytes.Span)).FirstOrDefault() ?? "",
+                            (int)span.All(6).Select(f => f.Value).FirstOrDefault(),
                             span.One(5).Text,
                             scope,
                             span.One(7).Value,

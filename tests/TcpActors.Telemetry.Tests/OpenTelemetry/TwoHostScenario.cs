@@ -39,15 +39,37 @@ internal sealed class TwoHostScenario
     public Host ServerHost => Topology["server"];
 
     /// <summary>socket(), bind(10.0.0.2:8080), listen() on the server.</summary>
-    public IActorRef Listen()
+    public IActorRef Listen() => Listen(ServerHost, ServerAddress, Server);
+
+    /// <summary>socket(), bind(<paramref name="address"/>), listen() on <paramref name="host"/>, by <paramref name="app"/>.</summary>
+    public static IActorRef Listen(Host host, SocketAddress address, TestProbe app)
     {
-        Server.Send(Tcp.ManagerOf(ServerHost), new OpenSocket(new SocketOptions { ReuseAddress = true }));
-        var listener = Server.ExpectMsg<SocketOpened>().Socket;
-        Server.Send(listener, new Bind(ServerAddress));
-        Server.ExpectMsg<Bound>();
-        Server.Send(listener, new Listen(16));
-        Server.ExpectMsg<Listening>();
+        app.Send(Tcp.ManagerOf(host), new OpenSocket(new SocketOptions { ReuseAddress = true }));
+        var listener = app.ExpectMsg<SocketOpened>().Socket;
+        app.Send(listener, new Bind(address));
+        app.ExpectMsg<Bound>();
+        app.Send(listener, new Listen(16));
+        app.ExpectMsg<Listening>();
         return listener;
+    }
+
+    /// <summary>
+    /// A SYN from 10.0.0.1:<paramref name="clientPort"/> to the server, sent by the client host's raw socket:
+    /// a peer that is no socket of the simulation (the client's stack answers the SYN-ACK with a reset).
+    /// </summary>
+    public void SendRawSyn(ushort clientPort = 41000)
+    {
+        ClientHost.Output(new Segment
+        {
+            Source = ClientHost.PrimaryAddress,
+            Destination = ServerAddress.Address,
+            SourcePort = clientPort,
+            DestinationPort = ServerAddress.Port,
+            Seq = new SeqNum(1000),
+            Flags = TcpFlags.Syn,
+            Window = 64240,
+        });
+        System.RunFor(Duration.FromMilliseconds(100));
     }
 
     /// <summary>
