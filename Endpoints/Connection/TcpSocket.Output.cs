@@ -205,7 +205,18 @@ internal sealed partial class TcpSocket
         original.Retransmitted = true;
         original.Lost = false;
         _inFlight[index] = original;
-        return segment is null ? SendStatus.Sent : _stack.Transmit(segment, retransmission: true);
+        if (segment is null)
+        {
+            return SendStatus.Sent;
+        }
+
+        var status = _stack.Transmit(segment, retransmission: true);
+        if (status != SendStatus.Sent)
+        {
+            _stack.Counters.RetransmitFailures++;
+        }
+
+        return status;
     }
 
     /// <summary>A probe for a zero window or a keepalive (tcp_xmit_probe_skb): an ACK with seq = snd_una − 1, no data.</summary>

@@ -121,8 +121,9 @@ internal sealed partial class TcpSocket
     /// <summary>
     /// tcp_retransmit_timer: give up if the budget is spent, else enter loss, retransmit the first
     /// unacknowledged segment and back off (SYN-SENT keeps 1 s for its first tcp_syn_linear_timeouts
-    /// retransmissions). A retransmission refused locally (OUTPUT drop) retries after 500 ms without
-    /// starting the give-up clock, which is why such a connection dies sooner than one losing on the wire.
+    /// retransmissions). A retransmission the host refuses for local congestion (a full queue, a positive
+    /// NET_XMIT code) is retried after 500 ms; one an OUTPUT rule refuses (EPERM) backs off as if it had
+    /// been lost on the wire. Either way it was attempted, so it starts the give-up clock.
     /// </summary>
     private void OnRetransmitTimeout()
     {
@@ -142,15 +143,11 @@ internal sealed partial class TcpSocket
         _totalRto++;
         int index = _inFlight.FindIndex(s => !s.Sacked);
         var status = Retransmit(Math.Max(index, 0), _state == TcpState.SynSent ? RetransmissionKind.Syn : RetransmissionKind.Timeout);
+        StampFirstRetransmission();
         if (status is SendStatus.QueueFull)
         {
             ArmRetransmitTimer(RetransmitTimerMode.Rto, Jiffies.ResourceProbeInterval);
             return;
-        }
-
-        if (status == SendStatus.Sent && _retransStamp == Never && _state != TcpState.SynSent)
-        {
-            _retransStamp = _stack.NowNanoseconds;
         }
 
         if (_state != TcpState.SynSent || _totalRto > _stack.Sysctls.TcpSynLinearTimeouts)
@@ -160,6 +157,21 @@ internal sealed partial class TcpSocket
         }
 
         ArmRetransmitTimer(RetransmitTimerMode.Rto, _rto);
+    }
+
+    /// <summary>
+    /// tcp_retransmit_skb: "save stamp of the first (attempted) retransmit" (Linux 6.x). The stamp is
+    /// taken whether or not the host let the segment out (the segment's timestamp is set before it is
+    /// handed down), so a refused retransmission starts the tcp_retries2 budget like a lost one;
+    /// without it the budget would be measured from boot and spent at once. The SYN's stamp is its send
+    /// time (tcp_connect), already set.
+    /// </summary>
+    private void StampFirstRetransmission()
+    {
+        if (_retransStamp == Never)
+        {
+            _retransStamp = _stack.NowNanoseconds;
+        }
     }
 
     /// <summary>tcp_enter_loss: everything outstanding is presumed lost; slow start again from one segment.</summary>
@@ -248,8 +260,8 @@ internal sealed partial class TcpSocket
         long timeout = boundary <= threshold
             ? ((2L << boundary) - 1) * rtoBase
             : (((2L << threshold) - 1) * rtoBase) + ((boundary - threshold) * Jiffies.RtoMax);
-        // Without a recorded first retransmission (every one was refused locally) Linux measures from
-        // boot (retrans_stamp = 0 on its ms clock), so the budget is spent at once.
+        // Every attempted retransmission stamps retrans_stamp; were it unset, Linux would measure from
+        // boot (retrans_stamp = 0 on its ms clock) and the budget would be spent at once.
         long elapsedMilliseconds = _retransStamp == Never
             ? _stack.ClockMilliseconds
             : (_stack.NowNanoseconds / 1_000_000) - (_retransStamp / 1_000_000);

@@ -27,6 +27,9 @@ public sealed class TcpCounters
     /// <summary>TcpRetransSegs.</summary>
     public long RetransmittedSegments { get; internal set; }
 
+    /// <summary>TcpExtTCPRetransFail: retransmissions the host refused to send (an OUTPUT rule, a full queue).</summary>
+    public long RetransmitFailures { get; internal set; }
+
     /// <summary>TcpOutRsts.</summary>
     public long OutResets { get; internal set; }
 
