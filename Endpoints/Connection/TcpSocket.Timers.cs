@@ -268,10 +268,15 @@ internal sealed partial class TcpSocket
         return elapsedMilliseconds >= timeout / 1_000_000;
     }
 
-    /// <summary>tcp_probe_timer: the peer's window is zero (or our send failed locally): probe with backoff, give up after tcp_retries2 probes.</summary>
+    /// <summary>
+    /// tcp_probe_timer and tcp_send_probe0: the peer's window is zero, or our last send failed locally
+    /// (an OUTPUT rule, a full queue): while something waits to be sent — data, or only the FIN — send it
+    /// (tcp_write_wakeup) or a window probe, back off, and give up after tcp_retries2 probes
+    /// (tcp_orphan_retries for an orphan).
+    /// </summary>
     private void OnProbeTimer()
     {
-        if (PacketsOut > 0 || _writeSeq == _sndNxt)
+        if (PacketsOut > 0 || !SendHeadPending)
         {
             _probesOut = 0;
             _backoff = 0;
@@ -295,17 +300,28 @@ internal sealed partial class TcpSocket
             SendProbe();
         }
 
+        if (PacketsOut > 0 || !SendHeadPending)
+        {
+            _probesOut = 0;
+            _backoff = 0;
+            return;
+        }
+
         _probesOut++;
         if (_backoff < _stack.Sysctls.TcpRetries2)
         {
             _backoff++;
         }
 
-        if (PacketsOut == 0)
-        {
-            ArmZeroWindowProbe();
-        }
+        // tcp_send_probe0 re-arms with the new backoff, replacing whatever a refused send armed.
+        ArmRetransmitTimer(RetransmitTimerMode.ZeroWindowProbe, ProbeTimeout);
     }
+
+    /// <summary>tcp_send_head is not empty: data not yet sent, or a FIN queued but not sent.</summary>
+    private bool SendHeadPending => _writeSeq > _sndNxt || (_finQueued && _sndNxt == _writeSeq);
+
+    /// <summary>tcp_probe0_when: the RTO (at least TCP_RTO_MIN) doubled per backoff, at most 120 s.</summary>
+    private long ProbeTimeout => Math.Min(Math.Max(_rto, Jiffies.RtoMin) << Math.Min(_backoff, 20), Jiffies.RtoMax);
 
     /// <summary>tcp_check_probe_timer: arm the probe timer (RTO·2^backoff) while data waits for a window.</summary>
     private void ArmZeroWindowProbe()
@@ -315,8 +331,7 @@ internal sealed partial class TcpSocket
             return;
         }
 
-        long when = Math.Min(_rto << Math.Min(_backoff, 20), Jiffies.RtoMax);
-        ArmRetransmitTimer(RetransmitTimerMode.ZeroWindowProbe, when);
+        ArmRetransmitTimer(RetransmitTimerMode.ZeroWindowProbe, ProbeTimeout);
     }
 
     /// <summary>tcp_delack_timer_handler: a delayed ACK that had to be sent alone ends ping-pong mode.</summary>

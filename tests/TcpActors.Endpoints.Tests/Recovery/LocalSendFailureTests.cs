@@ -52,6 +52,55 @@ public sealed class LocalSendFailureTests
         Assert.Equal(1, lab.RuleMatches(lab.Client, refused));
     }
 
+    [Fact]
+    public void A_fin_refused_by_the_output_chain_is_sent_by_the_probe_timer_once_the_rule_goes()
+    {
+        // Proves tcp_probe_timer / tcp_write_wakeup for a queued FIN: the server close()s at 2 s while its OUTPUT
+        // chain drops FINs (until 3 s). Nothing is in flight, so the refused FIN waits on the probe timer, which
+        // retries it with backoff (tcp_send_probe0: 2.204, 2.612, then 3.428 s when the rule is gone); the client
+        // then reads the end of the stream. Before, the timer saw no unsent data and gave up on the FIN.
+        var lab = Lab.Routed();
+        var refused = new DropRule(HookPoint.Output, "OUTPUT -p tcp --tcp-flags FIN FIN -j DROP")
+        {
+            FlagsMask = TcpFlags.Fin,
+            FlagsComparison = TcpFlags.Fin,
+        };
+        lab.At(1.5, () => lab.AddRule(lab.Server, refused));
+        lab.At(3.0, () => lab.DeleteRule(lab.Server, refused));
+        lab.Run("server", lab.Server, p => AcceptAndClose(p, at: 2.0));
+        lab.Run("client", lab.Client, p => ConnectAndReadToEnd(p));
+        lab.RunUntil(10);
+
+        Expect.Lines(
+            """
+            2.428000 8080>40000 F. seq 1 ack 1 win 64 [TS]
+            2.428000 40000>8080 F. seq 1 ack 2 win 63 [TS]
+            """,
+            string.Join('\n', lab.Wire.Text().Split('\n').Skip(3).Take(2)));
+        Assert.Contains("3.428 client recv(1000) -> 0 bytes", lab.Calls.Of("client"), StringComparison.Ordinal);
+        Assert.Equal(3, lab.RuleMatches(lab.Server, refused));
+    }
+
+    private static IEnumerable<Step> AcceptAndClose(ScriptedProcess p, double at)
+    {
+        var listener = p.Socket();
+        yield return listener.Bind("10.0.2.2:8080");
+        yield return listener.Listen(8);
+        yield return listener.Accept();
+        yield return Script.Until(at);
+        yield return p.Accepted!.Close();
+    }
+
+    private static IEnumerable<Step> ConnectAndReadToEnd(ScriptedProcess p)
+    {
+        yield return Script.Until(1.0);
+        var socket = p.Socket();
+        yield return socket.Bind("10.0.1.2:40000");
+        yield return socket.Connect("10.0.2.2:8080");
+        yield return socket.Recv(1000);
+        yield return socket.Close();
+    }
+
     private static IEnumerable<Step> AcceptAndRecv(ScriptedProcess p)
     {
         var listener = p.Socket();
