@@ -19,6 +19,12 @@ internal sealed partial class TcpSocket
     /// <summary>SOCK_MIN_RCVBUF / 2: the smallest window clamp tcp_set_window_clamp allows.</summary>
     private const int MinimumWindowClamp = 2304;
 
+    /// <summary>SOCK_MIN_RCVBUF: TCP_SKB_MIN_TRUESIZE, 2048 bytes plus an aligned struct sk_buff.</summary>
+    private const int SockMinRcvbuf = 2304;
+
+    /// <summary>SOCK_MIN_SNDBUF: twice TCP_SKB_MIN_TRUESIZE.</summary>
+    private const int SockMinSndbuf = 2 * 2304;
+
     // Send sequence space (RFC 9293 3.3.1).
     private SeqNum _iss;
     private SeqNum _sndUna;
@@ -106,7 +112,14 @@ internal sealed partial class TcpSocket
     /// <summary>Sequence space in flight: the data still unacknowledged, with SYN and FIN counted.</summary>
     private int PacketsOut => _inFlight.Count;
 
-    private int ReceiveBuffer => _options.ReceiveBuffer is { } size ? size * 2 : _stack.Sysctls.TcpRmem.Default;
+    /// <summary>
+    /// sk_rcvbuf: SO_RCVBUF doubled (for the sk_buff overhead), never below SOCK_MIN_RCVBUF
+    /// (sock_setsockopt's __sock_set_rcvbuf), else tcp_rmem's default.
+    /// </summary>
+    private int ReceiveBuffer => _options.ReceiveBuffer is { } size ? SocketBuffer(size, SockMinRcvbuf) : _stack.Sysctls.TcpRmem.Default;
+
+    /// <summary>SO_RCVBUF / SO_SNDBUF as sock_setsockopt stores them: doubled (the value is capped so that it can be), at least the minimum.</summary>
+    private static int SocketBuffer(int requested, int minimum) => Math.Max(Math.Min(requested, int.MaxValue / 2) * 2, minimum);
 
     /// <summary>Bytes the receive buffer holds (tcp_rmem accounting: data plus per-segment overhead).</summary>
     private long ReceiveMemory =>

@@ -58,10 +58,8 @@ internal sealed partial class TcpSocket
             return;
         }
 
-        if (segment.PayloadLength > 0 && ReceiveMemory + segment.PayloadLength + SegmentOverheadBytes > ReceiveBuffer)
+        if (segment.PayloadLength > 0 && !ReserveReceiveMemory(segment, inOrder: seq <= _rcvNxt))
         {
-            _stack.Drop(segment, "receive buffer full");
-            ScheduleAck(now: true);
             return;
         }
 
@@ -86,6 +84,29 @@ internal sealed partial class TcpSocket
         }
 
         AcceptInOrder(data, segment);
+    }
+
+    /// <summary>
+    /// tcp_try_rmem_schedule as tcp_data_queue uses it: the segment's memory must fit the receive buffer.
+    /// An in-order segment that does not fit is still taken when the receive queue is empty
+    /// (sk_forced_mem_schedule): dropping it could never make room, so the connection would stall with
+    /// a window open and nothing to read.
+    /// </summary>
+    private bool ReserveReceiveMemory(Segment segment, bool inOrder)
+    {
+        if (ReceiveMemory + segment.PayloadLength + SegmentOverheadBytes <= ReceiveBuffer)
+        {
+            return true;
+        }
+
+        if (inOrder && _receiveQueue.SegmentsHeld == 0)
+        {
+            return true;
+        }
+
+        _stack.Drop(segment, "receive buffer full");
+        ScheduleAck(now: true);
+        return false;
     }
 
     private void AcceptInOrder(ByteChunk data, Segment segment)

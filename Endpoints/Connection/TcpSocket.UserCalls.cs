@@ -11,7 +11,7 @@ internal sealed partial class TcpSocket
     private Queue<(IActorRef? Requester, Read Command)>? _pendingReads;
     private Queue<(IActorRef? Requester, Send Command)>? _pendingSends;
 
-    private int SendBufferLimit => _options.SendBuffer is { } size ? size * 2 : _stack.Sysctls.TcpWmem.Max;
+    private int SendBufferLimit => _options.SendBuffer is { } size ? SocketBuffer(size, SockMinSndbuf) : _stack.Sysctls.TcpWmem.Max;
 
     private void OnCommand(SocketCommand command)
     {
