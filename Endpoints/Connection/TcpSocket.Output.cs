@@ -77,6 +77,7 @@ internal sealed partial class TcpSocket
         }
 
         bool sentNew = false;
+        int inFlight = PacketsInFlight;
         while (true)
         {
             int unsent = _writeSeq - _sndNxt;
@@ -93,7 +94,7 @@ internal sealed partial class TcpSocket
                 break;
             }
 
-            if (PacketsOut >= _cwnd && !finPending)
+            if (inFlight >= _cwnd && !finPending)
             {
                 break;
             }
@@ -113,6 +114,7 @@ internal sealed partial class TcpSocket
             }
 
             sentNew = true;
+            inFlight++;
         }
 
         if (sentNew)
@@ -176,14 +178,28 @@ internal sealed partial class TcpSocket
 
         _inFlight.Add(new SentSegment { Seq = _sndNxt, End = segment.EndSeq, Flags = flags, SentAt = _stack.NowNanoseconds });
         _sndNxt = segment.EndSeq;
+        if (_inRecovery && _loss is { } loss)
+        {
+            loss.PrrOut++;
+        }
+
         AckSent();
         DataSent();
         return true;
     }
 
-    /// <summary>Sends again the segment at <paramref name="index"/> of the retransmission queue, with its original boundaries.</summary>
-    private SendStatus Retransmit(int index, RetransmissionKind kind)
+    /// <summary>
+    /// Sends again the segment at <paramref name="index"/> of the retransmission queue, with its original
+    /// boundaries but never beyond the peer's window (<see cref="FitRetransmissionToWindow"/>); null when
+    /// the window kept it back.
+    /// </summary>
+    private SendStatus? Retransmit(int index, RetransmissionKind kind)
     {
+        if ((_inFlight[index].Flags & TcpFlags.Syn) == 0 && !FitRetransmissionToWindow(index))
+        {
+            return null;
+        }
+
         var original = _inFlight[index];
         int length = original.DataLength;
         var payload = length > 0 ? _sendQueue.Slice(original.Seq - _sndUna, length) : ByteChunk.Empty;

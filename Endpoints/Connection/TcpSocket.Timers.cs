@@ -55,20 +55,26 @@ internal sealed partial class TcpSocket
     /// <summary>
     /// tcp_schedule_loss_probe (RACK-TLP, RFC 8985 7.2): with SACK and not in recovery, probe after
     /// 2·SRTT, plus TCP_RTO_MIN when a single segment is out (the peer may be delaying its ACK), but no
-    /// later than the RTO would fire. Otherwise (re)arm the RTO.
+    /// later than the RTO would fire. Otherwise (re)arm the RTO. After an ACK (<paramref name="advancingRto"/>,
+    /// tcp_set_xmit_timer) the RTO counts from now; after sending, from the oldest segment's transmission.
     /// </summary>
-    private void ScheduleLossProbeOrRto()
+    private void ScheduleLossProbeOrRto(bool advancingRto = false)
     {
         if (PacketsOut == 0)
         {
             return;
         }
 
-        bool eligible = _stack.Sysctls.TcpEarlyRetrans is 3 or 4 && _sackOk && !_inRecovery && _retransmits == 0 && !_tlpOutstanding
+        bool eligible = _stack.Sysctls.TcpEarlyRetrans is 3 or 4 && _sackOk && !_inRecovery && !InLossState && _retransmits == 0 && !_tlpOutstanding
             && _state is not (TcpState.SynSent or TcpState.SynReceived);
         if (!eligible)
         {
-            if (_retransmitMode != RetransmitTimerMode.Rto)
+            if (advancingRto)
+            {
+                // tcp_rearm_rto after an ACK: a full RTO from now, or what is left of it if a loss probe was due.
+                ArmRetransmitTimer(RetransmitTimerMode.Rto, _retransmitMode == RetransmitTimerMode.LossProbe ? RtoRemainingInJiffies() : _rto);
+            }
+            else if (_retransmitMode != RetransmitTimerMode.Rto)
             {
                 ArmRetransmitTimer(RetransmitTimerMode.Rto, RtoRemaining());
             }
@@ -79,7 +85,7 @@ internal sealed partial class TcpSocket
         long timeout = _rtt.HasSample
             ? Jiffies.RoundUp(2 * _rtt.SmoothedNanoseconds) + (PacketsOut == 1 ? Jiffies.RtoMin : Jiffies.TimeoutMin)
             : Jiffies.TimeoutInit;
-        long rtoDelta = RtoRemaining();
+        long rtoDelta = advancingRto ? _rto : RtoRemaining();
         if (rtoDelta > 0)
         {
             timeout = Math.Min(timeout, Jiffies.RoundUp(rtoDelta));
@@ -92,7 +98,11 @@ internal sealed partial class TcpSocket
     private long RtoRemaining() =>
         _inFlight.Count == 0 ? _rto : _inFlight[0].SentAt + _rto - _stack.NowNanoseconds;
 
-    /// <summary>tcp_send_loss_probe: new data if the window allows, else the last segment again; then the RTO from now.</summary>
+    /// <summary>
+    /// tcp_send_loss_probe: the next new segment if it fits the peer's window (tcp_snd_wnd_test), else the
+    /// last segment again (itself kept within the window); then the RTO from now. A probe that could not
+    /// be sent leaves the RTO where it was.
+    /// </summary>
     private void SendLossProbe()
     {
         if (PacketsOut == 0)
@@ -100,23 +110,25 @@ internal sealed partial class TcpSocket
             return;
         }
 
+        int unsent = _writeSeq - _sndNxt;
+        int length = Math.Min(unsent, CurrentMss);
+        bool probed = unsent > 0 && _sndNxt + length <= _sndUna + (int)_sndWnd
+            ? SendData(length, withFin: _finQueued && _sndNxt + length == _writeSeq, push: true)
+            : Retransmit(_inFlight.Count - 1, RetransmissionKind.LossProbe) == SendStatus.Sent;
+        if (!probed)
+        {
+            ArmRetransmitTimer(RetransmitTimerMode.Rto, RtoRemainingInJiffies());
+            return;
+        }
+
         _stack.Counters.LossProbes++;
-        int before = PacketsOut;
-        if (_writeSeq > _sndNxt && (_sndUna + (int)_sndWnd) > _sndNxt)
-        {
-            int length = Math.Min(_writeSeq - _sndNxt, CurrentMss);
-            _ = SendData(length, withFin: _finQueued && _sndNxt + length == _writeSeq, push: true);
-        }
-
-        if (PacketsOut == before)
-        {
-            Retransmit(_inFlight.Count - 1, RetransmissionKind.LossProbe);
-        }
-
         _tlpOutstanding = true;
         _tlpHighSeq = _sndNxt;
         ArmRetransmitTimer(RetransmitTimerMode.Rto, _rto);
     }
+
+    /// <summary>What is left of the RTO, as tcp_rearm_rto arms it when a probe was due: at least one jiffy.</summary>
+    private long RtoRemainingInJiffies() => Jiffies.RoundUp(Math.Max(RtoRemaining(), 1));
 
     /// <summary>
     /// tcp_retransmit_timer: give up if the budget is spent, else enter loss, retransmit the first
@@ -129,6 +141,12 @@ internal sealed partial class TcpSocket
     {
         if (PacketsOut == 0)
         {
+            return;
+        }
+
+        if (_sndWnd == 0 && !_orphaned && _state is not (TcpState.SynSent or TcpState.SynReceived))
+        {
+            RetransmitIntoZeroWindow();
             return;
         }
 
@@ -160,6 +178,39 @@ internal sealed partial class TcpSocket
     }
 
     /// <summary>
+    /// tcp_retransmit_timer when the peer has shrunk its window to zero under data in flight: the
+    /// retransmission is a window probe and does not spend the tcp_retries2 budget. The connection gives
+    /// up only when the peer has been silent for 2 × TCP_RTO_MAX (or TCP_USER_TIMEOUT) and the probing has
+    /// lasted as long (tcp_rtx_probe0_timed_out). An orphan is timed out the usual way.
+    /// </summary>
+    private void RetransmitIntoZeroWindow()
+    {
+        long now = _stack.NowNanoseconds;
+        long limit = 2 * Jiffies.RtoMax;
+        long probing = now - (_retransStamp != Never ? _retransStamp : _inFlight[0].SentAt);
+        bool userTimedOut = false;
+        if (_options.UserTimeout is { } userTimeout)
+        {
+            userTimedOut = probing > userTimeout.Nanoseconds;
+            limit = Math.Min(limit, userTimeout.Nanoseconds);
+        }
+
+        if (userTimedOut || (now - _lastAckReceivedTime > limit && probing > limit))
+        {
+            _stack.Counters.AbortOnTimeout++;
+            Done(_softError != Errno.None ? _softError : Errno.ETIMEDOUT, "retransmissions into a zero window gave up");
+            return;
+        }
+
+        EnterLoss();
+        _ = Retransmit(0, RetransmissionKind.Timeout);
+        StampFirstRetransmission();
+        _backoff++;
+        _rto = Math.Min(_rto << 1, Jiffies.RtoMax);
+        ArmRetransmitTimer(RetransmitTimerMode.Rto, _rto);
+    }
+
+    /// <summary>
     /// tcp_retransmit_skb: "save stamp of the first (attempted) retransmit" (Linux 6.x). The stamp is
     /// taken whether or not the host let the segment out (the segment's timestamp is set before it is
     /// handed down), so a refused retransmission starts the tcp_retries2 budget like a lost one;
@@ -171,23 +222,6 @@ internal sealed partial class TcpSocket
         if (_retransStamp == Never)
         {
             _retransStamp = _stack.NowNanoseconds;
-        }
-    }
-
-    /// <summary>tcp_enter_loss: everything outstanding is presumed lost; slow start again from one segment.</summary>
-    private void EnterLoss()
-    {
-        _ssthresh = Math.Max(_cwnd / 2, 2);
-        _cwnd = 1;
-        _cwndCounter = 0;
-        _inRecovery = false;
-        _dupAcks = 0;
-        _tlpOutstanding = false;
-        for (int i = 0; i < _inFlight.Count; i++)
-        {
-            var sent = _inFlight[i];
-            sent.Lost = !sent.Sacked;
-            _inFlight[i] = sent;
         }
     }
 
