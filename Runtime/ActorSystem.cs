@@ -24,6 +24,7 @@ public sealed class ActorSystem
     private ActorFailureException? _failure;
     private volatile bool _stopRequested;
     private bool _running;
+    private int _cellCount;
 
     private ActorSystem(string name, ulong seed)
     {
@@ -51,6 +52,9 @@ public sealed class ActorSystem
 
     /// <summary>Events run since the system was created.</summary>
     public long EventsProcessed { get; private set; }
+
+    /// <summary>Messages handed over by <see cref="DeliverNow"/> inside another event rather than queued.</summary>
+    public long DirectDeliveries { get; private set; }
 
     /// <summary>Messages sent to actors that had already stopped.</summary>
     public long DeadLetterCount { get; private set; }
@@ -173,6 +177,53 @@ public sealed class ActorSystem
         return Result(StopReason.Stepped);
     }
 
+    /// <summary>
+    /// Delivers <paramref name="message"/> to <paramref name="target"/> at once, inside the current event,
+    /// as a function call into its behaviour: the way a kernel's receive path runs a socket's input
+    /// processing inline rather than through a queue. The target still sees only its own messages, one
+    /// at a time: when a handler of the target is already on the stack (or no event is running) the
+    /// message is queued like <see cref="IActorRef.Tell"/> instead. Order stays deterministic, as the
+    /// call happens at a fixed point of the current event.
+    /// </summary>
+    public void DeliverNow(IActorRef target, object message, IActorRef? sender)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var cell = ActorCell.AsCell(target)!;
+        var senderCell = ActorCell.AsCell(sender);
+        if (_currentCell is null || cell.InHandler)
+        {
+            Post(cell, message, senderCell);
+            return;
+        }
+
+        if (cell.IsTerminating)
+        {
+            RecordDeadLetter(message, senderCell, cell);
+            return;
+        }
+
+        DirectDeliveries++;
+        DispatchTracer?.Invoke(Now, cell, message);
+        var (savedCell, savedSender) = (_currentCell, CurrentSender);
+        _currentCell = cell;
+        CurrentSender = senderCell;
+        cell.InHandler = true;
+        try
+        {
+            cell.Invoke(message);
+        }
+        catch (Exception exception) when (exception is not ActorFailureException)
+        {
+            Fail(cell, "message " + message.GetType().Name, exception);
+        }
+        finally
+        {
+            cell.InHandler = false;
+            _currentCell = savedCell;
+            CurrentSender = savedSender;
+        }
+    }
+
     internal void Post(ActorCell target, object message, ActorCell? sender)
     {
         var item = new ScheduledEvent { Time = Now.Nanoseconds, Target = target, Message = message, Sender = sender };
@@ -192,6 +243,9 @@ public sealed class ActorSystem
         };
         _queue.Enqueue(ref item, Now.Nanoseconds);
     }
+
+    /// <summary>A hash for a new actor cell: a counter mixed so that consecutive cells spread over buckets.</summary>
+    internal int NextCellHash() => unchecked((int)(++_cellCount * 0x9E3779B1u));
 
     internal void TimerWentStale() => _queue.MarkStale();
 
@@ -281,6 +335,7 @@ public sealed class ActorSystem
         DispatchTracer?.Invoke(Now, target, message);
         _currentCell = target;
         CurrentSender = item.Sender;
+        target.InHandler = true;
         try
         {
             target.Invoke(message);
@@ -291,6 +346,7 @@ public sealed class ActorSystem
         }
         finally
         {
+            target.InHandler = false;
             _currentCell = null;
             CurrentSender = null;
         }
@@ -326,9 +382,10 @@ public sealed class ActorSystem
 
     private void RunAs(ActorCell cell, string activity, IActorRef? sender, Action<ActorCell> action)
     {
-        var (savedCell, savedSender) = (_currentCell, CurrentSender);
+        var (savedCell, savedSender, savedInHandler) = (_currentCell, CurrentSender, cell.InHandler);
         _currentCell = cell;
         CurrentSender = sender;
+        cell.InHandler = true;
         try
         {
             action(cell);
@@ -339,7 +396,7 @@ public sealed class ActorSystem
         }
         finally
         {
-            (_currentCell, CurrentSender) = (savedCell, savedSender);
+            (_currentCell, CurrentSender, cell.InHandler) = (savedCell, savedSender, savedInHandler);
         }
 
         if (_currentCell is null && _pendingStops.Count > 0)

@@ -32,23 +32,34 @@ public sealed record Listening(SocketAddress Local);
 
 /// <summary>
 /// connect(). Sent to a socket, or to a host's TCP module to open one and connect in one step (load
-/// runs do that). Replied with <see cref="Connected"/> when the handshake completes.
+/// runs do that). Replied with <see cref="Connected"/> when the handshake completes. With
+/// <paramref name="Handler"/>, the connection is registered to it at once (as <see cref="Register"/>
+/// with auto-read would), which saves the workload a message per connection.
 /// </summary>
-public sealed record Connect(SocketAddress Remote, SocketOptions? Options = null, SocketAddress? Local = null) : SocketCommand;
+public sealed record Connect(SocketAddress Remote, SocketOptions? Options = null, SocketAddress? Local = null, Runtime.IActorRef? Handler = null) : SocketCommand;
 
 /// <summary>The handshake completed; <see cref="Socket"/> is the connection.</summary>
 public sealed record Connected(Runtime.IActorRef Socket, SocketAddress Local, SocketAddress Remote);
 
-/// <summary>accept(): replied with <see cref="Accepted"/> when a connection is in the accept queue.</summary>
-public sealed record Accept : SocketCommand
+/// <summary>
+/// accept(): replied with <see cref="Accepted"/> when a connection is in the accept queue.
+/// <paramref name="Handler"/> registers each accepted connection to it (auto-read) before the reply;
+/// <paramref name="Continuously"/> keeps accepting (an application blocked in accept() in a loop, or
+/// Akka IO's push-mode Bind), so the accept queue is always drained.
+/// </summary>
+public sealed record Accept(Runtime.IActorRef? Handler = null, bool Continuously = false) : SocketCommand
 {
     public static readonly Accept Instance = new();
 }
 
 public sealed record Accepted(Runtime.IActorRef Socket, SocketAddress Local, SocketAddress Remote);
 
-/// <summary>send(): queues data. Replied with <see cref="Sent"/> once the data is in the send buffer.</summary>
-public sealed record Send(ByteChunk Data) : SocketCommand;
+/// <summary>
+/// send(): queues data. Replied with <see cref="Sent"/> once the data is in the send buffer, unless
+/// <paramref name="NoAck"/> (Akka IO's NoAck: a workload that does not wait for send() to return);
+/// errors are replied either way.
+/// </summary>
+public sealed record Send(ByteChunk Data, bool NoAck = false) : SocketCommand;
 
 public sealed record Sent(int Bytes);
 
@@ -85,7 +96,10 @@ public sealed record Close : SocketCommand
     public static readonly Close Instance = new();
 }
 
-public sealed record Closed;
+public sealed record Closed
+{
+    public static readonly Closed Instance = new();
+}
 
 /// <summary>A call failed with an errno, as the real call would return -1.</summary>
 public sealed record CommandFailed(SocketCommand Command, Errno Errno)

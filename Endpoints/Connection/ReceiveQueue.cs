@@ -8,25 +8,36 @@ namespace TcpActors.Endpoints;
 /// </summary>
 internal sealed class ReceiveQueue
 {
-    private readonly Queue<ByteChunk> _inOrder = new();
-    private readonly List<(SeqNum Seq, ByteChunk Data)> _outOfOrder = [];
+    // The oldest unread chunk is held inline and only later ones in a queue, created when first
+    // needed (an application that reads as data comes never needs it); out-of-order data likewise.
+    private ByteChunk _head;
+    private Queue<ByteChunk>? _behind;
+    private List<(SeqNum Seq, ByteChunk Data)>? _outOfOrder;
     private int _headOffset;
 
     /// <summary>Unread in-order bytes (what ss shows as Recv-Q, without the FIN).</summary>
     public long UnreadBytes { get; private set; }
 
-    public int OutOfOrderCount => _outOfOrder.Count;
+    public int OutOfOrderCount => _outOfOrder?.Count ?? 0;
 
     /// <summary>Chunks (received segments) still holding unread bytes.</summary>
-    public int SegmentsHeld => _inOrder.Count;
+    public int SegmentsHeld => (_head.Length > 0 ? 1 : 0) + (_behind?.Count ?? 0);
 
-    public long OutOfOrderBytes => _outOfOrder.Sum(o => (long)o.Data.Length);
+    public long OutOfOrderBytes => _outOfOrder?.Sum(o => (long)o.Data.Length) ?? 0;
 
     public void AppendInOrder(ByteChunk data)
     {
         if (data.Length > 0)
         {
-            _inOrder.Enqueue(data);
+            if (_head.Length == 0)
+            {
+                _head = data;
+            }
+            else
+            {
+                (_behind ??= new()).Enqueue(data);
+            }
+
             UnreadBytes += data.Length;
         }
     }
@@ -40,12 +51,12 @@ internal sealed class ReceiveQueue
             return ByteChunk.Empty;
         }
 
-        bool bytes = _inOrder.Peek().HasBytes;
+        bool bytes = _head.HasBytes;
         var buffer = bytes ? new byte[length] : null;
         int written = 0;
         while (written < length)
         {
-            var head = _inOrder.Peek();
+            var head = _head;
             int take = Math.Min(length - written, head.Length - _headOffset);
             if (buffer is not null && head.HasBytes)
             {
@@ -56,12 +67,13 @@ internal sealed class ReceiveQueue
             _headOffset += take;
             if (_headOffset == head.Length)
             {
-                _inOrder.Dequeue();
+                _head = _behind is { Count: > 0 } ? _behind.Dequeue() : ByteChunk.Empty;
                 _headOffset = 0;
             }
         }
 
         UnreadBytes -= length;
+
         return buffer is null ? ByteChunk.OfLength(length) : ByteChunk.Of(buffer);
     }
 
@@ -69,20 +81,22 @@ internal sealed class ReceiveQueue
     public long DiscardAll()
     {
         long discarded = UnreadBytes;
-        _inOrder.Clear();
+        _head = ByteChunk.Empty;
+        _behind = null;
         _headOffset = 0;
         UnreadBytes = 0;
-        _outOfOrder.Clear();
+        _outOfOrder = null;
         return discarded;
     }
 
     /// <summary>Forgets out-of-order data (Linux purges it when the FIN arrives).</summary>
-    public void DiscardOutOfOrder() => _outOfOrder.Clear();
+    public void DiscardOutOfOrder() => _outOfOrder = null;
 
     /// <summary>Holds an out-of-order segment's data (overlaps with what is held are trimmed or replaced).</summary>
     public void AddOutOfOrder(SeqNum seq, ByteChunk data)
     {
         var end = seq + data.Length;
+        _outOfOrder ??= [];
         int at = 0;
         while (at < _outOfOrder.Count && _outOfOrder[at].Seq < seq)
         {
@@ -106,7 +120,7 @@ internal sealed class ReceiveQueue
     /// <summary>Moves held segments that now start at or before <paramref name="rcvNxt"/> into order; returns the new rcv_nxt.</summary>
     public SeqNum DrainOutOfOrder(SeqNum rcvNxt)
     {
-        while (_outOfOrder.Count > 0 && _outOfOrder[0].Seq <= rcvNxt)
+        while (_outOfOrder is { Count: > 0 } && _outOfOrder[0].Seq <= rcvNxt)
         {
             var (seq, data) = _outOfOrder[0];
             _outOfOrder.RemoveAt(0);
@@ -118,6 +132,11 @@ internal sealed class ReceiveQueue
             }
         }
 
+        if (_outOfOrder is { Count: 0 })
+        {
+            _outOfOrder = null;
+        }
+
         return rcvNxt;
     }
 
@@ -125,7 +144,7 @@ internal sealed class ReceiveQueue
     public List<SackBlock> SackBlocks(SeqNum? mostRecent)
     {
         var blocks = new List<SackBlock>();
-        foreach (var (seq, data) in _outOfOrder)
+        foreach (var (seq, data) in _outOfOrder ?? [])
         {
             var end = seq + data.Length;
             if (blocks.Count > 0 && blocks[^1].Right >= seq)

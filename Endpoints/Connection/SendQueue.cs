@@ -3,11 +3,14 @@ namespace TcpActors.Endpoints;
 /// <summary>
 /// The bytes a socket has been given to send and that are not yet acknowledged, from snd_una onwards
 /// (sent-but-unacknowledged first, then not yet sent). Chunks keep their real bytes when the run has
-/// them; a segment's payload is cut out of this queue when it is (re)transmitted.
+/// them; a segment's payload is cut out of this queue when it is (re)transmitted. The oldest chunk is
+/// held inline and later ones in a queue created when first needed, so a request-response connection
+/// (one send() in flight at a time) allocates nothing here.
 /// </summary>
 internal sealed class SendQueue
 {
-    private readonly LinkedList<ByteChunk> _chunks = new();
+    private ByteChunk _head;
+    private Queue<ByteChunk>? _behind;
     private int _headOffset;
 
     /// <summary>Bytes queued (unacknowledged plus unsent).</summary>
@@ -22,7 +25,15 @@ internal sealed class SendQueue
             return;
         }
 
-        _chunks.AddLast(chunk);
+        if (_head.Length == 0)
+        {
+            _head = chunk;
+        }
+        else
+        {
+            (_behind ??= new()).Enqueue(chunk);
+        }
+
         Length += chunk.Length;
         CarriesBytes |= chunk.HasBytes;
     }
@@ -31,13 +42,13 @@ internal sealed class SendQueue
     public void Consume(long count)
     {
         Length -= count;
-        while (count > 0 && _chunks.First is { } first)
+        while (count > 0 && _head.Length > 0)
         {
-            int available = first.Value.Length - _headOffset;
+            int available = _head.Length - _headOffset;
             if (count >= available)
             {
                 count -= available;
-                _chunks.RemoveFirst();
+                _head = _behind is { Count: > 0 } ? _behind.Dequeue() : ByteChunk.Empty;
                 _headOffset = 0;
             }
             else
@@ -57,38 +68,69 @@ internal sealed class SendQueue
         }
 
         long position = offset + _headOffset;
-        var node = _chunks.First;
-        while (node is not null && position >= node.Value.Length)
+        var chunks = Chunks().GetEnumerator();
+        bool found = false;
+        while (chunks.MoveNext())
         {
-            position -= node.Value.Length;
-            node = node.Next;
+            if (position < chunks.Current.Length)
+            {
+                found = true;
+                break;
+            }
+
+            position -= chunks.Current.Length;
         }
 
-        if (node is null)
+        if (!found)
         {
             return ByteChunk.OfLength(length);
         }
 
-        if (position + length <= node.Value.Length)
+        var first = chunks.Current;
+        if (position + length <= first.Length)
         {
-            return node.Value.Slice((int)position, length);
+            return first.Slice((int)position, length);
         }
 
         var buffer = new byte[length];
         int written = 0;
-        while (written < length && node is not null)
+        var chunk = first;
+        while (true)
         {
-            int take = (int)Math.Min(length - written, node.Value.Length - position);
-            if (node.Value.HasBytes)
+            int take = (int)Math.Min(length - written, chunk.Length - position);
+            if (chunk.HasBytes)
             {
-                node.Value.Bytes.Span.Slice((int)position, take).CopyTo(buffer.AsSpan(written));
+                chunk.Bytes.Span.Slice((int)position, take).CopyTo(buffer.AsSpan(written));
             }
 
             written += take;
             position = 0;
-            node = node.Next;
+            if (written >= length || !chunks.MoveNext())
+            {
+                break;
+            }
+
+            chunk = chunks.Current;
         }
 
         return ByteChunk.Of(buffer);
+    }
+
+    /// <summary>The queued chunks in order, the head first.</summary>
+    private IEnumerable<ByteChunk> Chunks()
+    {
+        if (_head.Length == 0)
+        {
+            yield break;
+        }
+
+        yield return _head;
+        if (_behind is not null)
+        {
+            foreach (var chunk in _behind)
+            {
+                yield return chunk;
+            }
+        }
     }
 }

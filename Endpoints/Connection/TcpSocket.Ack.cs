@@ -46,7 +46,7 @@ internal sealed partial class TcpSocket
 
         if (_sndWnd > 0 && _retransmitMode == RetransmitTimerMode.ZeroWindowProbe)
         {
-            Timers.Cancel(TimerKind.Retransmit);
+            Timers.Cancel(TimerExpired.Retransmit);
             _retransmitMode = RetransmitTimerMode.None;
             _backoff = 0;
         }
@@ -247,7 +247,7 @@ internal sealed partial class TcpSocket
         {
             if (_retransmitMode is RetransmitTimerMode.Rto or RetransmitTimerMode.LossProbe)
             {
-                Timers.Cancel(TimerKind.Retransmit);
+                Timers.Cancel(TimerExpired.Retransmit);
                 _retransmitMode = RetransmitTimerMode.None;
             }
 

@@ -64,7 +64,7 @@ internal sealed partial class TcpSocket
         if (lingering)
         {
             _closeRequester = requester;
-            Timers.StartSingleTimer(TimerKind.Linger, TimerExpired.Linger, Duration.FromSeconds(_options.Linger.Seconds));
+            Timers.StartSingleTimer(TimerExpired.Linger, TimerExpired.Linger, Duration.FromSeconds(_options.Linger.Seconds));
             _orphanPending = true;
             return;
         }
@@ -79,7 +79,7 @@ internal sealed partial class TcpSocket
     {
         _orphaned = true;
         _orphanPending = false;
-        requester?.Tell(new Closed(), Self);
+        requester?.Tell(Closed.Instance, Self);
         _handler = null;
         // tcp_close's FIN_WAIT2 case: the keepalive timer (sk_timer) is reused for the FIN_WAIT2 timeout.
         if (_state == TcpState.FinWait2)
@@ -112,7 +112,7 @@ internal sealed partial class TcpSocket
 
         if (timedOut || _state is not (TcpState.FinWait1 or TcpState.Closing or TcpState.LastAck))
         {
-            Timers.Cancel(TimerKind.Linger);
+            Timers.Cancel(TimerExpired.Linger);
             var requester = _closeRequester;
             _closeRequester = null;
             Orphan(requester);
@@ -258,9 +258,9 @@ internal sealed partial class TcpSocket
             _stack.PublishSocketError(_tuple, errno, reason);
         }
 
-        Timers.Cancel(TimerKind.Retransmit);
-        Timers.Cancel(TimerKind.DelayedAck);
-        Timers.Cancel(TimerKind.Keepalive);
+        Timers.Cancel(TimerExpired.Retransmit);
+        Timers.Cancel(TimerExpired.DelayedAck);
+        Timers.Cancel(TimerExpired.Keepalive);
         _retransmitMode = RetransmitTimerMode.None;
         if (_state != TcpState.Closed)
         {

@@ -102,7 +102,7 @@ internal sealed partial class TcpSocket
         }
 
         var syn = ack with { Seq = clientIsn, Flags = TcpFlags.Syn, Options = options, PayloadLength = 0, Payload = default };
-        var child = _stack.CreateSocket(_options with { });
+        var child = _stack.CreateSocket(_options);
         _listen.Requests.Add(child);
         child.StartFromCookie(this, syn, cookie, ack);
         return true;

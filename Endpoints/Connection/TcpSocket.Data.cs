@@ -372,7 +372,7 @@ internal sealed partial class TcpSocket
         }
 
         long deadline = now + ato;
-        if (Timers.IsTimerActive(TimerKind.DelayedAck))
+        if (Timers.IsTimerActive(TimerExpired.DelayedAck))
         {
             if (_delayedAckDeadline <= now + (ato >> 2))
             {
@@ -384,7 +384,7 @@ internal sealed partial class TcpSocket
         }
 
         _delayedAckDeadline = deadline;
-        Timers.StartSingleTimer(TimerKind.DelayedAck, TimerExpired.DelayedAck, new Runtime.Duration(deadline - now));
+        Timers.StartSingleTimer(TimerExpired.DelayedAck, TimerExpired.DelayedAck, new Runtime.Duration(deadline - now));
     }
 
     /// <summary>tcp_event_ack_sent: an ACK went out (alone or on data): leave quick-ACK mode gradually, cancel the delayed ACK.</summary>
@@ -407,7 +407,7 @@ internal sealed partial class TcpSocket
         _ackScheduled = false;
         _ackNow = false;
         _dsack = null;
-        Timers.Cancel(TimerKind.DelayedAck);
+        Timers.Cancel(TimerExpired.DelayedAck);
     }
 
     /// <summary>tcp_event_data_sent: a reply within ato of the last data received makes the connection interactive (ping-pong).</summary>

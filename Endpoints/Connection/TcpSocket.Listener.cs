@@ -21,7 +21,10 @@ internal sealed partial class TcpSocket
 
         public List<TcpSocket> AcceptQueue { get; } = [];
 
-        public Queue<IActorRef?> WaitingAccepts { get; } = new();
+        public Queue<(IActorRef? Requester, Accept Command)> WaitingAccepts { get; } = new();
+
+        /// <summary>An accept() that never returns for good (<see cref="Accept.Continuously"/>), served after the waiting ones.</summary>
+        public (IActorRef? Requester, Accept Command)? Continuous { get; set; }
 
         public long LastCookieTime { get; set; } = Never;
 
@@ -75,27 +78,40 @@ internal sealed partial class TcpSocket
         requester?.Tell(new Listening(new SocketAddress(_boundAddress, _localPort)), Self);
     }
 
-    private void OnAccept(IActorRef? requester)
+    private void OnAccept(Accept command, IActorRef? requester)
     {
         if (_listen is null)
         {
-            requester?.Tell(new CommandFailed(Accept.Instance, Errno.EINVAL), Self);
+            requester?.Tell(new CommandFailed(command, Errno.EINVAL), Self);
             return;
         }
 
-        _listen.WaitingAccepts.Enqueue(requester);
+        if (command.Continuously)
+        {
+            _listen.Continuous = (requester, command);
+        }
+        else
+        {
+            _listen.WaitingAccepts.Enqueue((requester, command));
+        }
+
         ServeAccepts();
     }
 
     private void ServeAccepts()
     {
-        while (_listen is { AcceptQueue.Count: > 0, WaitingAccepts.Count: > 0 })
+        while (_listen is { AcceptQueue.Count: > 0 } listen && (listen.WaitingAccepts.Count > 0 || listen.Continuous is not null))
         {
-            var child = _listen.AcceptQueue[0];
-            _listen.AcceptQueue.RemoveAt(0);
-            var requester = _listen.WaitingAccepts.Dequeue();
+            var child = listen.AcceptQueue[0];
+            listen.AcceptQueue.RemoveAt(0);
+            var (requester, command) = listen.WaitingAccepts.Count > 0 ? listen.WaitingAccepts.Dequeue() : listen.Continuous!.Value;
             child._accepted = true;
             requester?.Tell(new Accepted(child.Self, child._tuple.Local, child._tuple.Remote), child.Self);
+            if (command.Handler is { } handler)
+            {
+                // Registered after the reply is queued, so the handler hears of the connection before its data.
+                _stack.Host.System.DeliverNow(child.Self, new Register(handler), Self);
+            }
         }
     }
 
@@ -165,7 +181,7 @@ internal sealed partial class TcpSocket
             return;
         }
 
-        var child = _stack.CreateSocket(_options with { });
+        var child = _stack.CreateSocket(_options);
         _listen.Requests.Add(child);
         child.StartAsRequest(this, segment, timeWaitIsn ?? _stack.InitialSequenceNumber(tuple));
     }
@@ -279,7 +295,7 @@ internal sealed partial class TcpSocket
             _tsRecentStamp = _stack.NowNanoseconds;
         }
 
-        Timers.Cancel(TimerKind.Retransmit);
+        Timers.Cancel(TimerExpired.Retransmit);
         _retransmitMode = RetransmitTimerMode.None;
         _sndWl1 = segment.Seq;
         _sndWl2 = segment.Ack;
@@ -399,7 +415,13 @@ internal sealed partial class TcpSocket
 
         while (listen.WaitingAccepts.Count > 0)
         {
-            listen.WaitingAccepts.Dequeue()?.Tell(new CommandFailed(Accept.Instance, Errno.EINVAL), Self);
+            var (requester, command) = listen.WaitingAccepts.Dequeue();
+            requester?.Tell(new CommandFailed(command, Errno.EINVAL), Self);
+        }
+
+        if (listen.Continuous is var (continuousRequester, continuousCommand))
+        {
+            continuousRequester?.Tell(new CommandFailed(continuousCommand, Errno.EINVAL), Self);
         }
     }
 }

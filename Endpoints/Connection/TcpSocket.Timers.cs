@@ -28,7 +28,7 @@ internal sealed partial class TcpSocket
     private void ArmRetransmitTimer(RetransmitTimerMode mode, long delay)
     {
         _retransmitMode = mode;
-        Timers.StartSingleTimer(TimerKind.Retransmit, TimerExpired.Retransmit, new Duration(Math.Min(Math.Max(delay, 0), Jiffies.RtoMax)));
+        Timers.StartSingleTimer(TimerExpired.Retransmit, TimerExpired.Retransmit, new Duration(Math.Min(Math.Max(delay, 0), Jiffies.RtoMax)));
     }
 
     private void OnRetransmitTimer()
@@ -397,7 +397,7 @@ internal sealed partial class TcpSocket
     private int KeepaliveProbes => _options.KeepCount ?? _stack.Sysctls.TcpKeepaliveProbes;
 
     private void StartKeepaliveTimer(long delay) =>
-        Timers.StartSingleTimer(TimerKind.Keepalive, TimerExpired.Keepalive, new Duration(Math.Max(delay, 0)));
+        Timers.StartSingleTimer(TimerExpired.Keepalive, TimerExpired.Keepalive, new Duration(Math.Max(delay, 0)));
 
     /// <summary>
     /// tcp_keepalive_timer: an orphaned FIN_WAIT2 whose tcp_fin_timeout exceeds 60 s spent the excess on

@@ -33,8 +33,8 @@ internal sealed partial class TcpSocket
             case Connect connect:
                 OnConnect(connect, requester);
                 break;
-            case Accept:
-                OnAccept(requester);
+            case Accept accept:
+                OnAccept(accept, requester);
                 break;
             case Send send:
                 OnSend(send, requester);
@@ -175,7 +175,7 @@ internal sealed partial class TcpSocket
             return true;
         }
 
-        var chosen = _stack.Ports.ChooseForConnect(source, remote, port => _stack.CheckTupleForConnect(new FourTuple(source, port, remote.Address, remote.Port), this, explicitlyBound: false), this);
+        var chosen = _stack.Ports.ChooseForConnect(source, remote, new ConnectTupleCheck(this, source, remote), this);
         if (chosen is not { } port)
         {
             return false;
@@ -270,6 +270,14 @@ internal sealed partial class TcpSocket
         var requester = _connectRequester;
         _connectRequester = null;
         requester?.Tell(new Connected(Self, _tuple.Local, _tuple.Remote), Self);
+        var handler = _connectCommand?.Handler;
+        _connectCommand = null;
+        if (handler is not null)
+        {
+            _handler = handler;
+            _autoRead = true;
+            DeliverToApplication();
+        }
     }
 
     /// <summary>send(): queue the bytes (EPIPE or the pending error once the connection is shut down or broken).</summary>
@@ -289,6 +297,14 @@ internal sealed partial class TcpSocket
             return;
         }
 
+        if (_pendingSends is not { Count: > 0 } && _state is TcpState.Established or TcpState.CloseWait && HasRoomFor(command.Data.Length))
+        {
+            // The usual case: room in the buffer and nobody waiting before us, so no queueing.
+            AppendToSendBuffer(command, requester);
+            PushPendingData();
+            return;
+        }
+
         (_pendingSends ??= new()).Enqueue((requester, command));
         ServePendingSends();
     }
@@ -299,19 +315,29 @@ internal sealed partial class TcpSocket
         while (_pendingSends is { Count: > 0 } && _state is TcpState.Established or TcpState.CloseWait)
         {
             var (requester, command) = _pendingSends.Peek();
-            if (_sendQueue.Length > 0 && _sendQueue.Length + command.Data.Length > SendBufferLimit)
+            if (!HasRoomFor(command.Data.Length))
             {
                 break;
             }
 
             _pendingSends.Dequeue();
-            _sendQueue.Append(command.Data);
-            _writeSeq += command.Data.Length;
-            _pushSeq = _writeSeq;
-            requester?.Tell(new Sent(command.Data.Length), Self);
+            AppendToSendBuffer(command, requester);
         }
 
         PushPendingData();
+    }
+
+    private bool HasRoomFor(int bytes) => _sendQueue.Length == 0 || _sendQueue.Length + bytes <= SendBufferLimit;
+
+    private void AppendToSendBuffer(Send command, IActorRef? requester)
+    {
+        _sendQueue.Append(command.Data);
+        _writeSeq += command.Data.Length;
+        _pushSeq = _writeSeq;
+        if (!command.NoAck)
+        {
+            requester?.Tell(new Sent(command.Data.Length), Self);
+        }
     }
 
     /// <summary>recv() and the pushed notifications: data first, then end of stream (the FIN) or the pending error.</summary>
@@ -478,12 +504,12 @@ internal sealed partial class TcpSocket
         // write_seq − snd_una, where Linux's write_seq counts a queued FIN (FIN-WAIT-1 with only the FIN out shows 1).
         int sendQ = _state == TcpState.SynReceived ? 0 : (int)Math.Max(0, (_writeSeq + (_finQueued ? 1 : 0)) - _sndUna);
         SocketTimer? timer = null;
-        if (Timers.Deadline(TimerKind.Retransmit) is { } retransmit)
+        if (Timers.Deadline(TimerExpired.Retransmit) is { } retransmit)
         {
             int count = _state == TcpState.SynReceived ? _synAckRetransmits : _retransmitMode == RetransmitTimerMode.ZeroWindowProbe ? _probesOut : _retransmits;
             timer = new SocketTimer(_retransmitMode == RetransmitTimerMode.ZeroWindowProbe ? SocketTimerKind.Persist : SocketTimerKind.On, new Duration(retransmit.Nanoseconds - now), count);
         }
-        else if (Timers.Deadline(TimerKind.Keepalive) is { } keepalive)
+        else if (Timers.Deadline(TimerExpired.Keepalive) is { } keepalive)
         {
             // sk_timer: ss calls it keepalive even when it times an orphaned FIN_WAIT2 (above 60 s of tcp_fin_timeout).
             timer = new SocketTimer(SocketTimerKind.Keepalive, new Duration(keepalive.Nanoseconds - now), _probesOut);
@@ -491,4 +517,11 @@ internal sealed partial class TcpSocket
 
         return new SocketSnapshot(_stack.Host.Name, _state, recvQ, sendQ, _tuple.Local, _tuple.Remote, timer, IsOrphan: _orphaned);
     }
+}
+
+/// <summary>The tuple test of a connect() port search: the 4-tuple the port would make, checked by the stack.</summary>
+internal readonly struct ConnectTupleCheck(TcpSocket socket, IPv4Address source, SocketAddress remote) : ITupleCheck
+{
+    public TupleCheck Check(ushort port) =>
+        socket.Stack.CheckTupleForConnect(new FourTuple(source, port, remote.Address, remote.Port), socket, explicitlyBound: false);
 }

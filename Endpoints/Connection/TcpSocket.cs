@@ -53,6 +53,8 @@ internal sealed partial class TcpSocket : UntypedActor, IWithTimers, IPortHolder
         stack.Registered(this);
     }
 
+    internal TcpStack Stack => _stack;
+
     /// <summary>This socket as a reference (what applications hold).</summary>
     public IActorRef Ref => Self;
 
@@ -70,16 +72,22 @@ internal sealed partial class TcpSocket : UntypedActor, IWithTimers, IPortHolder
 
     public bool IsListening => _state == TcpState.Listen;
 
+    public int BindSlot { get; set; } = -1;
+
     public FourTuple Tuple => _tuple;
 
-    /// <summary>The segment arrived for this socket (called by the stack's demultiplexer).</summary>
-    public void Deliver(Segment segment) => Self.Tell(segment, ActorRefs.NoSender);
+    /// <summary>
+    /// The segment arrived for this socket (called by the stack's demultiplexer): processed at once, as
+    /// Linux's receive softirq runs tcp_v4_rcv into the socket inline (queued only if this socket's own
+    /// handler is running, like the socket backlog of a socket owned by the user).
+    /// </summary>
+    public void Deliver(Segment segment) => _stack.Host.System.DeliverNow(Self, segment, ActorRefs.NoSender);
 
     /// <summary>An ICMP error about a segment this socket sent.</summary>
-    public void DeliverIcmp(IcmpPacket icmp) => Self.Tell(icmp, ActorRefs.NoSender);
+    public void DeliverIcmp(IcmpPacket icmp) => _stack.Host.System.DeliverNow(Self, icmp, ActorRefs.NoSender);
 
     /// <summary>A SYN that reopened a TIME_WAIT connection: the listener must answer with this ISN.</summary>
-    public void DeliverSynAfterTimeWait(Segment syn, SeqNum isn) => Self.Tell(new SynAfterTimeWait(syn, isn), ActorRefs.NoSender);
+    public void DeliverSynAfterTimeWait(Segment syn, SeqNum isn) => _stack.Host.System.DeliverNow(Self, new SynAfterTimeWait(syn, isn), ActorRefs.NoSender);
 
     protected override void OnReceive(object message)
     {

@@ -13,6 +13,9 @@ internal interface IPortHolder
     bool ReusePort { get; }
 
     bool IsListening { get; }
+
+    /// <summary>Where the holder sits in its bucket's list (kept by the bind table, so removal is O(1)); -1 when not held.</summary>
+    int BindSlot { get; set; }
 }
 
 /// <summary>
@@ -27,12 +30,67 @@ internal sealed class BindBucket(ushort port, bool createdByConnect)
 
     public bool CreatedByConnect { get; } = createdByConnect;
 
-    public List<IPortHolder> Holders { get; } = [];
+    // Most ports (a client's ephemeral ones) have one holder: it is held inline, others in a list.
+    private IPortHolder? _first;
+    private List<IPortHolder>? _others;
 
-    /// <summary>TIME_WAIT sockets on this port by (bound address, reuse flag).</summary>
-    public List<(IPv4Address Address, bool ReuseAddress, int Count)> TimeWaits { get; } = [];
+    /// <summary>How many sockets hold the port; a listener's accepted children count too, as in Linux.</summary>
+    public int HolderCount => _first is null ? 0 : 1 + (_others?.Count ?? 0);
 
-    public bool IsEmpty => Holders.Count == 0 && TimeWaits.Count == 0;
+    /// <summary>The holder at <paramref name="index"/> (0 ≤ index &lt; <see cref="HolderCount"/>).</summary>
+    public IPortHolder HolderAt(int index) => index == 0 ? _first! : _others![index - 1];
+
+    /// <summary>TIME_WAIT sockets on this port by (bound address, reuse flag); created with the first one.</summary>
+    public List<(IPv4Address Address, bool ReuseAddress, int Count)>? TimeWaits { get; set; }
+
+    public bool IsEmpty => _first is null && (TimeWaits is null || TimeWaits.Count == 0);
+
+    public void Add(IPortHolder holder)
+    {
+        holder.BindSlot = HolderCount;
+        if (_first is null)
+        {
+            _first = holder;
+        }
+        else
+        {
+            (_others ??= []).Add(holder);
+        }
+    }
+
+    /// <summary>Removes <paramref name="holder"/> in O(1) (a busy server port has one holder per connection): the last holder takes its place.</summary>
+    public bool Remove(IPortHolder holder)
+    {
+        int slot = holder.BindSlot;
+        int count = HolderCount;
+        if (slot < 0 || slot >= count || !ReferenceEquals(HolderAt(slot), holder))
+        {
+            return false;
+        }
+
+        var last = HolderAt(count - 1);
+        if (slot == 0)
+        {
+            _first = last;
+        }
+        else
+        {
+            _others![slot - 1] = last;
+        }
+
+        last.BindSlot = slot;
+        if (count == 1)
+        {
+            _first = null;
+        }
+        else
+        {
+            _others!.RemoveAt(count - 2);
+        }
+
+        holder.BindSlot = -1;
+        return true;
+    }
 }
 
 /// <summary>
@@ -64,8 +122,9 @@ internal sealed class BindTable
             return false;
         }
 
-        foreach (var holder in bucket.Holders)
+        for (int i = 0; i < bucket.HolderCount; i++)
         {
+            var holder = bucket.HolderAt(i);
             if (!ReferenceEquals(holder, candidate) && Overlap(candidate.BoundAddress, holder.BoundAddress)
                 && Clash(candidate.ReuseAddress, candidate.ReusePort, holder.ReuseAddress, holder.ReusePort, holder.IsListening, holderIsTimeWait: false))
             {
@@ -73,11 +132,14 @@ internal sealed class BindTable
             }
         }
 
-        foreach (var (address, reuseAddress, _) in bucket.TimeWaits)
+        if (bucket.TimeWaits is { } timeWaits)
         {
-            if (Overlap(candidate.BoundAddress, address) && Clash(candidate.ReuseAddress, candidate.ReusePort, reuseAddress, false, false, holderIsTimeWait: true))
+            foreach (var (address, reuseAddress, _) in timeWaits)
             {
-                return true;
+                if (Overlap(candidate.BoundAddress, address) && Clash(candidate.ReuseAddress, candidate.ReusePort, reuseAddress, false, false, holderIsTimeWait: true))
+                {
+                    return true;
+                }
             }
         }
 
@@ -93,13 +155,13 @@ internal sealed class BindTable
             _buckets.Add(port, bucket);
         }
 
-        bucket.Holders.Add(holder);
+        bucket.Add(holder);
         return bucket;
     }
 
     public void Remove(ushort port, IPortHolder holder)
     {
-        if (_buckets.TryGetValue(port, out var bucket) && bucket.Holders.Remove(holder) && bucket.IsEmpty)
+        if (_buckets.TryGetValue(port, out var bucket) && bucket.Remove(holder) && bucket.IsEmpty)
         {
             _buckets.Remove(port);
         }
@@ -114,14 +176,14 @@ internal sealed class BindTable
             _buckets.Add(port, bucket);
         }
 
-        int index = bucket.TimeWaits.FindIndex(t => t.Address == address && t.ReuseAddress == reuseAddress);
+        int index = IndexOf(bucket, address, reuseAddress);
         if (index < 0)
         {
-            bucket.TimeWaits.Add((address, reuseAddress, 1));
+            (bucket.TimeWaits ??= new(1)).Add((address, reuseAddress, 1));
         }
         else
         {
-            var entry = bucket.TimeWaits[index];
+            var entry = bucket.TimeWaits![index];
             bucket.TimeWaits[index] = entry with { Count = entry.Count + 1 };
         }
     }
@@ -133,13 +195,13 @@ internal sealed class BindTable
             return;
         }
 
-        int index = bucket.TimeWaits.FindIndex(t => t.Address == address && t.ReuseAddress == reuseAddress);
+        int index = IndexOf(bucket, address, reuseAddress);
         if (index < 0)
         {
             return;
         }
 
-        var entry = bucket.TimeWaits[index];
+        var entry = bucket.TimeWaits![index];
         if (entry.Count == 1)
         {
             bucket.TimeWaits.RemoveAt(index);
@@ -153,6 +215,25 @@ internal sealed class BindTable
         {
             _buckets.Remove(port);
         }
+    }
+
+    private static int IndexOf(BindBucket bucket, IPv4Address address, bool reuseAddress)
+    {
+        var timeWaits = bucket.TimeWaits;
+        if (timeWaits is null)
+        {
+            return -1;
+        }
+
+        for (int i = 0; i < timeWaits.Count; i++)
+        {
+            if (timeWaits[i].Address == address && timeWaits[i].ReuseAddress == reuseAddress)
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private static bool Overlap(IPv4Address a, IPv4Address b) => a.IsAny || b.IsAny || a == b;

@@ -52,7 +52,12 @@ internal sealed class EphemeralPorts(Sysctls sysctls, BindTable binds, RandomStr
     /// Picks a port for a connect() from <paramref name="local"/> to <paramref name="remote"/>, or null
     /// (EADDRNOTAVAIL). <paramref name="checkTuple"/> tests a port's 4-tuple, recycling a TIME_WAIT if allowed.
     /// </summary>
-    public ushort? ChooseForConnect(IPv4Address local, SocketAddress remote, Func<ushort, TupleCheck> checkTuple, IPortHolder holder)
+    public ushort? ChooseForConnect(IPv4Address local, SocketAddress remote, Func<ushort, TupleCheck> checkTuple, IPortHolder holder) =>
+        ChooseForConnect(local, remote, new DelegateTupleCheck(checkTuple), holder);
+
+    /// <summary>As above, with the tuple test as a struct (no closure per connect()).</summary>
+    public ushort? ChooseForConnect<TCheck>(IPv4Address local, SocketAddress remote, TCheck checkTuple, IPortHolder holder)
+        where TCheck : ITupleCheck
     {
         var (low, highInclusive) = sysctls.IpLocalPortRange;
         int high = highInclusive + 1;
@@ -150,7 +155,8 @@ internal sealed class EphemeralPorts(Sysctls sysctls, BindTable binds, RandomStr
         }
     }
 
-    private bool TryTakeForConnect(ushort port, Func<ushort, TupleCheck> checkTuple, IPortHolder holder)
+    private bool TryTakeForConnect<TCheck>(ushort port, TCheck checkTuple, IPortHolder holder)
+        where TCheck : ITupleCheck
     {
         if (sysctls.IpLocalReservedPorts.Contains(port))
         {
@@ -164,7 +170,7 @@ internal sealed class EphemeralPorts(Sysctls sysctls, BindTable binds, RandomStr
             return true;
         }
 
-        if (!bucket.CreatedByConnect || checkTuple(port) == TupleCheck.InUse)
+        if (!bucket.CreatedByConnect || checkTuple.Check(port) == TupleCheck.InUse)
         {
             return false;
         }
@@ -198,4 +204,15 @@ internal sealed class EphemeralPorts(Sysctls sysctls, BindTable binds, RandomStr
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
         return z ^ (z >> 31);
     }
+}
+
+/// <summary>Tests whether the 4-tuple a candidate port makes is free for connect() (__inet_check_established).</summary>
+internal interface ITupleCheck
+{
+    TupleCheck Check(ushort port);
+}
+
+internal readonly struct DelegateTupleCheck(Func<ushort, TupleCheck> check) : ITupleCheck
+{
+    public TupleCheck Check(ushort port) => check(port);
 }

@@ -8,6 +8,8 @@ public sealed partial class TcpStack
 {
     private IActorContext? _managerContext;
     private TcpSocket? _lastCreated;
+    private SocketOptions? _optionsForNext;
+    private Props? _socketProps;
 
     /// <summary>
     /// Creates a socket actor as a child of the host's TCP module. Inside the kernel, socket creation
@@ -16,7 +18,11 @@ public sealed partial class TcpStack
     /// </summary>
     internal TcpSocket CreateSocket(SocketOptions options)
     {
-        _managerContext!.ActorOf(Props.Create(() => new TcpSocket(this, options)));
+        // One Props for every socket (its factory reads the options of the one being made), so
+        // creating a socket allocates only the socket.
+        _optionsForNext = options;
+        _managerContext!.ActorOf(_socketProps ??= Props.Create(() => new TcpSocket(this, _optionsForNext!)));
+        _optionsForNext = null;
         var created = _lastCreated!;
         _lastCreated = null;
         return created;

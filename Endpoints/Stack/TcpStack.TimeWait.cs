@@ -18,7 +18,7 @@ public sealed partial class TcpStack
     /// </summary>
     internal bool EnterTimeWait(FourTuple tuple, in TimeWaitEntry entry)
     {
-        if (!TimeWaits.TryAdd(tuple, entry, Sysctls.TcpMaxTwBuckets))
+        if (!TimeWaits.TryAdd(tuple, entry, Sysctls.TcpMaxTwBuckets, NowNanoseconds))
         {
             Counters.TimeWaitOverflow++;
             return false;
@@ -33,13 +33,7 @@ public sealed partial class TcpStack
     internal void OnTimeWaitTimer()
     {
         _timeWaitTimerDeadline = long.MaxValue;
-        foreach (var (tuple, entry) in TimeWaits.ExpireDue(NowNanoseconds))
-        {
-            Counters.TimeWaitExpired++;
-            Binds.RemoveTimeWait(tuple.LocalPort, tuple.LocalAddress, entry.ReuseAddress);
-            var state = entry.Substate == TimeWaitSubstate.TimeWait ? TcpState.TimeWait : TcpState.FinWait2;
-            PublishStateChange(tuple, state, TcpState.Closed, state == TcpState.TimeWait ? "TIME_WAIT ended (60 s)" : "FIN_WAIT2 timed out (tcp_fin_timeout)");
-        }
+        TimeWaits.ExpireDue(NowNanoseconds, _onTimeWaitExpired ??= OnTimeWaitExpired);
 
         if (TimeWaits.NextDeadline() is { } next)
         {
@@ -114,7 +108,7 @@ public sealed partial class TcpStack
 
         if (outcome.RestartTimer)
         {
-            TimeWaits.Reschedule(tuple, ref entry, NowNanoseconds + TimeWaitDecision.TimeWaitLengthNanoseconds);
+            TimeWaits.Reschedule(tuple, ref entry, NowNanoseconds + TimeWaitDecision.TimeWaitLengthNanoseconds, NowNanoseconds);
             ArmTimeWaitTimer(entry.DeadlineNanoseconds);
         }
 
@@ -169,8 +163,23 @@ public sealed partial class TcpStack
         Ttl = (byte)Sysctls.IpDefaultTtl,
     };
 
+    private void OnTimeWaitExpired(FourTuple tuple, TimeWaitEntry entry)
+    {
+        Counters.TimeWaitExpired++;
+        Binds.RemoveTimeWait(tuple.LocalPort, tuple.LocalAddress, entry.ReuseAddress);
+        var state = entry.Substate == TimeWaitSubstate.TimeWait ? TcpState.TimeWait : TcpState.FinWait2;
+        PublishStateChange(tuple, state, TcpState.Closed, state == TcpState.TimeWait ? "TIME_WAIT ended (60 s)" : "FIN_WAIT2 timed out (tcp_fin_timeout)");
+    }
+
+    /// <summary>
+    /// Arms the one timewait timer for the earliest deadline, rounded up to the next jiffy: a kernel
+    /// timer only fires on a tick (and Linux's timer wheel may add more), so every timewait due within
+    /// one tick ends together, in one event, at most 4 ms after its exact deadline.
+    /// </summary>
     private void ArmTimeWaitTimer(long deadline)
     {
+        long tick = Jiffies.Nanoseconds;
+        deadline = deadline <= long.MaxValue - tick ? (deadline + tick - 1) / tick * tick : deadline;
         if (deadline >= _timeWaitTimerDeadline || _managerTimers is null)
         {
             return;

@@ -26,6 +26,7 @@ public sealed partial class TcpStack : ITransportProtocol
     private readonly long _wallClockOriginNanoseconds;
     private ITimerScheduler? _managerTimers;
     private long _timeWaitTimerDeadline = long.MaxValue;
+    private Action<FourTuple, TimeWaitEntry>? _onTimeWaitExpired;
 
     internal TcpStack(Host host)
     {
@@ -230,16 +231,39 @@ public sealed partial class TcpStack : ITransportProtocol
             return null;
         }
 
-        var exact = candidates.Where(l => l.BoundAddress == address).ToList();
-        var group = exact.Count > 0 ? exact : candidates.Where(l => l.BoundAddress.IsAny).ToList();
-        if (group.Count <= 1)
+        // An exact local address before the wildcard; usually one listener, so no list is built.
+        int exact = 0;
+        int wildcard = 0;
+        foreach (var listener in candidates)
         {
-            return group.Count == 1 ? group[0] : null;
+            if (listener.BoundAddress == address)
+            {
+                exact++;
+            }
+            else if (listener.BoundAddress.IsAny)
+            {
+                wildcard++;
+            }
+        }
+
+        int members = exact > 0 ? exact : wildcard;
+        if (members == 0)
+        {
+            return null;
         }
 
         // An SO_REUSEPORT group: one member by a hash of the 4-tuple (reuseport_select_sock).
-        int index = (int)(Mix((ulong)tuple.GetHashCode() ^ _secret) % (ulong)group.Count);
-        return group[index];
+        int index = members == 1 ? 0 : (int)(Mix((ulong)tuple.GetHashCode() ^ _secret) % (ulong)members);
+        foreach (var listener in candidates)
+        {
+            bool member = exact > 0 ? listener.BoundAddress == address : listener.BoundAddress.IsAny;
+            if (member && index-- == 0)
+            {
+                return listener;
+            }
+        }
+
+        return null;
     }
 
     private void DeliverSegment(Segment segment)

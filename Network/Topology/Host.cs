@@ -41,6 +41,9 @@ public sealed class Host
 
     public Sysctls Sysctls { get; }
 
+    /// <summary>Forwards as a layer-2 switch (TTL untouched) rather than a router.</summary>
+    public bool IsSwitch { get; init; }
+
     public RoutingTable Routes { get; } = new();
 
     public NetworkInterface Loopback { get; }
@@ -227,13 +230,13 @@ public sealed class Host
             return;
         }
 
-        if (packet.Ttl <= 1)
+        if (packet.Ttl <= 1 && !IsSwitch)
         {
             Drop(DropReason.TtlExpired, "TTL exceeded in transit", packet);
             return;
         }
 
-        var forwarded = packet with { Ttl = (byte)(packet.Ttl - 1) };
+        var forwarded = IsSwitch ? packet : packet with { Ttl = (byte)(packet.Ttl - 1) };
         if (PassesFilter(forwarded, HookPoint.PostRouting, arrivedOn, route.Interface))
         {
             Transmit(forwarded, route.Interface);

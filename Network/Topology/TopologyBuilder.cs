@@ -52,6 +52,18 @@ public sealed partial class TopologyBuilder(ActorSystem system)
             configure?.Invoke(options);
         });
 
+    /// <summary>
+    /// A switch: forwards between its links like a router but as a layer-2 bridge does, without
+    /// touching the TTL (so captures behind it show the sender's TTL, and no copy of each packet is
+    /// made). Its FORWARD chain still applies, as with br_netfilter's bridge-nf-call-iptables.
+    /// </summary>
+    public TopologyBuilder AddSwitch(string name, Action<HostOptions>? configure = null) =>
+        AddRouter(name, options =>
+        {
+            options.IsSwitch = true;
+            configure?.Invoke(options);
+        });
+
     /// <summary>Joins two hosts with a link (the same settings both ways unless <paramref name="reverse"/> is given).</summary>
     public TopologyBuilder Connect(string hostA, string hostB, LinkSettings? settings = null, LinkSettings? reverse = null)
     {
@@ -140,7 +152,7 @@ public sealed partial class TopologyBuilder(ActorSystem system)
             declaration.Options.Addresses.Add(new InterfaceAddress(new IPv4Address(automatic), 8));
         }
 
-        return new Host(system, declaration.Name, sysctls);
+        return new Host(system, declaration.Name, sysctls) { IsSwitch = declaration.Options.IsSwitch };
     }
 
     private static Link CreateLink(LinkDeclaration declaration, Dictionary<string, Host> hosts)
@@ -247,6 +259,8 @@ public sealed partial class TopologyBuilder(ActorSystem system)
         internal List<(string Name, string Value)> Sysctls { get; } = [];
 
         internal bool IsLoopbackOnly { get; private set; }
+
+        internal bool IsSwitch { get; set; }
 
         /// <summary>Assigns an address: <c>10.0.0.1</c> (a /32) or <c>10.0.0.1/24</c>.</summary>
         public HostOptions Address(string address)

@@ -17,18 +17,17 @@ internal sealed class ActorCell : IActorRef, IActorContext
     private readonly long _autoId;
     private ActorBase _actor = null!;
     private Receive? _behavior;
-    private List<Receive>? _behaviorStack;
     private ActorCell? _firstChild;
     private ActorCell? _lastChild;
     private ActorCell? _previousSibling;
     private ActorCell? _nextSibling;
-    private Dictionary<string, ActorCell>? _namedChildren;
-    private long _childCounter;
-    private List<ActorCell>? _watchers;
-    private List<ActorCell>? _watching;
     private TimerScheduler? _timers;
-    private RandomStream? _random;
+    private Extras? _extras;
     private CellState _state;
+    private readonly int _hash;
+
+    /// <summary>Whether a handler of this actor is on the stack (so a direct delivery to it must be queued instead).</summary>
+    internal bool InHandler;
 
     private ActorCell(ActorSystem system, ActorCell? parent, string? name, long autoId)
     {
@@ -36,6 +35,7 @@ internal sealed class ActorCell : IActorRef, IActorContext
         ParentCell = parent;
         _name = name;
         _autoId = autoId;
+        _hash = system.NextCellHash();
     }
 
     private enum CellState : byte
@@ -80,7 +80,7 @@ internal sealed class ActorCell : IActorRef, IActorContext
         }
     }
 
-    public RandomStream Random => _random ??= RandomStream.Derive(System.Seed, Path.ToString());
+    public RandomStream Random => (_extras ??= new()).Random ??= RandomStream.Derive(System.Seed, Path.ToString());
 
     /// <summary>Creates the guardian of a system (no parent, no PreStart of interest).</summary>
     internal static ActorCell CreateGuardian(ActorSystem system, string name, ActorCell? parent)
@@ -100,7 +100,7 @@ internal sealed class ActorCell : IActorRef, IActorContext
         }
 
         ValidateName(parent, name);
-        var cell = new ActorCell(system, parent, name, name is null ? ++parent._childCounter : 0);
+        var cell = new ActorCell(system, parent, name, name is null ? ++(parent._extras ??= new()).ChildCounter : 0);
         parent.AddChild(cell);
         try
         {
@@ -126,14 +126,14 @@ internal sealed class ActorCell : IActorRef, IActorContext
     public IActorRef ActorOf(Props props, string? name = null) => Create(System, this, props, name);
 
     public IActorRef? Child(string name) =>
-        _namedChildren is not null && _namedChildren.TryGetValue(name, out var child) ? child : null;
+        _extras?.NamedChildren is { } named && named.TryGetValue(name, out var child) ? child : null;
 
     public void Stop(IActorRef actor) => System.Stop(actor);
 
     public IActorRef Watch(IActorRef subject)
     {
         var target = AsCell(subject)!;
-        if (ReferenceEquals(target, this) || (_watching?.Contains(target) ?? false))
+        if (ReferenceEquals(target, this) || (_extras?.Watching?.Contains(target) ?? false))
         {
             return subject;
         }
@@ -144,17 +144,17 @@ internal sealed class ActorCell : IActorRef, IActorContext
             return subject;
         }
 
-        (_watching ??= []).Add(target);
-        (target._watchers ??= []).Add(this);
+        ((_extras ??= new()).Watching ??= []).Add(target);
+        ((target._extras ??= new()).Watchers ??= []).Add(this);
         return subject;
     }
 
     public IActorRef Unwatch(IActorRef subject)
     {
         var target = AsCell(subject)!;
-        if (_watching?.Remove(target) ?? false)
+        if (_extras?.Watching?.Remove(target) ?? false)
         {
-            target._watchers?.Remove(this);
+            target._extras?.Watchers?.Remove(this);
         }
 
         return subject;
@@ -163,9 +163,9 @@ internal sealed class ActorCell : IActorRef, IActorContext
     public void Become(Receive receive)
     {
         ArgumentNullException.ThrowIfNull(receive);
-        if (_behaviorStack is { Count: > 0 })
+        if (_extras?.BehaviorStack is { Count: > 0 } stack)
         {
-            _behaviorStack[^1] = receive;
+            stack[^1] = receive;
         }
 
         _behavior = receive;
@@ -174,28 +174,34 @@ internal sealed class ActorCell : IActorRef, IActorContext
     public void BecomeStacked(Receive receive)
     {
         ArgumentNullException.ThrowIfNull(receive);
-        _behaviorStack ??= [];
-        if (_behaviorStack.Count == 0)
+        var behaviorStack = (_extras ??= new()).BehaviorStack ??= [];
+        if (behaviorStack.Count == 0)
         {
             // The bottom of the stack is the behaviour in force now (null = the actor's Receive).
-            _behaviorStack.Add(_behavior ?? _actor.InvokeReceive);
+            behaviorStack.Add(_behavior ?? _actor.InvokeReceive);
         }
 
-        _behaviorStack.Add(receive);
+        behaviorStack.Add(receive);
         _behavior = receive;
     }
 
     public void UnbecomeStacked()
     {
-        if (_behaviorStack is { Count: > 1 })
+        if (_extras?.BehaviorStack is { Count: > 1 } stack)
         {
-            _behaviorStack.RemoveAt(_behaviorStack.Count - 1);
-            _behavior = _behaviorStack[^1];
+            stack.RemoveAt(stack.Count - 1);
+            _behavior = stack[^1];
         }
     }
 
     public void ScheduleTellOnce(Duration delay, IActorRef receiver, object message, IActorRef? sender) =>
         System.ScheduleTellOnce(delay, receiver, message, sender);
+
+    /// <summary>
+    /// A cheap, stable hash (actors are dictionary keys in applications with a million sockets; the
+    /// identity hash costs a header write per object the first time). Equality stays reference equality.
+    /// </summary>
+    public override int GetHashCode() => _hash;
 
     public override string ToString() => $"Actor[{Path}]";
 
@@ -267,27 +273,27 @@ internal sealed class ActorCell : IActorRef, IActorContext
         _timers?.CancelAll();
         System.RunPostStop(this);
         ParentCell?.RemoveChild(this);
-        if (_watching is not null)
+        if (_extras?.Watching is { } watching)
         {
-            foreach (var target in _watching)
+            foreach (var target in watching)
             {
-                target._watchers?.Remove(this);
+                target._extras?.Watchers?.Remove(this);
             }
 
-            _watching = null;
+            _extras.Watching = null;
         }
 
-        if (_watchers is not null)
+        if (_extras?.Watchers is { } watchers)
         {
-            foreach (var watcher in _watchers)
+            foreach (var watcher in watchers)
             {
-                if (!watcher.IsTerminating && (watcher._watching?.Remove(this) ?? false))
+                if (!watcher.IsTerminating && (watcher._extras?.Watching?.Remove(this) ?? false))
                 {
                     System.Post(watcher, new Terminated(this), this);
                 }
             }
 
-            _watchers = null;
+            _extras.Watchers = null;
         }
     }
 
@@ -335,7 +341,7 @@ internal sealed class ActorCell : IActorRef, IActorContext
             throw new ArgumentException($"Invalid actor name '{name}': it must be non-empty, without '/', and not start with '$'.", nameof(name));
         }
 
-        if (parent._namedChildren is not null && parent._namedChildren.ContainsKey(name))
+        if (parent._extras?.NamedChildren is { } named && named.ContainsKey(name))
         {
             throw new InvalidOperationException($"Actor name '{name}' is not unique under {parent.Path}.");
         }
@@ -345,7 +351,7 @@ internal sealed class ActorCell : IActorRef, IActorContext
     {
         if (child._name is not null)
         {
-            (_namedChildren ??= new Dictionary<string, ActorCell>(StringComparer.Ordinal)).Add(child._name, child);
+            ((_extras ??= new()).NamedChildren ??= new Dictionary<string, ActorCell>(StringComparer.Ordinal)).Add(child._name, child);
         }
 
         child._previousSibling = _lastChild;
@@ -365,7 +371,7 @@ internal sealed class ActorCell : IActorRef, IActorContext
     {
         if (child._name is not null)
         {
-            _namedChildren?.Remove(child._name);
+            _extras?.NamedChildren?.Remove(child._name);
         }
 
         if (child._previousSibling is null)
@@ -393,6 +399,17 @@ internal sealed class ActorCell : IActorRef, IActorContext
     private sealed class GuardianActor : ActorBase
     {
         protected override bool Receive(object message) => false;
+    }
+
+    /// <summary>What few actors use (named children, watches, stacked behaviours, a random stream), kept out of the cell so a million sockets do not pay for it.</summary>
+    private sealed class Extras
+    {
+        public List<Receive>? BehaviorStack;
+        public Dictionary<string, ActorCell>? NamedChildren;
+        public long ChildCounter;
+        public List<ActorCell>? Watchers;
+        public List<ActorCell>? Watching;
+        public RandomStream? Random;
     }
 }
 

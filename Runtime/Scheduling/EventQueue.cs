@@ -21,6 +21,9 @@ internal sealed class EventQueue
     private const int Arity = 4;
     private const int CompactionThreshold = 1024;
 
+    /// <summary>Arrays above this many events are given back once mostly empty (a burst of a million connects must not pin 50 MB for the rest of the run).</summary>
+    private const int ShrinkAbove = 1 << 16;
+
     private ScheduledEvent[] _heap = new ScheduledEvent[256];
     private int _heapCount;
     private ScheduledEvent[] _ring = new ScheduledEvent[256];
@@ -151,6 +154,11 @@ internal sealed class EventQueue
         head = default;
         _ringHead = (_ringHead + 1) & (_ring.Length - 1);
         _ringCount--;
+        if (_ringCount == 0 && _ring.Length > ShrinkAbove)
+        {
+            _ring = new ScheduledEvent[256];
+            _ringHead = 0;
+        }
     }
 
     private void PushHeap(in ScheduledEvent item)
@@ -173,6 +181,15 @@ internal sealed class EventQueue
         }
 
         _heap[last] = default;
+        ShrinkHeapIfSparse();
+    }
+
+    private void ShrinkHeapIfSparse()
+    {
+        if (_heap.Length > ShrinkAbove && _heapCount < _heap.Length / 4)
+        {
+            Array.Resize(ref _heap, _heap.Length / 2);
+        }
     }
 
     private void SiftUp(int index, in ScheduledEvent item)
@@ -246,5 +263,7 @@ internal sealed class EventQueue
         {
             SiftDown(i, in _heap[i]);
         }
+
+        ShrinkHeapIfSparse();
     }
 }

@@ -130,7 +130,7 @@ internal sealed class TimerScheduler(ActorCell owner) : ITimerScheduler
 
         if (_count == _slots.Length)
         {
-            Array.Resize(ref _slots, Math.Min(MaxSlots, Math.Max(4, _slots.Length * 2)));
+            Array.Resize(ref _slots, Math.Min(MaxSlots, Math.Max(2, _slots.Length * 2)));
         }
 
         _slots[_count].Key = key;

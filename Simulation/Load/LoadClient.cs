@@ -96,7 +96,7 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
             case Closed:
                 OnClosed(Sender!);
                 break;
-            case Sent or OptionsSet:
+            case OptionsSet:
                 break;
             default:
                 Unhandled(message);
@@ -126,7 +126,7 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
         var server = _servers[_nextServer];
         _nextServer = (_nextServer + 1) % _servers.Count;
         _connections[socket] = new Connection { Started = Context.Now.Nanoseconds, RequestsLeft = _settings.RequestsPerConnection };
-        socket.Tell(new Connect(server), Self);
+        socket.Tell(new Connect(server, Handler: Self), Self);
     }
 
     private void OnConnected(IActorRef socket, SocketAddress local)
@@ -139,7 +139,6 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
         _statistics.Connected++;
         _statistics.RecordConnectLatency(Context.Now.Nanoseconds - connection.Started);
         connection.Local = local;
-        socket.Tell(new Register(Self), Self);
         SendRequest(socket);
     }
 
@@ -155,7 +154,7 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
         connection.Expected = response;
         connection.Received = 0;
         _exchange.Announce(connection.Local, request, response);
-        socket.Tell(new Send(ByteChunk.OfLength(request)), Self);
+        socket.Tell(new Send(ByteChunk.OfLength(request), NoAck: true), Self);
     }
 
     private void OnReceived(IActorRef socket, int bytes)

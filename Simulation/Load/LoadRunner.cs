@@ -77,7 +77,7 @@ public static class LoadRunner
 
     private static Topology BuildTopology(ActorSystem system, LoadSettings settings)
     {
-        var builder = new TopologyBuilder(system).AddModule(Tcp.Module).AddRouter("switch", h => h.Address("10.255.255.254/8"));
+        var builder = new TopologyBuilder(system).AddModule(Tcp.Module).AddSwitch("switch", h => h.Address("10.255.255.254/8"));
         var link = new LinkSettings(settings.LinkDelay, settings.LinkBandwidthBitsPerSecond);
         void Host(string name, int number, IReadOnlyList<(string Name, string Value)> side) => builder.AddHost(name, options =>
         {

@@ -37,11 +37,10 @@ internal sealed class LoadServer : UntypedActor
                 _listener = opened.Socket;
                 _listener.Tell(new Bind(new SocketAddress(IPv4Address.Any, _settings.Port)), Self);
                 _listener.Tell(new Listen(4096), Self);
-                _listener.Tell(Accept.Instance, Self);
+                _listener.Tell(new Accept(Handler: Self, Continuously: true), Self);
                 break;
             case Accepted accepted:
                 OnAccepted(accepted);
-                _listener!.Tell(Accept.Instance, Self);
                 break;
             case Received received:
                 OnReceived(Sender!, received.Data.Length);
@@ -64,7 +63,7 @@ internal sealed class LoadServer : UntypedActor
             case Closed:
                 _connections.Remove(Sender!);
                 break;
-            case Bound or Listening or Sent or CommandFailed:
+            case Bound or Listening or OptionsSet or CommandFailed:
                 break;
             default:
                 Unhandled(message);
@@ -79,8 +78,6 @@ internal sealed class LoadServer : UntypedActor
         {
             accepted.Socket.Tell(new SetOptions(new SocketOptions { Linger = new Linger(true, linger) }), Self);
         }
-
-        accepted.Socket.Tell(new Register(Self), Self);
     }
 
     private void OnReceived(IActorRef socket, int bytes)
@@ -114,7 +111,7 @@ internal sealed class LoadServer : UntypedActor
             return;
         }
 
-        socket.Tell(new Send(ByteChunk.OfLength(bytes)), Self);
+        socket.Tell(new Send(ByteChunk.OfLength(bytes), NoAck: true), Self);
         connection.RequestsLeft--;
         if (connection.RequestsLeft <= 0 && _settings.Close == Closer.Server)
         {

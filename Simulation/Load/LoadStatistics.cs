@@ -6,6 +6,7 @@ namespace TcpActors.Simulation;
 public sealed class LoadStatistics
 {
     private readonly List<long> _connectLatencies = [];
+    private long[]? _sortedLatencies;
 
     /// <summary>connect() calls made.</summary>
     public long Attempted { get; internal set; }
@@ -32,7 +33,11 @@ public sealed class LoadStatistics
 
     public IReadOnlyList<long> ConnectLatencies => _connectLatencies;
 
-    internal void RecordConnectLatency(long nanoseconds) => _connectLatencies.Add(nanoseconds);
+    internal void RecordConnectLatency(long nanoseconds)
+    {
+        _connectLatencies.Add(nanoseconds);
+        _sortedLatencies = null;
+    }
 
     internal void RecordFailure(string error)
     {
@@ -50,9 +55,15 @@ public sealed class LoadStatistics
             return 0;
         }
 
-        var sorted = _connectLatencies.Order().ToList();
-        int index = (int)Math.Ceiling(percentile / 100 * sorted.Count) - 1;
-        return sorted[Math.Clamp(index, 0, sorted.Count - 1)];
+        // Sorted once for all the percentiles a report asks for, until the next sample.
+        if (_sortedLatencies is null)
+        {
+            _sortedLatencies = [.. _connectLatencies];
+            Array.Sort(_sortedLatencies);
+        }
+
+        int index = (int)Math.Ceiling(percentile / 100 * _sortedLatencies.Length) - 1;
+        return _sortedLatencies[Math.Clamp(index, 0, _sortedLatencies.Length - 1)];
     }
 }
 

@@ -35,6 +35,36 @@ public sealed class RoutingAndFilterTests
     }
 
     [Fact]
+    public void A_switch_forwards_the_very_packet_with_its_ttl_through_the_FORWARD_hook()
+    {
+        // Proves AddSwitch: same paths and hooks as a router, but the packet arrives as sent (TTL 64,
+        // even a TTL of 1 passes, no copy), as through a layer-2 bridge with br_netfilter.
+        var system = ActorSystem.Create("switched");
+        var topology = new TopologyBuilder(system)
+            .AddHost("client", h => h.Address("10.0.1.2/8"))
+            .AddSwitch("switch", h => h.Address("10.255.255.254/8"))
+            .AddHost("server", h => h.Address("10.0.2.2/8"))
+            .Connect("client", "switch")
+            .Connect("switch", "server")
+            .Build();
+        var atServer = new RecordingTransport();
+        topology["server"].Transport = atServer;
+        var switchFilter = new FunctionFilter((_, _) => FilterVerdict.Accept);
+        topology["switch"].Filter = switchFilter;
+
+        var sent = Segments.Tcp("10.0.1.2", 40000, "10.0.2.2", 8080, TcpFlags.Syn);
+        var lastHop = Segments.Tcp("10.0.1.2", 40001, "10.0.2.2", 8080, TcpFlags.Syn) with { Ttl = 1 };
+        topology["client"].Output(sent);
+        topology["client"].Output(lastHop);
+        system.RunUntilIdle();
+
+        Assert.Equal([sent, lastHop], atServer.Delivered.Select(d => d.Packet));
+        Assert.Same(sent, atServer.Delivered[0].Packet);
+        Assert.True(topology["switch"].IsSwitch);
+        Assert.Contains(switchFilter.Asked, c => c.Hook == HookPoint.Forward);
+    }
+
+    [Fact]
     public void An_INPUT_drop_still_shows_in_the_capture_but_never_reaches_TCP()
     {
         // Proves tcpdump sees packets before INPUT rules (seed 000's capture shows the dropped ACKs) and the host counts the drop.

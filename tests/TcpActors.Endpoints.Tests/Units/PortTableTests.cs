@@ -4,7 +4,10 @@ using TcpActors.Runtime;
 namespace TcpActors.Endpoints.Tests.Units;
 
 /// <summary>A socket as the bind table sees it.</summary>
-internal sealed record FakeHolder(IPv4Address BoundAddress, bool ReuseAddress = false, bool ReusePort = false, bool IsListening = false) : IPortHolder;
+internal sealed record FakeHolder(IPv4Address BoundAddress, bool ReuseAddress = false, bool ReusePort = false, bool IsListening = false) : IPortHolder
+{
+    public int BindSlot { get; set; } = -1;
+}
 
 /// <summary>Linux's connect() and bind(0) port choice (../shared/LINUX-TCP.md sections A and B) as pure functions.</summary>
 public sealed class EphemeralPortsTests
