@@ -9,13 +9,6 @@ internal sealed partial class TcpSocket
     /// <summary>A time that never happened (virtual time starts at 0, so 0 is a real instant).</summary>
     private const long Never = long.MinValue / 4;
 
-    /// <summary>
-    /// The receive-buffer cost of one queued segment beyond its bytes (skb->truesize − len), for tcp_space():
-    /// 832 reproduces the kernel's rcv_ssthresh after 1000-byte segments on a veth path (67408, then
-    /// 70173, in tests/reference/kernel/08-shutdown-shut-wr.txt), i.e. scaling_ratio 139.
-    /// </summary>
-    private const int SegmentOverheadBytes = 832;
-
     /// <summary>SOCK_MIN_RCVBUF / 2: the smallest window clamp tcp_set_window_clamp allows.</summary>
     private const int MinimumWindowClamp = 2304;
 
@@ -46,6 +39,8 @@ internal sealed partial class TcpSocket
     private uint _rcvSsthresh;
     private uint _windowClamp;
     private int _scalingRatio = 128;
+    private int _receiveBufferGrown;
+    private bool _ackNoMemory;
 
     // Negotiated options.
     private int _advMss;
@@ -114,16 +109,19 @@ internal sealed partial class TcpSocket
 
     /// <summary>
     /// sk_rcvbuf: SO_RCVBUF doubled (for the sk_buff overhead), never below SOCK_MIN_RCVBUF
-    /// (sock_setsockopt's __sock_set_rcvbuf), else tcp_rmem's default.
+    /// (sock_setsockopt's __sock_set_rcvbuf), and then locked; else tcp_rmem's default, or more once
+    /// tcp_clamp_window has grown it (receive-buffer autotuning is not modelled).
     /// </summary>
-    private int ReceiveBuffer => _options.ReceiveBuffer is { } size ? SocketBuffer(size, SockMinRcvbuf) : _stack.Sysctls.TcpRmem.Default;
+    private int ReceiveBuffer => _options.ReceiveBuffer is { } size ? SocketBuffer(size, SockMinRcvbuf) : Math.Max(_stack.Sysctls.TcpRmem.Default, _receiveBufferGrown);
+
+    /// <summary>SOCK_RCVBUF_LOCK: the application set SO_RCVBUF, so TCP never resizes the buffer.</summary>
+    private bool ReceiveBufferLocked => _options.ReceiveBuffer is not null;
 
     /// <summary>SO_RCVBUF / SO_SNDBUF as sock_setsockopt stores them: doubled (the value is capped so that it can be), at least the minimum.</summary>
     private static int SocketBuffer(int requested, int minimum) => Math.Max(Math.Min(requested, int.MaxValue / 2) * 2, minimum);
 
-    /// <summary>Bytes the receive buffer holds (tcp_rmem accounting: data plus per-segment overhead).</summary>
-    private long ReceiveMemory =>
-        _receiveQueue.UnreadBytes + _receiveQueue.OutOfOrderBytes + ((long)(_receiveQueue.SegmentsHeld + _receiveQueue.OutOfOrderCount) * SegmentOverheadBytes);
+    /// <summary>sk_rmem_alloc: what the held data is charged (<see cref="SkbTruesize"/>).</summary>
+    private long ReceiveMemory => _receiveQueue.Memory;
 
     /// <summary>tp->advmss: the MSS we advertised, less the timestamp option when timestamps are on.</summary>
     private int AdvertisedMssLessOptions => _advMss - (_tsOk ? 12 : 0);

@@ -58,7 +58,7 @@ internal sealed partial class TcpSocket
             return;
         }
 
-        if (segment.PayloadLength > 0 && !ReserveReceiveMemory(segment, inOrder: seq <= _rcvNxt))
+        if (segment.PayloadLength > 0 && !ScheduleReceiveMemory(segment, inOrder: seq <= _rcvNxt))
         {
             return;
         }
@@ -84,29 +84,6 @@ internal sealed partial class TcpSocket
         }
 
         AcceptInOrder(data, segment);
-    }
-
-    /// <summary>
-    /// tcp_try_rmem_schedule as tcp_data_queue uses it: the segment's memory must fit the receive buffer.
-    /// An in-order segment that does not fit is still taken when the receive queue is empty
-    /// (sk_forced_mem_schedule): dropping it could never make room, so the connection would stall with
-    /// a window open and nothing to read.
-    /// </summary>
-    private bool ReserveReceiveMemory(Segment segment, bool inOrder)
-    {
-        if (ReceiveMemory + segment.PayloadLength + SegmentOverheadBytes <= ReceiveBuffer)
-        {
-            return true;
-        }
-
-        if (inOrder && _receiveQueue.SegmentsHeld == 0)
-        {
-            return true;
-        }
-
-        _stack.Drop(segment, "receive buffer full");
-        ScheduleAck(now: true);
-        return false;
     }
 
     private void AcceptInOrder(ByteChunk data, Segment segment)
@@ -210,7 +187,7 @@ internal sealed partial class TcpSocket
 
         if (length != _rcvMss)
         {
-            int ratio = Math.Max(1, length * 256 / (length + SegmentOverheadBytes));
+            int ratio = Math.Max(1, length * 256 / SkbTruesize.OfSegment(length));
             if (ratio != _scalingRatio)
             {
                 _scalingRatio = ratio;
@@ -249,7 +226,7 @@ internal sealed partial class TcpSocket
             return;
         }
 
-        int truesize = length + SegmentOverheadBytes;
+        int truesize = SkbTruesize.OfSegment(length);
         long increment = WindowFromSpace(truesize) <= length ? 2L * AdvertisedMssLessOptions : SlowGrowIncrement(length, truesize);
         if (increment == 0)
         {

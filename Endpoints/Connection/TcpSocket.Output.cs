@@ -283,10 +283,19 @@ internal sealed partial class TcpSocket
     /// <summary>
     /// tcp_select_window: the window to advertise now, never shrinking what was offered (the right edge
     /// stays put); records rcv_wnd and rcv_wup. With window scaling the value is aligned up to the scale
-    /// unit, so 64240 bytes with wscale 10 shows as 63 and 65160 as 64, as on the wire.
+    /// unit, so 64240 bytes with wscale 10 shows as 63 and 65160 as 64, as on the wire. The one exception:
+    /// when in-order data was just refused for memory (ICSK_ACK_NOMEM), the window offered is zero.
     /// </summary>
     private ushort SelectWindow()
     {
+        if (_ackNoMemory)
+        {
+            _ackNoMemory = false;
+            _rcvWnd = 0;
+            _rcvWup = _rcvNxt;
+            return 0;
+        }
+
         long current = Math.Max(0, (_rcvWup + (int)_rcvWnd) - _rcvNxt);
         long proposed = ComputeWindow();
         if (proposed < current)

@@ -1,0 +1,90 @@
+using TcpActors.Endpoints.Tests.Harness;
+
+namespace TcpActors.Endpoints.Tests.Kernel;
+
+/// <summary>
+/// Experiment 25 (recorded for this suite): a slow reader fills its receive buffer. The client sends 45860 +
+/// 49198 bytes at t=2 and shuts down; the server reads 16 bytes every 208 ms until t=20, then the rest.
+/// </summary>
+public sealed class SlowReaderExperimentTests
+{
+    [Fact]
+    public void With_default_buffers_every_segment_is_taken_and_coalesced()
+    {
+        // Proves against tests/reference/kernel/25-slow-reader-default.txt: with a 131072-byte buffer the server
+        // takes all 95058 bytes at once, with no pruning and no drop. Each in-order segment after the first is
+        // coalesced into the last buffer of the queue (tcp_try_coalesce) and costs only its bytes, so the
+        // window — grown to 77, then drawn in by a unit per segment as its right edge stays put, 31 at the
+        // delayed ACK and 20 at the end — is always backed by memory. Only the server's segments are compared:
+        // the kernel's sender paced its segments (BBR), split the two writes and marked PSH at every half window
+        // (forced_push), none of which the simulator models; its client sent 32 ms late, as the script does.
+        var lab = Lab.Routed();
+        lab.Run("server", lab.Server, p => Server(p, receiveBuffer: null));
+        lab.Run("client", lab.Client, p => Client(p, sendAt: 1.9725));
+        lab.RunUntil(30);
+
+        var kernel = ServerSegments(KernelReference.Load("25-slow-reader-default.txt").WireText(withTime: false));
+        var simulated = ServerSegments(lab.Wire.Text(withTime: false));
+        Assert.Equal(kernel[..^2], simulated[..^2]);
+        Assert.Equal("8080>40000 . ack 95060 win 20 [TS]", simulated[^1]);
+        Assert.Equal(95058, BytesRead(lab));
+        Assert.Equal(0, lab.ServerStack.Counters.PruneCalled);
+    }
+
+    /// <summary>What the server's recv() calls returned, in all.</summary>
+    private static int BytesRead(Lab lab) =>
+        lab.Calls.Of("server").Split('\n').Where(l => l.Contains(" recv(", StringComparison.Ordinal) && l.EndsWith(" bytes", StringComparison.Ordinal))
+            .Sum(l => int.Parse(l.Split(' ')[^2], System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>The segments the server sent, in order, as WireText lines without times.</summary>
+    private static List<string> ServerSegments(string wire) =>
+        wire.Split('\n').Where(l => l.StartsWith("8080>40000", StringComparison.Ordinal)).ToList();
+
+    private static IEnumerable<Step> Server(ScriptedProcess p, int? receiveBuffer, double firstReadAt = 0)
+    {
+        var listener = p.Socket();
+        if (receiveBuffer is { } size)
+        {
+            yield return listener.SetOptions($"SO_RCVBUF {size}", o => o with { ReceiveBuffer = size });
+        }
+
+        yield return listener.Bind("10.0.2.2:8080");
+        yield return listener.Listen(8);
+        yield return listener.Accept();
+        var connection = p.Accepted!;
+        yield return connection.Shutdown(ShutdownHow.Write);
+        yield return Script.Until(firstReadAt);
+        while (p.Lab.System.Now.TotalSeconds < 20.0)
+        {
+            yield return connection.Recv(16);
+            if (p.LastReceived <= 0)
+            {
+                break;
+            }
+
+            yield return Script.Sleep(0.208);
+        }
+
+        do
+        {
+            yield return connection.Recv();
+        }
+        while (p.LastReceived > 0);
+
+        yield return connection.Close();
+    }
+
+    private static IEnumerable<Step> Client(ScriptedProcess p, double sendAt)
+    {
+        yield return Script.Until(1.0);
+        var socket = p.Socket();
+        yield return socket.Bind("10.0.1.2:40000");
+        yield return socket.Connect("10.0.2.2:8080");
+        yield return Script.Until(sendAt);
+        yield return socket.Send(45860);
+        yield return socket.Send(49198);
+        yield return socket.Shutdown(ShutdownHow.Write);
+        yield return socket.Recv();
+        yield return socket.Close();
+    }
+}
