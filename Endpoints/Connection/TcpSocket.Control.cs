@@ -151,10 +151,17 @@ internal sealed partial class TcpSocket
         return Math.Clamp(mtu - 40, 256, 65535 - 40);
     }
 
-    /// <summary>tcp_select_initial_window: the first window (a multiple of the MSS) and the window scale.</summary>
+    /// <summary>
+    /// tcp_select_initial_window: the first window (a multiple of the MSS) and the window scale. A buffer
+    /// the application sized (SO_RCVBUF) clamps the window to the buffer's full space, the scale included
+    /// (tcp_connect_init, tcp_openreq_init_rwin), so SO_RCVBUF 4096 offers 2896 bytes with wscale 0
+    /// (tests/reference/kernel/25-slow-reader-rcvbuf.txt); otherwise the scale allows for tcp_rmem's maximum.
+    /// </summary>
     private void SelectInitialWindow(int mss)
     {
-        long space = (long)ReceiveBuffer * _scalingRatio / 256;
+        long fullSpace = (long)ReceiveBuffer * _scalingRatio / 256;
+        long clamp = ReceiveBufferLocked ? fullSpace : (long)ushort.MaxValue << 14;
+        long space = Math.Min(fullSpace, clamp);
         if (space > mss)
         {
             space = space / mss * mss;
@@ -164,12 +171,12 @@ internal sealed partial class TcpSocket
         _rcvWscale = 0;
         if (_wscaleOk)
         {
-            long maximum = Math.Max(space, Math.Max(_stack.Sysctls.TcpRmem.Max, 212_992));
+            long maximum = Math.Min(Math.Max(space, Math.Max(_stack.Sysctls.TcpRmem.Max, 212_992)), clamp);
             _rcvWscale = (byte)Math.Clamp((int)Math.Log2(maximum) - 15, 0, 14);
         }
 
         _rcvSsthresh = _rcvWnd;
-        _windowClamp = (uint)Math.Max(_rcvWnd, Math.Min((long)ushort.MaxValue << _rcvWscale, uint.MaxValue));
+        _windowClamp = (uint)Math.Min((long)ushort.MaxValue << _rcvWscale, clamp);
         _rcvWup = _rcvNxt;
     }
 }

@@ -31,6 +31,28 @@ public sealed class SlowReaderExperimentTests
         Assert.Equal(0, lab.ServerStack.Counters.PruneCalled);
     }
 
+    [Fact]
+    public void With_SO_RCVBUF_4096_the_window_closes_until_the_reader_catches_up()
+    {
+        // Proves against tests/reference/kernel/25-slow-reader-rcvbuf.txt: SO_RCVBUF 4096 (8192, locked) offers
+        // 2896 bytes with wscale 0; the reader's first recv() (which woke 3 ms late on the kernel, so the script
+        // waits as long) sends the ACK owed for two segments (tcp_cleanup_rbuf) with the window down to 1448; a
+        // fourth segment fills the buffer (sk_rmem_alloc 6624 = 832 + 4 × 1448, the last three coalesced) and
+        // the window is zero: reading 16 bytes at a time frees nothing, so every window probe gets a zero window
+        // until the reader reads everything at t=20. Nothing is ever refused for memory. Only the server's
+        // segments are compared: the kernel's sender paced its first segments (BBR) and marks PSH at every half
+        // window (forced_push), neither of which the simulator models.
+        var lab = Lab.Routed();
+        lab.Run("server", lab.Server, p => Server(p, receiveBuffer: 4096, firstReadAt: 2.003));
+        lab.Run("client", lab.Client, p => Client(p, sendAt: 2.0));
+        lab.RunUntil(30);
+
+        var kernel = KernelReference.Load("25-slow-reader-rcvbuf.txt").Wire().Where(r => r.Time <= 19.05e9);
+        Assert.Equal(ServerSegments(WireText.Render(kernel, withTime: false)), ServerSegments(lab.Wire.Text(withTime: false, untilSeconds: 19.05)));
+        Assert.Equal(95058, BytesRead(lab));
+        Assert.Equal(0, lab.ServerStack.Counters.PruneCalled);
+    }
+
     /// <summary>What the server's recv() calls returned, in all.</summary>
     private static int BytesRead(Lab lab) =>
         lab.Calls.Of("server").Split('\n').Where(l => l.Contains(" recv(", StringComparison.Ordinal) && l.EndsWith(" bytes", StringComparison.Ordinal))
