@@ -24,6 +24,7 @@ internal sealed partial class TcpSocket
     private SeqNum _sndNxt;
     private SeqNum _writeSeq;
     private SeqNum _pushSeq;
+    private SeqNum? _sndSml;
     private uint _sndWnd;
     private SeqNum _sndWl1;
     private SeqNum _sndWl2;

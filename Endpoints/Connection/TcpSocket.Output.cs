@@ -103,7 +103,7 @@ internal sealed partial class TcpSocket
             int length = Math.Min(Math.Min(unsent, mss), Math.Max(windowRoom, 0));
             bool lastOfData = _sndNxt + length == _writeSeq;
             bool withFin = _finQueued && lastOfData && !FinSent;
-            if (length > 0 && length < mss && !withFin && NagleHolds(length))
+            if (length > 0 && length < mss && !withFin && NagleHolds())
             {
                 break;
             }
@@ -125,31 +125,46 @@ internal sealed partial class TcpSocket
 
     private bool FinSent => _finQueued && _sndNxt == _writeSeq + 1;
 
-    /// <summary>Nagle with Minshall's variant (tcp_nagle_check): hold a small segment while another small one is unacknowledged.</summary>
-    private bool NagleHolds(int length)
-    {
-        if (_options.NoDelay)
-        {
-            return false;
-        }
-
-        _ = length;
-        return _inFlight.Exists(s => s.DataLength > 0 && s.DataLength < CurrentMss);
-    }
+    /// <summary>
+    /// Nagle with Minshall's variant (tcp_nagle_check, tcp_minshall_check): hold a small segment while the
+    /// last small one sent (snd_sml: a segment shorter than the MSS of its time) is unacknowledged.
+    /// </summary>
+    private bool NagleHolds() =>
+        !_options.NoDelay && PacketsOut > 0 && _sndSml is { } small && small > _sndUna && small <= _sndNxt;
 
     /// <summary>
-    /// tcp_current_mss: the peer's MSS (less options), bounded to half the largest window the peer has
-    /// offered (tcp_bound_to_half_wnd), so that on loopback, with a 65483-byte MSS and a 119 KB window,
-    /// a large write goes out in 60928-byte segments as on Linux.
+    /// tcp_current_mss: the peer's MSS (less the timestamp option), bounded to half the largest window the
+    /// peer has offered (tcp_bound_to_half_wnd), so that on loopback, with a 65483-byte MSS and a 119 KB
+    /// window, a large write goes out in 60928-byte segments as on Linux; less the SACK blocks the next
+    /// segment will carry (tcp_established_options), so that it still fits the MTU.
     /// </summary>
     private int CurrentMss
     {
         get
         {
             long cutoff = _maxWindow > 536 ? _maxWindow >> 1 : _maxWindow;
-            return cutoff > 0 && _mssCache > cutoff ? (int)Math.Max(cutoff, 68 - (_tsOk ? 32 : 20)) : _mssCache;
+            int mss = cutoff > 0 && _mssCache > cutoff ? (int)Math.Max(cutoff, 68 - (_tsOk ? 32 : 20)) : _mssCache;
+            return mss - SackOptionLength;
         }
     }
+
+    /// <summary>The SACK option the next segment carries: 4 bytes and 8 a block (<see cref="RegularOptions"/>).</summary>
+    private int SackOptionLength
+    {
+        get
+        {
+            if (!_sackOk || (_dsack is null && _receiveQueue.OutOfOrderCount == 0))
+            {
+                return 0;
+            }
+
+            int blocks = (_dsack is null ? 0 : 1) + _receiveQueue.SackBlockCount();
+            return 4 + (8 * Math.Min(blocks, MaximumSackBlocks));
+        }
+    }
+
+    /// <summary>The SACK blocks that fit the 40 bytes of options: 3 beside timestamps, else 4 (TCP_NUM_SACKS).</summary>
+    private int MaximumSackBlocks => _tsOk ? 3 : 4;
 
     /// <summary>Sends one new segment; false if the host refused it locally (then it stays unsent, as in tcp_write_xmit).</summary>
     private bool SendData(int length, bool withFin, bool push)
@@ -165,6 +180,7 @@ internal sealed partial class TcpSocket
             flags |= TcpFlags.Fin;
         }
 
+        int mssNow = CurrentMss;
         var payload = length > 0 ? _sendQueue.Slice(_sndNxt - _sndUna, length) : ByteChunk.Empty;
         var segment = NewSegment(_sndNxt, flags, payload, RegularOptions(includeSack: true), SelectWindow(), NextIpId());
         var status = _stack.Transmit(segment, retransmission: false);
@@ -178,6 +194,11 @@ internal sealed partial class TcpSocket
 
         _inFlight.Add(new SentSegment { Seq = _sndNxt, End = segment.EndSeq, Flags = flags, SentAt = _stack.NowNanoseconds });
         _sndNxt = segment.EndSeq;
+        if (length < mssNow)
+        {
+            _sndSml = _sndNxt;
+        }
+
         if (_inRecovery && _loss is { } loss)
         {
             loss.PrrOut++;
@@ -254,8 +275,7 @@ internal sealed partial class TcpSocket
             }
 
             blocks.AddRange(_receiveQueue.SackBlocks(_lastOutOfOrderSeq));
-            int maximum = _tsOk ? 3 : 4;
-            options = options with { SackBlocks = [.. blocks.Take(maximum)] };
+            options = options with { SackBlocks = [.. blocks.Take(MaximumSackBlocks)] };
         }
 
         return options;
