@@ -323,27 +323,6 @@ internal sealed class ReceiveQueue
         return blocks;
     }
 
-    /// <summary>How many SACK blocks <see cref="SackBlocks"/> would give (the held ranges, merged where contiguous).</summary>
-    public int SackBlockCount()
-    {
-        int count = 0;
-        SeqNum right = default;
-        foreach (var held in _outOfOrder ?? [])
-        {
-            if (count == 0 || held.Seq > right)
-            {
-                count++;
-                right = held.End;
-            }
-            else
-            {
-                right = SeqNum.Max(right, held.End);
-            }
-        }
-
-        return count;
-    }
-
     /// <summary>An in-order segment (or collapsed buffer) and what it is charged.</summary>
     private readonly record struct Held(ByteChunk Data, int Charge);
 

@@ -158,7 +158,7 @@ internal sealed partial class TcpSocket
                 return 0;
             }
 
-            int blocks = (_dsack is null ? 0 : 1) + _receiveQueue.SackBlockCount();
+            int blocks = (_dsack is null ? 0 : 1) + _receiveQueue.SackBlocks(mostRecent: null).Count;
             return 4 + (8 * Math.Min(blocks, MaximumSackBlocks));
         }
     }
