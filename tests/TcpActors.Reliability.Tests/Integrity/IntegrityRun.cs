@@ -26,6 +26,7 @@ public sealed record IntegrityOutcome(
     long Events,
     long Retransmissions,
     IReadOnlySet<(SocketAddress To, SocketAddress From)> LostResets,
+    IReadOnlySet<(SocketAddress Local, SocketAddress Remote)> TimedOut,
     IReadOnlySet<string> KnownBugsSeen);
 
 /// <summary>
@@ -85,6 +86,16 @@ public static class IntegrityRun
                 knownBugs.Add(KnownTcpBugs.SackBlocksPushSegmentsOverTheMtu);
             }
         });
+        // A connection that gives up after its retransmissions sends no reset, and its application may never
+        // hear of it (a FIN already queued is read first, and close() returns 0): its peer waits, half-open.
+        var timedOut = new HashSet<(SocketAddress Local, SocketAddress Remote)>();
+        system.EventStream.Subscribe<TcpSocketError>(e =>
+        {
+            if (e.Errno == Errno.ETIMEDOUT)
+            {
+                timedOut.Add((new SocketAddress(e.Tuple.LocalAddress, e.Tuple.LocalPort), new SocketAddress(e.Tuple.RemoteAddress, e.Tuple.RemotePort)));
+            }
+        });
         system.EventStream.Subscribe<PacketCaptured>(e =>
         {
             if (e.Direction == CaptureDirection.Out && e.Packet is Segment { IsRst: true } reset)
@@ -140,7 +151,7 @@ public static class IntegrityRun
 
         var records = connections.Select(c => c.Record).ToList();
         tcpdump?.Flush();
-        return new IntegrityOutcome(plan, records, checker, problems, faults, settle, cleanup, system.EventsProcessed, retransmissions, lostResets, knownBugs);
+        return new IntegrityOutcome(plan, records, checker, problems, faults, settle, cleanup, system.EventsProcessed, retransmissions, lostResets, timedOut, knownBugs);
     }
 
     /// <summary>For debugging a replayed case: the client's packets as tcpdump prints them, state changes and drops.</summary>
