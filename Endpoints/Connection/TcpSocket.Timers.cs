@@ -99,9 +99,9 @@ internal sealed partial class TcpSocket
         _inFlight.Count == 0 ? _rto : _inFlight[0].SentAt + _rto - _stack.NowNanoseconds;
 
     /// <summary>
-    /// tcp_send_loss_probe: the next new segment if it fits the peer's window (tcp_snd_wnd_test), else the
-    /// last segment again (itself kept within the window); then the RTO from now. A probe that could not
-    /// be sent leaves the RTO where it was.
+    /// tcp_send_loss_probe: the next new segment if it fits the peer's window (tcp_snd_wnd_test), with PSH
+    /// only where the write put it, else the last segment again (itself kept within the window); then the
+    /// RTO from now. A probe that could not be sent leaves the RTO where it was.
     /// </summary>
     private void SendLossProbe()
     {
@@ -112,8 +112,9 @@ internal sealed partial class TcpSocket
 
         int unsent = _writeSeq - _sndNxt;
         int length = Math.Min(unsent, CurrentMss);
-        bool probed = unsent > 0 && _sndNxt + length <= _sndUna + (int)_sndWnd
-            ? SendData(length, withFin: _finQueued && _sndNxt + length == _writeSeq, push: true)
+        var end = _sndNxt + length;
+        bool probed = unsent > 0 && end <= _sndUna + (int)_sndWnd
+            ? SendData(length, withFin: _finQueued && end == _writeSeq, push: end == _writeSeq || end == _pushSeq)
             : Retransmit(_inFlight.Count - 1, RetransmissionKind.LossProbe) == SendStatus.Sent;
         if (!probed)
         {
