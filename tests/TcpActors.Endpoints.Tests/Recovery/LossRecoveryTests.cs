@@ -71,6 +71,46 @@ public sealed class LossRecoveryTests
         Assert.Equal(2 + 10, lab.ClientStack.Counters.RetransmittedSegments);
     }
 
+    [Fact]
+    public void A_loss_probe_sends_new_data_only_within_the_peer_window()
+    {
+        // Proves tcp_send_loss_probe's tcp_snd_wnd_test: the peer offers 2920 bytes (no window scaling); a
+        // 5000-byte write fills it with two segments. When the loss probe fires, the next new segment would go
+        // past the window, so the probe sends the last segment again instead.
+        var dialogue = Dialogue.WithListener((_, socket) => SendAt(socket, 2.0, 5000));
+        dialogue.Inject(1.0, TcpFlags.Syn, 0, options: new TcpOptions { Mss = 1460, SackPermitted = true });
+        dialogue.Inject(1.000001, TcpFlags.Ack, 1, 1, window: 2920);
+        dialogue.ExpectUntil(2.1,
+            """
+            1.000000 S. seq ISN ack 1 win 64240
+            2.000000 . seq 1:1461 ack 1 win 64240 length 1460
+            2.000000 . seq 1461:2921 ack 1 win 64240 length 1460
+            2.012000 . seq 1461:2921 ack 1 win 64240 length 1460
+            """);
+    }
+
+    [Fact]
+    public void A_retransmission_is_cut_to_a_window_the_peer_has_shrunk()
+    {
+        // Proves __tcp_retransmit_skb's window rule: two 1460-byte segments are lost; the peer sends a byte, then
+        // (with the newer sequence number the window update rule asks for) shrinks its window to 1000, which
+        // RFC 9293 discourages but allows. The RTO retransmission of the first segment is cut to the 1000 bytes
+        // the window holds, the rest staying queued.
+        var dialogue = Dialogue.WithListener((_, socket) => SendAt(socket, 2.0, 2920));
+        dialogue.Inject(1.0, TcpFlags.Syn, 0, options: new TcpOptions { Mss = 1460 });
+        dialogue.Inject(1.000001, TcpFlags.Ack, 1, 1, window: 65535);
+        dialogue.Inject(2.1, TcpFlags.Ack, 1, 1, length: 1, window: 65535);
+        dialogue.Inject(2.11, TcpFlags.Ack, 2, 1, window: 1000);
+        dialogue.ExpectUntil(2.3,
+            """
+            1.000000 S. seq ISN ack 1 win 64240
+            2.000000 . seq 1:1461 ack 1 win 64240 length 1460
+            2.000000 P. seq 1461:2921 ack 1 win 64240 length 1460
+            2.100000 . ack 2 win 64239
+            2.204000 . seq 1:1001 ack 2 win 64239 length 1000
+            """);
+    }
+
     private static IEnumerable<Step> AcceptAndReadAll(ScriptedProcess p)
     {
         var listener = p.Socket();
