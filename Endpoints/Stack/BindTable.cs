@@ -19,81 +19,6 @@ internal interface IPortHolder
 }
 
 /// <summary>
-/// One port's bind bucket (Linux's <c>inet_bind_bucket</c>): the full sockets holding it and a count of the
-/// TIME_WAIT sockets still holding it per (address, SO_REUSEADDR). A bucket created by connect()'s port
-/// search is marked so: connect() may share it with other 4-tuples, while a bucket created by bind()
-/// is never taken by connect() (its <c>fastreuse</c> ≥ 0).
-/// </summary>
-internal sealed class BindBucket(ushort port, bool createdByConnect)
-{
-    public ushort Port { get; } = port;
-
-    public bool CreatedByConnect { get; } = createdByConnect;
-
-    // Most ports (a client's ephemeral ones) have one holder: it is held inline, others in a list.
-    private IPortHolder? _first;
-    private List<IPortHolder>? _others;
-
-    /// <summary>How many sockets hold the port; a listener's accepted children count too, as in Linux.</summary>
-    public int HolderCount => _first is null ? 0 : 1 + (_others?.Count ?? 0);
-
-    /// <summary>The holder at <paramref name="index"/> (0 ≤ index &lt; <see cref="HolderCount"/>).</summary>
-    public IPortHolder HolderAt(int index) => index == 0 ? _first! : _others![index - 1];
-
-    /// <summary>TIME_WAIT sockets on this port by (bound address, reuse flag); created with the first one.</summary>
-    public List<(IPv4Address Address, bool ReuseAddress, int Count)>? TimeWaits { get; set; }
-
-    public bool IsEmpty => _first is null && (TimeWaits is null || TimeWaits.Count == 0);
-
-    public void Add(IPortHolder holder)
-    {
-        holder.BindSlot = HolderCount;
-        if (_first is null)
-        {
-            _first = holder;
-        }
-        else
-        {
-            (_others ??= []).Add(holder);
-        }
-    }
-
-    /// <summary>Removes <paramref name="holder"/> in O(1) (a busy server port has one holder per connection): the last holder takes its place.</summary>
-    public bool Remove(IPortHolder holder)
-    {
-        int slot = holder.BindSlot;
-        int count = HolderCount;
-        if (slot < 0 || slot >= count || !ReferenceEquals(HolderAt(slot), holder))
-        {
-            return false;
-        }
-
-        var last = HolderAt(count - 1);
-        if (slot == 0)
-        {
-            _first = last;
-        }
-        else
-        {
-            _others![slot - 1] = last;
-        }
-
-        last.BindSlot = slot;
-        if (count == 1)
-        {
-            _first = null;
-        }
-        else
-        {
-            _others!.RemoveAt(count - 2);
-        }
-
-        holder.BindSlot = -1;
-        return true;
-    }
-}
-
-/// <summary>
 /// The bind table of a host: which ports are held, and whether a new bind conflicts, by Linux's rules
 /// (<c>inet_bind_conflict</c>, net/ipv4/inet_connection_sock.c), for sockets of one user:
 /// <list type="bullet">
@@ -132,14 +57,12 @@ internal sealed class BindTable
             }
         }
 
-        if (bucket.TimeWaits is { } timeWaits)
+        for (int i = 0; i < bucket.TimeWaitGroupCount; i++)
         {
-            foreach (var (address, reuseAddress, _) in timeWaits)
+            var (address, reuseAddress, _) = bucket.TimeWaitGroupAt(i);
+            if (Overlap(candidate.BoundAddress, address) && Clash(candidate.ReuseAddress, candidate.ReusePort, reuseAddress, false, false, holderIsTimeWait: true))
             {
-                if (Overlap(candidate.BoundAddress, address) && Clash(candidate.ReuseAddress, candidate.ReusePort, reuseAddress, false, false, holderIsTimeWait: true))
-                {
-                    return true;
-                }
+                return true;
             }
         }
 
@@ -176,16 +99,7 @@ internal sealed class BindTable
             _buckets.Add(port, bucket);
         }
 
-        int index = IndexOf(bucket, address, reuseAddress);
-        if (index < 0)
-        {
-            (bucket.TimeWaits ??= new(1)).Add((address, reuseAddress, 1));
-        }
-        else
-        {
-            var entry = bucket.TimeWaits![index];
-            bucket.TimeWaits[index] = entry with { Count = entry.Count + 1 };
-        }
+        bucket.AddTimeWait(address, reuseAddress);
     }
 
     public void RemoveTimeWait(ushort port, IPv4Address address, bool reuseAddress)
@@ -195,45 +109,10 @@ internal sealed class BindTable
             return;
         }
 
-        int index = IndexOf(bucket, address, reuseAddress);
-        if (index < 0)
-        {
-            return;
-        }
-
-        var entry = bucket.TimeWaits![index];
-        if (entry.Count == 1)
-        {
-            bucket.TimeWaits.RemoveAt(index);
-        }
-        else
-        {
-            bucket.TimeWaits[index] = entry with { Count = entry.Count - 1 };
-        }
-
-        if (bucket.IsEmpty)
+        if (bucket.RemoveTimeWait(address, reuseAddress) && bucket.IsEmpty)
         {
             _buckets.Remove(port);
         }
-    }
-
-    private static int IndexOf(BindBucket bucket, IPv4Address address, bool reuseAddress)
-    {
-        var timeWaits = bucket.TimeWaits;
-        if (timeWaits is null)
-        {
-            return -1;
-        }
-
-        for (int i = 0; i < timeWaits.Count; i++)
-        {
-            if (timeWaits[i].Address == address && timeWaits[i].ReuseAddress == reuseAddress)
-            {
-                return i;
-            }
-        }
-
-        return -1;
     }
 
     private static bool Overlap(IPv4Address a, IPv4Address b) => a.IsAny || b.IsAny || a == b;

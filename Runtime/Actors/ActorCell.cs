@@ -17,8 +17,6 @@ internal sealed class ActorCell : IActorRef, IActorContext
     private readonly long _autoId;
     private ActorBase _actor = null!;
     private Receive? _behavior;
-    private ActorCell? _firstChild;
-    private ActorCell? _lastChild;
     private ActorCell? _previousSibling;
     private ActorCell? _nextSibling;
     private TimerScheduler? _timers;
@@ -63,7 +61,7 @@ internal sealed class ActorCell : IActorRef, IActorContext
 
     public bool IsTerminated => _state == CellState.Terminated;
 
-    public bool HasChildren => _firstChild is not null;
+    public bool HasChildren => _extras?.FirstChild is not null;
 
     public bool IsTerminating => _state != CellState.Live;
 
@@ -73,7 +71,7 @@ internal sealed class ActorCell : IActorRef, IActorContext
     {
         get
         {
-            for (var child = _firstChild; child is not null; child = child._nextSibling)
+            for (var child = _extras?.FirstChild; child is not null; child = child._nextSibling)
             {
                 yield return child;
             }
@@ -251,7 +249,7 @@ internal sealed class ActorCell : IActorRef, IActorContext
         {
             var cell = pending.Pop();
             result.Add(cell);
-            for (var child = cell._firstChild; child is not null; child = child._nextSibling)
+            for (var child = cell._extras?.FirstChild; child is not null; child = child._nextSibling)
             {
                 pending.Push(child);
             }
@@ -349,34 +347,36 @@ internal sealed class ActorCell : IActorRef, IActorContext
 
     private void AddChild(ActorCell child)
     {
+        var extras = _extras ??= new();
         if (child._name is not null)
         {
-            ((_extras ??= new()).NamedChildren ??= new Dictionary<string, ActorCell>(StringComparer.Ordinal)).Add(child._name, child);
+            (extras.NamedChildren ??= new Dictionary<string, ActorCell>(StringComparer.Ordinal)).Add(child._name, child);
         }
 
-        child._previousSibling = _lastChild;
-        if (_lastChild is null)
+        child._previousSibling = extras.LastChild;
+        if (extras.LastChild is null)
         {
-            _firstChild = child;
+            extras.FirstChild = child;
         }
         else
         {
-            _lastChild._nextSibling = child;
+            extras.LastChild._nextSibling = child;
         }
 
-        _lastChild = child;
+        extras.LastChild = child;
     }
 
     private void RemoveChild(ActorCell child)
     {
+        var extras = _extras!;
         if (child._name is not null)
         {
-            _extras?.NamedChildren?.Remove(child._name);
+            extras.NamedChildren?.Remove(child._name);
         }
 
         if (child._previousSibling is null)
         {
-            _firstChild = child._nextSibling;
+            extras.FirstChild = child._nextSibling;
         }
         else
         {
@@ -385,7 +385,7 @@ internal sealed class ActorCell : IActorRef, IActorContext
 
         if (child._nextSibling is null)
         {
-            _lastChild = child._previousSibling;
+            extras.LastChild = child._previousSibling;
         }
         else
         {
@@ -401,9 +401,11 @@ internal sealed class ActorCell : IActorRef, IActorContext
         protected override bool Receive(object message) => false;
     }
 
-    /// <summary>What few actors use (named children, watches, stacked behaviours, a random stream), kept out of the cell so a million sockets do not pay for it.</summary>
+    /// <summary>What few actors use (children, watches, stacked behaviours, a random stream), kept out of the cell so a million sockets do not pay for it.</summary>
     private sealed class Extras
     {
+        public ActorCell? FirstChild;
+        public ActorCell? LastChild;
         public List<Receive>? BehaviorStack;
         public Dictionary<string, ActorCell>? NamedChildren;
         public long ChildCounter;

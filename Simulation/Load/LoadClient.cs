@@ -21,6 +21,7 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
     private readonly int _concurrency;
     private readonly SocketOptions _socketOptions;
     private readonly Dictionary<IActorRef, Connection> _connections = [];
+    private readonly ThinkingQueue _thinking = new();
     private int _nextServer;
     private bool _stopped;
 
@@ -81,8 +82,8 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
             case Received received:
                 OnReceived(Sender!, received.Data.Length);
                 break;
-            case NextRequest next:
-                SendRequest(next.Socket);
+            case ThinkingOver:
+                SendDueRequests();
                 break;
             case EndOfStream:
                 OnEndOfStream(Sender!);
@@ -118,7 +119,7 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
         }
 
         _statistics.Attempted++;
-        _tcp.Tell(new OpenSocket(_socketOptions), Self);
+        Call(_tcp, new OpenSocket(_socketOptions));
     }
 
     private void OnOpened(IActorRef socket)
@@ -126,7 +127,7 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
         var server = _servers[_nextServer];
         _nextServer = (_nextServer + 1) % _servers.Count;
         _connections[socket] = new Connection { Started = Context.Now.Nanoseconds, RequestsLeft = _settings.RequestsPerConnection };
-        socket.Tell(new Connect(server, Handler: Self), Self);
+        Call(socket, new Connect(server, Handler: Self));
     }
 
     private void OnConnected(IActorRef socket, SocketAddress local)
@@ -154,7 +155,7 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
         connection.Expected = response;
         connection.Received = 0;
         _exchange.Announce(connection.Local, request, response);
-        socket.Tell(new Send(ByteChunk.OfLength(request), NoAck: true), Self);
+        Call(socket, new Send(ByteChunk.OfLength(request), NoAck: true));
     }
 
     private void OnReceived(IActorRef socket, int bytes)
@@ -174,13 +175,32 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
         connection.RequestsLeft--;
         if (connection.RequestsLeft > 0)
         {
-            var think = Duration.FromNanoseconds((long)_settings.ThinkTime.Draw(Context.Random));
-            Context.ScheduleTellOnce(think, Self, new NextRequest(socket), null);
+            long due = (Context.Now + Duration.FromNanoseconds((long)_settings.ThinkTime.Draw(Context.Random))).Nanoseconds;
+            _thinking.Add(socket, due);
+            if (_thinking.NextDue == due)
+            {
+                Timers.StartSingleTimer(ThinkingOver.Instance, ThinkingOver.Instance, Duration.FromNanoseconds(due - Context.Now.Nanoseconds));
+            }
         }
         else if (_settings.Close == Closer.Client)
         {
             connection.Closing = true;
-            socket.Tell(Close.Instance, Self);
+            Call(socket, Close.Instance);
+        }
+    }
+
+    /// <summary>Sends the next request on every connection whose think time is over, then waits for the next one.</summary>
+    private void SendDueRequests()
+    {
+        long now = Context.Now.Nanoseconds;
+        while (_thinking.TryTakeDue(now, out var socket))
+        {
+            SendRequest(socket);
+        }
+
+        if (_thinking.NextDue is { } next)
+        {
+            Timers.StartSingleTimer(ThinkingOver.Instance, ThinkingOver.Instance, Duration.FromNanoseconds(next - now));
         }
     }
 
@@ -198,7 +218,7 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
         }
 
         connection.Closing = true;
-        socket.Tell(Close.Instance, Self);
+        Call(socket, Close.Instance);
     }
 
     private void OnClosed(IActorRef socket)
@@ -225,7 +245,7 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
 
         connection.Failed = true;
         _statistics.RecordFailure(error);
-        socket.Tell(Close.Instance, Self);
+        Call(socket, Close.Instance);
         ReplaceInClosedLoop(failed: true);
     }
 
@@ -257,7 +277,10 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
         public SocketAddress Local;
     }
 
-    private sealed record NextRequest(IActorRef Socket);
+    private sealed class ThinkingOver
+    {
+        public static readonly ThinkingOver Instance = new();
+    }
 
     private sealed class Arrival
     {
@@ -273,4 +296,10 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
     {
         public static readonly Reconnect Instance = new();
     }
+
+    /// <summary>
+    /// A system call: the socket (or the stack) handles the command at once, inside this handler, as the
+    /// kernel runs a call in the caller's context; its answer still comes back as a message.
+    /// </summary>
+    private void Call(IActorRef target, object command) => Context.System.DeliverNow(target, command, Self);
 }

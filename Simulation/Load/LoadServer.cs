@@ -27,7 +27,7 @@ internal sealed class LoadServer : UntypedActor
     }
 
     protected override void PreStart() =>
-        _tcp.Tell(new OpenSocket(new SocketOptions { ReuseAddress = true }), Self);
+        Call(_tcp, new OpenSocket(new SocketOptions { ReuseAddress = true }));
 
     protected override void OnReceive(object message)
     {
@@ -35,9 +35,9 @@ internal sealed class LoadServer : UntypedActor
         {
             case SocketOpened opened when _listener is null:
                 _listener = opened.Socket;
-                _listener.Tell(new Bind(new SocketAddress(IPv4Address.Any, _settings.Port)), Self);
-                _listener.Tell(new Listen(4096), Self);
-                _listener.Tell(new Accept(Handler: Self, Continuously: true), Self);
+                Call(_listener, new Bind(new SocketAddress(IPv4Address.Any, _settings.Port)));
+                Call(_listener, new Listen(4096));
+                Call(_listener, new Accept(Handler: Self, Continuously: true));
                 break;
             case Accepted accepted:
                 OnAccepted(accepted);
@@ -76,7 +76,7 @@ internal sealed class LoadServer : UntypedActor
         _connections[accepted.Socket] = new Connection { Client = accepted.Remote, RequestsLeft = _settings.RequestsPerConnection };
         if (_settings.Close == Closer.Server && _settings.Linger is { } linger)
         {
-            accepted.Socket.Tell(new SetOptions(new SocketOptions { Linger = new Linger(true, linger) }), Self);
+            Call(accepted.Socket, new SetOptions(new SocketOptions { Linger = new Linger(true, linger) }));
         }
     }
 
@@ -111,7 +111,7 @@ internal sealed class LoadServer : UntypedActor
             return;
         }
 
-        socket.Tell(new Send(ByteChunk.OfLength(bytes), NoAck: true), Self);
+        Call(socket, new Send(ByteChunk.OfLength(bytes), NoAck: true));
         connection.RequestsLeft--;
         if (connection.RequestsLeft <= 0 && _settings.Close == Closer.Server)
         {
@@ -124,7 +124,7 @@ internal sealed class LoadServer : UntypedActor
         if (_connections.TryGetValue(socket, out var connection) && !connection.Closing)
         {
             connection.Closing = true;
-            socket.Tell(Close.Instance, Self);
+            Call(socket, Close.Instance);
         }
     }
 
@@ -137,4 +137,10 @@ internal sealed class LoadServer : UntypedActor
     }
 
     private sealed record Respond(IActorRef Socket, int Bytes);
+
+    /// <summary>
+    /// A system call: the socket (or the stack) handles the command at once, inside this handler, as the
+    /// kernel runs a call in the caller's context; its answer still comes back as a message.
+    /// </summary>
+    private void Call(IActorRef target, object command) => Context.System.DeliverNow(target, command, Self);
 }

@@ -182,4 +182,30 @@ public sealed class BindTableTests
         binds.RemoveTimeWait(8081, Server, false);
         Assert.Null(binds.Find(8081));
     }
+
+    [Fact]
+    public void Time_wait_groups_of_several_addresses_and_flags_are_counted_apart()
+    {
+        // Proves the bucket keeps one count per (address, SO_REUSEADDR): when the first group ends, the others
+        // still hold the port and still conflict, and the port is free only when the last group ends.
+        var binds = new BindTable();
+        var other = IPv4Address.Parse("10.0.2.9");
+        binds.AddTimeWait(8081, Server, false);
+        binds.AddTimeWait(8081, other, false);
+        binds.AddTimeWait(8081, other, true);
+        binds.AddTimeWait(8081, other, true);
+        Assert.Equal(3, binds.Find(8081)!.TimeWaitGroupCount);
+
+        binds.RemoveTimeWait(8081, Server, false);
+        Assert.False(binds.Conflicts(8081, new FakeHolder(Server), asListener: false));
+        Assert.True(binds.Conflicts(8081, new FakeHolder(other), asListener: false));
+        Assert.Equal(2, binds.Find(8081)!.TimeWaitGroupCount);
+
+        binds.RemoveTimeWait(8081, other, false);
+        Assert.Equal((other, true, 2), binds.Find(8081)!.TimeWaitGroupAt(0));
+        Assert.False(binds.Conflicts(8081, new FakeHolder(other, ReuseAddress: true), asListener: false));
+        binds.RemoveTimeWait(8081, other, true);
+        binds.RemoveTimeWait(8081, other, true);
+        Assert.Null(binds.Find(8081));
+    }
 }

@@ -125,6 +125,33 @@ public sealed class LoadTests
     }
 
     [Fact]
+    public void Think_time_separates_the_requests_of_a_connection()
+    {
+        // Proves --think-time in a closed loop: 3 requests a connection with 100 ms between them make each
+        // connection last just over 200 ms, and the loop thinks 100 ms more before replacing it, so one
+        // connection at a time starts every 300 ms: 7 in 2 s (at 0, 0.3 ... 1.8 s), with 21 requests;
+        // with 10 in flight and random think times every connection still carries its 3 requests.
+        var serial = LoadRunner.Run(new LoadSettings
+        {
+            Concurrency = 1, Clients = 1, Servers = 1, RequestsPerConnection = 3, ThinkTime = Distribution.Fixed(100e6),
+            Duration = Duration.FromSeconds(2), Drain = Duration.FromSeconds(1),
+        });
+        Assert.Equal(0, serial.Failed);
+        Assert.Equal(7, serial.Completed);
+        Assert.Equal(serial.Completed * 3, serial.RequestsCompleted);
+
+        var parallel = LoadRunner.Run(new LoadSettings
+        {
+            Concurrency = 10, Clients = 2, Servers = 1, RequestsPerConnection = 3, ThinkTime = Distribution.ParseDuration("exp:20ms", "--think-time"),
+            Duration = Duration.FromSeconds(2), Drain = Duration.FromSeconds(2),
+        });
+        Assert.Equal(0, parallel.Failed);
+        Assert.Equal(0, parallel.Open);
+        Assert.Equal(parallel.Completed * 3, parallel.RequestsCompleted);
+        Assert.InRange(parallel.Completed, 200, 400);
+    }
+
+    [Fact]
     public void The_json_summary_is_consistent_and_a_run_replays_identically()
     {
         // Proves the JSON schema's totals (attempted = completed + failed + open), one time-series row per
