@@ -33,14 +33,15 @@ internal sealed partial class TcpSocket
         _probesOut = 0;
         uint window = (uint)segment.Window << _sndWscale;
         bool windowChanged = UpdateWindow(segment, window);
-        MarkSacked(segment);
+        int newlySacked = MarkSacked(segment);
         if (ack > _sndUna)
         {
-            AcknowledgeUpTo(ack, segment);
+            AcknowledgeUpTo(ack, segment, newlySacked);
         }
-        else if (segment.PayloadLength == 0 && !segment.IsFin && !windowChanged && PacketsOut > 0)
+        else
         {
-            OnDuplicateAck();
+            bool duplicate = segment.PayloadLength == 0 && !segment.IsFin && !windowChanged && PacketsOut > 0;
+            OnAckWithoutProgress(duplicate, newlySacked);
         }
 
         if (_sndWnd > 0 && _retransmitMode == RetransmitTimerMode.ZeroWindowProbe)
@@ -70,8 +71,11 @@ internal sealed partial class TcpSocket
         return changed;
     }
 
-    /// <summary>snd_una advances: trim the queues, sample the RTT, grow the window, re-arm the timers.</summary>
-    private void AcknowledgeUpTo(SeqNum ack, Segment segment)
+    /// <summary>
+    /// snd_una advances: trim the queues, sample the RTT, follow the loss-recovery state, grow the window,
+    /// re-arm the timers, retransmit what is lost, then send new data.
+    /// </summary>
+    private void AcknowledgeUpTo(SeqNum ack, Segment segment, int newlySacked = 0)
     {
         var previous = _sndUna;
         long now = _stack.NowNanoseconds;
@@ -90,6 +94,7 @@ internal sealed partial class TcpSocket
                 firstAckedSentAt = acked.SentAt;
             }
 
+            RackAdvance(acked);
             _inFlight.RemoveAt(0);
             // An acknowledged SYN or SYN-ACK does not grow the window (cwnd is still 10 after the handshake).
             ackedSegments += (acked.Flags & TcpFlags.Syn) != 0 ? 0 : 1;
@@ -110,7 +115,12 @@ internal sealed partial class TcpSocket
         }
 
         SampleRtt(segment, firstAckedSentAt, anyRetransmittedAcked, now);
-        GrowCongestionWindow(ackedSegments);
+        OnLossIndications(advanced: true, ackedSegments + newlySacked, duplicate: false);
+        if (ackedSegments > 0)
+        {
+            GrowCongestionWindow(ackedSegments + newlySacked);
+        }
+
         if (_tlpOutstanding && ack >= _tlpHighSeq)
         {
             _tlpOutstanding = false;
@@ -118,6 +128,12 @@ internal sealed partial class TcpSocket
 
         _dupAcks = 0;
         RearmAfterAck();
+        RetransmitLostSegments();
+        if (PacketsOut == 0)
+        {
+            _loss = null;
+        }
+
         ServePendingSends();
     }
 
@@ -151,17 +167,14 @@ internal sealed partial class TcpSocket
         _backoff = 0;
     }
 
-    /// <summary>Slow start and congestion avoidance per ACKed segment (a Reno-like model; Linux's default here is BBR or CUBIC).</summary>
+    /// <summary>
+    /// Slow start and congestion avoidance per delivered (ACKed or SACKed) segment, outside fast recovery,
+    /// where PRR sets the window (a Reno-like model; Linux's default here is BBR or CUBIC).
+    /// </summary>
     private void GrowCongestionWindow(int ackedSegments)
     {
         if (_inRecovery)
         {
-            if (_sndUna >= _recoveryPoint)
-            {
-                _inRecovery = false;
-                _cwnd = Math.Max(_ssthresh, 2);
-            }
-
             return;
         }
 
@@ -179,46 +192,52 @@ internal sealed partial class TcpSocket
         }
     }
 
-    /// <summary>Marks the segments the peer's SACK blocks cover; a segment with three SACKed segments above it is lost (RFC 6675).</summary>
-    private void MarkSacked(Segment segment)
+    /// <summary>Marks the segments the peer's SACK blocks cover (tcp_sacktag_write_queue); returns how many are newly SACKed.</summary>
+    private int MarkSacked(Segment segment)
     {
         if (!_sackOk || segment.Options.SackBlocks is not { Length: > 0 } blocks)
         {
-            return;
+            return 0;
         }
 
+        int newlySacked = 0;
         for (int i = 0; i < _inFlight.Count; i++)
         {
             var sent = _inFlight[i];
             if (!sent.Sacked && Array.Exists(blocks, b => sent.Seq >= b.Left && sent.End <= b.Right))
             {
+                _loss ??= new LossRecovery();
                 sent.Sacked = true;
+                sent.Lost = false;
                 _inFlight[i] = sent;
+                RackAdvance(sent);
+                newlySacked++;
             }
         }
+
+        return newlySacked;
     }
 
-    /// <summary>Three duplicate ACKs (or SACK evidence) trigger a fast retransmission of the first hole (RFC 5681 3.2).</summary>
-    private void OnDuplicateAck()
+    /// <summary>
+    /// An ACK that does not advance snd_una: a duplicate ACK (counted for a peer without SACK), new SACK
+    /// blocks, or an ACK during recovery may reveal losses (tcp_fastretrans_alert), which are then
+    /// retransmitted (tcp_xmit_recovery).
+    /// </summary>
+    private void OnAckWithoutProgress(bool duplicate, int newlySacked)
     {
-        _dupAcks++;
-        int sackedAbove = _inFlight.Count(s => s.Sacked);
-        if (_inRecovery || (_dupAcks < 3 && sackedAbove < 3))
+        if (!duplicate && newlySacked == 0 && _loss is null && !_inRecovery)
         {
             return;
         }
 
-        int hole = _inFlight.FindIndex(s => !s.Sacked);
-        if (hole < 0)
+        if (duplicate)
         {
-            return;
+            _dupAcks++;
         }
 
-        _ssthresh = Math.Max(_cwnd / 2, 2);
-        _cwnd = _ssthresh;
-        _inRecovery = true;
-        _recoveryPoint = _sndNxt;
-        Retransmit(hole, RetransmissionKind.Fast);
+        int delivered = newlySacked + (duplicate && !_sackOk ? 1 : 0);
+        OnLossIndications(advanced: false, delivered, duplicate);
+        RetransmitLostSegments();
     }
 
     /// <summary>After new data is acknowledged: a loss probe or the RTO if anything is still out, nothing otherwise.</summary>
@@ -235,7 +254,7 @@ internal sealed partial class TcpSocket
             return;
         }
 
-        ScheduleLossProbeOrRto();
+        ScheduleLossProbeOrRto(advancingRto: true);
     }
 
     /// <summary>The state changes an ACK of our FIN causes (tcp_rcv_state_process's FIN_WAIT1, CLOSING and LAST_ACK cases).</summary>

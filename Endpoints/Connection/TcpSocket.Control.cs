@@ -9,15 +9,14 @@ internal sealed partial class TcpSocket
     /// <summary>A time that never happened (virtual time starts at 0, so 0 is a real instant).</summary>
     private const long Never = long.MinValue / 4;
 
-    /// <summary>
-    /// The receive-buffer cost of one queued segment beyond its bytes (skb->truesize − len), for tcp_space():
-    /// 832 reproduces the kernel's rcv_ssthresh after 1000-byte segments on a veth path (67408, then
-    /// 70173, in tests/reference/kernel/08-shutdown-shut-wr.txt), i.e. scaling_ratio 139.
-    /// </summary>
-    private const int SegmentOverheadBytes = 832;
-
     /// <summary>SOCK_MIN_RCVBUF / 2: the smallest window clamp tcp_set_window_clamp allows.</summary>
     private const int MinimumWindowClamp = 2304;
+
+    /// <summary>SOCK_MIN_RCVBUF: TCP_SKB_MIN_TRUESIZE, 2048 bytes plus an aligned struct sk_buff.</summary>
+    private const int SockMinRcvbuf = 2304;
+
+    /// <summary>SOCK_MIN_SNDBUF: twice TCP_SKB_MIN_TRUESIZE.</summary>
+    private const int SockMinSndbuf = 2 * 2304;
 
     // Send sequence space (RFC 9293 3.3.1).
     private SeqNum _iss;
@@ -25,6 +24,7 @@ internal sealed partial class TcpSocket
     private SeqNum _sndNxt;
     private SeqNum _writeSeq;
     private SeqNum _pushSeq;
+    private SeqNum? _sndSml;
     private uint _sndWnd;
     private SeqNum _sndWl1;
     private SeqNum _sndWl2;
@@ -40,6 +40,8 @@ internal sealed partial class TcpSocket
     private uint _rcvSsthresh;
     private uint _windowClamp;
     private int _scalingRatio = 128;
+    private int _receiveBufferGrown;
+    private bool _ackNoMemory;
 
     // Negotiated options.
     private int _advMss;
@@ -106,11 +108,21 @@ internal sealed partial class TcpSocket
     /// <summary>Sequence space in flight: the data still unacknowledged, with SYN and FIN counted.</summary>
     private int PacketsOut => _inFlight.Count;
 
-    private int ReceiveBuffer => _options.ReceiveBuffer is { } size ? size * 2 : _stack.Sysctls.TcpRmem.Default;
+    /// <summary>
+    /// sk_rcvbuf: SO_RCVBUF doubled (for the sk_buff overhead), never below SOCK_MIN_RCVBUF
+    /// (sock_setsockopt's __sock_set_rcvbuf), and then locked; else tcp_rmem's default, or more once
+    /// tcp_clamp_window has grown it (receive-buffer autotuning is not modelled).
+    /// </summary>
+    private int ReceiveBuffer => _options.ReceiveBuffer is { } size ? SocketBuffer(size, SockMinRcvbuf) : Math.Max(_stack.Sysctls.TcpRmem.Default, _receiveBufferGrown);
 
-    /// <summary>Bytes the receive buffer holds (tcp_rmem accounting: data plus per-segment overhead).</summary>
-    private long ReceiveMemory =>
-        _receiveQueue.UnreadBytes + _receiveQueue.OutOfOrderBytes + ((long)(_receiveQueue.SegmentsHeld + _receiveQueue.OutOfOrderCount) * SegmentOverheadBytes);
+    /// <summary>SOCK_RCVBUF_LOCK: the application set SO_RCVBUF, so TCP never resizes the buffer.</summary>
+    private bool ReceiveBufferLocked => _options.ReceiveBuffer is not null;
+
+    /// <summary>SO_RCVBUF / SO_SNDBUF as sock_setsockopt stores them: doubled (the value is capped so that it can be), at least the minimum.</summary>
+    private static int SocketBuffer(int requested, int minimum) => Math.Max(Math.Min(requested, int.MaxValue / 2) * 2, minimum);
+
+    /// <summary>sk_rmem_alloc: what the held data is charged (<see cref="SkbTruesize"/>).</summary>
+    private long ReceiveMemory => _receiveQueue.Memory;
 
     /// <summary>tp->advmss: the MSS we advertised, less the timestamp option when timestamps are on.</summary>
     private int AdvertisedMssLessOptions => _advMss - (_tsOk ? 12 : 0);
@@ -140,10 +152,17 @@ internal sealed partial class TcpSocket
         return Math.Clamp(mtu - 40, 256, 65535 - 40);
     }
 
-    /// <summary>tcp_select_initial_window: the first window (a multiple of the MSS) and the window scale.</summary>
+    /// <summary>
+    /// tcp_select_initial_window: the first window (a multiple of the MSS) and the window scale. A buffer
+    /// the application sized (SO_RCVBUF) clamps the window to the buffer's full space, the scale included
+    /// (tcp_connect_init, tcp_openreq_init_rwin), so SO_RCVBUF 4096 offers 2896 bytes with wscale 0
+    /// (tests/reference/kernel/25-slow-reader-rcvbuf.txt); otherwise the scale allows for tcp_rmem's maximum.
+    /// </summary>
     private void SelectInitialWindow(int mss)
     {
-        long space = (long)ReceiveBuffer * _scalingRatio / 256;
+        long fullSpace = (long)ReceiveBuffer * _scalingRatio / 256;
+        long clamp = ReceiveBufferLocked ? fullSpace : (long)ushort.MaxValue << 14;
+        long space = Math.Min(fullSpace, clamp);
         if (space > mss)
         {
             space = space / mss * mss;
@@ -153,12 +172,12 @@ internal sealed partial class TcpSocket
         _rcvWscale = 0;
         if (_wscaleOk)
         {
-            long maximum = Math.Max(space, Math.Max(_stack.Sysctls.TcpRmem.Max, 212_992));
+            long maximum = Math.Min(Math.Max(space, Math.Max(_stack.Sysctls.TcpRmem.Max, 212_992)), clamp);
             _rcvWscale = (byte)Math.Clamp((int)Math.Log2(maximum) - 15, 0, 14);
         }
 
         _rcvSsthresh = _rcvWnd;
-        _windowClamp = (uint)Math.Max(_rcvWnd, Math.Min((long)ushort.MaxValue << _rcvWscale, uint.MaxValue));
+        _windowClamp = (uint)Math.Min((long)ushort.MaxValue << _rcvWscale, clamp);
         _rcvWup = _rcvNxt;
     }
 }

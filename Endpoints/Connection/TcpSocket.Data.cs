@@ -58,10 +58,8 @@ internal sealed partial class TcpSocket
             return;
         }
 
-        if (segment.PayloadLength > 0 && ReceiveMemory + segment.PayloadLength + SegmentOverheadBytes > ReceiveBuffer)
+        if (segment.PayloadLength > 0 && !ScheduleReceiveMemory(segment, inOrder: seq <= _rcvNxt))
         {
-            _stack.Drop(segment, "receive buffer full");
-            ScheduleAck(now: true);
             return;
         }
 
@@ -189,7 +187,7 @@ internal sealed partial class TcpSocket
 
         if (length != _rcvMss)
         {
-            int ratio = Math.Max(1, length * 256 / (length + SegmentOverheadBytes));
+            int ratio = Math.Max(1, length * 256 / SkbTruesize.OfSegment(length));
             if (ratio != _scalingRatio)
             {
                 _scalingRatio = ratio;
@@ -228,7 +226,7 @@ internal sealed partial class TcpSocket
             return;
         }
 
-        int truesize = length + SegmentOverheadBytes;
+        int truesize = SkbTruesize.OfSegment(length);
         long increment = WindowFromSpace(truesize) <= length ? 2L * AdvertisedMssLessOptions : SlowGrowIncrement(length, truesize);
         if (increment == 0)
         {

@@ -77,6 +77,7 @@ internal sealed partial class TcpSocket
         }
 
         bool sentNew = false;
+        int inFlight = PacketsInFlight;
         while (true)
         {
             int unsent = _writeSeq - _sndNxt;
@@ -93,7 +94,7 @@ internal sealed partial class TcpSocket
                 break;
             }
 
-            if (PacketsOut >= _cwnd && !finPending)
+            if (inFlight >= _cwnd && !finPending)
             {
                 break;
             }
@@ -102,7 +103,7 @@ internal sealed partial class TcpSocket
             int length = Math.Min(Math.Min(unsent, mss), Math.Max(windowRoom, 0));
             bool lastOfData = _sndNxt + length == _writeSeq;
             bool withFin = _finQueued && lastOfData && !FinSent;
-            if (length > 0 && length < mss && !withFin && NagleHolds(length))
+            if (length > 0 && length < mss && !withFin && NagleHolds())
             {
                 break;
             }
@@ -113,6 +114,7 @@ internal sealed partial class TcpSocket
             }
 
             sentNew = true;
+            inFlight++;
         }
 
         if (sentNew)
@@ -123,31 +125,46 @@ internal sealed partial class TcpSocket
 
     private bool FinSent => _finQueued && _sndNxt == _writeSeq + 1;
 
-    /// <summary>Nagle with Minshall's variant (tcp_nagle_check): hold a small segment while another small one is unacknowledged.</summary>
-    private bool NagleHolds(int length)
-    {
-        if (_options.NoDelay)
-        {
-            return false;
-        }
-
-        _ = length;
-        return _inFlight.Exists(s => s.DataLength > 0 && s.DataLength < CurrentMss);
-    }
+    /// <summary>
+    /// Nagle with Minshall's variant (tcp_nagle_check, tcp_minshall_check): hold a small segment while the
+    /// last small one sent (snd_sml: a segment shorter than the MSS of its time) is unacknowledged.
+    /// </summary>
+    private bool NagleHolds() =>
+        !_options.NoDelay && PacketsOut > 0 && _sndSml is { } small && small > _sndUna && small <= _sndNxt;
 
     /// <summary>
-    /// tcp_current_mss: the peer's MSS (less options), bounded to half the largest window the peer has
-    /// offered (tcp_bound_to_half_wnd), so that on loopback, with a 65483-byte MSS and a 119 KB window,
-    /// a large write goes out in 60928-byte segments as on Linux.
+    /// tcp_current_mss: the peer's MSS (less the timestamp option), bounded to half the largest window the
+    /// peer has offered (tcp_bound_to_half_wnd), so that on loopback, with a 65483-byte MSS and a 119 KB
+    /// window, a large write goes out in 60928-byte segments as on Linux; less the SACK blocks the next
+    /// segment will carry (tcp_established_options), so that it still fits the MTU.
     /// </summary>
     private int CurrentMss
     {
         get
         {
             long cutoff = _maxWindow > 536 ? _maxWindow >> 1 : _maxWindow;
-            return cutoff > 0 && _mssCache > cutoff ? (int)Math.Max(cutoff, 68 - (_tsOk ? 32 : 20)) : _mssCache;
+            int mss = cutoff > 0 && _mssCache > cutoff ? (int)Math.Max(cutoff, 68 - (_tsOk ? 32 : 20)) : _mssCache;
+            return mss - SackOptionLength;
         }
     }
+
+    /// <summary>The SACK option the next segment carries: 4 bytes and 8 a block (<see cref="RegularOptions"/>).</summary>
+    private int SackOptionLength
+    {
+        get
+        {
+            if (!_sackOk || (_dsack is null && _receiveQueue.OutOfOrderCount == 0))
+            {
+                return 0;
+            }
+
+            int blocks = (_dsack is null ? 0 : 1) + _receiveQueue.SackBlocks(mostRecent: null).Count;
+            return 4 + (8 * Math.Min(blocks, MaximumSackBlocks));
+        }
+    }
+
+    /// <summary>The SACK blocks that fit the 40 bytes of options: 3 beside timestamps, else 4 (TCP_NUM_SACKS).</summary>
+    private int MaximumSackBlocks => _tsOk ? 3 : 4;
 
     /// <summary>Sends one new segment; false if the host refused it locally (then it stays unsent, as in tcp_write_xmit).</summary>
     private bool SendData(int length, bool withFin, bool push)
@@ -163,6 +180,7 @@ internal sealed partial class TcpSocket
             flags |= TcpFlags.Fin;
         }
 
+        int mssNow = CurrentMss;
         var payload = length > 0 ? _sendQueue.Slice(_sndNxt - _sndUna, length) : ByteChunk.Empty;
         var segment = NewSegment(_sndNxt, flags, payload, RegularOptions(includeSack: true), SelectWindow(), NextIpId());
         var status = _stack.Transmit(segment, retransmission: false);
@@ -176,14 +194,33 @@ internal sealed partial class TcpSocket
 
         _inFlight.Add(new SentSegment { Seq = _sndNxt, End = segment.EndSeq, Flags = flags, SentAt = _stack.NowNanoseconds });
         _sndNxt = segment.EndSeq;
+        if (length < mssNow)
+        {
+            _sndSml = _sndNxt;
+        }
+
+        if (_inRecovery && _loss is { } loss)
+        {
+            loss.PrrOut++;
+        }
+
         AckSent();
         DataSent();
         return true;
     }
 
-    /// <summary>Sends again the segment at <paramref name="index"/> of the retransmission queue, with its original boundaries.</summary>
-    private SendStatus Retransmit(int index, RetransmissionKind kind)
+    /// <summary>
+    /// Sends again the segment at <paramref name="index"/> of the retransmission queue, with its original
+    /// boundaries but never beyond the peer's window (<see cref="FitRetransmissionToWindow"/>); null when
+    /// the window kept it back.
+    /// </summary>
+    private SendStatus? Retransmit(int index, RetransmissionKind kind)
     {
+        if ((_inFlight[index].Flags & TcpFlags.Syn) == 0 && !FitRetransmissionToWindow(index))
+        {
+            return null;
+        }
+
         var original = _inFlight[index];
         int length = original.DataLength;
         var payload = length > 0 ? _sendQueue.Slice(original.Seq - _sndUna, length) : ByteChunk.Empty;
@@ -205,7 +242,18 @@ internal sealed partial class TcpSocket
         original.Retransmitted = true;
         original.Lost = false;
         _inFlight[index] = original;
-        return segment is null ? SendStatus.Sent : _stack.Transmit(segment, retransmission: true);
+        if (segment is null)
+        {
+            return SendStatus.Sent;
+        }
+
+        var status = _stack.Transmit(segment, retransmission: true);
+        if (status != SendStatus.Sent)
+        {
+            _stack.Counters.RetransmitFailures++;
+        }
+
+        return status;
     }
 
     /// <summary>A probe for a zero window or a keepalive (tcp_xmit_probe_skb): an ACK with seq = snd_una − 1, no data.</summary>
@@ -227,8 +275,7 @@ internal sealed partial class TcpSocket
             }
 
             blocks.AddRange(_receiveQueue.SackBlocks(_lastOutOfOrderSeq));
-            int maximum = _tsOk ? 3 : 4;
-            options = options with { SackBlocks = [.. blocks.Take(maximum)] };
+            options = options with { SackBlocks = [.. blocks.Take(MaximumSackBlocks)] };
         }
 
         return options;
@@ -256,10 +303,19 @@ internal sealed partial class TcpSocket
     /// <summary>
     /// tcp_select_window: the window to advertise now, never shrinking what was offered (the right edge
     /// stays put); records rcv_wnd and rcv_wup. With window scaling the value is aligned up to the scale
-    /// unit, so 64240 bytes with wscale 10 shows as 63 and 65160 as 64, as on the wire.
+    /// unit, so 64240 bytes with wscale 10 shows as 63 and 65160 as 64, as on the wire. The one exception:
+    /// when in-order data was just refused for memory (ICSK_ACK_NOMEM), the window offered is zero.
     /// </summary>
     private ushort SelectWindow()
     {
+        if (_ackNoMemory)
+        {
+            _ackNoMemory = false;
+            _rcvWnd = 0;
+            _rcvWup = _rcvNxt;
+            return 0;
+        }
+
         long current = Math.Max(0, (_rcvWup + (int)_rcvWnd) - _rcvNxt);
         long proposed = ComputeWindow();
         if (proposed < current)

@@ -55,20 +55,26 @@ internal sealed partial class TcpSocket
     /// <summary>
     /// tcp_schedule_loss_probe (RACK-TLP, RFC 8985 7.2): with SACK and not in recovery, probe after
     /// 2·SRTT, plus TCP_RTO_MIN when a single segment is out (the peer may be delaying its ACK), but no
-    /// later than the RTO would fire. Otherwise (re)arm the RTO.
+    /// later than the RTO would fire. Otherwise (re)arm the RTO. After an ACK (<paramref name="advancingRto"/>,
+    /// tcp_set_xmit_timer) the RTO counts from now; after sending, from the oldest segment's transmission.
     /// </summary>
-    private void ScheduleLossProbeOrRto()
+    private void ScheduleLossProbeOrRto(bool advancingRto = false)
     {
         if (PacketsOut == 0)
         {
             return;
         }
 
-        bool eligible = _stack.Sysctls.TcpEarlyRetrans is 3 or 4 && _sackOk && !_inRecovery && _retransmits == 0 && !_tlpOutstanding
+        bool eligible = _stack.Sysctls.TcpEarlyRetrans is 3 or 4 && _sackOk && !_inRecovery && !InLossState && _retransmits == 0 && !_tlpOutstanding
             && _state is not (TcpState.SynSent or TcpState.SynReceived);
         if (!eligible)
         {
-            if (_retransmitMode != RetransmitTimerMode.Rto)
+            if (advancingRto)
+            {
+                // tcp_rearm_rto after an ACK: a full RTO from now, or what is left of it if a loss probe was due.
+                ArmRetransmitTimer(RetransmitTimerMode.Rto, _retransmitMode == RetransmitTimerMode.LossProbe ? RtoRemainingInJiffies() : _rto);
+            }
+            else if (_retransmitMode != RetransmitTimerMode.Rto)
             {
                 ArmRetransmitTimer(RetransmitTimerMode.Rto, RtoRemaining());
             }
@@ -79,7 +85,7 @@ internal sealed partial class TcpSocket
         long timeout = _rtt.HasSample
             ? Jiffies.RoundUp(2 * _rtt.SmoothedNanoseconds) + (PacketsOut == 1 ? Jiffies.RtoMin : Jiffies.TimeoutMin)
             : Jiffies.TimeoutInit;
-        long rtoDelta = RtoRemaining();
+        long rtoDelta = advancingRto ? _rto : RtoRemaining();
         if (rtoDelta > 0)
         {
             timeout = Math.Min(timeout, Jiffies.RoundUp(rtoDelta));
@@ -92,7 +98,11 @@ internal sealed partial class TcpSocket
     private long RtoRemaining() =>
         _inFlight.Count == 0 ? _rto : _inFlight[0].SentAt + _rto - _stack.NowNanoseconds;
 
-    /// <summary>tcp_send_loss_probe: new data if the window allows, else the last segment again; then the RTO from now.</summary>
+    /// <summary>
+    /// tcp_send_loss_probe: the next new segment if it fits the peer's window (tcp_snd_wnd_test), with PSH
+    /// only where the write put it, else the last segment again (itself kept within the window); then the
+    /// RTO from now. A probe that could not be sent leaves the RTO where it was.
+    /// </summary>
     private void SendLossProbe()
     {
         if (PacketsOut == 0)
@@ -100,34 +110,44 @@ internal sealed partial class TcpSocket
             return;
         }
 
+        int unsent = _writeSeq - _sndNxt;
+        int length = Math.Min(unsent, CurrentMss);
+        var end = _sndNxt + length;
+        bool probed = unsent > 0 && end <= _sndUna + (int)_sndWnd
+            ? SendData(length, withFin: _finQueued && end == _writeSeq, push: end == _writeSeq || end == _pushSeq)
+            : Retransmit(_inFlight.Count - 1, RetransmissionKind.LossProbe) == SendStatus.Sent;
+        if (!probed)
+        {
+            ArmRetransmitTimer(RetransmitTimerMode.Rto, RtoRemainingInJiffies());
+            return;
+        }
+
         _stack.Counters.LossProbes++;
-        int before = PacketsOut;
-        if (_writeSeq > _sndNxt && (_sndUna + (int)_sndWnd) > _sndNxt)
-        {
-            int length = Math.Min(_writeSeq - _sndNxt, CurrentMss);
-            _ = SendData(length, withFin: _finQueued && _sndNxt + length == _writeSeq, push: true);
-        }
-
-        if (PacketsOut == before)
-        {
-            Retransmit(_inFlight.Count - 1, RetransmissionKind.LossProbe);
-        }
-
         _tlpOutstanding = true;
         _tlpHighSeq = _sndNxt;
         ArmRetransmitTimer(RetransmitTimerMode.Rto, _rto);
     }
 
+    /// <summary>What is left of the RTO, as tcp_rearm_rto arms it when a probe was due: at least one jiffy.</summary>
+    private long RtoRemainingInJiffies() => Jiffies.RoundUp(Math.Max(RtoRemaining(), 1));
+
     /// <summary>
     /// tcp_retransmit_timer: give up if the budget is spent, else enter loss, retransmit the first
     /// unacknowledged segment and back off (SYN-SENT keeps 1 s for its first tcp_syn_linear_timeouts
-    /// retransmissions). A retransmission refused locally (OUTPUT drop) retries after 500 ms without
-    /// starting the give-up clock, which is why such a connection dies sooner than one losing on the wire.
+    /// retransmissions). A retransmission the host refuses for local congestion (a full queue, a positive
+    /// NET_XMIT code) is retried after 500 ms; one an OUTPUT rule refuses (EPERM) backs off as if it had
+    /// been lost on the wire. Either way it was attempted, so it starts the give-up clock.
     /// </summary>
     private void OnRetransmitTimeout()
     {
         if (PacketsOut == 0)
         {
+            return;
+        }
+
+        if (_sndWnd == 0 && !_orphaned && _state is not (TcpState.SynSent or TcpState.SynReceived))
+        {
+            RetransmitIntoZeroWindow();
             return;
         }
 
@@ -142,15 +162,11 @@ internal sealed partial class TcpSocket
         _totalRto++;
         int index = _inFlight.FindIndex(s => !s.Sacked);
         var status = Retransmit(Math.Max(index, 0), _state == TcpState.SynSent ? RetransmissionKind.Syn : RetransmissionKind.Timeout);
+        StampFirstRetransmission();
         if (status is SendStatus.QueueFull)
         {
             ArmRetransmitTimer(RetransmitTimerMode.Rto, Jiffies.ResourceProbeInterval);
             return;
-        }
-
-        if (status == SendStatus.Sent && _retransStamp == Never && _state != TcpState.SynSent)
-        {
-            _retransStamp = _stack.NowNanoseconds;
         }
 
         if (_state != TcpState.SynSent || _totalRto > _stack.Sysctls.TcpSynLinearTimeouts)
@@ -162,20 +178,51 @@ internal sealed partial class TcpSocket
         ArmRetransmitTimer(RetransmitTimerMode.Rto, _rto);
     }
 
-    /// <summary>tcp_enter_loss: everything outstanding is presumed lost; slow start again from one segment.</summary>
-    private void EnterLoss()
+    /// <summary>
+    /// tcp_retransmit_timer when the peer has shrunk its window to zero under data in flight: the
+    /// retransmission is a window probe and does not spend the tcp_retries2 budget. The connection gives
+    /// up only when the peer has been silent for 2 × TCP_RTO_MAX (or TCP_USER_TIMEOUT) and the probing has
+    /// lasted as long (tcp_rtx_probe0_timed_out). An orphan is timed out the usual way.
+    /// </summary>
+    private void RetransmitIntoZeroWindow()
     {
-        _ssthresh = Math.Max(_cwnd / 2, 2);
-        _cwnd = 1;
-        _cwndCounter = 0;
-        _inRecovery = false;
-        _dupAcks = 0;
-        _tlpOutstanding = false;
-        for (int i = 0; i < _inFlight.Count; i++)
+        long now = _stack.NowNanoseconds;
+        long limit = 2 * Jiffies.RtoMax;
+        long probing = now - (_retransStamp != Never ? _retransStamp : _inFlight[0].SentAt);
+        bool userTimedOut = false;
+        if (_options.UserTimeout is { } userTimeout)
         {
-            var sent = _inFlight[i];
-            sent.Lost = !sent.Sacked;
-            _inFlight[i] = sent;
+            userTimedOut = probing > userTimeout.Nanoseconds;
+            limit = Math.Min(limit, userTimeout.Nanoseconds);
+        }
+
+        if (userTimedOut || (now - _lastAckReceivedTime > limit && probing > limit))
+        {
+            _stack.Counters.AbortOnTimeout++;
+            Done(_softError != Errno.None ? _softError : Errno.ETIMEDOUT, "retransmissions into a zero window gave up");
+            return;
+        }
+
+        EnterLoss();
+        _ = Retransmit(0, RetransmissionKind.Timeout);
+        StampFirstRetransmission();
+        _backoff++;
+        _rto = Math.Min(_rto << 1, Jiffies.RtoMax);
+        ArmRetransmitTimer(RetransmitTimerMode.Rto, _rto);
+    }
+
+    /// <summary>
+    /// tcp_retransmit_skb: "save stamp of the first (attempted) retransmit" (Linux 6.x). The stamp is
+    /// taken whether or not the host let the segment out (the segment's timestamp is set before it is
+    /// handed down), so a refused retransmission starts the tcp_retries2 budget like a lost one;
+    /// without it the budget would be measured from boot and spent at once. The SYN's stamp is its send
+    /// time (tcp_connect), already set.
+    /// </summary>
+    private void StampFirstRetransmission()
+    {
+        if (_retransStamp == Never)
+        {
+            _retransStamp = _stack.NowNanoseconds;
         }
     }
 
@@ -248,18 +295,23 @@ internal sealed partial class TcpSocket
         long timeout = boundary <= threshold
             ? ((2L << boundary) - 1) * rtoBase
             : (((2L << threshold) - 1) * rtoBase) + ((boundary - threshold) * Jiffies.RtoMax);
-        // Without a recorded first retransmission (every one was refused locally) Linux measures from
-        // boot (retrans_stamp = 0 on its ms clock), so the budget is spent at once.
+        // Every attempted retransmission stamps retrans_stamp; were it unset, Linux would measure from
+        // boot (retrans_stamp = 0 on its ms clock) and the budget would be spent at once.
         long elapsedMilliseconds = _retransStamp == Never
             ? _stack.ClockMilliseconds
             : (_stack.NowNanoseconds / 1_000_000) - (_retransStamp / 1_000_000);
         return elapsedMilliseconds >= timeout / 1_000_000;
     }
 
-    /// <summary>tcp_probe_timer: the peer's window is zero (or our send failed locally): probe with backoff, give up after tcp_retries2 probes.</summary>
+    /// <summary>
+    /// tcp_probe_timer and tcp_send_probe0: the peer's window is zero, or our last send failed locally
+    /// (an OUTPUT rule, a full queue): while something waits to be sent — data, or only the FIN — send it
+    /// (tcp_write_wakeup) or a window probe, back off, and give up after tcp_retries2 probes
+    /// (tcp_orphan_retries for an orphan).
+    /// </summary>
     private void OnProbeTimer()
     {
-        if (PacketsOut > 0 || _writeSeq == _sndNxt)
+        if (PacketsOut > 0 || !SendHeadPending)
         {
             _probesOut = 0;
             _backoff = 0;
@@ -283,17 +335,28 @@ internal sealed partial class TcpSocket
             SendProbe();
         }
 
+        if (PacketsOut > 0 || !SendHeadPending)
+        {
+            _probesOut = 0;
+            _backoff = 0;
+            return;
+        }
+
         _probesOut++;
         if (_backoff < _stack.Sysctls.TcpRetries2)
         {
             _backoff++;
         }
 
-        if (PacketsOut == 0)
-        {
-            ArmZeroWindowProbe();
-        }
+        // tcp_send_probe0 re-arms with the new backoff, replacing whatever a refused send armed.
+        ArmRetransmitTimer(RetransmitTimerMode.ZeroWindowProbe, ProbeTimeout);
     }
+
+    /// <summary>tcp_send_head is not empty: data not yet sent, or a FIN queued but not sent.</summary>
+    private bool SendHeadPending => _writeSeq > _sndNxt || (_finQueued && _sndNxt == _writeSeq);
+
+    /// <summary>tcp_probe0_when: the RTO (at least TCP_RTO_MIN) doubled per backoff, at most 120 s.</summary>
+    private long ProbeTimeout => Math.Min(Math.Max(_rto, Jiffies.RtoMin) << Math.Min(_backoff, 20), Jiffies.RtoMax);
 
     /// <summary>tcp_check_probe_timer: arm the probe timer (RTO·2^backoff) while data waits for a window.</summary>
     private void ArmZeroWindowProbe()
@@ -303,8 +366,7 @@ internal sealed partial class TcpSocket
             return;
         }
 
-        long when = Math.Min(_rto << Math.Min(_backoff, 20), Jiffies.RtoMax);
-        ArmRetransmitTimer(RetransmitTimerMode.ZeroWindowProbe, when);
+        ArmRetransmitTimer(RetransmitTimerMode.ZeroWindowProbe, ProbeTimeout);
     }
 
     /// <summary>tcp_delack_timer_handler: a delayed ACK that had to be sent alone ends ping-pong mode.</summary>

@@ -11,7 +11,7 @@ internal sealed partial class TcpSocket
     private Queue<(IActorRef? Requester, Read Command)>? _pendingReads;
     private Queue<(IActorRef? Requester, Send Command)>? _pendingSends;
 
-    private int SendBufferLimit => _options.SendBuffer is { } size ? size * 2 : _stack.Sysctls.TcpWmem.Max;
+    private int SendBufferLimit => _options.SendBuffer is { } size ? SocketBuffer(size, SockMinSndbuf) : _stack.Sysctls.TcpWmem.Max;
 
     private void OnCommand(SocketCommand command)
     {
@@ -426,11 +426,21 @@ internal sealed partial class TcpSocket
         return false;
     }
 
-    /// <summary>Reading frees buffer space: a window update is sent if the window grew a lot (tcp_cleanup_rbuf).</summary>
+    /// <summary>
+    /// tcp_cleanup_rbuf after a read: a delayed ACK that is owed for more than one full segment goes now
+    /// (the once-per-two-segments ACK input processing held back while the window was shrinking); else a
+    /// window update is sent if reading opened the window a lot.
+    /// </summary>
     private void AfterApplicationRead()
     {
         if (_state is TcpState.Closed or TcpState.TimeWait or TcpState.Listen)
         {
+            return;
+        }
+
+        if (_ackScheduled && (_rcvNxt - _rcvWup) > _rcvMss)
+        {
+            SendAck();
             return;
         }
 

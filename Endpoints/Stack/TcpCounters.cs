@@ -27,6 +27,9 @@ public sealed class TcpCounters
     /// <summary>TcpRetransSegs.</summary>
     public long RetransmittedSegments { get; internal set; }
 
+    /// <summary>TcpExtTCPRetransFail: retransmissions the host refused to send (an OUTPUT rule, a full queue).</summary>
+    public long RetransmitFailures { get; internal set; }
+
     /// <summary>TcpOutRsts.</summary>
     public long OutResets { get; internal set; }
 
@@ -77,6 +80,24 @@ public sealed class TcpCounters
 
     /// <summary>TcpExtTCPAbortOnLinger: RST by an orphan in FIN_WAIT2 whose TCP_LINGER2 is negative (never set: the option is not modelled).</summary>
     public long AbortOnLinger { get; internal set; }
+
+    /// <summary>TcpExtPruneCalled: in-coming data found the receive buffer overcommitted (tcp_prune_queue).</summary>
+    public long PruneCalled { get; internal set; }
+
+    /// <summary>TcpExtTCPRcvCollapsed: received segments copied into compact buffers to make room (tcp_collapse).</summary>
+    public long ReceiveCollapsed { get; internal set; }
+
+    /// <summary>TcpExtOfoPruned: out-of-order data dropped to make room (tcp_prune_ofo_queue).</summary>
+    public long OutOfOrderPruned { get; internal set; }
+
+    /// <summary>TcpExtRcvPruned: pruning did not make room; the segment was refused.</summary>
+    public long ReceivePruned { get; internal set; }
+
+    /// <summary>TcpExtTCPRcvQDrop: in-order data dropped for lack of receive memory.</summary>
+    public long ReceiveQueueDrops { get; internal set; }
+
+    /// <summary>TcpExtTCPOFODrop: out-of-order data dropped for lack of receive memory.</summary>
+    public long OutOfOrderDrops { get; internal set; }
 
     /// <summary>TcpExtTCPChallengeACK.</summary>
     public long ChallengeAcks { get; internal set; }

@@ -36,8 +36,11 @@ internal sealed class Dialogue
         return dialogue;
     }
 
-    /// <summary>Sends one segment from 10.0.1.2:40000 at <paramref name="at"/> seconds (options: timestamps off unless given).</summary>
-    public void Inject(double at, TcpFlags flags, uint seq, uint ack = 0, int length = 0, ushort window = 502, TcpOptions options = default)
+    /// <summary>
+    /// Sends one segment from 10.0.1.2:40000 at <paramref name="at"/> seconds (options: timestamps off unless
+    /// given); <paramref name="sack"/> adds SACK blocks, relative to the socket's ISN like the acknowledgement.
+    /// </summary>
+    public void Inject(double at, TcpFlags flags, uint seq, uint ack = 0, int length = 0, ushort window = 502, TcpOptions options = default, (uint Left, uint Right)[]? sack = null)
     {
         Lab.At(at, () => Lab.Client.Output(new Segment
         {
@@ -50,7 +53,7 @@ internal sealed class Dialogue
             Flags = flags,
             Window = window,
             PayloadLength = length,
-            Options = options,
+            Options = sack is null ? options : options with { SackBlocks = [.. sack.Select(b => new SackBlock(new SeqNum(_socketIsn + b.Left), new SeqNum(_socketIsn + b.Right)))] },
         }));
     }
 

@@ -31,6 +31,26 @@ public sealed class DataIntegrityTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_reader_whose_peer_timed_out_silently_may_wait_half_open()
+    {
+        // Proves the liveness rule for a silent give-up (the first case found with slow polled reads): the server
+        // writes 1 byte into a 2.8 s partition with tcp_retries2=3, so its TCP gives up (ETIMEDOUT, no reset) after
+        // the partition; its application, reading 16 bytes every 174 ms, reads the client's data and end of
+        // stream, which were queued first, and close() returns 0. The client waits for the byte forever, as it
+        // would on Linux: allowed, since TCP gave up on the connection.
+        var client = new EndpointPlan([new(161, 3141)], Ending.ShutdownWrite, 0, 0, null, true);
+        var server = new EndpointPlan([new(1, 1294)], Ending.CloseAfterEndOfStream, 16, 174, null, true);
+        var plan = new IntegrityCase(1079800579845, 40000, 4430, ["net.ipv4.tcp_retries2=3"], [new(0, client, server)], [new(1358, FaultKind.Partition, "", "", 2781)]);
+
+        var outcome = IntegrityProperty.Check(plan);
+
+        var connection = outcome.Connections[0];
+        Assert.Empty(connection.Server.Errors);
+        Assert.NotNull(connection.Client.HungAtSettle);
+        Assert.Contains(outcome.TimedOut, t => t.Local == connection.Server.Local);
+    }
+
+    [Fact]
     public void Bytes_arrive_intact_or_an_error_is_reported_under_random_chaos()
     {
         // Proves the property over generated cases: up to 3 connections, writes up to 20 kB, every kind of fault.

@@ -143,11 +143,7 @@ public static class IntegrityGenerators
     private static EndpointPlan ActiveIfBothWait(EndpointPlan client, EndpointPlan server) =>
         client.Ending == Ending.CloseAfterEndOfStream && server.Ending == Ending.CloseAfterEndOfStream ? client with { Ending = Ending.ShutdownWrite } : client;
 
-    /// <summary>
-    /// One side's behaviour. Slow readers (small reads, small SO_RCVBUF) are generated only with
-    /// TCPACTORS_KNOWN_BUGS=expose while <see cref="KnownTcpBugs.ReceiveMemoryStall"/> and
-    /// <see cref="KnownTcpBugs.SmallReceiveBufferDropsInOrderData"/> stand; polled reads still come every 1-300 ms.
-    /// </summary>
+    /// <summary>One side's behaviour: its writes, how it ends, pushed or polled reads (16 bytes to 64 kB every 1-300 ms), SO_RCVBUF, TCP_NODELAY.</summary>
     private static Gen<EndpointPlan> Endpoint(int maxBytesPerWrite) =>
         from writes in Gen.Choose(0, 5).SelectMany(n => Gen.ListOf(Write(maxBytesPerWrite), n))
         from ending in Gen.Frequency(
@@ -156,9 +152,9 @@ public static class IntegrityGenerators
             (2, Gen.Constant(Ending.CloseNow)),
             (1, Gen.Constant(Ending.Abort)),
             (1, Gen.Constant(Ending.LingerClose)))
-        from readChunk in Gen.Frequency((3, Gen.Constant(0)), (2, KnownTcpBugs.SteerAround ? Gen.Constant(65536) : Gen.Elements(16, 100, 1000, 65536)))
+        from readChunk in Gen.Frequency((3, Gen.Constant(0)), (2, Gen.Elements(16, 100, 1000, 65536)))
         from interval in Gen.Frequency((1, Gen.Constant(0)), (2, Gen.Choose(1, 300)))
-        from buffer in Gen.Frequency((4, Gen.Constant<int?>(null)), (KnownTcpBugs.SteerAround ? 0 : 1, Gen.Choose(1024, 16384).Select<int, int?>(n => n)))
+        from buffer in Gen.Frequency((4, Gen.Constant<int?>(null)), (1, Gen.Choose(1024, 16384).Select<int, int?>(n => n)))
         from noDelay in Gen.Elements(false, true)
         select new EndpointPlan(writes.ToList(), ending, readChunk, readChunk == 0 ? 0 : interval, buffer, noDelay);
 
@@ -225,12 +221,11 @@ public static class IntegrityGenerators
     private static Gen<int> Percent(int max) => Gen.Frequency((1, Gen.Constant(0)), (1, Gen.Choose(1, max)));
 
     /// <summary>
-    /// An iptables rule (without -A/-D): random drops up to 30 %, of everything or of a kind of segment; now and
-    /// then a reset. INPUT only while <see cref="KnownTcpBugs.LocallyRefusedRetransmissionKillsConnection"/> and
-    /// <see cref="KnownTcpBugs.LocallyDroppedFinNeverRetried"/> stand (egress faults still come from netem).
+    /// An iptables rule (without -A/-D), on INPUT (loss on the wire) or OUTPUT (a local send failure): random
+    /// drops up to 30 %, of everything or of a kind of segment; now and then a reset.
     /// </summary>
     public static Gen<string> Rule() =>
-        from chain in KnownTcpBugs.SteerAround ? Gen.Constant("INPUT") : Gen.Elements("INPUT", "OUTPUT")
+        from chain in Gen.Elements("INPUT", "OUTPUT")
         from probability in Gen.Choose(1, 30)
         from match in Gen.Elements(s_matches)
         from mode in Gen.Frequency(

@@ -46,7 +46,7 @@ public static class IntegrityVerdict
 
         foreach (var connection in outcome.Connections)
         {
-            JudgeConnection(connection, outcome.LostResets, failures);
+            JudgeConnection(connection, outcome.LostResets, outcome.TimedOut, failures);
         }
 
         return failures;
@@ -62,7 +62,15 @@ public static class IntegrityVerdict
     private static bool ResetLost(EndpointRecord reader, IReadOnlySet<(SocketAddress To, SocketAddress From)> lostResets) =>
         reader.Local is { } local && reader.Remote is { } remote && lostResets.Contains((local, remote));
 
-    private static void JudgeConnection(ConnectionRecord connection, IReadOnlySet<(SocketAddress To, SocketAddress From)> lostResets, List<string> failures)
+    /// <summary>
+    /// Whether <paramref name="endpoint"/>'s TCP gave up on the connection (ETIMEDOUT after its retransmissions
+    /// or probes): that is an error on the connection even when the application never saw it, as when the
+    /// peer's FIN was already queued (read first, then end of stream; close() returns 0). No reset is sent.
+    /// </summary>
+    private static bool GaveUp(EndpointRecord endpoint, IReadOnlySet<(SocketAddress Local, SocketAddress Remote)> timedOut) =>
+        endpoint.Local is { } local && endpoint.Remote is { } remote && timedOut.Contains((local, remote));
+
+    private static void JudgeConnection(ConnectionRecord connection, IReadOnlySet<(SocketAddress To, SocketAddress From)> lostResets, IReadOnlySet<(SocketAddress Local, SocketAddress Remote)> timedOut, List<string> failures)
     {
         string name = connection.Describe();
         foreach (var endpoint in new[] { connection.Client, connection.Server })
@@ -82,7 +90,8 @@ public static class IntegrityVerdict
             failures.Add($"{name}: the server accepted a connection whose client never saw connect() succeed (client errors: {Errors(connection.Client)})");
         }
 
-        bool errorReported = connection.Client.Errors.Count > 0 || connection.Server.Errors.Count > 0;
+        bool errorReported = connection.Client.Errors.Count > 0 || connection.Server.Errors.Count > 0
+            || GaveUp(connection.Client, timedOut) || GaveUp(connection.Server, timedOut);
         JudgeDirection(name, connection.Client, connection.Server, errorReported || ResetLost(connection.Server, lostResets), lostResets, failures);
         JudgeDirection(name, connection.Server, connection.Client, errorReported || ResetLost(connection.Client, lostResets), lostResets, failures);
     }
