@@ -18,8 +18,11 @@ public sealed class TcpCounters
     /// <summary>TcpEstabResets: established connections that were reset.</summary>
     public long EstablishedResets { get; internal set; }
 
-    /// <summary>TcpInSegs.</summary>
+    /// <summary>TcpInSegs: every segment TCP was handed, a bad one included (tcp_v4_rcv counts before it checks).</summary>
     public long InSegments { get; internal set; }
+
+    /// <summary>TcpInCsumErrors (nstat; <c>Tcp: ... InCsumErrors</c> in /proc/net/snmp): segments that failed their checksum (netem corrupt) and were discarded.</summary>
+    public long InCsumErrors { get; internal set; }
 
     /// <summary>TcpOutSegs (retransmissions excluded).</summary>
     public long OutSegments { get; internal set; }
@@ -105,7 +108,7 @@ public sealed class TcpCounters
     /// <summary>TcpExtPAWSEstab and PAWSTimewait.</summary>
     public long PawsRejected { get; internal set; }
 
-    /// <summary>TcpInCsumErrors are counted by the host (BadChecksum drops).</summary>
+    /// <summary>TcpExtTCPKeepAlive: keepalive probes sent.</summary>
     public long KeepaliveProbes { get; internal set; }
 
     /// <summary>Segments for which no socket existed (answered with RST unless they were RSTs).</summary>

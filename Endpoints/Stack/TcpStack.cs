@@ -116,6 +116,16 @@ public sealed partial class TcpStack : ITransportProtocol
         }
     }
 
+    /// <summary>tcp_v4_rcv counts a segment before checking its checksum, then counts the failure (csum_error); the host drops it.</summary>
+    public void ChecksumFailed(Packet packet)
+    {
+        if (packet is Segment)
+        {
+            Counters.InSegments++;
+            Counters.InCsumErrors++;
+        }
+    }
+
     internal void Attach(IActorRef manager, ITimerScheduler timers)
     {
         Manager = manager;

@@ -197,6 +197,7 @@ public sealed class Host
         if (packet.Corrupted)
         {
             // Linux verifies the TCP checksum in tcp_v4_rcv, after the INPUT hook (TCP_MIB_CSUMERRORS).
+            Transport?.ChecksumFailed(packet);
             Drop(DropReason.BadChecksum, "checksum error", packet);
             return;
         }

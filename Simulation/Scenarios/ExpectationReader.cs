@@ -205,6 +205,8 @@ internal static class CounterNames
         ["TcpAttemptFails"] = nameof(TcpCounters.AttemptFails),
         ["TcpEstabResets"] = nameof(TcpCounters.EstablishedResets),
         ["TcpRetransSegs"] = nameof(TcpCounters.RetransmittedSegments),
+        ["TcpInSegs"] = nameof(TcpCounters.InSegments),
+        ["TcpInCsumErrors"] = nameof(TcpCounters.InCsumErrors),
         ["TcpOutRsts"] = nameof(TcpCounters.OutResets),
         ["TCPTimeWaitOverflow"] = nameof(TcpCounters.TimeWaitOverflow),
         ["TcpExtTCPTimeWaitOverflow"] = nameof(TcpCounters.TimeWaitOverflow),

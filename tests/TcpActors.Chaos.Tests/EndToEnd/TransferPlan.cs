@@ -1,0 +1,21 @@
+using TcpActors.Runtime;
+
+namespace TcpActors.Chaos.Tests.EndToEnd;
+
+/// <summary>
+/// One transfer through netem: the run's seed (netem's draws, ISNs, the payload bytes), the netem options
+/// put on the sender's egress (<c>tc qdisc add dev eth0 root netem NETEM</c> on the client) at
+/// <see cref="NetemAt"/> and deleted at <see cref="NetemUntil"/> (never, when null), and the bytes the client
+/// writes from <see cref="WriteAt"/> on, in writes of <see cref="WriteSize"/>, before it closes.
+/// </summary>
+internal sealed record TransferPlan(ulong Seed, string Netem, int Bytes)
+{
+    /// <summary>When netem goes on: after the handshake (the client connects at 1 ms over an instant link).</summary>
+    public SimTime NetemAt { get; init; } = SimTime.FromSeconds(0.005);
+
+    public SimTime? NetemUntil { get; init; }
+
+    public SimTime WriteAt { get; init; } = SimTime.FromSeconds(0.010);
+
+    public int WriteSize { get; init; } = 16_384;
+}
