@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Spectre.Console;
+using TcpActors.Chaos;
 using TcpActors.Runtime;
 using TcpActors.Simulation;
 
@@ -146,14 +147,14 @@ internal static class LoadCommand
     private static Duration DurationOption(string text, string option) =>
         Durations.TryParse(text, out var value) && value > Duration.Zero || text.Trim() == "0" && option == "--drain"
             ? value
-            : throw new UsageException($"{option} must be a duration like 30s, 500ms or 5m, not '{text}'");
+            : throw new UsageException($"{option} must be a duration like 30s, 500ms or 5m, not {InputText.Quote(text)}");
 
     private static List<(string Name, string Value)> Pairs(string[]? values, string option) => (values ?? []).Select(value =>
     {
         int equals = value.IndexOf('=', StringComparison.Ordinal);
         if (equals <= 0)
         {
-            throw new UsageException($"{option} takes NAME=VALUE, as in {option} net.ipv4.tcp_tw_reuse=1, not '{value}'");
+            throw new UsageException($"{option} takes NAME=VALUE, as in {option} net.ipv4.tcp_tw_reuse=1, not {InputText.Quote(value)}");
         }
 
         string name = value[..equals].Trim();

@@ -1,3 +1,5 @@
+using TcpActors.Chaos;
+
 namespace TcpActors.Simulation;
 
 /// <summary>The scenario library under scenarios/, embedded in the assembly so the CLI works from anywhere.</summary>
@@ -18,7 +20,7 @@ public static class BuiltInScenarios
     {
         string key = Strip(name);
         using var stream = typeof(BuiltInScenarios).Assembly.GetManifestResourceStream(Prefix + key + ".yaml")
-            ?? throw new ScenarioException(new SourceSpan(name, 0, 0), $"no built-in scenario named '{name}' (see `tcpactors list`)");
+            ?? throw new ScenarioException(new SourceSpan(name, 0, 0), $"no built-in scenario named {InputText.Quote(name)} (see `tcpactors list`)");
         using var reader = new StreamReader(stream);
         return ScenarioLoader.Load(reader.ReadToEnd(), "scenarios/" + key + ".yaml", key);
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using TcpActors.Chaos;
 using TcpActors.Runtime;
 
 namespace TcpActors.Simulation;
@@ -60,6 +61,6 @@ public sealed record Distribution(string Kind, double A, double B)
             return Fixed(single);
         }
 
-        throw new ScenarioException(new SourceSpan(option, 0, 0), $"'{text}' is not {expected}");
+        throw new ScenarioException(new SourceSpan(option, 0, 0), $"{InputText.Quote(text)} is not {expected}");
     }
 }

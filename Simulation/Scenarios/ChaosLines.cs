@@ -53,7 +53,7 @@ internal static class ChaosLines
         var halves = text.Split('|');
         if (halves.Length != 2)
         {
-            throw new ScenarioException(step.Where, string.Create(CultureInfo.InvariantCulture, $"a partition names two groups of hosts, as in [[client], [server]], not '{step.Command}'"));
+            throw new ScenarioException(step.Where, string.Create(CultureInfo.InvariantCulture, $"a partition names two groups of hosts, as in [[client], [server]], not {InputText.Quote(step.Command)}"));
         }
 
         static List<string> Hosts(string part) => part.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(h => h.Trim('[', ']', ' ')).ToList();
@@ -86,7 +86,7 @@ internal static class Rates
         double perUnit = unit.Length == 0 ? 1 : s_units.FirstOrDefault(u => u.Unit == unit).BitsPerUnit;
         if (split == 0 || perUnit == 0 || !double.TryParse(lower.AsSpan(0, split), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double value) || value <= 0)
         {
-            throw new ScenarioException(where, $"'{text}' is not a rate (e.g. 100mbit, 1gbit, 64kbit, 125kbps)");
+            throw new ScenarioException(where, $"{InputText.Quote(text)} is not a rate (e.g. 100mbit, 1gbit, 64kbit, 125kbps)");
         }
 
         return (long)Math.Min(value * perUnit, long.MaxValue / 2);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using TcpActors.Chaos;
 using TcpActors.Endpoints;
 using TcpActors.Network;
 using TcpActors.Runtime;
@@ -124,7 +125,7 @@ public static class ScenarioLoader
     private static int ParseBehaviour(string text, SourceSpan where) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int number) && number is >= 1 and <= 22
             ? number
-            : throw new ScenarioException(where, $"behaviours are the numbers 1-22 of DESIGN.md, not '{text}'");
+            : throw new ScenarioException(where, $"behaviours are the numbers 1-22 of DESIGN.md, not {InputText.Quote(text)}");
 
     private static List<HostSpec> ReadHosts(YamlReading reading, YamlNode node)
     {
@@ -139,23 +140,23 @@ public static class ScenarioLoader
             string name = reading.Scalar(keyNode, "a host name");
             if (hosts.Exists(h => h.Name == name))
             {
-                throw new ScenarioException(reading.At(keyNode), $"host '{name}' is declared twice");
+                throw new ScenarioException(reading.At(keyNode), $"host {InputText.Quote(name)} is declared twice");
             }
 
-            var settings = valueNode is YamlScalarNode { Value: null or "" } ? [] : reading.Map(valueNode, $"host '{name}'", "addresses", "forward", "loopback-only", "sysctls");
+            var settings = valueNode is YamlScalarNode { Value: null or "" } ? [] : reading.Map(valueNode, $"host {InputText.Quote(name)}", "addresses", "forward", "loopback-only", "sysctls");
             var addresses = settings.TryGetValue("addresses", out var addressNode) ? reading.ScalarOrList(addressNode, "an address") : [];
             foreach (var (address, at) in addresses)
             {
                 if (!InterfaceAddress.TryParse(address, out _))
                 {
-                    throw new ScenarioException(at, $"'{address}' is not an IPv4 address or address/prefix-length (e.g. 10.0.0.1/24)");
+                    throw new ScenarioException(at, $"{InputText.Quote(address)} is not an IPv4 address or address/prefix-length (e.g. 10.0.0.1/24)");
                 }
             }
 
             var sysctls = new List<(string, string, SourceSpan)>();
             if (settings.TryGetValue("sysctls", out var sysctlNode))
             {
-                foreach (var (sysctlName, sysctlValue) in reading.Map(sysctlNode, $"the sysctls of host '{name}'"))
+                foreach (var (sysctlName, sysctlValue) in reading.Map(sysctlNode, $"the sysctls of host {InputText.Quote(name)}"))
                 {
                     string value = reading.Scalar(sysctlValue, sysctlName);
                     try
@@ -224,12 +225,12 @@ public static class ScenarioLoader
         foreach (var (keyNode, valueNode) in reading.Map(node, "apps"))
         {
             string name = reading.Scalar(keyNode, "an application name");
-            var settings = reading.Map(valueNode, $"application '{name}'", "host", "script");
-            var hostNode = reading.Required(settings, "host", valueNode, $"application '{name}'");
+            var settings = reading.Map(valueNode, $"application {InputText.Quote(name)}", "host", "script");
+            var hostNode = reading.Required(settings, "host", valueNode, $"application {InputText.Quote(name)}");
             string host = reading.Scalar(hostNode, "host");
             RequireHost(hosts, host, reading.At(hostNode));
             var steps = new List<Step>();
-            foreach (var stepNode in reading.Sequence(reading.Required(settings, "script", valueNode, $"application '{name}'"), "a script"))
+            foreach (var stepNode in reading.Sequence(reading.Required(settings, "script", valueNode, $"application {InputText.Quote(name)}"), "a script"))
             {
                 steps.Add(ReadStep(reading, stepNode));
             }
@@ -344,7 +345,7 @@ public static class ScenarioLoader
     {
         if (!hosts.Contains(name))
         {
-            throw new ScenarioException(at, $"no host named '{name}' (hosts: {string.Join(", ", hosts.Order(StringComparer.Ordinal))})");
+            throw new ScenarioException(at, $"no host named {InputText.Quote(name)} (hosts: {string.Join(", ", hosts.Order(StringComparer.Ordinal))})");
         }
     }
 }
