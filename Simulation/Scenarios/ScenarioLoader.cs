@@ -39,17 +39,7 @@ public static class ScenarioLoader
     public static Scenario Load(string text, string file, string defaultName)
     {
         var reading = new YamlReading(file);
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(text));
-        }
-        catch (YamlException error)
-        {
-            var where = new SourceSpan(file, (int)error.Start.Line, (int)error.Start.Column);
-            throw new ScenarioException(where, "not valid YAML: " + FirstLine(error.InnerException?.Message ?? error.Message));
-        }
-
+        var stream = YamlDocumentLoader.Load(text, file);
         if (stream.Documents.Count != 1)
         {
             throw new ScenarioException(new SourceSpan(file, 1, 1), stream.Documents.Count == 0 ? "the file is empty" : "a scenario file holds one YAML document");
@@ -86,8 +76,6 @@ public static class ScenarioLoader
         };
         return scenario;
     }
-
-    private static string FirstLine(string text) => text.Split('\n')[0].Trim();
 
     /// <summary>A load run in a file: clients and servers are declared by the workload, so the network keys do not apply.</summary>
     private static Scenario LoadWorkload(YamlReading reading, Dictionary<string, YamlNode> map, YamlNode workloadNode, string file, string defaultName)
