@@ -105,7 +105,7 @@ public static class ScenarioRunner
         var builder = new TopologyBuilder(system).AddModule(Tcp.Module);
         foreach (var host in scenario.Hosts)
         {
-            builder.AddHost(host.Name, options =>
+            Refused(host.At, () => builder.AddHost(host.Name, options =>
             {
                 foreach (var address in host.Addresses)
                 {
@@ -126,21 +126,27 @@ public static class ScenarioRunner
                 {
                     options.Sysctl(name, value);
                 }
-            });
+            }));
         }
 
         foreach (var link in scenario.Links)
         {
-            builder.Connect(link.HostA, link.HostB, link.Settings);
+            Refused(link.At, () => builder.Connect(link.HostA, link.HostB, link.Settings));
         }
 
+        return Refused(scenario.Hosts.Count > 0 ? scenario.Hosts[0].At : SourceSpan.None, builder.Build);
+    }
+
+    /// <summary>A declaration the topology builder refuses (the loader checks what it can first) is bad input at <paramref name="at"/>.</summary>
+    private static T Refused<T>(SourceSpan at, Func<T> build)
+    {
         try
         {
-            return builder.Build();
+            return build();
         }
         catch (TopologyException error)
         {
-            throw new ScenarioException(scenario.Hosts.Count > 0 ? scenario.Hosts[0].At : SourceSpan.None, error.Message);
+            throw new ScenarioException(at, error.Message);
         }
     }
 

@@ -126,6 +126,11 @@ public static class ScenarioLoader
         foreach (var (keyNode, valueNode) in mapping.Children)
         {
             string name = reading.Scalar(keyNode, "a host name");
+            if (!TopologyBuilder.IsValidHostName(name))
+            {
+                throw new ScenarioException(reading.At(keyNode), $"invalid host name {InputText.Quote(name)}: use letters, digits, '-', '_' and '.', starting with a letter or digit");
+            }
+
             if (hosts.Exists(h => h.Name == name))
             {
                 throw new ScenarioException(reading.At(keyNode), $"host {InputText.Quote(name)} is declared twice");
@@ -194,6 +199,11 @@ public static class ScenarioLoader
             foreach (var (host, at) in ends)
             {
                 RequireHost(hosts, host, at);
+            }
+
+            if (ends[0].Value == ends[1].Value)
+            {
+                throw new ScenarioException(ends[1].At, $"a link joins two different hosts, not {InputText.Quote(ends[0].Value)} to itself (it has a loopback)");
             }
 
             var linkSettings = new LinkSettings(
