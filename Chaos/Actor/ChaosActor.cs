@@ -165,7 +165,15 @@ public sealed class ChaosActor : ReceiveActor, IWithTimers
             return CommandResult.Failure("chaos: no link control was registered (the simulation provides ILinkControl)");
         }
 
-        _links.SetUp(linkName, up);
+        try
+        {
+            _links.SetUp(linkName, up);
+        }
+        catch (Exception error) when (error is ArgumentException or InvalidOperationException or KeyNotFoundException)
+        {
+            return CommandResult.Failure("chaos: " + InputText.OneLine(error.Message));
+        }
+
         return CommandResult.Success();
     }
 

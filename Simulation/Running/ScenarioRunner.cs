@@ -206,19 +206,14 @@ public static class ScenarioRunner
         return log;
     }
 
-    /// <summary>Links by the names chaos steps use: the two host names, "a b" or "a-b" or "a<->b".</summary>
+    /// <summary>Links by the names chaos steps use (<see cref="LinkNames"/>): the two host names, "a b", "a-b" or "a<->b".</summary>
     private sealed class TopologyLinks(Topology topology) : ILinkControl
     {
         public void SetUp(string linkName, bool up)
         {
-            var hosts = linkName.Split([' ', ',', '-', '<', '>'], StringSplitOptions.RemoveEmptyEntries);
-            var link = hosts.Length == 2 ? topology.FindLink(hosts[0], hosts[1]) : null;
-            if (link is null)
-            {
-                throw new InvalidOperationException($"no link '{linkName}' (name a link by its two hosts, as in 'client server')");
-            }
-
-            link.IsUp = up;
+            var hosts = LinkNames.Resolve(linkName, (a, b) => topology.FindLink(a, b) is not null)
+                ?? throw new InvalidOperationException($"no link {InputText.Quote(linkName)} (name a link by its two hosts, as in 'client server')");
+            topology.FindLink(hosts.A, hosts.B)!.IsUp = up;
         }
     }
 }

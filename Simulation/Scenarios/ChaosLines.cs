@@ -6,7 +6,7 @@ namespace TcpActors.Simulation;
 /// <summary>Checks a scenario's chaos steps with the real iptables and tc parsers, so a typo fails at load time with its column.</summary>
 internal static class ChaosLines
 {
-    public static void Validate(IEnumerable<ChaosStep> steps)
+    public static void Validate(IEnumerable<ChaosStep> steps, IReadOnlyList<LinkSpec> links)
     {
         foreach (var step in steps)
         {
@@ -20,7 +20,20 @@ internal static class ChaosLines
                     break;
                 case "isolate" or "link-down" or "link-up" when string.IsNullOrWhiteSpace(step.Command):
                     throw new ScenarioException(step.Where, $"{step.Kind} needs a {(step.Kind == "isolate" ? "host" : "link as 'a b' (its two hosts)")}");
+                case "link-down" or "link-up":
+                    RequireLink(step, links);
+                    break;
             }
+        }
+    }
+
+    /// <summary>A link step must name one of the scenario's links, as the run will look it up (<see cref="LinkNames"/>).</summary>
+    private static void RequireLink(ChaosStep step, IReadOnlyList<LinkSpec> links)
+    {
+        if (LinkNames.Resolve(step.Command, (a, b) => LinkNames.Joins(links, a, b)) is null)
+        {
+            string known = links.Count == 0 ? "this scenario has no links" : "links: " + string.Join(", ", links.Select(l => l.HostA + " " + l.HostB));
+            throw new ScenarioException(step.Where, $"{step.Kind} names no link: {InputText.Quote(step.Command)} (name a link by its two hosts, as in 'client server'; {known})");
         }
     }
 

@@ -55,6 +55,7 @@ public static class ScenarioLoader
         var hosts = ReadHosts(reading, reading.Required(map, "hosts", root, "a scenario"));
         var hostNames = hosts.Select(h => h.Name).ToHashSet(StringComparer.Ordinal);
         var apps = map.TryGetValue("apps", out var appsNode) ? ReadApplications(reading, appsNode, hostNames) : [];
+        var links = map.TryGetValue("links", out var linksNode) ? ReadLinks(reading, linksNode, hostNames) : [];
         var scenario = new Scenario
         {
             Name = reading.OptionalScalar(map, "name", "the scenario") ?? defaultName,
@@ -66,9 +67,9 @@ public static class ScenarioLoader
             Seed = map.TryGetValue("seed", out var seedNode) ? (ulong)reading.Integer(seedNode, "seed", 0, long.MaxValue) : 1,
             Duration = map.TryGetValue("duration", out var durationNode) ? reading.Duration(durationNode, "duration") : null,
             Hosts = hosts,
-            Links = map.TryGetValue("links", out var linksNode) ? ReadLinks(reading, linksNode, hostNames) : [],
+            Links = links,
             Applications = apps,
-            Chaos = map.TryGetValue("chaos", out var chaosNode) ? ReadChaos(reading, chaosNode, hostNames) : [],
+            Chaos = map.TryGetValue("chaos", out var chaosNode) ? ReadChaos(reading, chaosNode, hostNames, links) : [],
             Snapshots = map.TryGetValue("snapshots", out var snapshotsNode) ? ReadSnapshots(reading, snapshotsNode, hostNames) : [],
             Capture = map.TryGetValue("capture", out var captureNode) ? ReadCapture(reading, captureNode, hostNames) : new CaptureSpec(),
             Expectations = map.TryGetValue("expect", out var expectNode) ? ExpectationReader.Read(reading, expectNode, hostNames, apps) : [],
@@ -259,7 +260,7 @@ public static class ScenarioLoader
         return StepParser.Parse(reading.Scalar(node, "a script step (a call like 'close(s)', or 'at 2s: close(s)')"), reading.ValueAt(node));
     }
 
-    private static List<ChaosStep> ReadChaos(YamlReading reading, YamlNode node, HashSet<string> hosts)
+    private static List<ChaosStep> ReadChaos(YamlReading reading, YamlNode node, HashSet<string> hosts, List<LinkSpec> links)
     {
         string[] kinds = ["iptables", "tc", "partition", "heal", "isolate", "link-down", "link-up"];
         var steps = new List<ChaosStep>();
@@ -292,7 +293,7 @@ public static class ScenarioLoader
             steps.Add(new ChaosStep(at, host ?? (hosts.Count == 1 ? hosts.First() : null), kind, command, reading.ValueAt(commandNode)));
         }
 
-        ChaosLines.Validate(steps);
+        ChaosLines.Validate(steps, links);
         return steps;
     }
 
