@@ -133,7 +133,7 @@ internal static class ExpectationReader
         return text is "ok" or "eof" || IsErrno(text) || IsByteCount(text.Replace(" bytes", "", StringComparison.Ordinal));
     }
 
-    private static bool IsErrno(string text) => text.StartsWith('E') && Enum.TryParse<Errno>(text, out _);
+    private static bool IsErrno(string text) => text == ScriptedApplication.BadDescriptor || (text.StartsWith('E') && Enum.TryParse<Errno>(text, out _));
 
     private static bool IsByteCount(string text) => int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out _);
 
