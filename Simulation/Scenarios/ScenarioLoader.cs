@@ -21,23 +21,11 @@ public static class ScenarioLoader
 
     private static readonly string[] s_networkKeys = ["duration", "hosts", "links", "apps", "chaos", "snapshots", "capture"];
 
-    public static Scenario LoadFile(string path)
-    {
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
-        {
-            throw new ScenarioException(new SourceSpan(path, 0, 0), "cannot read the file: " + error.Message);
-        }
-
-        return Load(text, path, Path.GetFileNameWithoutExtension(path));
-    }
+    public static Scenario LoadFile(string path) => Load(ScenarioFile.Read(path), path, Path.GetFileNameWithoutExtension(path));
 
     public static Scenario Load(string text, string file, string defaultName)
     {
+        ScenarioFile.RefuseBinary(text, file);
         var reading = new YamlReading(file);
         var stream = YamlDocumentLoader.Load(text, file);
         if (stream.Documents.Count != 1)
