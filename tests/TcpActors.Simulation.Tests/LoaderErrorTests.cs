@@ -41,7 +41,7 @@ public sealed class LoaderErrorTests
         { "workload with rate and concurrency", "workload:\n  rate: 10\n  concurrency: 5\n", "bad.yaml:2:3: a workload has either 'rate' (connections per second) or 'concurrency' (connections in flight)" },
         { "workload bad rate", "workload:\n  rate: lots\n", "bad.yaml:2:9: rate must be a positive number of connections per second, not 'lots'" },
         { "workload bad close", "workload:\n  rate: 10\n  close: both\n", "bad.yaml:3:10: close must be one of: client, server; not 'both'" },
-        { "workload bad size", "workload:\n  rate: 10\n  request-bytes: big\n", "bad.yaml:3:18: 'big' is not a byte count like 100, 100-2000 or exp:500" },
+        { "workload bad size", "workload:\n  rate: 10\n  request-bytes: big\n", "bad.yaml:3:18: 'big' is not a byte count like 100, 100-2000 or exp:500, at most 2147483647" },
         { "workload unknown key", "workload:\n  rate: 10\n  clinets: 5\n", null },
         { "unknown load figure", "workload:\n  rate: 10\nexpect:\n  - { load: happiness, equals: 1 }\n", null },
         { "unknown expectation", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\nexpect:\n  - { weather: sunny }\n", "bad.yaml:11:5: an expectation starts with one of: state, call, segments, counter, trace" },
