@@ -63,7 +63,7 @@ internal static class LoadCommand
                 var scenario = BuiltInScenarios.Resolve(workloadFile);
                 var fromFile = scenario.Workload ?? throw new UsageException($"{workloadFile} has no workload: section (run it with `tcpactors run`)");
                 var seeded = parsed.GetResult(seed) is { Implicit: false } ? fromFile with { Seed = parsed.GetValue(seed) } : fromFile;
-                return Execute(seeded, parsed.GetValue(speed), parsed.GetValue(json), parsed.GetValue(quiet), output, otlp.Observer(parsed), ReportFiles.For(parsed.GetValue(report)));
+                return Execute(seeded, parsed.GetValue(speed), OutputFile.Checked(parsed.GetValue(json), "--json"), parsed.GetValue(quiet), output, error, otlp.Observer(parsed), ReportFiles.For(parsed.GetValue(report)));
             }
 
             var settings = new LoadSettings
@@ -97,13 +97,12 @@ internal static class LoadCommand
                 throw new UsageException("--speed must be a positive number");
             }
 
-            return Execute(settings, pace, parsed.GetValue(json), parsed.GetValue(quiet), output, otlp.Observer(parsed), ReportFiles.For(parsed.GetValue(report)));
+            return Execute(settings, pace, OutputFile.Checked(parsed.GetValue(json), "--json"), parsed.GetValue(quiet), output, error, otlp.Observer(parsed), ReportFiles.For(parsed.GetValue(report)));
         });
-        _ = error;
         return command;
     }
 
-    private static int Execute(LoadSettings settings, double? speed, string? jsonPath, bool quiet, TextWriter output, Func<Network.Topology, IDisposable?>? observe, ReportFiles? reportFiles)
+    private static int Execute(LoadSettings settings, double? speed, string? jsonPath, bool quiet, TextWriter output, TextWriter error, Func<Network.Topology, IDisposable?>? observe, ReportFiles? reportFiles)
     {
         Action<ActorSystem>? attach = Interruption.Track(reportFiles is null ? null : reportFiles.AttachLoad);
         bool interactive = !quiet && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
@@ -123,7 +122,7 @@ internal static class LoadCommand
         }
         catch (ActorFailureException failure)
         {
-            console.WriteLine($"tcpactors: internal error (please report it, with --seed {settings.Seed}): {failure.Message}");
+            error.WriteLine($"tcpactors: internal error (please report it, with the command line and --seed {settings.Seed}): {InputText.OneLine(failure.Message)}");
             return Commands.InternalError;
         }
 
@@ -131,14 +130,7 @@ internal static class LoadCommand
         reportFiles?.Write(report);
         if (jsonPath is not null)
         {
-            try
-            {
-                File.WriteAllText(jsonPath, report.ToJson());
-            }
-            catch (Exception problem) when (problem is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-            {
-                throw new UsageException($"--json {jsonPath}: {problem.Message}", problem);
-            }
+            OutputFile.Write(jsonPath, report.ToJson(), "--json");
         }
 
         return report.Run.Reason == StopReason.Interrupted ? Interruption.ExitCode : report.Run.HitLimit ? Commands.RunFailed : Commands.Success;

@@ -43,7 +43,7 @@ internal static class RunCommand
             var options = new RunOptions
             {
                 Seed = parsed.GetValue(seed),
-                PcapPath = parsed.GetValue(pcap),
+                PcapPath = OutputFile.Checked(parsed.GetValue(pcap), "--pcap"),
                 Tcpdump = new TcpdumpOptions
                 {
                     Timestamps = TimestampFormat(parsed.GetValue(timeFormat)!),
@@ -55,7 +55,7 @@ internal static class RunCommand
                 Observe = otlp.Observer(parsed),
                 Attach = Interruption.Track(reportFiles is null ? null : reportFiles.AttachScenario),
             };
-            return Execute(loaded, options, parsed.GetValue(format)!, parsed.GetValue(trace), output, error, reportFiles);
+            return Execute(loaded, options, parsed.GetValue(format)!, OutputFile.Checked(parsed.GetValue(trace), "--trace"), output, error, reportFiles);
         });
         return command;
     }
@@ -73,14 +73,15 @@ internal static class RunCommand
             error.WriteLine($"replay with: tcpactors run {scenario.Source} --seed {options.Seed ?? scenario.Seed}");
             return Commands.InternalError;
         }
-        catch (IOException problem)
+        catch (Exception problem) when (options.PcapPath is not null && problem is IOException or UnauthorizedAccessException)
         {
-            throw new UsageException($"cannot write output: {problem.Message}", problem);
+            // The pcap file is the only file written while the run goes on (a full disk, a file removed under us).
+            throw new UsageException($"--pcap {options.PcapPath}: {problem.Message}", problem);
         }
 
         if (tracePath is not null)
         {
-            WriteFile(tracePath, string.Join('\n', report.Trace) + "\n", "--trace");
+            OutputFile.Write(tracePath, string.Join('\n', report.Trace) + "\n", "--trace");
         }
 
         reportFiles?.Write(report);
@@ -95,18 +96,6 @@ internal static class RunCommand
         }
 
         return report.Run.Reason == StopReason.Interrupted ? Interruption.ExitCode : report.Passed ? Commands.Success : Commands.RunFailed;
-    }
-
-    private static void WriteFile(string path, string text, string option)
-    {
-        try
-        {
-            File.WriteAllText(path, text);
-        }
-        catch (Exception problem) when (problem is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            throw new UsageException($"{option} {path}: {problem.Message}", problem);
-        }
     }
 
     private static TcpdumpTimestampFormat TimestampFormat(string name) => name switch
