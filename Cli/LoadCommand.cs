@@ -16,7 +16,7 @@ internal static class LoadCommand
         var file = new Argument<string?>("workload") { Description = "A scenario file (or built-in name) with a workload: section; then the options that shape the load come from it.", Arity = ArgumentArity.ZeroOrOne };
         var clients = new Option<int>("--clients") { Description = "Client hosts.", DefaultValueFactory = _ => 1 };
         var servers = new Option<int>("--servers") { Description = "Server hosts.", DefaultValueFactory = _ => 1 };
-        var rate = new Option<double?>("--rate") { Description = "New connections per second over all clients (open loop)." };
+        var rate = NumberOption.Create("--rate", "New connections per second over all clients (open loop).");
         var concurrency = new Option<int?>("--concurrency") { Description = "Connections kept in flight over all clients (closed loop)." };
         var arrival = new Option<string>("--arrival") { Description = "Open-loop arrivals: constant or poisson.", DefaultValueFactory = _ => "constant" };
         arrival.AcceptOnlyFromAmong("constant", "poisson");
@@ -33,7 +33,7 @@ internal static class LoadCommand
         var port = new Option<int>("--port") { Description = "The servers' port.", DefaultValueFactory = _ => 80 };
         var linkDelay = new Option<string>("--link-delay") { Description = "Propagation delay of each host's link to the switch.", DefaultValueFactory = _ => "25us" };
         var seed = new Option<ulong>("--seed") { Description = "The run's seed.", DefaultValueFactory = _ => 1 };
-        var speed = new Option<double?>("--speed") { Description = "Pace simulated time at this multiple of real time (live dashboards)." };
+        var speed = NumberOption.Create("--speed", "Pace simulated time at this multiple of real time (live dashboards).");
         var json = new Option<string?>("--json") { Description = "Write the summary and the per-second time series to this JSON file." };
         var sysctl = new Option<string[]>("--sysctl") { Description = "NAME=VALUE for every host (repeatable), e.g. net.ipv4.tcp_tw_reuse=1.", AllowMultipleArgumentsPerToken = false };
         var clientSysctl = new Option<string[]>("--client-sysctl") { Description = "NAME=VALUE for the clients only (repeatable)." };

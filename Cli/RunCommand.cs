@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using TcpActors.Chaos;
 using TcpActors.Runtime;
 using TcpActors.Simulation;
 using TcpActors.Telemetry;
@@ -21,7 +22,7 @@ internal static class RunCommand
         timeFormat.AcceptOnlyFromAmong("default", "none", "epoch", "delta", "date", "relative");
         var absolute = new Option<bool>("-S") { Description = "Print absolute sequence numbers (tcpdump -S)." };
         var verbose = new Option<bool>("-v") { Description = "Print IP header fields too (tcpdump -v)." };
-        var speed = new Option<double?>("--speed") { Description = "Pace simulated time at this multiple of real time (for live dashboards); default: as fast as possible." };
+        var speed = NumberOption.Create("--speed", "Pace simulated time at this multiple of real time (for live dashboards); default: as fast as possible.");
         var report = new Option<string?>("--report") { Description = "Also write a self-contained HTML report: ladder diagrams, expectations, chaos timeline (docs/report.md)." };
         var svg = new Option<string?>("--svg") { Description = "Also write the ladder diagram alone to this SVG file." };
         var command = new Command("run", "Run a scenario and print its tcpdump trace, socket calls, ss snapshots and expectation results.")
@@ -69,8 +70,7 @@ internal static class RunCommand
         }
         catch (ActorFailureException failure)
         {
-            error.WriteLine($"tcpactors: internal error (please report it): {failure.Message}");
-            error.WriteLine($"replay with: tcpactors run {scenario.Source} --seed {options.Seed ?? scenario.Seed}");
+            error.WriteLine($"tcpactors: internal error (please report it; replay with: tcpactors run {scenario.Source} --seed {options.Seed ?? scenario.Seed}): {InputText.OneLine(failure.Message)}");
             return Commands.InternalError;
         }
         catch (Exception problem) when (options.PcapPath is not null && problem is IOException or UnauthorizedAccessException)
