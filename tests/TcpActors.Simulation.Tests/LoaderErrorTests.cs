@@ -48,6 +48,17 @@ public sealed class LoaderErrorTests
         { "behaviour out of range", "behaviours: [23]\nhosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\n", "bad.yaml:1:14: behaviours are the numbers 1-22 of DESIGN.md, not '23'" },
         { "not YAML", "hosts: [1, 2\n", null },
         { "empty file", "", "bad.yaml:1:1: the file is empty" },
+        { "invalid host name", "hosts:\n  box: {}\n  -box: {}\n", "bad.yaml:3:3: invalid host name '-box': use letters, digits, '-', '_' and '.', starting with a letter or digit" },
+        { "link to itself", "hosts:\n  a: {}\nlinks:\n  - [a, a]\n", "bad.yaml:4:9: a link joins two different hosts, not 'a' to itself (it has a loopback)" },
+        { "link step naming a host", "hosts:\n  a: {}\n  b: {}\nlinks:\n  - [a, b]\nchaos:\n  - { at: 1s, link-down: a }\n", "bad.yaml:7:26: link-down names no link: 'a' (name a link by its two hosts, as in 'client server'; links: a b)" },
+        { "link step naming hosts not linked", "hosts:\n  a: {}\n  b: {}\n  c: {}\nlinks:\n  - [a, b]\n  - [b, c]\nchaos:\n  - { at: 1s, link-up: a c }\n", "bad.yaml:9:24: link-up names no link: 'a c' (name a link by its two hosts, as in 'client server'; links: a b, b c)" },
+        { "link step without links", "hosts:\n  a: {}\nchaos:\n  - { at: 1s, link-down: a-b }\n", "bad.yaml:4:26: link-down names no link: 'a-b' (name a link by its two hosts, as in 'client server'; this scenario has no links)" },
+        { "nested too deep", "hosts:\n  box: {}\nname: " + new string('[', 70) + new string(']', 70) + "\n", "bad.yaml:3:70: nested more than 64 levels deep (mappings and lists inside each other)" },
+        { "a NUL character", "hosts:\n  box: {}\nna\0me: x\n", "bad.yaml:3:3: a NUL character: this looks like a binary file, not a scenario (YAML text) ('na\\0')" },
+        { "a line break and an escape in a value", "seed: \"1\\n2\\u001b[0m\"\nhosts:\n  box: {}\n", "bad.yaml:1:7: seed must be an integer, not '1\\n2\\u001b[0m'" },
+        { "a long value", "seed: " + new string('7', 100) + "x\nhosts:\n  box: {}\n", "bad.yaml:1:7: seed must be an integer, not '" + new string('7', 60) + "...' (101 characters)" },
+        { "an unclosed flow mapping", "a: {b\nc: d\n", null },
+        { "an empty complex key", "? :\n  ", null },
     };
 
     [Theory]
