@@ -48,6 +48,18 @@ public static class Commands
         }
     }
 
+    /// <summary>
+    /// The exit status of a run that finished: 130 when interrupted (Ctrl-C), 1 when a limit stopped it, an expectation
+    /// failed or an invariant was broken, else 0.
+    /// </summary>
+    internal static int Outcome(Runtime.RunResult run, bool expectationsHold, InvariantOutcome? invariants)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return run.Reason == Runtime.StopReason.Interrupted ? Interruption.ExitCode
+            : run.HitLimit || !expectationsHold || invariants is { Broken: true } ? RunFailed
+            : Success;
+    }
+
     /// <summary>TCPACTORS_DEBUG=1: an internal error also prints the exception with its stack trace.</summary>
     private static bool Debugging => Environment.GetEnvironmentVariable("TCPACTORS_DEBUG") == "1";
 

@@ -42,15 +42,26 @@ internal static class LoadCommand
         var netem = new Option<string[]>("--netem") { Description = "netem settings for every client's and server's egress, e.g. \"delay 20ms 5ms loss 0.5%\" (repeatable, prefixable like --rule)." };
         var quiet = new Option<bool>("--quiet") { Description = "No live progress, only the summary." };
         var report = new Option<string?>("--report") { Description = "Also write a self-contained HTML report with charts over simulated time (docs/report.md)." };
+        var checkInvariants = InvariantWatch.CreateOption();
         var command = new Command("load", "Run a load: clients opening connections to servers, and what happens to ports, TIME_WAIT and errors.")
         {
             file, clients, servers, rate, concurrency, arrival, duration, drain, close, linger, requests, requestBytes, responseBytes, think, service, port,
-            linkDelay, seed, speed, json, sysctl, clientSysctl, serverSysctl, rule, netem, quiet, report,
+            linkDelay, seed, speed, json, sysctl, clientSysctl, serverSysctl, rule, netem, quiet, report, checkInvariants,
         };
+        var limits = RunLimitOptions.ForLoad();
+        limits.AddTo(command);
         var otlp = new OtlpOptions();
         otlp.AddTo(command);
         command.SetAction(parsed =>
         {
+            double? pace = parsed.GetValue(speed);
+            if (pace is <= 0 or double.NaN or double.PositiveInfinity)
+            {
+                throw new UsageException($"--speed must be a positive number, not {pace?.ToString(CultureInfo.InvariantCulture)}");
+            }
+
+            using var invariants = new InvariantWatch(parsed.GetValue(checkInvariants), attachedMidRun: true);
+            LoadOutputs Outputs() => new(OutputFile.Checked(parsed.GetValue(json), "--json"), parsed.GetValue(quiet), ReportFiles.For(parsed.GetValue(report)), invariants);
             Option[] shaping = [clients, servers, rate, concurrency, arrival, duration, drain, close, linger, requests, requestBytes, responseBytes, think, service, port, linkDelay, sysctl, clientSysctl, serverSysctl, rule, netem];
             if (parsed.GetValue(file) is { } workloadFile)
             {
@@ -63,7 +74,7 @@ internal static class LoadCommand
                 var scenario = BuiltInScenarios.Resolve(workloadFile);
                 var fromFile = scenario.Workload ?? throw new UsageException($"{workloadFile} has no workload: section (run it with `tcpactors run`)");
                 var seeded = parsed.GetResult(seed) is { Implicit: false } ? fromFile with { Seed = parsed.GetValue(seed) } : fromFile;
-                return Execute(seeded, parsed.GetValue(speed), OutputFile.Checked(parsed.GetValue(json), "--json"), parsed.GetValue(quiet), output, error, otlp.Observer(parsed), ReportFiles.For(parsed.GetValue(report)));
+                return Execute(seeded with { Limits = limits.Apply(parsed, seeded.Limits) }, pace, otlp.Observer(parsed), Outputs(), output, error);
             }
 
             var settings = new LoadSettings
@@ -91,20 +102,15 @@ internal static class LoadCommand
                 Rules = parsed.GetValue(rule) ?? [],
                 Netem = parsed.GetValue(netem) ?? [],
             };
-            double? pace = parsed.GetValue(speed);
-            if (pace is <= 0 or double.NaN or double.PositiveInfinity)
-            {
-                throw new UsageException("--speed must be a positive number");
-            }
-
-            return Execute(settings, pace, OutputFile.Checked(parsed.GetValue(json), "--json"), parsed.GetValue(quiet), output, error, otlp.Observer(parsed), ReportFiles.For(parsed.GetValue(report)));
+            return Execute(settings with { Limits = limits.Apply(parsed, settings.Limits) }, pace, otlp.Observer(parsed), Outputs(), output, error);
         });
         return command;
     }
 
-    private static int Execute(LoadSettings settings, double? speed, string? jsonPath, bool quiet, TextWriter output, TextWriter error, Func<Network.Topology, IDisposable?>? observe, ReportFiles? reportFiles)
+    private static int Execute(LoadSettings settings, double? speed, Func<Network.Topology, IDisposable?>? observe, LoadOutputs outputs, TextWriter output, TextWriter error)
     {
-        Action<ActorSystem>? attach = Interruption.Track(reportFiles is null ? null : reportFiles.AttachLoad);
+        var (jsonPath, quiet, reportFiles, invariants) = outputs;
+        Action<ActorSystem>? attach = Interruption.Track((reportFiles is null ? null : reportFiles.AttachLoad) + invariants.Attach);
         bool interactive = !quiet && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
@@ -127,14 +133,23 @@ internal static class LoadCommand
         }
 
         LoadDisplay.Summary(console, report, wall.Elapsed);
+        var checkedInvariants = invariants.Finish();
+        if (checkedInvariants is not null)
+        {
+            console.Profile.Out.Writer.WriteLine("invariants: " + checkedInvariants.Description);
+        }
+
         reportFiles?.Write(report);
         if (jsonPath is not null)
         {
-            OutputFile.Write(jsonPath, report.ToJson(), "--json");
+            OutputFile.Write(jsonPath, LoadJson.Write(report, checkedInvariants), "--json");
         }
 
-        return report.Run.Reason == StopReason.Interrupted ? Interruption.ExitCode : report.Run.HitLimit ? Commands.RunFailed : Commands.Success;
+        return Commands.Outcome(report.Run, expectationsHold: true, checkedInvariants);
     }
+
+    /// <summary>What a load command writes besides the summary.</summary>
+    private sealed record LoadOutputs(string? JsonPath, bool Quiet, ReportFiles? ReportFiles, InvariantWatch Invariants);
 
     private static Duration DurationOption(string text, string option) =>
         Durations.TryParse(text, out var value) && value > Duration.Zero || text.Trim() == "0" && option == "--drain"
