@@ -6,7 +6,8 @@ namespace TcpActors.Simulation;
 /// <summary>
 /// Runs an application's script like a single-threaded program: one call at a time, blocking calls
 /// (connect, accept, recv, a lingering close) holding the script until they return, failed calls
-/// logged with their errno and the script going on (as tools/kernel-lab's driver does).
+/// logged with their errno and the script going on (as tools/kernel-lab's driver does). A variable whose call failed,
+/// or whose socket was closed, holds no descriptor: calls on it fail with EBADF.
 /// </summary>
 internal sealed class ScriptedApplication : UntypedActor
 {
@@ -207,6 +208,12 @@ internal sealed class ScriptedApplication : UntypedActor
 
     private void Complete(Step step, string result, Duration? returnedLater = null)
     {
+        if (step.Function == "close")
+        {
+            // close() releases the descriptor whatever it returns: later calls on the variable get EBADF, as in Linux.
+            _sockets.Remove(step.Arguments[0].Value);
+        }
+
         int occurrence = _occurrences[step.Function] = _occurrences.GetValueOrDefault(step.Function) + 1;
         var returned = Context.Now + (returnedLater ?? Duration.Zero);
         _log.Add(new CallRecord(_spec.Name, step.Function, occurrence, _started, returned, result, step.Text));

@@ -2,7 +2,7 @@ namespace TcpActors.Simulation.Tests;
 
 /// <summary>
 /// A script goes on after a call fails, as a real program that does not check errors would: the variable of a failed
-/// socket(), connect() or accept() holds -1, so each later call on it fails with EBADF instead of crashing the run.
+/// socket(), connect() or accept() holds -1, and a closed one no descriptor, so each later call on it fails with EBADF.
 /// </summary>
 public sealed class FailedCallTests
 {
@@ -35,6 +35,37 @@ public sealed class FailedCallTests
         Assert.Equal(
             ["connect ECONNREFUSED", "send EBADF", "recv EBADF", "setsockopt EBADF", "shutdown EBADF", "connect EBADF", "close EBADF"],
             report.Calls.Select(c => c.Function + " " + c.Result));
+    }
+
+    [Fact]
+    public void Calls_on_a_closed_socket_fail_with_EBADF()
+    {
+        // Proves close() releases the descriptor: a later send, recv or close on it is EBADF (the socket actor said EINVAL).
+        const string Text = """
+            hosts:
+              box: { loopback-only: true }
+            apps:
+              server:
+                host: box
+                script:
+                  - l = socket()
+                  - bind(l, 127.0.0.1:8080)
+                  - listen(l)
+                  - c = accept(l)
+                  - recv_all(c)
+              client:
+                host: box
+                script:
+                  - at 1s: s = connect(127.0.0.1:8080)
+                  - close(s)
+                  - send(s, 100)
+                  - recv(s)
+                  - close(s)
+            """;
+
+        var report = ScenarioRunner.Run(ScenarioLoader.Load(Text, "t.yaml", "t"));
+
+        Assert.Equal(["connect ok", "close ok", "send EBADF", "recv EBADF", "close EBADF"], report.Calls.Where(c => c.Application == "client").Select(c => c.Function + " " + c.Result));
     }
 
     [Fact]
