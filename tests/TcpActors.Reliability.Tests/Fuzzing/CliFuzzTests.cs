@@ -50,6 +50,10 @@ public sealed class CliFuzzTests(ITestOutputHelper output) : IDisposable
         ["--netem"] = ["delay 20ms 5ms loss 0.5%", "servers:loss 30%", "clients:duplicate 5% corrupt 1%", "delay 1ms reorder 50%", "rate 1kbit"],
         ["--speed"] = ["1e308"],
         ["--json"] = ["{temp}/load.json", "/nonexistent-dir/x.json", "{temp}", ""],
+        ["--max-events"] = ["1", "20000", "1000000"],
+        ["--max-time"] = ["1ms", "500ms", "1h"],
+        ["--max-memory"] = ["1", "1K", "4GB", "1.5G"],
+        ["--check-invariants"] = ["true", "false"],
     };
 
     private static readonly Dictionary<string, string[]> s_runValues = new(StringComparer.Ordinal)
@@ -60,9 +64,13 @@ public sealed class CliFuzzTests(ITestOutputHelper output) : IDisposable
         ["--pcap"] = ["{temp}/run.pcap", "/nonexistent-dir/x.pcap", "{temp}", ""],
         ["--trace"] = ["{temp}/run.txt", "/nonexistent-dir/x.txt", "{temp}", ""],
         ["--speed"] = ["1e308"],
+        ["--max-events"] = ["1", "5000", "1000000"],
+        ["--max-time"] = ["1ms", "2s", "10m"],
+        ["--max-memory"] = ["1", "1K", "4GB"],
+        ["--check-invariants"] = ["true", "false"],
     };
 
-    private static readonly string[] s_flags = ["-S", "-v", "--quiet", "--help", "-h", "-?", "--version", "--bogus", "-x", "--seed", "--rate"];
+    private static readonly string[] s_flags = ["-S", "-v", "--quiet", "--help", "-h", "-?", "--version", "--bogus", "-x", "--seed", "--rate", "--check-invariants", "--max-events"];
 
     private readonly string _temp = Directory.CreateTempSubdirectory("tcpactors-cli-fuzz").FullName;
 
