@@ -1,4 +1,5 @@
 using System.CommandLine;
+using TcpActors.Chaos;
 using TcpActors.Simulation;
 
 namespace TcpActors.Cli;
@@ -17,6 +18,53 @@ public static class Commands
 
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
+        ArgumentNullException.ThrowIfNull(error);
+        try
+        {
+            return Parse(args, output, error);
+        }
+        catch (ScenarioException problem)
+        {
+            error.WriteLine("tcpactors: " + InputText.OneLine(problem.Message));
+            return BadInput;
+        }
+        catch (UsageException problem)
+        {
+            error.WriteLine("tcpactors: " + InputText.OneLine(problem.Message));
+            return BadInput;
+        }
+#pragma warning disable CA1031 // The last line of defence: whatever escapes is a bug, reported in one line, exit 3.
+        catch (Exception crash) when (crash is not OutOfMemoryException)
+#pragma warning restore CA1031
+        {
+            error.WriteLine("tcpactors: internal error (please report it, with the command line): " + InputText.OneLine(crash.Message.Split('\n')[0])
+                + (Debugging ? "" : " (TCPACTORS_DEBUG=1 shows where)"));
+            if (Debugging)
+            {
+                error.WriteLine(crash);
+            }
+
+            return InternalError;
+        }
+    }
+
+    /// <summary>
+    /// The exit status of a run that finished: 130 when interrupted (Ctrl-C), 1 when a limit stopped it, an expectation
+    /// failed or an invariant was broken, else 0.
+    /// </summary>
+    internal static int Outcome(Runtime.RunResult run, bool expectationsHold, InvariantOutcome? invariants)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return run.Reason == Runtime.StopReason.Interrupted ? Interruption.ExitCode
+            : run.HitLimit || !expectationsHold || invariants is { Broken: true } ? RunFailed
+            : Success;
+    }
+
+    /// <summary>TCPACTORS_DEBUG=1: an internal error also prints the exception with its stack trace.</summary>
+    private static bool Debugging => Environment.GetEnvironmentVariable("TCPACTORS_DEBUG") == "1";
+
+    private static int Parse(string[] args, TextWriter output, TextWriter error)
+    {
         var root = new RootCommand("TcpActors: Linux TCP under network faults, simulated. See README.md.");
         root.Subcommands.Add(RunCommand.Create(output, error));
         root.Subcommands.Add(LoadCommand.Create(output, error));
@@ -25,29 +73,16 @@ public static class Commands
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            foreach (var problem in parsed.Errors)
+            foreach (var problem in ParseErrors.Describe(parsed))
             {
-                error.WriteLine("tcpactors: " + problem.Message);
+                error.WriteLine("tcpactors: " + problem);
             }
 
             error.WriteLine("Try 'tcpactors --help'.");
             return BadInput;
         }
 
-        try
-        {
-            return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
-        }
-        catch (ScenarioException problem)
-        {
-            error.WriteLine("tcpactors: " + problem.Message);
-            return BadInput;
-        }
-        catch (UsageException problem)
-        {
-            error.WriteLine("tcpactors: " + problem.Message);
-            return BadInput;
-        }
+        return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
     }
 }
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Spectre.Console;
+using TcpActors.Chaos;
 using TcpActors.Runtime;
 using TcpActors.Simulation;
 
@@ -15,7 +16,7 @@ internal static class LoadCommand
         var file = new Argument<string?>("workload") { Description = "A scenario file (or built-in name) with a workload: section; then the options that shape the load come from it.", Arity = ArgumentArity.ZeroOrOne };
         var clients = new Option<int>("--clients") { Description = "Client hosts.", DefaultValueFactory = _ => 1 };
         var servers = new Option<int>("--servers") { Description = "Server hosts.", DefaultValueFactory = _ => 1 };
-        var rate = new Option<double?>("--rate") { Description = "New connections per second over all clients (open loop)." };
+        var rate = NumberOption.Create("--rate", "New connections per second over all clients (open loop).");
         var concurrency = new Option<int?>("--concurrency") { Description = "Connections kept in flight over all clients (closed loop)." };
         var arrival = new Option<string>("--arrival") { Description = "Open-loop arrivals: constant or poisson.", DefaultValueFactory = _ => "constant" };
         arrival.AcceptOnlyFromAmong("constant", "poisson");
@@ -32,7 +33,7 @@ internal static class LoadCommand
         var port = new Option<int>("--port") { Description = "The servers' port.", DefaultValueFactory = _ => 80 };
         var linkDelay = new Option<string>("--link-delay") { Description = "Propagation delay of each host's link to the switch.", DefaultValueFactory = _ => "25us" };
         var seed = new Option<ulong>("--seed") { Description = "The run's seed.", DefaultValueFactory = _ => 1 };
-        var speed = new Option<double?>("--speed") { Description = "Pace simulated time at this multiple of real time (live dashboards)." };
+        var speed = NumberOption.Create("--speed", "Pace simulated time at this multiple of real time (live dashboards).");
         var json = new Option<string?>("--json") { Description = "Write the summary and the per-second time series to this JSON file." };
         var sysctl = new Option<string[]>("--sysctl") { Description = "NAME=VALUE for every host (repeatable), e.g. net.ipv4.tcp_tw_reuse=1.", AllowMultipleArgumentsPerToken = false };
         var clientSysctl = new Option<string[]>("--client-sysctl") { Description = "NAME=VALUE for the clients only (repeatable)." };
@@ -41,15 +42,26 @@ internal static class LoadCommand
         var netem = new Option<string[]>("--netem") { Description = "netem settings for every client's and server's egress, e.g. \"delay 20ms 5ms loss 0.5%\" (repeatable, prefixable like --rule)." };
         var quiet = new Option<bool>("--quiet") { Description = "No live progress, only the summary." };
         var report = new Option<string?>("--report") { Description = "Also write a self-contained HTML report with charts over simulated time (docs/report.md)." };
+        var checkInvariants = InvariantWatch.CreateOption();
         var command = new Command("load", "Run a load: clients opening connections to servers, and what happens to ports, TIME_WAIT and errors.")
         {
             file, clients, servers, rate, concurrency, arrival, duration, drain, close, linger, requests, requestBytes, responseBytes, think, service, port,
-            linkDelay, seed, speed, json, sysctl, clientSysctl, serverSysctl, rule, netem, quiet, report,
+            linkDelay, seed, speed, json, sysctl, clientSysctl, serverSysctl, rule, netem, quiet, report, checkInvariants,
         };
+        var limits = RunLimitOptions.ForLoad();
+        limits.AddTo(command);
         var otlp = new OtlpOptions();
         otlp.AddTo(command);
         command.SetAction(parsed =>
         {
+            double? pace = parsed.GetValue(speed);
+            if (pace is <= 0 or double.NaN or double.PositiveInfinity)
+            {
+                throw new UsageException($"--speed must be a positive number, not {pace?.ToString(CultureInfo.InvariantCulture)}");
+            }
+
+            using var invariants = new InvariantWatch(parsed.GetValue(checkInvariants), attachedMidRun: true);
+            LoadOutputs Outputs() => new(OutputFile.Checked(parsed.GetValue(json), "--json"), parsed.GetValue(quiet), ReportFiles.For(parsed.GetValue(report)), invariants);
             Option[] shaping = [clients, servers, rate, concurrency, arrival, duration, drain, close, linger, requests, requestBytes, responseBytes, think, service, port, linkDelay, sysctl, clientSysctl, serverSysctl, rule, netem];
             if (parsed.GetValue(file) is { } workloadFile)
             {
@@ -62,7 +74,7 @@ internal static class LoadCommand
                 var scenario = BuiltInScenarios.Resolve(workloadFile);
                 var fromFile = scenario.Workload ?? throw new UsageException($"{workloadFile} has no workload: section (run it with `tcpactors run`)");
                 var seeded = parsed.GetResult(seed) is { Implicit: false } ? fromFile with { Seed = parsed.GetValue(seed) } : fromFile;
-                return Execute(seeded, parsed.GetValue(speed), parsed.GetValue(json), parsed.GetValue(quiet), output, otlp.Observer(parsed), ReportFiles.For(parsed.GetValue(report)));
+                return Execute(seeded with { Limits = limits.Apply(parsed, seeded.Limits) }, pace, otlp.Observer(parsed), Outputs(), output, error);
             }
 
             var settings = new LoadSettings
@@ -90,21 +102,15 @@ internal static class LoadCommand
                 Rules = parsed.GetValue(rule) ?? [],
                 Netem = parsed.GetValue(netem) ?? [],
             };
-            double? pace = parsed.GetValue(speed);
-            if (pace is <= 0 or double.NaN or double.PositiveInfinity)
-            {
-                throw new UsageException("--speed must be a positive number");
-            }
-
-            return Execute(settings, pace, parsed.GetValue(json), parsed.GetValue(quiet), output, otlp.Observer(parsed), ReportFiles.For(parsed.GetValue(report)));
+            return Execute(settings with { Limits = limits.Apply(parsed, settings.Limits) }, pace, otlp.Observer(parsed), Outputs(), output, error);
         });
-        _ = error;
         return command;
     }
 
-    private static int Execute(LoadSettings settings, double? speed, string? jsonPath, bool quiet, TextWriter output, Func<Network.Topology, IDisposable?>? observe, ReportFiles? reportFiles)
+    private static int Execute(LoadSettings settings, double? speed, Func<Network.Topology, IDisposable?>? observe, LoadOutputs outputs, TextWriter output, TextWriter error)
     {
-        Action<ActorSystem>? attach = Interruption.Track(reportFiles is null ? null : reportFiles.AttachLoad);
+        var (jsonPath, quiet, reportFiles, invariants) = outputs;
+        Action<ActorSystem>? attach = Interruption.Track((reportFiles is null ? null : reportFiles.AttachLoad) + invariants.Attach);
         bool interactive = !quiet && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
@@ -122,38 +128,40 @@ internal static class LoadCommand
         }
         catch (ActorFailureException failure)
         {
-            console.WriteLine($"tcpactors: internal error (please report it, with --seed {settings.Seed}): {failure.Message}");
+            error.WriteLine($"tcpactors: internal error (please report it, with the command line and --seed {settings.Seed}): {InputText.OneLine(failure.Message)}");
             return Commands.InternalError;
         }
 
         LoadDisplay.Summary(console, report, wall.Elapsed);
+        var checkedInvariants = invariants.Finish();
+        if (checkedInvariants is not null)
+        {
+            console.Profile.Out.Writer.WriteLine("invariants: " + checkedInvariants.Description);
+        }
+
         reportFiles?.Write(report);
         if (jsonPath is not null)
         {
-            try
-            {
-                File.WriteAllText(jsonPath, report.ToJson());
-            }
-            catch (Exception problem) when (problem is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-            {
-                throw new UsageException($"--json {jsonPath}: {problem.Message}", problem);
-            }
+            OutputFile.Write(jsonPath, LoadJson.Write(report, checkedInvariants), "--json");
         }
 
-        return report.Run.Reason == StopReason.Interrupted ? Interruption.ExitCode : report.Run.HitLimit ? Commands.RunFailed : Commands.Success;
+        return Commands.Outcome(report.Run, expectationsHold: true, checkedInvariants);
     }
+
+    /// <summary>What a load command writes besides the summary.</summary>
+    private sealed record LoadOutputs(string? JsonPath, bool Quiet, ReportFiles? ReportFiles, InvariantWatch Invariants);
 
     private static Duration DurationOption(string text, string option) =>
         Durations.TryParse(text, out var value) && value > Duration.Zero || text.Trim() == "0" && option == "--drain"
             ? value
-            : throw new UsageException($"{option} must be a duration like 30s, 500ms or 5m, not '{text}'");
+            : throw new UsageException($"{option} must be a duration like 30s, 500ms or 5m, not {InputText.Quote(text)}");
 
     private static List<(string Name, string Value)> Pairs(string[]? values, string option) => (values ?? []).Select(value =>
     {
         int equals = value.IndexOf('=', StringComparison.Ordinal);
         if (equals <= 0)
         {
-            throw new UsageException($"{option} takes NAME=VALUE, as in {option} net.ipv4.tcp_tw_reuse=1, not '{value}'");
+            throw new UsageException($"{option} takes NAME=VALUE, as in {option} net.ipv4.tcp_tw_reuse=1, not {InputText.Quote(value)}");
         }
 
         string name = value[..equals].Trim();

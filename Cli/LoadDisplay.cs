@@ -91,7 +91,8 @@ internal static class LoadDisplay
 
         if (report.Run.HitLimit || report.Run.Reason == Runtime.StopReason.Interrupted)
         {
-            console.WriteLine("The run was cut short: " + report.Run.Message);
+            // Straight to the writer: Spectre would wrap the sentence scripts look for at 80 columns.
+            console.Profile.Out.Writer.WriteLine("The run was cut short: " + report.Run.Message);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using TcpActors.Chaos;
 using TcpActors.Network;
 using TcpActors.Telemetry;
 
@@ -32,7 +33,7 @@ internal sealed class OtlpOptions
         Uri? uri = null;
         if (endpoint is not null && !Uri.TryCreate(endpoint, UriKind.Absolute, out uri))
         {
-            throw new UsageException($"--otlp must be an absolute URL like http://localhost:4317, not '{endpoint}'");
+            throw new UsageException($"--otlp must be an absolute URL like http://localhost:4317, not {InputText.Quote(endpoint)}");
         }
 
         var options = new TelemetryExportOptions

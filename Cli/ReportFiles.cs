@@ -21,9 +21,9 @@ internal sealed class ReportFiles
         _svgPath = svgPath;
     }
 
-    /// <summary>Null when neither file was asked for, so a run without them records nothing.</summary>
+    /// <summary>Null when neither file was asked for, so a run without them records nothing; the paths are checked before the run.</summary>
     public static ReportFiles? For(string? htmlPath, string? svgPath = null) =>
-        htmlPath is null && svgPath is null ? null : new ReportFiles(htmlPath, svgPath);
+        htmlPath is null && svgPath is null ? null : new ReportFiles(OutputFile.Checked(htmlPath, "--report"), OutputFile.Checked(svgPath, "--svg"));
 
     public void AttachScenario(ActorSystem system) => _scenario.Attach(system);
 
@@ -33,12 +33,12 @@ internal sealed class ReportFiles
     {
         if (_htmlPath is not null)
         {
-            WriteFile(_htmlPath, ScenarioReportHtml.Write(report, _scenario), "--report");
+            OutputFile.Write(_htmlPath, ScenarioReportHtml.Write(report, _scenario), "--report");
         }
 
         if (_svgPath is not null)
         {
-            WriteFile(_svgPath, ScenarioReportHtml.WriteSvg(report, _scenario), "--svg");
+            OutputFile.Write(_svgPath, ScenarioReportHtml.WriteSvg(report, _scenario), "--svg");
         }
     }
 
@@ -46,19 +46,7 @@ internal sealed class ReportFiles
     {
         if (_htmlPath is not null)
         {
-            WriteFile(_htmlPath, LoadReportHtml.Write(report, _load), "--report");
-        }
-    }
-
-    private static void WriteFile(string path, string text, string option)
-    {
-        try
-        {
-            File.WriteAllText(path, text);
-        }
-        catch (Exception problem) when (problem is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            throw new UsageException($"{option} {path}: {problem.Message}", problem);
+            OutputFile.Write(_htmlPath, LoadReportHtml.Write(report, _load), "--report");
         }
     }
 }

@@ -8,14 +8,16 @@ internal static class ReportJson
 {
     private static readonly JsonSerializerOptions s_options = new() { WriteIndented = true };
 
-    public static string Write(RunReport report) => JsonSerializer.Serialize(new
+    /// <summary>The run as JSON; <c>stop</c> and <c>message</c> say why it ended (a limit's name and sentence included).</summary>
+    public static string Write(RunReport report, InvariantOutcome? invariants = null) => JsonSerializer.Serialize(new
     {
         scenario = report.Scenario.Name,
         description = report.Scenario.Description,
         seed = report.Seed,
-        passed = report.Passed,
+        passed = report.Passed && invariants is not { Broken: true },
         stop = report.Run.Reason.ToString(),
         message = report.Run.Message,
+        invariants = invariants is null ? null : new { violations = invariants.Violations, description = invariants.Description },
         simulatedSeconds = report.Run.Time.TotalSeconds,
         events = report.Run.EventsProcessed,
         capture = report.CaptureDescription,

@@ -28,7 +28,7 @@ internal static class ReportText
         }
     }
 
-    public static void Write(RunReport report, TextWriter output, bool includeTrace)
+    public static void Write(RunReport report, TextWriter output, bool includeTrace, InvariantOutcome? invariants = null)
     {
         var scenario = report.Scenario;
         output.WriteLine($"# {scenario.Name}: {scenario.Description}");
@@ -84,10 +84,18 @@ internal static class ReportText
             }
         }
 
+        if (invariants is not null)
+        {
+            output.WriteLine();
+            output.WriteLine("== invariants");
+            output.WriteLine(invariants.Description);
+        }
+
         int failed = report.Results.Count(r => !r.Passed);
+        string broken = invariants is { Broken: true } ? $"{invariants.Violations} invariant violation(s); " : "";
         output.WriteLine();
         output.WriteLine(report.Run.HitLimit || report.Run.Reason == Runtime.StopReason.Interrupted
             ? $"== STOPPED: {report.Run.Message}"
-            : $"== {(failed == 0 ? "PASSED" : "FAILED")}: {report.Results.Count - failed} of {report.Results.Count} expectations hold");
+            : $"== {(failed == 0 && broken.Length == 0 ? "PASSED" : "FAILED")}: {broken}{report.Results.Count - failed} of {report.Results.Count} expectations hold");
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using TcpActors.Chaos;
 using TcpActors.Runtime;
 using TcpActors.Simulation;
 using TcpActors.Telemetry;
@@ -21,18 +22,27 @@ internal static class RunCommand
         timeFormat.AcceptOnlyFromAmong("default", "none", "epoch", "delta", "date", "relative");
         var absolute = new Option<bool>("-S") { Description = "Print absolute sequence numbers (tcpdump -S)." };
         var verbose = new Option<bool>("-v") { Description = "Print IP header fields too (tcpdump -v)." };
-        var speed = new Option<double?>("--speed") { Description = "Pace simulated time at this multiple of real time (for live dashboards); default: as fast as possible." };
+        var speed = NumberOption.Create("--speed", "Pace simulated time at this multiple of real time (for live dashboards); default: as fast as possible.");
         var report = new Option<string?>("--report") { Description = "Also write a self-contained HTML report: ladder diagrams, expectations, chaos timeline (docs/report.md)." };
         var svg = new Option<string?>("--svg") { Description = "Also write the ladder diagram alone to this SVG file." };
+        var checkInvariants = InvariantWatch.CreateOption();
         var command = new Command("run", "Run a scenario and print its tcpdump trace, socket calls, ss snapshots and expectation results.")
         {
-            scenario, seed, pcap, trace, format, timeFormat, absolute, verbose, speed, report, svg,
+            scenario, seed, pcap, trace, format, timeFormat, absolute, verbose, speed, report, svg, checkInvariants,
         };
+        var limits = RunLimitOptions.ForRun();
+        limits.AddTo(command);
         var otlp = new OtlpOptions();
         otlp.AddTo(command);
         command.SetAction(parsed =>
         {
             var loaded = BuiltInScenarios.Resolve(parsed.GetValue(scenario)!);
+            if (loaded.Workload is { } workload)
+            {
+                // A workload file runs as a load run, with the load runner's limits.
+                loaded = loaded with { Workload = workload with { Limits = limits.Apply(parsed, workload.Limits) } };
+            }
+
             double? pace = parsed.GetValue(speed);
             if (pace is <= 0 or double.NaN or double.PositiveInfinity)
             {
@@ -40,10 +50,11 @@ internal static class RunCommand
             }
 
             var reportFiles = ReportFiles.For(parsed.GetValue(report), parsed.GetValue(svg));
+            using var invariants = new InvariantWatch(parsed.GetValue(checkInvariants), attachedMidRun: loaded.Workload is not null);
             var options = new RunOptions
             {
                 Seed = parsed.GetValue(seed),
-                PcapPath = parsed.GetValue(pcap),
+                PcapPath = OutputFile.Checked(parsed.GetValue(pcap), "--pcap"),
                 Tcpdump = new TcpdumpOptions
                 {
                     Timestamps = TimestampFormat(parsed.GetValue(timeFormat)!),
@@ -53,15 +64,18 @@ internal static class RunCommand
                 WallClock = pace is null ? null : new SystemWallClock(),
                 Speed = pace ?? 1,
                 Observe = otlp.Observer(parsed),
-                Attach = Interruption.Track(reportFiles is null ? null : reportFiles.AttachScenario),
+                Attach = Interruption.Track((reportFiles is null ? null : reportFiles.AttachScenario) + invariants.Attach),
+                Limits = limits.Apply(parsed, RunOptions.Default.Limits),
             };
-            return Execute(loaded, options, parsed.GetValue(format)!, parsed.GetValue(trace), output, error, reportFiles);
+            var outputs = new RunOutputs(parsed.GetValue(format)!, OutputFile.Checked(parsed.GetValue(trace), "--trace"), reportFiles, invariants);
+            return Execute(loaded, options, outputs, output, error);
         });
         return command;
     }
 
-    private static int Execute(Scenario scenario, RunOptions options, string format, string? tracePath, TextWriter output, TextWriter error, ReportFiles? reportFiles = null)
+    private static int Execute(Scenario scenario, RunOptions options, RunOutputs outputs, TextWriter output, TextWriter error)
     {
+        var (format, tracePath, reportFiles, invariants) = outputs;
         RunReport report;
         try
         {
@@ -69,45 +83,36 @@ internal static class RunCommand
         }
         catch (ActorFailureException failure)
         {
-            error.WriteLine($"tcpactors: internal error (please report it): {failure.Message}");
-            error.WriteLine($"replay with: tcpactors run {scenario.Source} --seed {options.Seed ?? scenario.Seed}");
+            error.WriteLine($"tcpactors: internal error (please report it; replay with: tcpactors run {scenario.Source} --seed {options.Seed ?? scenario.Seed}): {InputText.OneLine(failure.Message)}");
             return Commands.InternalError;
         }
-        catch (IOException problem)
+        catch (Exception problem) when (options.PcapPath is not null && problem is IOException or UnauthorizedAccessException)
         {
-            throw new UsageException($"cannot write output: {problem.Message}", problem);
+            // The pcap file is the only file written while the run goes on (a full disk, a file removed under us).
+            throw new UsageException($"--pcap {options.PcapPath}: {problem.Message}", problem);
         }
 
         if (tracePath is not null)
         {
-            WriteFile(tracePath, string.Join('\n', report.Trace) + "\n", "--trace");
+            OutputFile.Write(tracePath, string.Join('\n', report.Trace) + "\n", "--trace");
         }
 
         reportFiles?.Write(report);
-
+        var checkedInvariants = invariants.Finish();
         if (format == "json")
         {
-            output.WriteLine(ReportJson.Write(report));
+            output.WriteLine(ReportJson.Write(report, checkedInvariants));
         }
         else
         {
-            ReportText.Write(report, output, includeTrace: tracePath is null);
+            ReportText.Write(report, output, includeTrace: tracePath is null, checkedInvariants);
         }
 
-        return report.Run.Reason == StopReason.Interrupted ? Interruption.ExitCode : report.Passed ? Commands.Success : Commands.RunFailed;
+        return Commands.Outcome(report.Run, report.Passed, checkedInvariants);
     }
 
-    private static void WriteFile(string path, string text, string option)
-    {
-        try
-        {
-            File.WriteAllText(path, text);
-        }
-        catch (Exception problem) when (problem is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            throw new UsageException($"{option} {path}: {problem.Message}", problem);
-        }
-    }
+    /// <summary>What a run command writes besides the run itself.</summary>
+    private sealed record RunOutputs(string Format, string? TracePath, ReportFiles? ReportFiles, InvariantWatch Invariants);
 
     private static TcpdumpTimestampFormat TimestampFormat(string name) => name switch
     {

@@ -17,6 +17,7 @@ public sealed class ActorSystem
     private readonly ActorCell _userGuardian;
     private readonly ActorCell _systemGuardian;
     private readonly List<ActorCell> _pendingStops = [];
+    private readonly ManagedMemoryGuard _memory = new();
     private readonly EventChannel<DeadLetter> _deadLetters;
     private readonly EventChannel<UnhandledMessage> _unhandled;
     private ActorCell? _currentCell;
@@ -301,6 +302,11 @@ public sealed class ActorSystem
                     return Result(StopReason.EventLimit);
                 }
 
+                if (_memory.Exceeded(Limits.MaxManagedMemoryBytes, EventsProcessed))
+                {
+                    return Result(StopReason.MemoryLimit);
+                }
+
                 if (_pacer is not null && next > Now.Nanoseconds && !_pacer.WaitFor(next, () => _stopRequested))
                 {
                     continue;
@@ -461,6 +467,7 @@ public sealed class ActorSystem
             StopReason.EventLimit => string.Format(culture, "stopped: the limit of {0:N0} events was reached at simulated time {1} s", Limits.MaxEvents, Now),
             StopReason.TimeLimit => $"stopped: the limit of {Limits.MaxTime} s of simulated time was reached",
             StopReason.Interrupted => $"interrupted at simulated time {Now} s",
+            StopReason.MemoryLimit => $"stopped: the limit of {MemorySize.Format(Limits.MaxManagedMemoryBytes)} of managed memory was reached at simulated time {Now} s ({MemorySize.Format(_memory.LastMeasuredBytes)} live after a full collection; where a memory limit stops a run is not reproducible)",
             _ => reason.ToString(),
         };
         return new RunResult(reason, Now, EventsProcessed, message);

@@ -23,13 +23,16 @@ public enum StopReason
 
     /// <summary><see cref="ActorSystem.RequestStop"/> was called (for example on Ctrl-C).</summary>
     Interrupted,
+
+    /// <summary>The limit on managed memory was reached (where is not reproducible: see <see cref="RunLimits.MaxManagedMemoryBytes"/>).</summary>
+    MemoryLimit,
 }
 
 /// <summary>The outcome of a run call: why it stopped, when, and a sentence saying so.</summary>
 public sealed record RunResult(StopReason Reason, SimTime Time, long EventsProcessed, string Message)
 {
     /// <summary>True when the run stopped because a safety limit was hit rather than by request.</summary>
-    public bool HitLimit => Reason is StopReason.EventLimit or StopReason.TimeLimit;
+    public bool HitLimit => Reason is StopReason.EventLimit or StopReason.TimeLimit or StopReason.MemoryLimit;
 
     public override string ToString() => Message;
 }
@@ -40,5 +43,15 @@ public sealed record RunResult(StopReason Reason, SimTime Time, long EventsProce
 /// </summary>
 public sealed record RunLimits(long MaxEvents, SimTime MaxTime)
 {
+    /// <summary>How often (in events) the run loop checks <see cref="MaxManagedMemoryBytes"/>.</summary>
+    public const int ManagedMemoryCheckInterval = 4096;
+
     public static RunLimits Unlimited { get; } = new(long.MaxValue, SimTime.MaxValue);
+
+    /// <summary>
+    /// The managed heap a run may hold (long.MaxValue: no bound), checked every few thousand events. Unlike the other
+    /// limits this one reads the process, so where it stops a run is not reproducible from the seed; it never changes
+    /// what the simulation does before that.
+    /// </summary>
+    public long MaxManagedMemoryBytes { get; init; } = long.MaxValue;
 }

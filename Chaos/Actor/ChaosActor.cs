@@ -125,7 +125,7 @@ public sealed class ChaosActor : ReceiveActor, IWithTimers
         string known = string.Join(", ", _hosts.Keys);
         problem = hostName is null
             ? $"chaos: name the host the command is for (this simulation has {_hosts.Count}: {known})"
-            : $"chaos: unknown host '{hostName}' (expected one of: {known})";
+            : $"chaos: unknown host {InputText.Quote(hostName)} (expected one of: {known})";
         return false;
     }
 
@@ -134,13 +134,13 @@ public sealed class ChaosActor : ReceiveActor, IWithTimers
         var unknown = groupA.Concat(groupB).FirstOrDefault(h => !_hosts.ContainsKey(h));
         if (unknown is not null)
         {
-            return CommandResult.Failure($"chaos: unknown host '{unknown}' (expected one of: {string.Join(", ", _hosts.Keys)})");
+            return CommandResult.Failure($"chaos: unknown host {InputText.Quote(unknown)} (expected one of: {string.Join(", ", _hosts.Keys)})");
         }
 
         var both = groupA.Intersect(groupB, StringComparer.Ordinal).FirstOrDefault();
         if (both is not null)
         {
-            return CommandResult.Failure($"chaos: host '{both}' is on both sides of the partition");
+            return CommandResult.Failure($"chaos: host {InputText.Quote(both)} is on both sides of the partition");
         }
 
         Nemesis.DropFrom(groupA.Select(h => _hosts[h]), groupB.Select(h => _hosts[h]));
@@ -165,7 +165,15 @@ public sealed class ChaosActor : ReceiveActor, IWithTimers
             return CommandResult.Failure("chaos: no link control was registered (the simulation provides ILinkControl)");
         }
 
-        _links.SetUp(linkName, up);
+        try
+        {
+            _links.SetUp(linkName, up);
+        }
+        catch (Exception error) when (error is ArgumentException or InvalidOperationException or KeyNotFoundException)
+        {
+            return CommandResult.Failure("chaos: " + InputText.OneLine(error.Message));
+        }
+
         return CommandResult.Success();
     }
 

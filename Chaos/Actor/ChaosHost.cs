@@ -47,7 +47,7 @@ internal sealed class ChaosHost
     {
         if (command.Device is { } device && !Binding.InterfaceNames.Contains(device, StringComparer.Ordinal))
         {
-            return CommandResult.Failure($"Cannot find device \"{device}\"");
+            return CommandResult.Failure($"Cannot find device {InputText.Quote(device, '"')}");
         }
 
         bool exists = command.Device is not null && _netems.ContainsKey(command.Device);

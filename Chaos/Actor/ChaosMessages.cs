@@ -23,7 +23,11 @@ public sealed record ChaosHostBinding(
 /// <summary>Links the simulation lets the chaos actor take down and bring up (to flap them); provided by the simulation.</summary>
 public interface ILinkControl
 {
-    /// <summary>Takes the link down (packets on it are lost, with DropReason.LinkDown) or brings it back up.</summary>
+    /// <summary>
+    /// Takes the link down (packets on it are lost, with DropReason.LinkDown) or brings it back up; throws
+    /// <see cref="InvalidOperationException"/> (or <see cref="ArgumentException"/>) when no link has that name,
+    /// which the chaos actor reports as a rejected command.
+    /// </summary>
     void SetUp(string linkName, bool up);
 }
 

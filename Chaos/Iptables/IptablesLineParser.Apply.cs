@@ -65,10 +65,10 @@ internal sealed partial class IptablesLineParser
                 ApplyCounters(word, value!.Value);
                 break;
             case IptablesOption.NewChain or IptablesOption.DeleteChain or IptablesOption.RenameChain or IptablesOption.Goto:
-                throw cursor.ErrorAt(word, $"option \"{word.Text}\" is not supported: user-defined chains are not modelled (expected the built-in INPUT, FORWARD and OUTPUT chains)");
+                throw cursor.ErrorAt(word, $"option {word.Quoted} is not supported: user-defined chains are not modelled (expected the built-in INPUT, FORWARD and OUTPUT chains)");
             case IptablesOption.Fragment or IptablesOption.Version or IptablesOption.Help or IptablesOption.Modprobe
                 or IptablesOption.Ipv4 or IptablesOption.Ipv6 or IptablesOption.TcpOption:
-                throw cursor.ErrorAt(word, $"option \"{word.Text}\" is not supported by TcpActors");
+                throw cursor.ErrorAt(word, $"option {word.Quoted} is not supported by TcpActors");
             default:
                 ApplyExtensionOption(spec, word, value, inverted);
                 break;
@@ -139,7 +139,7 @@ internal sealed partial class IptablesLineParser
     {
         if (_command is not null)
         {
-            throw cursor.ErrorAt(word, $"Cannot use {spec.DisplayName} with {_commandWord.Text}");
+            throw cursor.ErrorAt(word, $"Cannot use {spec.DisplayName} with {InputText.Escape(_commandWord.Text)}");
         }
 
         _command = spec.Option;
@@ -172,7 +172,7 @@ internal sealed partial class IptablesLineParser
     }
 
     private ChaosParseException NeedsRuleNumber(CommandWord word) =>
-        cursor.AtEnd ? cursor.ErrorAtEnd($"{word.Text} requires a rule number") : cursor.ErrorAt(cursor.Peek(), $"{word.Text} requires a rule number");
+        cursor.AtEnd ? cursor.ErrorAtEnd($"{InputText.Escape(word.Text)} requires a rule number") : cursor.ErrorAt(cursor.Peek(), $"{InputText.Escape(word.Text)} requires a rule number");
 
     /// <summary>-L, -S, -F and -Z take an optional chain; -L, -S and -Z also an optional rule number after it.</summary>
     private void ApplyOptionalChain(OptionSpec spec, CommandWord? value)
@@ -200,14 +200,14 @@ internal sealed partial class IptablesLineParser
 
         return IptablesValues.TryParseRuleNumber(numberWord.Value.Text, out int number)
             ? number
-            : throw cursor.ErrorAt(numberWord.Value, $"Invalid rule number `{numberWord.Value.Text}' (expected a positive number)");
+            : throw cursor.ErrorAt(numberWord.Value, $"Invalid rule number `{InputText.Escape(numberWord.Value.Text)}' (expected a positive number)");
     }
 
     private void SetChain(CommandWord word)
     {
         if (!FirewallChainNames.TryParse(word.Text, out _chain))
         {
-            throw cursor.ErrorAt(word, $"No chain/target/match by that name: \"{word.Text}\" (expected INPUT, FORWARD or OUTPUT)");
+            throw cursor.ErrorAt(word, $"No chain/target/match by that name: {word.Quoted} (expected INPUT, FORWARD or OUTPUT)");
         }
 
         _hasChain = true;
@@ -220,7 +220,7 @@ internal sealed partial class IptablesLineParser
             ?? throw (cursor.AtEnd ? cursor.ErrorAtEnd("-P requires a chain and a policy") : cursor.ErrorAt(cursor.Peek(), "-P requires a chain and a policy"));
         if (policyWord.Text is not ("ACCEPT" or "DROP"))
         {
-            throw cursor.ErrorAt(policyWord, $"Bad policy name \"{policyWord.Text}\" (expected ACCEPT or DROP)");
+            throw cursor.ErrorAt(policyWord, $"Bad policy name {policyWord.Quoted} (expected ACCEPT or DROP)");
         }
 
         _policy = policyWord.Text == "ACCEPT" ? RuleTarget.Accept : RuleTarget.Drop;
@@ -254,12 +254,12 @@ internal sealed partial class IptablesLineParser
 
         if (value.Text.Length > IptablesValues.InterfaceNameLengthMax)
         {
-            throw cursor.ErrorAt(value, $"interface name `{value.Text}' must be shorter than IFNAMSIZ ({IptablesValues.InterfaceNameLengthMax})");
+            throw cursor.ErrorAt(value, $"interface name `{InputText.Escape(value.Text)}' must be shorter than IFNAMSIZ ({IptablesValues.InterfaceNameLengthMax})");
         }
 
         if (value.Text.Length == 0 || value.Text.Contains(' ', StringComparison.Ordinal))
         {
-            throw cursor.ErrorAt(value, $"Warning: weird character in interface `{value.Text}' (expected an interface name such as eth0 or eth+)");
+            throw cursor.ErrorAt(value, $"Warning: weird character in interface `{InputText.Escape(value.Text)}' (expected an interface name such as eth0 or eth+)");
         }
 
         (isIn ? ref _inInterface : ref _outInterface) = new InterfaceMatch(value.Text, inverted);
@@ -274,7 +274,7 @@ internal sealed partial class IptablesLineParser
 
         if (!ProtocolNames.TryParse(value.Text, out byte number))
         {
-            throw cursor.ErrorAt(value, $"unknown protocol \"{value.Text}\" specified (expected tcp, udp, icmp, all or a number 0-255)");
+            throw cursor.ErrorAt(value, $"unknown protocol {value.Quoted} specified (expected tcp, udp, icmp, all or a number 0-255)");
         }
 
         if (number == 0 && inverted)
@@ -294,7 +294,7 @@ internal sealed partial class IptablesLineParser
 
         if (!FirewallChainNames.TryParseTarget(value.Text, out _target))
         {
-            throw cursor.ErrorAt(value, $"Chain '{value.Text}' does not exist (expected ACCEPT, DROP, REJECT or RETURN; user-defined chains are not modelled)");
+            throw cursor.ErrorAt(value, $"Chain {InputText.Quote(value.Text)} does not exist (expected ACCEPT, DROP, REJECT or RETURN; user-defined chains are not modelled)");
         }
 
         _hasTarget = true;
@@ -317,9 +317,9 @@ internal sealed partial class IptablesLineParser
                 _matches.Add(_comment);
                 break;
             case "tcp" or "statistic" or "comment":
-                throw cursor.ErrorAt(value, $"match `{value.Text}' may be given only once per rule in TcpActors");
+                throw cursor.ErrorAt(value, $"match `{InputText.Escape(value.Text)}' may be given only once per rule in TcpActors");
             default:
-                throw cursor.ErrorAt(value, $"Couldn't load match `{value.Text}':No such file or directory (expected tcp, statistic or comment)");
+                throw cursor.ErrorAt(value, $"Couldn't load match `{InputText.Escape(value.Text)}':No such file or directory (expected tcp, statistic or comment)");
         }
     }
 
@@ -333,7 +333,7 @@ internal sealed partial class IptablesLineParser
     {
         if (value.Text != "filter")
         {
-            throw cursor.ErrorAt(value, $"table '{value.Text}' is not supported (TcpActors models the filter table only)");
+            throw cursor.ErrorAt(value, $"table {InputText.Quote(value.Text)} is not supported (TcpActors models the filter table only)");
         }
     }
 
@@ -363,7 +363,7 @@ internal sealed partial class IptablesLineParser
 
         if (!RejectNames.TryParse(value.Text, out _rejectWith))
         {
-            throw cursor.ErrorAt(value, $"unknown reject type \"{value.Text}\" (expected tcp-reset or an icmp type such as icmp-port-unreachable)");
+            throw cursor.ErrorAt(value, $"unknown reject type {value.Quoted} (expected tcp-reset or an icmp type such as icmp-port-unreachable)");
         }
 
         _rejectWithWord = value;

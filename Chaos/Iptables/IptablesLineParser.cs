@@ -77,7 +77,7 @@ internal sealed partial class IptablesLineParser(WordCursor cursor, Func<string,
         }
         else
         {
-            throw cursor.ErrorAt(word, $"Bad argument `{text}'");
+            throw cursor.ErrorAt(word, $"Bad argument `{InputText.Escape(text)}'");
         }
     }
 
@@ -125,10 +125,10 @@ internal sealed partial class IptablesLineParser(WordCursor cursor, Func<string,
         {
             var names = lookup.Candidates.Select(c => "--" + c.LongName).ToList();
             string list = string.Join(", ", names.Take(names.Count - 1)) + " or " + names[^1];
-            throw cursor.ErrorAt(word, $"option \"{word.Text}\" is ambiguous (it could be {list})");
+            throw cursor.ErrorAt(word, $"option {word.Quoted} is ambiguous (it could be {list})");
         }
 
-        return lookup.Found ?? throw cursor.ErrorAt(word, $"unknown option \"{word.Text}\"{UnloadedOptionHint(name)}");
+        return lookup.Found ?? throw cursor.ErrorAt(word, $"unknown option {word.Quoted}{UnloadedOptionHint(name)}");
     }
 
     private void ParseShortOptions(CommandWord word)
@@ -137,7 +137,7 @@ internal sealed partial class IptablesLineParser(WordCursor cursor, Func<string,
         for (int i = 1; i < text.Length; i++)
         {
             var spec = IptablesOptionTables.ShortOption(text[i])
-                ?? throw cursor.ErrorAt(word, $"unknown option \"-{text[i]}\"");
+                ?? throw cursor.ErrorAt(word, $"unknown option {InputText.Quote("-" + text[i], '"')}");
             if (spec.Argument == OptionArgument.None)
             {
                 Apply(spec, word, null);
@@ -161,7 +161,7 @@ internal sealed partial class IptablesLineParser(WordCursor cursor, Func<string,
     {
         if (cursor.AtEnd)
         {
-            throw cursor.ErrorAtEnd($"option \"{optionText}\" requires an argument");
+            throw cursor.ErrorAtEnd($"option {InputText.Quote(optionText, '"')} requires an argument");
         }
 
         var value = cursor.Next();
@@ -169,7 +169,7 @@ internal sealed partial class IptablesLineParser(WordCursor cursor, Func<string,
             or IptablesOption.InInterface or IptablesOption.OutInterface or IptablesOption.SourcePort or IptablesOption.DestinationPort)
         {
             // Old iptables took "-s ! ADDRESS"; iptables 1.8 refuses it (with "Bad argument"), so say where the ! goes.
-            throw cursor.ErrorAt(value, $"a ! after {optionText} is no longer allowed (expected ! {optionText} VALUE)");
+            throw cursor.ErrorAt(value, $"a ! after {InputText.Escape(optionText)} is no longer allowed (expected ! {InputText.Escape(optionText)} VALUE)");
         }
 
         return value;

@@ -26,13 +26,13 @@ internal static class IptablesValues
             : resolveHost(host);
         if (address is null)
         {
-            return $"host/network `{host}' not found";
+            return $"host/network `{InputText.Escape(host)}' not found";
         }
 
         int length = 32;
         if (slash >= 0 && !TryParseMask(text[(slash + 1)..], out length))
         {
-            return $"invalid mask `{text[(slash + 1)..]}' specified";
+            return $"invalid mask `{InputText.Escape(text[(slash + 1)..])}' specified";
         }
 
         prefix = new IPv4Prefix(address.Value, length);
@@ -49,7 +49,7 @@ internal static class IptablesValues
         int colon = text.IndexOf(':', StringComparison.Ordinal);
         if (colon < 0)
         {
-            return TryParsePort(text, out ushort port) ? Set(out range, port, port, inverted) : $"invalid port/service `{text}' specified";
+            return TryParsePort(text, out ushort port) ? Set(out range, port, port, inverted) : $"invalid port/service `{InputText.Escape(text)}' specified";
         }
 
         string firstText = text[..colon];
@@ -58,12 +58,12 @@ internal static class IptablesValues
         ushort last = ushort.MaxValue;
         if (firstText.Length > 0 && !TryParsePort(firstText, out first))
         {
-            return $"invalid port/service `{firstText}' specified";
+            return $"invalid port/service `{InputText.Escape(firstText)}' specified";
         }
 
         if (lastText.Length > 0 && !TryParsePort(lastText, out last))
         {
-            return $"invalid port/service `{lastText}' specified";
+            return $"invalid port/service `{InputText.Escape(lastText)}' specified";
         }
 
         return first > last ? "invalid portrange (min > max)" : Set(out range, first, last, inverted);

@@ -86,7 +86,7 @@ internal sealed class TcpMatchBuilder(CommandWord loadedBy, bool explicitly) : I
     private static TcpFlags ParseFlagList(WordCursor cursor, CommandWord word) =>
         TcpFlagNames.TryParse(word.Text, out var flags, out string bad)
             ? flags
-            : throw cursor.ErrorAt(word, $"Unknown TCP flag `{bad}' (expected FIN, SYN, RST, PSH, ACK, URG, ALL or NONE, separated by commas)");
+            : throw cursor.ErrorAt(word, $"Unknown TCP flag `{InputText.Escape(bad)}' (expected FIN, SYN, RST, PSH, ACK, URG, ALL or NONE, separated by commas)");
 }
 
 /// <summary>Collects <c>--mode</c>, <c>--probability</c>, <c>--every</c> and <c>--packet</c>; checks them together at the end.</summary>
@@ -177,7 +177,7 @@ internal sealed class StatisticMatchBuilder(CommandWord loadedBy) : IMatchBuilde
     {
         "random" => StatisticMode.Random,
         "nth" => StatisticMode.Nth,
-        _ => throw cursor.ErrorAt(value, $"Bad mode \"{value.Text}\" (expected random or nth)"),
+        _ => throw cursor.ErrorAt(value, $"Bad mode {value.Quoted} (expected random or nth)"),
     };
 
     private static double ParseProbability(WordCursor cursor, CommandWord value)

@@ -121,7 +121,7 @@ internal sealed class NetemOptionsParser(WordCursor cursor)
         }
         else
         {
-            throw cursor.ErrorAt(word, $"What is \"{text}\"? (expected a netem option: limit, delay, distribution, loss, duplicate, reorder, gap, corrupt or rate)");
+            throw cursor.ErrorAt(word, $"What is {InputText.Quote(text, '"')}? (expected a netem option: limit, delay, distribution, loss, duplicate, reorder, gap, corrupt or rate)");
         }
     }
 
@@ -157,7 +157,7 @@ internal sealed class NetemOptionsParser(WordCursor cursor)
         }
 
         throw tooLarge
-            ? cursor.ErrorAt(value, $"Illegal \"latency\": {value.Text} is too large (expected at most about 274s)")
+            ? cursor.ErrorAt(value, $"Illegal \"latency\": {InputText.Escape(value.Text)} is too large (expected at most about 274s)")
             : Illegal(value, "latency", "a time such as 20ms, 1.5s or 100us");
     }
 
@@ -188,7 +188,7 @@ internal sealed class NetemOptionsParser(WordCursor cursor)
         }
         else
         {
-            throw cursor.ErrorAt(model, $"Unknown loss parameter: {model.Text} (expected random, state, gemodel or a percentage)");
+            throw cursor.ErrorAt(model, $"Unknown loss parameter: {InputText.Escape(model.Text)} (expected random, state, gemodel or a percentage)");
         }
     }
 
@@ -269,7 +269,7 @@ internal sealed class NetemOptionsParser(WordCursor cursor)
             "pareto" => NetemDistribution.Pareto,
             "paretonormal" => NetemDistribution.ParetoNormal,
             "uniform" => NetemDistribution.Uniform,
-            _ => throw cursor.ErrorAt(name, $"No distribution data for {name.Text} (expected normal, pareto, paretonormal or uniform)"),
+            _ => throw cursor.ErrorAt(name, $"No distribution data for {InputText.Escape(name.Text)} (expected normal, pareto, paretonormal or uniform)"),
         };
         _settings = _settings with { Distribution = distribution, Attributes = _settings.Attributes | NetemAttributes.Distribution };
     }
@@ -351,7 +351,7 @@ internal sealed class NetemOptionsParser(WordCursor cursor)
     }
 
     private CommandWord NextValue(CommandWord keyword, string expected) =>
-        cursor.AtEnd ? throw cursor.ErrorAtEnd($"{Incomplete} (expected {expected} after \"{keyword.Text}\")") : cursor.Next();
+        cursor.AtEnd ? throw cursor.ErrorAtEnd($"{Incomplete} (expected {expected} after {keyword.Quoted})") : cursor.Next();
 
     private bool NextStartsWithDigit() => NextStartsWith(signed: false);
 
@@ -362,5 +362,5 @@ internal sealed class NetemOptionsParser(WordCursor cursor)
         TcValues.TryParsePercent(value.Text, out var probability) ? probability : throw Illegal(value, name, "a percentage from 0% to 100%");
 
     private ChaosParseException Illegal(CommandWord value, string name, string expected) =>
-        cursor.ErrorAt(value, $"Illegal \"{name}\" (expected {expected}, got \"{value.Text}\")");
+        cursor.ErrorAt(value, $"Illegal \"{name}\" (expected {expected}, got {value.Quoted})");
 }

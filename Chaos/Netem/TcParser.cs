@@ -40,7 +40,7 @@ public static class TcParser
         var qdisc = cursor.AtEnd ? throw cursor.ErrorAtEnd("missing the object (expected qdisc)") : cursor.Next();
         if (!TcValues.Matches(qdisc.Text, "qdisc"))
         {
-            throw cursor.ErrorAt(qdisc, $"Object \"{qdisc.Text}\" is unknown, try \"tc help\". (expected qdisc)");
+            throw cursor.ErrorAt(qdisc, $"Object {qdisc.Quoted} is unknown, try \"tc help\". (expected qdisc)");
         }
 
         var verbWord = cursor.AtEnd ? throw cursor.ErrorAtEnd("missing the command (expected add, change, replace, del or show)") : cursor.Next();
@@ -76,7 +76,7 @@ public static class TcParser
             return TcVerb.Show;
         }
 
-        throw cursor.ErrorAt(word, $"Command \"{text}\" is unknown, try \"tc qdisc help\". (expected add, change, replace, del or show)");
+        throw cursor.ErrorAt(word, $"Command {InputText.Quote(text, '"')} is unknown, try \"tc qdisc help\". (expected add, change, replace, del or show)");
     }
 
     /// <summary>tc's qdisc loop: <c>dev IF</c> and <c>root</c> in any order, then the kind, whose options follow.</summary>
@@ -92,13 +92,13 @@ public static class TcParser
             {
                 case "dev":
                     var name = cursor.AtEnd ? throw cursor.ErrorAtEnd("Command line is not complete. Try option \"help\" (expected an interface name after \"dev\")") : cursor.Next();
-                    device = device is null ? name.Text : throw cursor.ErrorAt(name, $"duplicate \"dev\": \"{name.Text}\" is the second value.");
+                    device = device is null ? name.Text : throw cursor.ErrorAt(name, $"duplicate \"dev\": {name.Quoted} is the second value.");
                     break;
                 case "root":
                     root = true;
                     break;
                 case "handle" or "parent" or "estimator" or "stab" or "ingress" or "clsact":
-                    throw cursor.ErrorAt(word, $"\"{word.Text}\" is not supported by TcpActors (expected dev IF root netem OPTIONS)");
+                    throw cursor.ErrorAt(word, $"{word.Quoted} is not supported by TcpActors (expected dev IF root netem OPTIONS)");
                 default:
                     kind = word;
                     break;
@@ -112,7 +112,7 @@ public static class TcParser
     {
         if (kind is { } given && given.Text != "netem")
         {
-            throw cursor.ErrorAt(given, $"qdisc kind \"{given.Text}\" is not supported (expected netem)");
+            throw cursor.ErrorAt(given, $"qdisc kind {given.Quoted} is not supported (expected netem)");
         }
 
         if (verb == TcVerb.Show)
@@ -122,7 +122,7 @@ public static class TcParser
 
         if (device is null)
         {
-            throw cursor.ErrorAt(verbWord, $"missing \"dev IF\" (expected tc qdisc {verbWord.Text} dev IF root netem ...)");
+            throw cursor.ErrorAt(verbWord, $"missing \"dev IF\" (expected tc qdisc {InputText.Escape(verbWord.Text)} dev IF root netem ...)");
         }
 
         if (!root)

@@ -44,7 +44,7 @@ public static class ChaosCommandParser
         {
             "qdisc" => TcParser.Parse(cursor),
             _ when first.Text.StartsWith('-') => IptablesParser.Parse(cursor, resolveHost),
-            _ => throw cursor.ErrorAt(first, $"unknown command \"{first.Text}\" (expected iptables or tc)"),
+            _ => throw cursor.ErrorAt(first, $"unknown command {first.Quoted} (expected iptables or tc)"),
         };
     }
 

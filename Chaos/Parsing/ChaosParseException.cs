@@ -50,5 +50,5 @@ public sealed class ChaosParseException : Exception
 
     public override string ToString() => Word is null
         ? string.Create(CultureInfo.InvariantCulture, $"column {Column} (end of line): {Message}")
-        : string.Create(CultureInfo.InvariantCulture, $"column {Column} (word {WordIndex + 1} \"{Word}\"): {Message}");
+        : string.Create(CultureInfo.InvariantCulture, $"column {Column} (word {WordIndex + 1} {InputText.Quote(Word, '"')}): {Message}");
 }

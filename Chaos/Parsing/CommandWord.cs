@@ -3,6 +3,9 @@ namespace TcpActors.Chaos;
 /// <summary>One word of a command line and where it starts (1-based column), for error messages.</summary>
 public readonly record struct CommandWord(string Text, int Index, int Column)
 {
+    /// <summary>The word as error messages show it: in double quotes, escaped and cut (<see cref="InputText.Quote"/>).</summary>
+    public string Quoted => InputText.Quote(Text, '"');
+
     public override string ToString() => Text;
 }
 

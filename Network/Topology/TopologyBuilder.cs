@@ -26,9 +26,12 @@ public sealed partial class TopologyBuilder(ActorSystem system)
     private readonly List<HostModule> _modules = [];
     private readonly List<(string Host, IPv4Prefix Prefix, string Via)> _routes = [];
 
+    /// <summary>The rule <see cref="AddHost"/> applies to host names, for readers that check names before building.</summary>
+    public static bool IsValidHostName(string name) => HostNamePattern().IsMatch(name);
+
     public TopologyBuilder AddHost(string name, Action<HostOptions>? configure = null)
     {
-        if (!HostNamePattern().IsMatch(name))
+        if (!IsValidHostName(name))
         {
             throw new TopologyException($"invalid host name '{name}': use letters, digits, '-', '_' and '.', starting with a letter or digit");
         }

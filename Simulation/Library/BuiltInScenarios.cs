@@ -1,3 +1,5 @@
+using TcpActors.Chaos;
+
 namespace TcpActors.Simulation;
 
 /// <summary>The scenario library under scenarios/, embedded in the assembly so the CLI works from anywhere.</summary>
@@ -18,7 +20,7 @@ public static class BuiltInScenarios
     {
         string key = Strip(name);
         using var stream = typeof(BuiltInScenarios).Assembly.GetManifestResourceStream(Prefix + key + ".yaml")
-            ?? throw new ScenarioException(new SourceSpan(name, 0, 0), $"no built-in scenario named '{name}' (see `tcpactors list`)");
+            ?? throw new ScenarioException(new SourceSpan(name, 0, 0), $"no built-in scenario named {InputText.Quote(name)} (see `tcpactors list`)");
         using var reader = new StreamReader(stream);
         return ScenarioLoader.Load(reader.ReadToEnd(), "scenarios/" + key + ".yaml", key);
     }
@@ -26,7 +28,13 @@ public static class BuiltInScenarios
     /// <summary>A file path if it exists, else a built-in name; otherwise a clear error.</summary>
     public static Scenario Resolve(string nameOrPath)
     {
-        if (File.Exists(nameOrPath))
+        ArgumentNullException.ThrowIfNull(nameOrPath);
+        if (string.IsNullOrWhiteSpace(nameOrPath))
+        {
+            throw new ScenarioException(new SourceSpan("SCENARIO", 0, 0), "is empty: give a scenario file or the name of a built-in scenario (see `tcpactors list`)");
+        }
+
+        if (File.Exists(nameOrPath) || Directory.Exists(nameOrPath))
         {
             return ScenarioLoader.LoadFile(nameOrPath);
         }
@@ -36,7 +44,8 @@ public static class BuiltInScenarios
             return Load(nameOrPath);
         }
 
-        var close = Names.Where(n => n.Contains(Strip(nameOrPath), StringComparison.OrdinalIgnoreCase)).Take(3).ToList();
+        string stripped = Strip(nameOrPath);
+        var close = stripped.Length < 3 ? [] : Names.Where(n => n.Contains(stripped, StringComparison.OrdinalIgnoreCase)).Take(3).ToList();
         string hint = close.Count > 0 ? $" (did you mean {string.Join(", ", close)}?)" : " (see `tcpactors list` for the built-in ones)";
         throw new ScenarioException(new SourceSpan(nameOrPath, 0, 0), $"no such file, and no built-in scenario of that name{hint}");
     }

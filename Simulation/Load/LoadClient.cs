@@ -12,6 +12,9 @@ namespace TcpActors.Simulation;
 /// </summary>
 internal sealed class LoadClient : UntypedActor, IWithTimers
 {
+    /// <summary>The longest gap between arrivals drawn (about 31 years of simulated time, far past any run's end).</summary>
+    private const double MaxGapSeconds = 1e9;
+
     private readonly LoadSettings _settings;
     private readonly IActorRef _tcp;
     private readonly IReadOnlyList<SocketAddress> _servers;
@@ -128,7 +131,9 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
     private Duration NextGap()
     {
         double seconds = _settings.Arrival == "poisson" ? -Math.Log(1 - Context.Random.NextDouble()) / _rate : 1 / _rate;
-        return Duration.FromSeconds(Math.Max(seconds, 1e-9));
+
+        // A tiny rate (--rate 1e-300) asks for a gap no clock can hold; any gap past the run's end means no arrival.
+        return Duration.FromSeconds(Math.Clamp(seconds, 1e-9, MaxGapSeconds));
     }
 
     private void StartConnection()

@@ -134,6 +134,7 @@ public sealed record LoadReport
             simulatedSeconds = Run.Time.TotalSeconds,
             events = Run.EventsProcessed,
             stop = Run.Message,
+            stopReason = Run.Reason.ToString(),
         },
         diagnosis = Diagnosis,
         timeSeries = TimeSeries,

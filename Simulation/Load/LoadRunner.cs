@@ -1,3 +1,4 @@
+using System.Globalization;
 using TcpActors.Chaos;
 using TcpActors.Endpoints;
 using TcpActors.Network;
@@ -136,20 +137,22 @@ public static class LoadRunner
         var entries = new List<ChaosTimelineEntry>();
         foreach (var rule in settings.Rules)
         {
-            var (hosts, line) = Target(rule, topology, "--rule", defaultHosts: topology.Hosts.Where(h => h.Name != "switch"));
-            var command = ParseOrThrow("iptables " + line, "--rule");
+            var (hosts, line, at) = Target(rule, topology, "--rule", defaultHosts: topology.Hosts.Where(h => h.Name != "switch"));
+            string tool = line.StartsWith("iptables", StringComparison.Ordinal) ? "" : "iptables ";
+            var command = ParseOrThrow(tool + line, tool.Length, rule, at, "--rule");
             entries.AddRange(hosts.Select(h => new ChaosTimelineEntry(Duration.Zero, new ApplyCommand(h.Name, command, line))));
         }
 
         foreach (var netem in settings.Netem)
         {
-            var (hosts, line) = Target(netem, topology, "--netem", defaultHosts: topology.Hosts.Where(h => h.Name != "switch"));
+            var (hosts, line, at) = Target(netem, topology, "--netem", defaultHosts: topology.Hosts.Where(h => h.Name != "switch"));
             foreach (var host in hosts)
             {
                 foreach (var networkInterface in host.Interfaces.Where(i => !i.IsLoopback))
                 {
-                    string tc = $"tc qdisc add dev {networkInterface.Name} root netem {line}";
-                    entries.Add(new ChaosTimelineEntry(Duration.Zero, new ApplyCommand(host.Name, ParseOrThrow(tc, "--netem"), tc)));
+                    string tool = $"tc qdisc add dev {networkInterface.Name} root netem ";
+                    string tc = tool + line;
+                    entries.Add(new ChaosTimelineEntry(Duration.Zero, new ApplyCommand(host.Name, ParseOrThrow(tc, tool.Length, netem, at, "--netem"), tc)));
                 }
             }
         }
@@ -157,7 +160,11 @@ public static class LoadRunner
         chaos.Tell(new StartTimeline(entries));
     }
 
-    private static ChaosCommand ParseOrThrow(string line, string option)
+    /// <summary>
+    /// Parses <paramref name="line"/> (the value as given, after its host prefix, behind <paramref name="added"/> characters the
+    /// runner put in front); an error names the option, the value as given and the column in it.
+    /// </summary>
+    private static ChaosCommand ParseOrThrow(string line, int added, string given, int at, string option)
     {
         try
         {
@@ -165,18 +172,22 @@ public static class LoadRunner
         }
         catch (ChaosParseException error)
         {
-            throw new ScenarioException(new SourceSpan(option, 0, 0), $"'{line}': {error.Message} (at column {error.Column})");
+            int column = at + Math.Max(1, error.Column - added);
+            throw new ScenarioException(new SourceSpan(option, 0, 0), string.Create(CultureInfo.InvariantCulture, $"{InputText.Quote(given)}, column {column}: {error.Message}"));
         }
     }
 
-    /// <summary><c>servers: -A INPUT …</c>, <c>client-3: …</c>, <c>all: …</c>, or no prefix (every client and server).</summary>
-    private static (List<Host> Hosts, string Line) Target(string text, Topology topology, string option, IEnumerable<Host> defaultHosts)
+    /// <summary>
+    /// <c>servers: -A INPUT …</c>, <c>client-3: …</c>, <c>all: …</c>, or no prefix (every client and server); also the
+    /// offset in <paramref name="text"/> where the line starts, for the columns of errors.
+    /// </summary>
+    private static (List<Host> Hosts, string Line, int At) Target(string text, Topology topology, string option, IEnumerable<Host> defaultHosts)
     {
         int colon = text.IndexOf(':', StringComparison.Ordinal);
         string prefix = colon > 0 ? text[..colon].Trim() : "";
         if (colon <= 0 || prefix.Contains(' ', StringComparison.Ordinal) || prefix.StartsWith('-'))
         {
-            return (defaultHosts.ToList(), text.Trim());
+            return (defaultHosts.ToList(), text.Trim(), LeadingSpaces(text, 0));
         }
 
         string line = text[(colon + 1)..].Trim();
@@ -186,8 +197,20 @@ public static class LoadRunner
             "clients" => topology.Hosts.Where(h => h.Name.StartsWith("client-", StringComparison.Ordinal)).ToList(),
             "servers" => topology.Hosts.Where(h => h.Name.StartsWith("server-", StringComparison.Ordinal)).ToList(),
             _ when topology.TryGetHost(prefix, out var host) => [host],
-            _ => throw new ScenarioException(new SourceSpan(option, 0, 0), $"'{prefix}:' names no hosts (use all:, clients:, servers:, switch: or a host such as client-1:)"),
+            _ => throw new ScenarioException(new SourceSpan(option, 0, 0), $"{InputText.Quote(prefix + ":")} names no hosts (use all:, clients:, servers:, switch: or a host such as client-1:)"),
         };
-        return (hosts, line);
+        return (hosts, line, LeadingSpaces(text, colon + 1));
+    }
+
+    /// <summary>The offset of the first character at or after <paramref name="start"/> that Trim() keeps.</summary>
+    private static int LeadingSpaces(string text, int start)
+    {
+        int at = start;
+        while (at < text.Length && char.IsWhiteSpace(text[at]))
+        {
+            at++;
+        }
+
+        return at;
     }
 }

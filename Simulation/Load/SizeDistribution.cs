@@ -1,4 +1,5 @@
 using System.Globalization;
+using TcpActors.Chaos;
 using TcpActors.Runtime;
 
 namespace TcpActors.Simulation;
@@ -25,7 +26,7 @@ public sealed record Distribution(string Kind, double A, double B)
     };
 
     /// <summary>Parses a byte count distribution; <paramref name="option"/> names the option in errors.</summary>
-    public static Distribution ParseBytes(string text, string option) => Parse(text, option, ParseCount, "a byte count like 100, 100-2000 or exp:500");
+    public static Distribution ParseBytes(string text, string option) => Parse(text, option, ParseCount, "a byte count like 100, 100-2000 or exp:500, at most 2147483647");
 
     /// <summary>Parses a duration distribution (<c>0</c>, <c>50ms</c>, <c>10ms-30ms</c>, <c>exp:20ms</c>).</summary>
     public static Distribution ParseDuration(string text, string option) =>
@@ -39,7 +40,7 @@ public sealed record Distribution(string Kind, double A, double B)
     };
 
     private static double? ParseCount(string text) =>
-        double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double value) && value >= 0 ? value : null;
+        double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double value) && value is >= 0 and <= int.MaxValue ? value : null;
 
     private static Distribution Parse(string text, string option, Func<string, double?> value, string expected)
     {
@@ -49,7 +50,8 @@ public sealed record Distribution(string Kind, double A, double B)
             return new Distribution("exp", mean, mean);
         }
 
-        int dash = trimmed.IndexOf('-', 1);
+        // A leading '-' is a sign, not a range ('-5' is refused below); an empty value has no dash at all.
+        int dash = trimmed.Length > 1 ? trimmed.IndexOf('-', 1) : -1;
         if (dash > 0 && value(trimmed[..dash]) is { } low && value(trimmed[(dash + 1)..]) is { } high && high >= low)
         {
             return new Distribution("uniform", low, high);
@@ -60,6 +62,6 @@ public sealed record Distribution(string Kind, double A, double B)
             return Fixed(single);
         }
 
-        throw new ScenarioException(new SourceSpan(option, 0, 0), $"'{text}' is not {expected}");
+        throw new ScenarioException(new SourceSpan(option, 0, 0), $"{InputText.Quote(text)} is not {expected}");
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using TcpActors.Chaos;
 using TcpActors.Runtime;
 using YamlDotNet.RepresentationModel;
 
@@ -66,7 +67,7 @@ internal static class WorkloadReader
         string metric = reading.Scalar(metricNode, "load");
         if (!LoadExpectation.IsKnown(metric))
         {
-            throw new ScenarioException(reading.At(metricNode), $"unknown load figure '{metric}' (known: {string.Join(", ", LoadExpectation.Known)}, failed.ERRNO, peak-time-wait.HOST, final-time-wait.HOST, peak-ports.HOST)");
+            throw new ScenarioException(reading.At(metricNode), $"unknown load figure {InputText.Quote(metric)} (known: {string.Join(", ", LoadExpectation.Known)}, failed.ERRNO, peak-time-wait.HOST, final-time-wait.HOST, peak-ports.HOST)");
         }
 
         var present = comparisons.Where(map.ContainsKey).ToList();
@@ -83,7 +84,7 @@ internal static class WorkloadReader
         string text = reading.Scalar(node, "rate");
         return double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double value) && value > 0 && value <= 100_000_000
             ? value
-            : throw new ScenarioException(reading.At(node), $"rate must be a positive number of connections per second, not '{text}'");
+            : throw new ScenarioException(reading.At(node), $"rate must be a positive number of connections per second, not {InputText.Quote(text)}");
     }
 
     private static string OneOf(YamlReading reading, YamlNode node, string key, params string[] allowed)
@@ -91,7 +92,7 @@ internal static class WorkloadReader
         string text = reading.Scalar(node, key);
         return allowed.Contains(text, StringComparer.Ordinal)
             ? text
-            : throw new ScenarioException(reading.At(node), $"{key} must be one of: {string.Join(", ", allowed)}; not '{text}'");
+            : throw new ScenarioException(reading.At(node), $"{key} must be one of: {string.Join(", ", allowed)}; not {InputText.Quote(text)}");
     }
 
     private static Distribution Wrap(YamlNode node, YamlReading reading, Func<Distribution> parse)

@@ -105,7 +105,7 @@ public static class ScenarioRunner
         var builder = new TopologyBuilder(system).AddModule(Tcp.Module);
         foreach (var host in scenario.Hosts)
         {
-            builder.AddHost(host.Name, options =>
+            Refused(host.At, () => builder.AddHost(host.Name, options =>
             {
                 foreach (var address in host.Addresses)
                 {
@@ -126,21 +126,27 @@ public static class ScenarioRunner
                 {
                     options.Sysctl(name, value);
                 }
-            });
+            }));
         }
 
         foreach (var link in scenario.Links)
         {
-            builder.Connect(link.HostA, link.HostB, link.Settings);
+            Refused(link.At, () => builder.Connect(link.HostA, link.HostB, link.Settings));
         }
 
+        return Refused(scenario.Hosts.Count > 0 ? scenario.Hosts[0].At : SourceSpan.None, builder.Build);
+    }
+
+    /// <summary>A declaration the topology builder refuses (the loader checks what it can first) is bad input at <paramref name="at"/>.</summary>
+    private static T Refused<T>(SourceSpan at, Func<T> build)
+    {
         try
         {
-            return builder.Build();
+            return build();
         }
         catch (TopologyException error)
         {
-            throw new ScenarioException(scenario.Hosts.Count > 0 ? scenario.Hosts[0].At : SourceSpan.None, error.Message);
+            throw new ScenarioException(at, error.Message);
         }
     }
 
@@ -200,19 +206,14 @@ public static class ScenarioRunner
         return log;
     }
 
-    /// <summary>Links by the names chaos steps use: the two host names, "a b" or "a-b" or "a<->b".</summary>
+    /// <summary>Links by the names chaos steps use (<see cref="LinkNames"/>): the two host names, "a b", "a-b" or "a<->b".</summary>
     private sealed class TopologyLinks(Topology topology) : ILinkControl
     {
         public void SetUp(string linkName, bool up)
         {
-            var hosts = linkName.Split([' ', ',', '-', '<', '>'], StringSplitOptions.RemoveEmptyEntries);
-            var link = hosts.Length == 2 ? topology.FindLink(hosts[0], hosts[1]) : null;
-            if (link is null)
-            {
-                throw new InvalidOperationException($"no link '{linkName}' (name a link by its two hosts, as in 'client server')");
-            }
-
-            link.IsUp = up;
+            var hosts = LinkNames.Resolve(linkName, (a, b) => topology.FindLink(a, b) is not null)
+                ?? throw new InvalidOperationException($"no link {InputText.Quote(linkName)} (name a link by its two hosts, as in 'client server')");
+            topology.FindLink(hosts.A, hosts.B)!.IsUp = up;
         }
     }
 }

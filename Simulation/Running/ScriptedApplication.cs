@@ -6,10 +6,14 @@ namespace TcpActors.Simulation;
 /// <summary>
 /// Runs an application's script like a single-threaded program: one call at a time, blocking calls
 /// (connect, accept, recv, a lingering close) holding the script until they return, failed calls
-/// logged with their errno and the script going on (as tools/kernel-lab's driver does).
+/// logged with their errno and the script going on (as tools/kernel-lab's driver does). A variable whose call failed,
+/// or whose socket was closed, holds no descriptor: calls on it fail with EBADF.
 /// </summary>
 internal sealed class ScriptedApplication : UntypedActor
 {
+    /// <summary>What a call on the socket of a failed socket(), connect() or accept() returns: the -1 it got is not a descriptor.</summary>
+    public const string BadDescriptor = "EBADF";
+
     private readonly ApplicationSpec _spec;
     private readonly IActorRef _tcp;
     private readonly List<CallRecord> _log;
@@ -86,6 +90,12 @@ internal sealed class ScriptedApplication : UntypedActor
                 Complete(step, $"{_receivedTotal} bytes then {failed.Errno}");
                 break;
             case CommandFailed failed:
+                if (step.Result is { } variable)
+                {
+                    // 's = connect(...)' failed: s now holds -1, not the socket it may have held before.
+                    _sockets.Remove(variable);
+                }
+
                 Complete(step, failed.Errno.ToString());
                 break;
             case Bound or Listening or Sent or ShutdownDone or Closed or OptionsSet:
@@ -120,6 +130,13 @@ internal sealed class ScriptedApplication : UntypedActor
     private void Issue(Step step)
     {
         var arguments = step.Arguments;
+        if (UsesSocket(step) && !_sockets.ContainsKey(arguments[0].Value))
+        {
+            // The call that was to create this socket failed, so a real program would pass -1 (its result) here.
+            Complete(step, BadDescriptor);
+            return;
+        }
+
         switch (step.Function)
         {
             case "socket":
@@ -140,7 +157,7 @@ internal sealed class ScriptedApplication : UntypedActor
             case "accept":
                 Socket(step).Tell(Accept.Instance, Self);
                 break;
-            case "connect" when _sockets.ContainsKey(arguments[0].Value):
+            case "connect" when UsesSocket(step):
                 Socket(step).Tell(new Connect(StepChecker.Address(arguments[1])), Self);
                 break;
             case "connect":
@@ -169,6 +186,17 @@ internal sealed class ScriptedApplication : UntypedActor
 
     private IActorRef Socket(Step step) => _sockets[step.Arguments[0].Value];
 
+    /// <summary>
+    /// Whether the call's first argument is a socket variable. The loader has checked every variable is assigned by an
+    /// earlier step; connect's first argument is a socket when it is a variable name, an address otherwise (as the loader decides).
+    /// </summary>
+    private static bool UsesSocket(Step step) => step.Function switch
+    {
+        "socket" or "sleep" => false,
+        "connect" => step.Arguments[0].Name is null && StepParser.IsIdentifier(step.Arguments[0].Value),
+        _ => true,
+    };
+
     private static SocketOptions Options(Step step, SocketOptions start, int skip = 0) =>
         SocketOptionParser.Parse(start, step.Arguments.Skip(skip));
 
@@ -180,6 +208,12 @@ internal sealed class ScriptedApplication : UntypedActor
 
     private void Complete(Step step, string result, Duration? returnedLater = null)
     {
+        if (step.Function == "close")
+        {
+            // close() releases the descriptor whatever it returns: later calls on the variable get EBADF, as in Linux.
+            _sockets.Remove(step.Arguments[0].Value);
+        }
+
         int occurrence = _occurrences[step.Function] = _occurrences.GetValueOrDefault(step.Function) + 1;
         var returned = Context.Now + (returnedLater ?? Duration.Zero);
         _log.Add(new CallRecord(_spec.Name, step.Function, occurrence, _started, returned, result, step.Text));

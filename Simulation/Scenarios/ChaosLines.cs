@@ -6,7 +6,7 @@ namespace TcpActors.Simulation;
 /// <summary>Checks a scenario's chaos steps with the real iptables and tc parsers, so a typo fails at load time with its column.</summary>
 internal static class ChaosLines
 {
-    public static void Validate(IEnumerable<ChaosStep> steps)
+    public static void Validate(IEnumerable<ChaosStep> steps, IReadOnlyList<LinkSpec> links)
     {
         foreach (var step in steps)
         {
@@ -20,7 +20,20 @@ internal static class ChaosLines
                     break;
                 case "isolate" or "link-down" or "link-up" when string.IsNullOrWhiteSpace(step.Command):
                     throw new ScenarioException(step.Where, $"{step.Kind} needs a {(step.Kind == "isolate" ? "host" : "link as 'a b' (its two hosts)")}");
+                case "link-down" or "link-up":
+                    RequireLink(step, links);
+                    break;
             }
+        }
+    }
+
+    /// <summary>A link step must name one of the scenario's links, as the run will look it up (<see cref="LinkNames"/>).</summary>
+    private static void RequireLink(ChaosStep step, IReadOnlyList<LinkSpec> links)
+    {
+        if (LinkNames.Resolve(step.Command, (a, b) => LinkNames.Joins(links, a, b)) is null)
+        {
+            string known = links.Count == 0 ? "this scenario has no links" : "links: " + string.Join(", ", links.Select(l => l.HostA + " " + l.HostB));
+            throw new ScenarioException(step.Where, $"{step.Kind} names no link: {InputText.Quote(step.Command)} (name a link by its two hosts, as in 'client server'; {known})");
         }
     }
 
@@ -53,7 +66,7 @@ internal static class ChaosLines
         var halves = text.Split('|');
         if (halves.Length != 2)
         {
-            throw new ScenarioException(step.Where, string.Create(CultureInfo.InvariantCulture, $"a partition names two groups of hosts, as in [[client], [server]], not '{step.Command}'"));
+            throw new ScenarioException(step.Where, string.Create(CultureInfo.InvariantCulture, $"a partition names two groups of hosts, as in [[client], [server]], not {InputText.Quote(step.Command)}"));
         }
 
         static List<string> Hosts(string part) => part.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(h => h.Trim('[', ']', ' ')).ToList();
@@ -86,7 +99,7 @@ internal static class Rates
         double perUnit = unit.Length == 0 ? 1 : s_units.FirstOrDefault(u => u.Unit == unit).BitsPerUnit;
         if (split == 0 || perUnit == 0 || !double.TryParse(lower.AsSpan(0, split), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double value) || value <= 0)
         {
-            throw new ScenarioException(where, $"'{text}' is not a rate (e.g. 100mbit, 1gbit, 64kbit, 125kbps)");
+            throw new ScenarioException(where, $"{InputText.Quote(text)} is not a rate (e.g. 100mbit, 1gbit, 64kbit, 125kbps)");
         }
 
         return (long)Math.Min(value * perUnit, long.MaxValue / 2);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using TcpActors.Chaos;
 using TcpActors.Endpoints;
 using TcpActors.Runtime;
 using YamlDotNet.RepresentationModel;
@@ -43,7 +44,7 @@ internal static class ExpectationReader
         {
             state = TcpStateNames.TryParse(stateText, out var parsed)
                 ? parsed
-                : throw new ScenarioException(reading.At(stateNode), $"unknown TCP state '{stateText}' (e.g. ESTABLISHED, TIME-WAIT, FIN_WAIT2, CLOSE-WAIT, SYN-RECV, LISTEN; 'none' for no socket)");
+                : throw new ScenarioException(reading.At(stateNode), $"unknown TCP state {InputText.Quote(stateText)} (e.g. ESTABLISHED, TIME-WAIT, FIN_WAIT2, CLOSE-WAIT, SYN-RECV, LISTEN; 'none' for no socket)");
         }
 
         var hostNode = reading.Required(map, "host", node, "a state expectation");
@@ -82,7 +83,7 @@ internal static class ExpectationReader
         bool portOk = colon > 0 && (text[(colon + 1)..] == "*" || ushort.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out _));
         return addressOk && portOk
             ? text
-            : throw new ScenarioException(reading.At(node), $"{key} must be ADDRESS:PORT with '*' for any part (e.g. 127.0.0.1:60000, *:60000), not '{text}'");
+            : throw new ScenarioException(reading.At(node), $"{key} must be ADDRESS:PORT with '*' for any part (e.g. 127.0.0.1:60000, *:60000), not {InputText.Quote(text)}");
     }
 
     private static CallExpectation Call(YamlReading reading, YamlNode node, IReadOnlyList<ApplicationSpec> applications)
@@ -91,13 +92,13 @@ internal static class ExpectationReader
         var appNode = reading.Required(map, "app", node, "a call expectation");
         string app = reading.Scalar(appNode, "app");
         var application = applications.FirstOrDefault(a => a.Name == app)
-            ?? throw new ScenarioException(reading.At(appNode), $"no application named '{app}' (apps: {string.Join(", ", applications.Select(a => a.Name))})");
+            ?? throw new ScenarioException(reading.At(appNode), $"no application named {InputText.Quote(app)} (apps: {string.Join(", ", applications.Select(a => a.Name))})");
         var callNode = map["call"];
         string function = reading.Scalar(callNode, "call");
         int calls = application.Steps.Count(s => s.Function == function);
         if (calls == 0)
         {
-            throw new ScenarioException(reading.At(callNode), $"application '{app}' never calls {function}()");
+            throw new ScenarioException(reading.At(callNode), $"application {InputText.Quote(app)} never calls {InputText.Escape(function)}()");
         }
 
         int occurrence = map.TryGetValue("occurrence", out var occurrenceNode) ? (int)reading.Integer(occurrenceNode, "occurrence", 1, calls) : 1;
@@ -105,7 +106,7 @@ internal static class ExpectationReader
         string result = reading.Scalar(resultNode, "result");
         if (!IsResult(result))
         {
-            throw new ScenarioException(reading.At(resultNode), $"result must be ok, eof, a byte count, 'N bytes then eof' (recv_all), or an errno name such as ECONNREFUSED, ETIMEDOUT, ECONNRESET, EPIPE, EADDRINUSE, EADDRNOTAVAIL; not '{result}'");
+            throw new ScenarioException(reading.At(resultNode), $"result must be ok, eof, a byte count, 'N bytes then eof' (recv_all), or an errno name such as ECONNREFUSED, ETIMEDOUT, ECONNRESET, EPIPE, EADDRINUSE, EADDRNOTAVAIL; not {InputText.Quote(result)}");
         }
 
         return new CallExpectation(
@@ -132,7 +133,7 @@ internal static class ExpectationReader
         return text is "ok" or "eof" || IsErrno(text) || IsByteCount(text.Replace(" bytes", "", StringComparison.Ordinal));
     }
 
-    private static bool IsErrno(string text) => text.StartsWith('E') && Enum.TryParse<Errno>(text, out _);
+    private static bool IsErrno(string text) => text == ScriptedApplication.BadDescriptor || (text.StartsWith('E') && Enum.TryParse<Errno>(text, out _));
 
     private static bool IsByteCount(string text) => int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out _);
 
@@ -179,7 +180,7 @@ internal static class ExpectationReader
         string counter = reading.Scalar(counterNode, "counter");
         if (CounterNames.Find(counter) is null)
         {
-            throw new ScenarioException(reading.At(counterNode), $"unknown counter '{counter}' (known: {string.Join(", ", CounterNames.All)})");
+            throw new ScenarioException(reading.At(counterNode), $"unknown counter {InputText.Quote(counter)} (known: {string.Join(", ", CounterNames.All)})");
         }
 
         var hostNode = reading.Required(map, "host", node, "a counter expectation");

@@ -1,4 +1,5 @@
 using System.Globalization;
+using TcpActors.Chaos;
 using TcpActors.Endpoints;
 using TcpActors.Network;
 using TcpActors.Runtime;
@@ -20,35 +21,13 @@ public static class ScenarioLoader
 
     private static readonly string[] s_networkKeys = ["duration", "hosts", "links", "apps", "chaos", "snapshots", "capture"];
 
-    public static Scenario LoadFile(string path)
-    {
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
-        {
-            throw new ScenarioException(new SourceSpan(path, 0, 0), "cannot read the file: " + error.Message);
-        }
-
-        return Load(text, path, Path.GetFileNameWithoutExtension(path));
-    }
+    public static Scenario LoadFile(string path) => Load(ScenarioFile.Read(path), path, Path.GetFileNameWithoutExtension(path));
 
     public static Scenario Load(string text, string file, string defaultName)
     {
+        ScenarioFile.RefuseBinary(text, file);
         var reading = new YamlReading(file);
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(text));
-        }
-        catch (YamlException error)
-        {
-            var where = new SourceSpan(file, (int)error.Start.Line, (int)error.Start.Column);
-            throw new ScenarioException(where, "not valid YAML: " + FirstLine(error.InnerException?.Message ?? error.Message));
-        }
-
+        var stream = YamlDocumentLoader.Load(text, file);
         if (stream.Documents.Count != 1)
         {
             throw new ScenarioException(new SourceSpan(file, 1, 1), stream.Documents.Count == 0 ? "the file is empty" : "a scenario file holds one YAML document");
@@ -64,6 +43,7 @@ public static class ScenarioLoader
         var hosts = ReadHosts(reading, reading.Required(map, "hosts", root, "a scenario"));
         var hostNames = hosts.Select(h => h.Name).ToHashSet(StringComparer.Ordinal);
         var apps = map.TryGetValue("apps", out var appsNode) ? ReadApplications(reading, appsNode, hostNames) : [];
+        var links = map.TryGetValue("links", out var linksNode) ? ReadLinks(reading, linksNode, hostNames) : [];
         var scenario = new Scenario
         {
             Name = reading.OptionalScalar(map, "name", "the scenario") ?? defaultName,
@@ -75,9 +55,9 @@ public static class ScenarioLoader
             Seed = map.TryGetValue("seed", out var seedNode) ? (ulong)reading.Integer(seedNode, "seed", 0, long.MaxValue) : 1,
             Duration = map.TryGetValue("duration", out var durationNode) ? reading.Duration(durationNode, "duration") : null,
             Hosts = hosts,
-            Links = map.TryGetValue("links", out var linksNode) ? ReadLinks(reading, linksNode, hostNames) : [],
+            Links = links,
             Applications = apps,
-            Chaos = map.TryGetValue("chaos", out var chaosNode) ? ReadChaos(reading, chaosNode, hostNames) : [],
+            Chaos = map.TryGetValue("chaos", out var chaosNode) ? ReadChaos(reading, chaosNode, hostNames, links) : [],
             Snapshots = map.TryGetValue("snapshots", out var snapshotsNode) ? ReadSnapshots(reading, snapshotsNode, hostNames) : [],
             Capture = map.TryGetValue("capture", out var captureNode) ? ReadCapture(reading, captureNode, hostNames) : new CaptureSpec(),
             Expectations = map.TryGetValue("expect", out var expectNode) ? ExpectationReader.Read(reading, expectNode, hostNames, apps) : [],
@@ -85,8 +65,6 @@ public static class ScenarioLoader
         };
         return scenario;
     }
-
-    private static string FirstLine(string text) => text.Split('\n')[0].Trim();
 
     /// <summary>A load run in a file: clients and servers are declared by the workload, so the network keys do not apply.</summary>
     private static Scenario LoadWorkload(YamlReading reading, Dictionary<string, YamlNode> map, YamlNode workloadNode, string file, string defaultName)
@@ -124,7 +102,7 @@ public static class ScenarioLoader
     private static int ParseBehaviour(string text, SourceSpan where) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int number) && number is >= 1 and <= 22
             ? number
-            : throw new ScenarioException(where, $"behaviours are the numbers 1-22 of DESIGN.md, not '{text}'");
+            : throw new ScenarioException(where, $"behaviours are the numbers 1-22 of DESIGN.md, not {InputText.Quote(text)}");
 
     private static List<HostSpec> ReadHosts(YamlReading reading, YamlNode node)
     {
@@ -137,25 +115,30 @@ public static class ScenarioLoader
         foreach (var (keyNode, valueNode) in mapping.Children)
         {
             string name = reading.Scalar(keyNode, "a host name");
-            if (hosts.Exists(h => h.Name == name))
+            if (!TopologyBuilder.IsValidHostName(name))
             {
-                throw new ScenarioException(reading.At(keyNode), $"host '{name}' is declared twice");
+                throw new ScenarioException(reading.At(keyNode), $"invalid host name {InputText.Quote(name)}: use letters, digits, '-', '_' and '.', starting with a letter or digit");
             }
 
-            var settings = valueNode is YamlScalarNode { Value: null or "" } ? [] : reading.Map(valueNode, $"host '{name}'", "addresses", "forward", "loopback-only", "sysctls");
+            if (hosts.Exists(h => h.Name == name))
+            {
+                throw new ScenarioException(reading.At(keyNode), $"host {InputText.Quote(name)} is declared twice");
+            }
+
+            var settings = valueNode is YamlScalarNode { Value: null or "" } ? [] : reading.Map(valueNode, $"host {InputText.Quote(name)}", "addresses", "forward", "loopback-only", "sysctls");
             var addresses = settings.TryGetValue("addresses", out var addressNode) ? reading.ScalarOrList(addressNode, "an address") : [];
             foreach (var (address, at) in addresses)
             {
                 if (!InterfaceAddress.TryParse(address, out _))
                 {
-                    throw new ScenarioException(at, $"'{address}' is not an IPv4 address or address/prefix-length (e.g. 10.0.0.1/24)");
+                    throw new ScenarioException(at, $"{InputText.Quote(address)} is not an IPv4 address or address/prefix-length (e.g. 10.0.0.1/24)");
                 }
             }
 
             var sysctls = new List<(string, string, SourceSpan)>();
             if (settings.TryGetValue("sysctls", out var sysctlNode))
             {
-                foreach (var (sysctlName, sysctlValue) in reading.Map(sysctlNode, $"the sysctls of host '{name}'"))
+                foreach (var (sysctlName, sysctlValue) in reading.Map(sysctlNode, $"the sysctls of host {InputText.Quote(name)}"))
                 {
                     string value = reading.Scalar(sysctlValue, sysctlName);
                     try
@@ -207,6 +190,11 @@ public static class ScenarioLoader
                 RequireHost(hosts, host, at);
             }
 
+            if (ends[0].Value == ends[1].Value)
+            {
+                throw new ScenarioException(ends[1].At, $"a link joins two different hosts, not {InputText.Quote(ends[0].Value)} to itself (it has a loopback)");
+            }
+
             var linkSettings = new LinkSettings(
                 settings.TryGetValue("delay", out var delay) ? reading.Duration(delay, "delay") : Duration.Zero,
                 settings.TryGetValue("bandwidth", out var bandwidth) ? Rates.Parse(reading.Scalar(bandwidth, "bandwidth"), reading.At(bandwidth)) : 0,
@@ -224,12 +212,12 @@ public static class ScenarioLoader
         foreach (var (keyNode, valueNode) in reading.Map(node, "apps"))
         {
             string name = reading.Scalar(keyNode, "an application name");
-            var settings = reading.Map(valueNode, $"application '{name}'", "host", "script");
-            var hostNode = reading.Required(settings, "host", valueNode, $"application '{name}'");
+            var settings = reading.Map(valueNode, $"application {InputText.Quote(name)}", "host", "script");
+            var hostNode = reading.Required(settings, "host", valueNode, $"application {InputText.Quote(name)}");
             string host = reading.Scalar(hostNode, "host");
             RequireHost(hosts, host, reading.At(hostNode));
             var steps = new List<Step>();
-            foreach (var stepNode in reading.Sequence(reading.Required(settings, "script", valueNode, $"application '{name}'"), "a script"))
+            foreach (var stepNode in reading.Sequence(reading.Required(settings, "script", valueNode, $"application {InputText.Quote(name)}"), "a script"))
             {
                 steps.Add(ReadStep(reading, stepNode));
             }
@@ -260,7 +248,7 @@ public static class ScenarioLoader
         return StepParser.Parse(reading.Scalar(node, "a script step (a call like 'close(s)', or 'at 2s: close(s)')"), reading.ValueAt(node));
     }
 
-    private static List<ChaosStep> ReadChaos(YamlReading reading, YamlNode node, HashSet<string> hosts)
+    private static List<ChaosStep> ReadChaos(YamlReading reading, YamlNode node, HashSet<string> hosts, List<LinkSpec> links)
     {
         string[] kinds = ["iptables", "tc", "partition", "heal", "isolate", "link-down", "link-up"];
         var steps = new List<ChaosStep>();
@@ -293,7 +281,7 @@ public static class ScenarioLoader
             steps.Add(new ChaosStep(at, host ?? (hosts.Count == 1 ? hosts.First() : null), kind, command, reading.ValueAt(commandNode)));
         }
 
-        ChaosLines.Validate(steps);
+        ChaosLines.Validate(steps, links);
         return steps;
     }
 
@@ -344,7 +332,7 @@ public static class ScenarioLoader
     {
         if (!hosts.Contains(name))
         {
-            throw new ScenarioException(at, $"no host named '{name}' (hosts: {string.Join(", ", hosts.Order(StringComparer.Ordinal))})");
+            throw new ScenarioException(at, $"no host named {InputText.Quote(name)} (hosts: {string.Join(", ", hosts.Order(StringComparer.Ordinal))})");
         }
     }
 }

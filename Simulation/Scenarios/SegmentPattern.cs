@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using TcpActors.Chaos;
 
 namespace TcpActors.Simulation;
 
@@ -123,7 +124,7 @@ public sealed class SegmentPattern
         string flags = text[flagsStart..i];
         if (flags.Length == 0)
         {
-            throw new ScenarioException(where.Shifted(i), $"expected TCP flags as tcpdump prints them (S, S., ., P., F., R, R.) in '{text}'");
+            throw new ScenarioException(where.Shifted(i), $"expected TCP flags as tcpdump prints them (S, S., ., P., F., R, R.) in {InputText.Quote(text)}");
         }
 
         bool? retransmission = null;
@@ -135,7 +136,7 @@ public sealed class SegmentPattern
             int close = text.IndexOf(')', i);
             if (close < 0)
             {
-                throw new ScenarioException(where.Shifted(i), $"unclosed '(' in '{text}'");
+                throw new ScenarioException(where.Shifted(i), $"unclosed '(' in {InputText.Quote(text)}");
             }
 
             string marker = text[(i + 1)..close];
@@ -170,7 +171,7 @@ public sealed class SegmentPattern
         var (min, max) = ParseRepeat(text, ref i, where);
         if (i != text.Length)
         {
-            throw new ScenarioException(where.Shifted(i), $"unexpected '{text[i..]}' in pattern token '{text}'");
+            throw new ScenarioException(where.Shifted(i), $"unexpected {InputText.Quote(text[i..])} in pattern token {InputText.Quote(text)}");
         }
 
         return new Token(forward, flags, retransmission, length, min, max) { Seq = seq, Ack = ack };
@@ -197,7 +198,7 @@ public sealed class SegmentPattern
                 var parts = body.Split(',');
                 if (close < 0 || parts.Length > 2 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int min))
                 {
-                    throw new ScenarioException(where.Shifted(i), $"bad repetition in '{text}' (expected {{N}}, {{N,M}} or {{N,}})");
+                    throw new ScenarioException(where.Shifted(i), $"bad repetition in {InputText.Quote(text)} (expected {{N}}, {{N,M}} or {{N,}})");
                 }
 
                 int max = min;
@@ -205,7 +206,7 @@ public sealed class SegmentPattern
                 {
                     max = parts[1].Length == 0 ? int.MaxValue
                         : int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int parsedMax) && parsedMax >= min ? parsedMax
-                        : throw new ScenarioException(where.Shifted(i), $"bad repetition in '{text}' (the maximum must be a number not below the minimum)");
+                        : throw new ScenarioException(where.Shifted(i), $"bad repetition in {InputText.Quote(text)} (the maximum must be a number not below the minimum)");
                 }
 
                 i = close + 1;

@@ -1,3 +1,5 @@
+using TcpActors.Chaos;
+
 namespace TcpActors.Simulation;
 
 /// <summary>Where something came from in a scenario file, for error messages: <c>file:line:col</c> (1-based).</summary>
@@ -11,14 +13,17 @@ public readonly record struct SourceSpan(string File, int Line, int Column)
     public override string ToString() => Line == 0 ? File : $"{File}:{Line}:{Column}";
 }
 
-/// <summary>A scenario file (or a command-line value) is invalid. The message starts with the location.</summary>
+/// <summary>
+/// A scenario file (or a command-line value) is invalid. The message starts with the location and is one line
+/// (<see cref="InputText.OneLine"/>, in case a part of it quotes input unescaped).
+/// </summary>
 public sealed class ScenarioException : Exception
 {
     public ScenarioException(SourceSpan where, string message)
-        : base($"{where}: {message}")
+        : base(InputText.OneLine($"{where}: {message}"))
     {
         Where = where;
-        Problem = message;
+        Problem = InputText.OneLine(message);
     }
 
     public ScenarioException()
@@ -32,10 +37,10 @@ public sealed class ScenarioException : Exception
     }
 
     public ScenarioException(string message, Exception inner)
-        : base(message, inner)
+        : base(InputText.OneLine(message), inner)
     {
         Where = SourceSpan.None;
-        Problem = message;
+        Problem = InputText.OneLine(message);
     }
 
     public SourceSpan Where { get; }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using TcpActors.Chaos;
 using TcpActors.Endpoints;
 using TcpActors.Network;
 
@@ -31,7 +32,7 @@ internal static class StepChecker
             {
                 if (step.Function is not ("socket" or "accept" or "connect"))
                 {
-                    throw new ScenarioException(step.Where, $"{step.Function}() returns no socket to assign to '{result}'");
+                    throw new ScenarioException(step.Where, $"{step.Function}() returns no socket to assign to {InputText.Quote(result)}");
                 }
 
                 sockets.Add(result);
@@ -108,7 +109,7 @@ internal static class StepChecker
 
         if (StepParser.IsIdentifier(arguments[0].Value) && !arguments[0].Value.Contains('.', StringComparison.Ordinal))
         {
-            throw new ScenarioException(arguments[0].Where, $"no socket named '{arguments[0].Value}' yet (create it with 's = socket()' first)");
+            throw new ScenarioException(arguments[0].Where, $"no socket named {InputText.Quote(arguments[0].Value)} yet (create it with 's = socket()' first)");
         }
 
         Address(arguments[0]);
@@ -128,7 +129,7 @@ internal static class StepChecker
     {
         if (argument.Name is not null || !sockets.Contains(argument.Value))
         {
-            throw new ScenarioException(argument.Where, $"no socket named '{argument.Value}' yet (sockets: {(sockets.Count == 0 ? "none" : string.Join(", ", sockets.Order(StringComparer.Ordinal)))})");
+            throw new ScenarioException(argument.Where, $"no socket named {InputText.Quote(argument.Value)} yet (sockets: {(sockets.Count == 0 ? "none" : string.Join(", ", sockets.Order(StringComparer.Ordinal)))})");
         }
     }
 
@@ -139,7 +140,7 @@ internal static class StepChecker
             return address;
         }
 
-        throw new ScenarioException(argument.Where, $"'{argument.Value}' is not ADDRESS:PORT (e.g. 127.0.0.1:60000 or 0.0.0.0:8080)");
+        throw new ScenarioException(argument.Where, $"{InputText.Quote(argument.Value)} is not ADDRESS:PORT (e.g. 127.0.0.1:60000 or 0.0.0.0:8080)");
     }
 
     public static int Number(StepArgument argument, int min, int max, string what)
@@ -149,7 +150,7 @@ internal static class StepChecker
             return value;
         }
 
-        throw new ScenarioException(argument.Where, $"expected {what} ({min}..{max}), not '{argument.Value}'");
+        throw new ScenarioException(argument.Where, $"expected {what} ({min}..{max}), not {InputText.Quote(argument.Value)}");
     }
 
     /// <summary>send()'s data: a byte count (zeros) or a quoted string (its UTF-8 bytes).</summary>
@@ -168,7 +169,7 @@ internal static class StepChecker
         "SHUT_RD" or "RD" or "0" => ShutdownHow.Read,
         "SHUT_WR" or "WR" or "1" => ShutdownHow.Write,
         "SHUT_RDWR" or "RDWR" or "2" => ShutdownHow.Both,
-        _ => throw new ScenarioException(argument.Where, $"expected SHUT_RD, SHUT_WR or SHUT_RDWR, not '{argument.Value}'"),
+        _ => throw new ScenarioException(argument.Where, $"expected SHUT_RD, SHUT_WR or SHUT_RDWR, not {InputText.Quote(argument.Value)}"),
     };
 }
 
@@ -198,7 +199,7 @@ internal static class SocketOptionParser
                 "sndbuf" => options with { SendBuffer = Seconds(argument, value, 1, int.MaxValue / 2) },
                 "user_timeout" => options with { UserTimeout = Durations.Parse(Require(argument, value), argument.Where, "user_timeout") },
                 _ => throw new ScenarioException(argument.Where,
-                    $"unknown socket option '{argument.Name ?? argument.Value}' (expected reuseaddr, reuseport, nodelay, keepalive, linger=N|off, keepidle=S, keepintvl=S, keepcnt=N, syncnt=N, linger2=S, rcvbuf=B, sndbuf=B, user_timeout=D)"),
+                    $"unknown socket option {InputText.Quote(argument.Name ?? argument.Value)} (expected reuseaddr, reuseport, nodelay, keepalive, linger=N|off, keepidle=S, keepintvl=S, keepcnt=N, syncnt=N, linger2=S, rcvbuf=B, sndbuf=B, user_timeout=D)"),
             };
         }
 
@@ -209,7 +210,7 @@ internal static class SocketOptionParser
     {
         null or "1" or "TRUE" or "ON" or "YES" => true,
         "0" or "FALSE" or "OFF" or "NO" => false,
-        _ => throw new ScenarioException(argument.Where, $"'{argument.Name}' is on or off (1/0), not '{value}'"),
+        _ => throw new ScenarioException(argument.Where, $"{InputText.Quote(argument.Name)} is on or off (1/0), not {InputText.Quote(value)}"),
     };
 
     /// <summary>SO_LINGER: <c>linger=0</c> is {1,0} (abort with RST), <c>linger=5</c> is {1,5}, <c>linger=off</c> is {0,0}.</summary>
@@ -223,7 +224,7 @@ internal static class SocketOptionParser
 
         return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int seconds)
             ? new Linger(true, seconds)
-            : throw new ScenarioException(argument.Where, $"linger takes seconds (linger=0 aborts with RST, linger=5 waits 5 s) or 'off', not '{text}'");
+            : throw new ScenarioException(argument.Where, $"linger takes seconds (linger=0 aborts with RST, linger=5 waits 5 s) or 'off', not {InputText.Quote(text)}");
     }
 
     private static int Seconds(StepArgument argument, string? value, int min, int max)
@@ -231,9 +232,9 @@ internal static class SocketOptionParser
         string text = Require(argument, value);
         return int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int number) && number >= min && number <= max
             ? number
-            : throw new ScenarioException(argument.Where, $"{argument.Name} must be an integer in {min}..{max}, not '{text}'");
+            : throw new ScenarioException(argument.Where, $"{argument.Name} must be an integer in {min}..{max}, not {InputText.Quote(text)}");
     }
 
     private static string Require(StepArgument argument, string? value) =>
-        value ?? throw new ScenarioException(argument.Where, $"'{argument.Value}' needs a value, as in {argument.Value}=5");
+        value ?? throw new ScenarioException(argument.Where, $"{InputText.Quote(argument.Value)} needs a value, as in {InputText.Escape(argument.Value)}=5");
 }

@@ -1,3 +1,5 @@
+using TcpActors.Chaos;
+
 namespace TcpActors.Simulation;
 
 /// <summary>
@@ -51,7 +53,7 @@ public static class StepParser
             result = text[i..equals].Trim();
             if (!IsIdentifier(result))
             {
-                throw new ScenarioException(where.Shifted(i), $"'{result}' is not a variable name (letters, digits and '_', starting with a letter)");
+                throw new ScenarioException(where.Shifted(i), $"{InputText.Quote(result)} is not a variable name (letters, digits and '_', starting with a letter)");
             }
 
             i = equals + 1;
@@ -61,13 +63,13 @@ public static class StepParser
         int open = text.IndexOf('(', i);
         if (open < 0 || !text.TrimEnd().EndsWith(')'))
         {
-            throw new ScenarioException(where.Shifted(i), $"expected a call like 'function(arguments)', got '{text[i..].Trim()}'");
+            throw new ScenarioException(where.Shifted(i), $"expected a call like 'function(arguments)', got {InputText.Quote(text[i..].Trim())}");
         }
 
         string function = text[i..open].Trim();
         if (!Functions.TryGetValue(function, out var signature))
         {
-            throw new ScenarioException(where.Shifted(i), $"unknown function '{function}' (expected one of: {string.Join(", ", Functions.Keys)})");
+            throw new ScenarioException(where.Shifted(i), $"unknown function {InputText.Quote(function)} (expected one of: {string.Join(", ", Functions.Keys)})");
         }
 
         int close = text.LastIndexOf(')');
@@ -139,7 +141,7 @@ public static class StepParser
             }
             else if (i < end)
             {
-                throw new ScenarioException(where.Shifted(i), $"expected ',' or ')' after an argument, got '{text[i]}'");
+                throw new ScenarioException(where.Shifted(i), $"expected ',' or ')' after an argument, got {InputText.Quote(text[i].ToString())}");
             }
         }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using TcpActors.Chaos;
 using TcpActors.Runtime;
 using YamlDotNet.RepresentationModel;
 
@@ -32,12 +33,12 @@ internal sealed class YamlReading(string file)
             string key = Scalar(keyNode, $"a key of {what}");
             if (allowed.Length > 0 && !allowed.Contains(key, StringComparer.Ordinal))
             {
-                throw new ScenarioException(At(keyNode), $"unknown key '{key}' in {what} (expected one of: {string.Join(", ", allowed)})");
+                throw new ScenarioException(At(keyNode), $"unknown key {InputText.Quote(key)} in {what} (expected one of: {string.Join(", ", allowed)})");
             }
 
             if (!entries.TryAdd(key, valueNode))
             {
-                throw new ScenarioException(At(keyNode), $"'{key}' appears twice in {what}");
+                throw new ScenarioException(At(keyNode), $"{InputText.Quote(key)} appears twice in {what}");
             }
         }
 
@@ -67,7 +68,7 @@ internal sealed class YamlReading(string file)
         string text = Scalar(node, what);
         if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long value))
         {
-            throw new ScenarioException(At(node), $"{what} must be an integer, not '{text}'");
+            throw new ScenarioException(At(node), $"{what} must be an integer, not {InputText.Quote(text)}");
         }
 
         if (value < min || value > max)
@@ -85,7 +86,7 @@ internal sealed class YamlReading(string file)
         {
             "TRUE" or "YES" or "ON" => true,
             "FALSE" or "NO" or "OFF" => false,
-            _ => throw new ScenarioException(At(node), $"{what} must be true or false, not '{text}'"),
+            _ => throw new ScenarioException(At(node), $"{what} must be true or false, not {InputText.Quote(text)}"),
         };
     }
 
@@ -97,7 +98,7 @@ internal sealed class YamlReading(string file)
 
     private static string Found(YamlNode node) => node switch
     {
-        YamlScalarNode scalar => $", found '{scalar.Value}'",
+        YamlScalarNode scalar => $", found {InputText.Quote(scalar.Value)}",
         YamlSequenceNode => ", found a list",
         YamlMappingNode => ", found a mapping",
         _ => "",
@@ -114,7 +115,7 @@ public static class Durations
             return duration;
         }
 
-        throw new ScenarioException(where, $"{what} must be a duration like 200ms, 1.5s, 60s, 2m or 2h11m15s, not '{text}'");
+        throw new ScenarioException(where, $"{what} must be a duration like 200ms, 1.5s, 60s, 2m or 2h11m15s, not {InputText.Quote(text)}");
     }
 
     public static bool TryParse(string? text, out Duration duration)

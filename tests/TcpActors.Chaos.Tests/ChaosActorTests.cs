@@ -221,6 +221,23 @@ public sealed class ChaosActorTests
     }
 
     [Fact]
+    public void A_link_the_link_control_does_not_know_is_a_rejected_command_not_a_failure()
+    {
+        // Proves ChaosActor.SetLink turns the link control's refusal into a reply and a rejection event; the actor lives on.
+        var chaos = _system.ActorOf(ChaosActor.Props([_server.Binding], new RefusingLinks()), "chaos");
+        var probe = new TestProbe(_system);
+        var events = new TestProbe(_system);
+        _system.EventStream.Subscribe<ChaosCommandRejected>(events.Ref);
+
+        probe.Send(chaos, new SetLinkState("a", Up: false));
+
+        Assert.Equal("chaos: no link 'a'", probe.ExpectMsg<ChaosActionFailed>().Message);
+        Assert.Equal("chaos: no link 'a'", events.ExpectMsg<ChaosCommandRejected>().Message);
+        probe.Send(chaos, new RunCommand("server", "iptables -A INPUT -j DROP"));
+        probe.ExpectMsg<ChaosActionCompleted>();
+    }
+
+    [Fact]
     public void The_firewall_snapshot_answers_a_query()
     {
         // Proves GetFirewall replies with the host's rules and counters.
@@ -257,6 +274,11 @@ public sealed class ChaosActorTests
 
         public FilterAction Receive(Packet packet, string interfaceName = "eth0") =>
             Filter!.Filter(packet, new HookContext(Binding.HostName, HookPoint.Input, interfaceName, null, SimTime.Zero)).Action;
+    }
+
+    private sealed class RefusingLinks : ILinkControl
+    {
+        public void SetUp(string linkName, bool up) => throw new InvalidOperationException($"no link '{linkName}'");
     }
 
     private sealed class RecordingLinks(ActorSystem system) : ILinkControl

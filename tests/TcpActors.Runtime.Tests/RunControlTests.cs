@@ -43,6 +43,77 @@ public sealed class RunControlTests
     }
 
     [Fact]
+    public void The_memory_limit_stops_a_run_at_its_first_check_over_the_bound_with_a_clear_message()
+    {
+        // Proves the managed-memory bound: any process holds more than 1 KB, so the first check (4096 events in) stops the run.
+        var system = ActorSystem.Create("memorylimit");
+        system.Limits = RunLimits.Unlimited with { MaxManagedMemoryBytes = 1024 };
+        var looper = system.ActorOf(Props.Create(() => new Scripted((context, message) => context.Self.Tell(message))));
+        looper.Tell("again");
+
+        var result = system.RunUntilIdle();
+
+        Assert.Equal(StopReason.MemoryLimit, result.Reason);
+        Assert.True(result.HitLimit);
+        Assert.Equal(ManagedMemoryGuard.CheckInterval, result.EventsProcessed);
+        Assert.Matches(@"^stopped: the limit of 1 KB of managed memory was reached at simulated time 0\.000000 s \([\d.,]+ (MB|KB|bytes) live after a full collection; where a memory limit stops a run is not reproducible\)$", result.Message);
+    }
+
+    [Fact]
+    public void Without_a_memory_limit_nothing_is_measured()
+    {
+        // Proves the default costs nothing and never stops a run: the guard returns before reading the heap.
+        var guard = new ManagedMemoryGuard();
+        Assert.False(guard.Exceeded(long.MaxValue, ManagedMemoryGuard.CheckInterval));
+        Assert.Equal(0, guard.LastMeasuredBytes);
+        Assert.Equal(long.MaxValue, RunLimits.Unlimited.MaxManagedMemoryBytes);
+    }
+
+    [Theory]
+    [InlineData("512MB", 512L << 20)]
+    [InlineData("2GB", 2L << 30)]
+    [InlineData("2gib", 2L << 30)]
+    [InlineData("1.5G", 3L << 29)]
+    [InlineData(" 64 KB ", 64L << 10)]
+    [InlineData("1T", 1L << 40)]
+    [InlineData("1000000", 1_000_000)]
+    [InlineData("100B", 100)]
+    public void Memory_sizes_read_as_people_write_them(string text, long bytes)
+    {
+        // Proves the units (powers of 1024, any case, with or without B or iB) and plain byte counts.
+        Assert.True(MemorySize.TryParse(text, out long parsed));
+        Assert.Equal(bytes, parsed);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("MB")]
+    [InlineData("0")]
+    [InlineData("0.1B")]
+    [InlineData("-1GB")]
+    [InlineData("2 PB")]
+    [InlineData("1e9")]
+    [InlineData("99999999999T")]
+    [InlineData("NaN")]
+    public void Memory_sizes_that_are_not_a_positive_amount_are_refused(string text)
+    {
+        // Proves nothing, zero, negative, unknown units, exponents and amounts past long are refused.
+        Assert.False(MemorySize.TryParse(text, out _));
+    }
+
+    [Theory]
+    [InlineData(2L << 30, "2 GB")]
+    [InlineData(512L << 20, "512 MB")]
+    [InlineData((612L << 20) + (300L << 10), "612.3 MB")]
+    [InlineData(64L << 10, "64 KB")]
+    [InlineData(1000, "1,000 bytes")]
+    public void Memory_sizes_print_in_the_largest_whole_unit(long bytes, string text)
+    {
+        // Proves the form limit messages use.
+        Assert.Equal(text, MemorySize.Format(bytes));
+    }
+
+    [Fact]
     public void The_time_limit_stops_a_run_with_a_clear_message()
     {
         // Proves the simulated-time limit bounds a run of periodic events.

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
 using TcpActors.Cli;
 using Xunit.Abstractions;
 
@@ -48,6 +50,10 @@ public sealed class CliFuzzTests(ITestOutputHelper output) : IDisposable
         ["--netem"] = ["delay 20ms 5ms loss 0.5%", "servers:loss 30%", "clients:duplicate 5% corrupt 1%", "delay 1ms reorder 50%", "rate 1kbit"],
         ["--speed"] = ["1e308"],
         ["--json"] = ["{temp}/load.json", "/nonexistent-dir/x.json", "{temp}", ""],
+        ["--max-events"] = ["1", "20000", "1000000"],
+        ["--max-time"] = ["1ms", "500ms", "1h"],
+        ["--max-memory"] = ["1", "1K", "4GB", "1.5G"],
+        ["--check-invariants"] = ["true", "false"],
     };
 
     private static readonly Dictionary<string, string[]> s_runValues = new(StringComparer.Ordinal)
@@ -58,9 +64,13 @@ public sealed class CliFuzzTests(ITestOutputHelper output) : IDisposable
         ["--pcap"] = ["{temp}/run.pcap", "/nonexistent-dir/x.pcap", "{temp}", ""],
         ["--trace"] = ["{temp}/run.txt", "/nonexistent-dir/x.txt", "{temp}", ""],
         ["--speed"] = ["1e308"],
+        ["--max-events"] = ["1", "5000", "1000000"],
+        ["--max-time"] = ["1ms", "2s", "10m"],
+        ["--max-memory"] = ["1", "1K", "4GB"],
+        ["--check-invariants"] = ["true", "false"],
     };
 
-    private static readonly string[] s_flags = ["-S", "-v", "--quiet", "--help", "-h", "-?", "--version", "--bogus", "-x", "--seed", "--rate"];
+    private static readonly string[] s_flags = ["-S", "-v", "--quiet", "--help", "-h", "-?", "--version", "--bogus", "-x", "--seed", "--rate", "--check-invariants", "--max-events"];
 
     private readonly string _temp = Directory.CreateTempSubdirectory("tcpactors-cli-fuzz").FullName;
 
@@ -76,7 +86,7 @@ public sealed class CliFuzzTests(ITestOutputHelper output) : IDisposable
         {
             var args = Generate(new Mutator(FuzzCorpus.CaseSeed("cli", i)));
             FuzzCorpus.Log("cli", i, string.Join('\n', args));
-            var (exit, problem) = Invoke(args);
+            var (exit, problem, _) = Invoke(args);
             exits[Math.Clamp(exit, 0, 3)]++;
             if (problem is not null && known.Add(problem) is null)
             {
@@ -95,12 +105,25 @@ public sealed class CliFuzzTests(ITestOutputHelper output) : IDisposable
     [MemberData(nameof(CorpusFiles))]
     public void Corpus_command_lines_keep_the_promise(string file)
     {
-        // Proves each checked-in command line (one argument per line; {temp} and {corpus} expanded) still gets its clear answer.
-        var args = File.ReadAllLines(FuzzCorpus.PathOf("cli", file)).Where(l => !l.StartsWith('#')).Select(Expand).ToArray();
+        // Proves each checked-in command line (one argument per line; {temp} and {corpus} expanded) still gets its clear
+        // answer, and the answer its '#> exit N' and '#> stderr REGEX' lines pin, if any.
+        var lines = File.ReadAllLines(FuzzCorpus.PathOf("cli", file));
+        var args = lines.Where(l => !l.StartsWith('#')).Select(Expand).ToArray();
 
-        var (_, problem) = Invoke(args);
+        var (exit, problem, errors) = Invoke(args);
 
         Assert.True(problem is null || KnownInputBugs.Classify(problem) is not null, problem);
+        foreach (var expectation in lines.Where(l => l.StartsWith("#> ", StringComparison.Ordinal)).Select(l => l[3..]))
+        {
+            if (expectation.StartsWith("exit ", StringComparison.Ordinal))
+            {
+                Assert.True(int.Parse(expectation[5..], CultureInfo.InvariantCulture) == exit, $"exit {exit}, not {expectation[5..]}; stderr: {errors}");
+            }
+            else if (expectation.StartsWith("stderr ", StringComparison.Ordinal))
+            {
+                Assert.Matches(new Regex(expectation[7..], RegexOptions.Multiline), errors);
+            }
+        }
     }
 
     public void Dispose()
@@ -108,7 +131,7 @@ public sealed class CliFuzzTests(ITestOutputHelper output) : IDisposable
         Directory.Delete(_temp, recursive: true);
     }
 
-    private static (int Exit, string? Problem) Invoke(string[] args)
+    private static (int Exit, string? Problem, string Errors) Invoke(string[] args)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
@@ -120,7 +143,7 @@ public sealed class CliFuzzTests(ITestOutputHelper output) : IDisposable
         }
         catch (Exception crash)
         {
-            return (3, InputContract.Crash("Commands.Run", crash));
+            return (3, InputContract.Crash("Commands.Run", crash), "");
         }
 
         string errors = stderr.ToString();
@@ -134,7 +157,7 @@ public sealed class CliFuzzTests(ITestOutputHelper output) : IDisposable
             2 when !Clear(errors) => "exit 2 without clear 'tcpactors: ' lines: " + Mutator.Show(errors),
             _ => null,
         };
-        return (exit, problem);
+        return (exit, problem, errors);
     }
 
     /// <summary>Every line a message from tcpactors (or the closing hint), each one line long.</summary>

@@ -1,0 +1,100 @@
+using static TcpActors.Cli.Tests.InProcess;
+
+namespace TcpActors.Cli.Tests;
+
+/// <summary>
+/// Bad command lines get the CLI's own one-line messages: System.CommandLine's errors rewritten (choices on the same
+/// line, no .NET type names), unwritable outputs naming their option before any run, numbers read strictly.
+/// </summary>
+public sealed class InputErrorTests
+{
+    [Theory]
+    [InlineData(new[] { "run", "seed-000-fin-to-time-wait", "--format", "xml" }, "tcpactors: --format: 'xml' is not one of: text, json")]
+    [InlineData(new[] { "run", "seed-000-fin-to-time-wait", "--seed", "１" }, "tcpactors: --seed: '１' is not a whole number from 0 to 18446744073709551615")]
+    [InlineData(new[] { "run", "seed-000-fin-to-time-wait", "--seed", "18446744073709551616" }, "tcpactors: --seed: '18446744073709551616' is not a whole number from 0 to 18446744073709551615")]
+    [InlineData(new[] { "load", "--clients", "x" }, "tcpactors: --clients: 'x' is not a whole number from -2147483648 to 2147483647")]
+    [InlineData(new[] { "load", "--arrival", "burst" }, "tcpactors: --arrival: 'burst' is not one of: constant, poisson")]
+    [InlineData(new[] { "load", "--rate" }, "tcpactors: --rate needs a value")]
+    [InlineData(new[] { "load", "--rate", "1,5" }, "tcpactors: --rate: '1,5' is not a number (write it like 100, 0.5 or 1e3)")]
+    [InlineData(new[] { "load", "--rate", "1e309" }, "tcpactors: --rate: '1e309' is too large")]
+    [InlineData(new[] { "run", "seed-000-fin-to-time-wait", "--speed", "NaN" }, "tcpactors: --speed: 'NaN' is not a number (write it like 100, 0.5 or 1e3)")]
+    [InlineData(new[] { "run", "seed-000-fin-to-time-wait", "--bogus" }, "tcpactors: unknown option '--bogus'")]
+    [InlineData(new[] { "run", "a", "b" }, "tcpactors: unexpected argument 'b'")]
+    [InlineData(new[] { "frobnicate" }, "tcpactors: unknown command 'frobnicate' (expected run, load, list or sysctls)")]
+    [InlineData(new[] { "run" }, "tcpactors: run needs its SCENARIO argument: a scenario file (YAML) or the name of a built-in scenario (see `tcpactors list`)")]
+    public void Parse_errors_are_one_line_in_the_CLIs_words(string[] args, string message)
+    {
+        // Proves each kind of System.CommandLine error is rewritten: one line, the option named, no type name, then the hint.
+        var (code, output, error) = Run(args);
+
+        Assert.Equal(Commands.BadInput, code);
+        Assert.Empty(output);
+        Assert.Equal([message, "Try 'tcpactors --help'."], Lines(error));
+    }
+
+    [Theory]
+    [InlineData("--pcap")]
+    [InlineData("--trace")]
+    [InlineData("--report")]
+    [InlineData("--svg")]
+    public void An_output_path_that_is_a_directory_or_empty_is_refused_before_the_run(string option)
+    {
+        // Proves every file option of run is checked up front, naming the option.
+        string directory = Path.GetTempPath().TrimEnd('/');
+        var (code, output, error) = Run("run", "seed-000-fin-to-time-wait", option, directory);
+        Assert.Equal(Commands.BadInput, code);
+        Assert.Empty(output);
+        Assert.Equal($"tcpactors: {option} {directory}: is a directory (give a file name)\n", error);
+
+        (code, _, error) = Run("run", "seed-000-fin-to-time-wait", option, "");
+        Assert.Equal(Commands.BadInput, code);
+        Assert.Equal($"tcpactors: {option} needs a file name\n", error);
+    }
+
+    [Fact]
+    public void An_unwritable_json_path_is_refused_before_the_load_runs()
+    {
+        // Proves --json is checked before a possibly long load, with the system's reason.
+        var (code, output, error) = Run("load", "--rate", "10", "--duration", "1s", "--quiet", "--json", "/nonexistent-dir/x.json");
+
+        Assert.Equal(Commands.BadInput, code);
+        Assert.Empty(output);
+        Assert.StartsWith("tcpactors: --json /nonexistent-dir/x.json: ", error, StringComparison.Ordinal);
+        Assert.Single(Lines(error));
+    }
+
+    [Theory]
+    [InlineData("--request-bytes")]
+    [InlineData("--response-bytes")]
+    [InlineData("--think-time")]
+    [InlineData("--service-time")]
+    public void An_empty_distribution_is_refused_naming_the_option(string option)
+    {
+        // Proves '' (a script's empty variable) is bad input, not an exception in Distribution.Parse.
+        var (code, _, error) = Run("load", "--rate", "10", "--duration", "1s", "--quiet", option, "");
+
+        Assert.Equal(Commands.BadInput, code);
+        Assert.Matches($"^tcpactors: {option}: '' is not a (byte count|duration) like ", error);
+    }
+
+    [Fact]
+    public void A_rate_too_small_for_any_arrival_runs_without_one()
+    {
+        // Proves --rate 1e-300 (an arrival gap no clock holds) is a run with no connection, not an overflow in the client.
+        var (code, output, error) = Run("load", "--rate", "1e-300", "--duration", "1s", "--quiet");
+
+        Assert.Equal(Commands.Success, code);
+        Assert.Empty(error);
+        Assert.Contains("connections attempted", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_bad_rule_gives_the_column_in_the_value_as_typed()
+    {
+        // Proves the column counts from the start of the --rule value, host prefix included.
+        var (code, _, error) = Run("load", "--rate", "10", "--duration", "1s", "--rule", "servers: -A INPUT -p tcpx -j DROP");
+
+        Assert.Equal(Commands.BadInput, code);
+        Assert.Equal("tcpactors: --rule: 'servers: -A INPUT -p tcpx -j DROP', column 22: unknown protocol \"tcpx\" specified (expected tcp, udp, icmp, all or a number 0-255)\n", error);
+    }
+}
