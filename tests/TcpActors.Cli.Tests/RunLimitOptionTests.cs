@@ -74,16 +74,16 @@ public sealed class RunLimitOptionTests : IDisposable
     {
         // Proves the bounds on load: the summary, the sentence on one line, the JSON's stop and stopReason, exit 1.
         string json = Path.Combine(_directory, "load.json");
-        var (code, output, error) = Run("load", "--rate", "100", "--duration", "5s", "--quiet", "--max-events", "20000", "--json", json);
+        var (code, output, error) = Run("load", "--rate", "100", "--duration", "5s", "--quiet", "--max-events", "5000", "--json", json);
 
         Assert.Equal(Commands.RunFailed, code);
         Assert.Empty(error);
         Assert.Contains("connections attempted", output, StringComparison.Ordinal);
-        Assert.Matches(@"(?m)^The run was cut short: stopped: the limit of 20,000 events was reached at simulated time \d+\.\d{6} s$", output);
+        Assert.Matches(@"(?m)^The run was cut short: stopped: the limit of 5,000 events was reached at simulated time \d+\.\d{6} s$", output);
         using var document = JsonDocument.Parse(File.ReadAllText(json));
         var summary = document.RootElement.GetProperty("summary");
         Assert.Equal("EventLimit", summary.GetProperty("stopReason").GetString());
-        Assert.StartsWith("stopped: the limit of 20,000 events was reached", summary.GetProperty("stop").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("stopped: the limit of 5,000 events was reached", summary.GetProperty("stop").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -106,13 +106,13 @@ public sealed class RunLimitOptionTests : IDisposable
         string file = Path.Combine(_directory, "workload.yaml");
         File.WriteAllText(file, "workload:\n  rate: 100\n  duration: 5s\n");
 
-        var (code, output, _) = Run("run", file, "--max-events", "20000");
+        var (code, output, _) = Run("run", file, "--max-events", "5000");
         Assert.Equal(Commands.RunFailed, code);
-        Assert.Contains("stopped: the limit of 20,000 events was reached", output, StringComparison.Ordinal);
+        Assert.Contains("stopped: the limit of 5,000 events was reached", output, StringComparison.Ordinal);
 
-        (code, output, _) = Run("load", file, "--quiet", "--max-events", "20000");
+        (code, output, _) = Run("load", file, "--quiet", "--max-events", "5000");
         Assert.Equal(Commands.RunFailed, code);
-        Assert.Contains("stopped: the limit of 20,000 events was reached", output, StringComparison.Ordinal);
+        Assert.Contains("stopped: the limit of 5,000 events was reached", output, StringComparison.Ordinal);
     }
 
     [Fact]
