@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using TcpActors.Network;
 using TcpActors.Simulation;
 
@@ -6,9 +7,9 @@ namespace TcpActors.Reports;
 
 /// <summary>
 /// The report of a load run: what was asked, the diagnosis in words, the summary table, then charts over
-/// simulated time — connections by state, TIME_WAIT per side, ephemeral ports against the range, the
-/// connection rate and errors by errno, retransmissions and resets, chaos verdicts — and the distribution of
-/// connect latencies. Per-second bars are the differences of the run's cumulative counters, so each bar
+/// simulated time — sockets by TCP state, TIME_WAIT per host, ephemeral ports per client against the range,
+/// the connection rate and errors by errno, retransmissions and resets, chaos verdicts — and the
+/// distribution of connect latencies. Per-second bars are the differences of the run's cumulative counters, so each bar
 /// series adds up to the total in the summary (and in <c>--json</c>).
 /// </summary>
 public static class LoadReportHtml
@@ -39,11 +40,17 @@ public static class LoadReportHtml
         page.Element("h2", "Summary");
         page.Table(null, SummaryRows(report));
         page.Element("h2", "Over simulated time");
-        page.Element("p", "Hover a line or a bar series for its totals. Bars are per " + BucketWords(Bucket(report)) + "; lines are sampled once a simulated second.", "howto");
+        page.Element("p", "Hover a line, an area or a bar series for its figures. Bars are per " + BucketWords(Bucket(report)) + "; lines and areas are sampled once a simulated second.", "howto");
         page.Raw("<div class=\"charts\">\n");
-        foreach (string chart in Charts(report, recorder))
+        foreach (var (chart, caption) in Charts(report, recorder))
         {
-            page.Raw("<div class=\"figure\">\n").Raw(chart).Raw("</div>\n");
+            page.Raw("<div class=\"figure\">\n").Raw(chart);
+            if (caption is not null)
+            {
+                page.Element("p", caption, "caption");
+            }
+
+            page.Raw("</div>\n");
         }
 
         page.Raw("</div>\n");
@@ -51,38 +58,39 @@ public static class LoadReportHtml
         return page.Render(title + " — tcpactors report");
     }
 
-    private static IEnumerable<string> Charts(LoadReport report, LoadRecorder recorder)
+    private static IEnumerable<(string Svg, string? Caption)> Charts(LoadReport report, LoadRecorder recorder)
     {
         var series = report.TimeSeries;
         double end = series.Count == 0 ? 1 : series[^1].Time;
         int bucket = Bucket(report);
         string per = bucket == 1 ? "per second" : $"per {bucket} s";
-        List<(double, double)> Line(Func<LoadSample, long> value) => series.Select(s => (s.Time, (double)value(s))).ToList();
 
-        yield return SvgChart.Lines("connections", "Connections by state", "connections",
-            [
-                new("open (attempted, not yet finished)", "#1f5fa8", Line(s => s.Open)),
-                new("ESTABLISHED sockets", "#2e7d32", Line(s => s.Established)),
-                new("TIME_WAIT sockets", "#e65100", Line(s => s.TimeWaitClients + s.TimeWaitServers), Dashed: true),
-            ],
-            end);
-        yield return SvgChart.Lines("time-wait", "TIME_WAIT sockets per side", "sockets",
-            [new("on the clients", "#e65100", Line(s => s.TimeWaitClients)), new("on the servers", "#6a1b9a", Line(s => s.TimeWaitServers))], end);
+        // Sockets by state, stacked in lifecycle order; a state no sample saw is left out of the legend.
+        var states = series.Count == 0 ? [] : series[0].ConnectionsByState.Keys.ToList();
+        var byState = states.Select((state, i) => new ChartSeries(state, StateColor(state), series.Select(s => (s.Time, (double)s.ConnectionsByState.At(i))).ToList()))
+            .Where(area => area.Points.Any(p => p.Y > 0)).ToList();
+        yield return (SvgChart.StackedAreas("connections", "Sockets by TCP state (all hosts, stacked)", "sockets", byState, end, "no socket was open at any sample"),
+            "Every host's sockets in each state, summed and stacked, sampled once a simulated second (a connection has a socket at each end); states that never occurred are left out.");
+
+        var (timeWait, timeWaitCaption) = HostLines.Build(series, s => s.TimeWaitByHost, ("host", "hosts"), sumOthers: true);
+        yield return (SvgChart.Lines("time-wait", "TIME_WAIT sockets per host", "sockets", timeWait, end), timeWaitCaption);
+
         var (low, high) = PortRange(report.Settings);
-        yield return SvgChart.Lines("ports", "Ephemeral ports in use (busiest client)", "ports",
-            [new("ports in use", "#1f5fa8", Line(s => s.PortsInUseMax))], end,
-            [new ChartLimit($"ip_local_port_range {low}-{high}: {high - low + 1:N0} ports", high - low + 1, "#c62828")]);
-        yield return SvgChart.Bars("rate", $"Connections finished {per}", "connections",
-            [new("completed", "#43a047", Deltas(series, s => s.Completed, bucket)), new("failed", "#e53935", Deltas(series, s => s.Failed, bucket))], bucket, end);
-        yield return SvgChart.Bars("errors", $"Errors by errno {per} (as the clients' TCP reported them)", "errors",
-            recorder.ErrorsPerSecond.Select((e, i) => new BarSeries(e.Key, ErrorColor(e.Key, i), Rebucket(e.Value, bucket))).ToList(), bucket, end, "no errors");
-        yield return SvgChart.Bars("retransmissions", $"Retransmissions and resets {per}", "segments",
-            [new("retransmitted segments", "#fb8c00", Deltas(series, s => s.Retransmissions, bucket)), new("resets sent", "#8e24aa", Deltas(series, s => s.ResetsSent, bucket))], bucket, end, "no retransmission, no reset");
-        yield return SvgChart.Bars("chaos", $"Chaos verdicts {per}", "packets",
-            recorder.VerdictsPerSecond.Select((v, i) => new BarSeries(v.Key, VerdictColor(i), Rebucket(v.Value, bucket))).ToList(), bucket, end, "no chaos rule or netem matched");
+        var (ports, portsCaption) = HostLines.Build(series, s => s.PortsInUseByHost, ("client", "clients"), sumOthers: false);
+        yield return (SvgChart.Lines("ports", "Ephemeral ports in use per client", "ports", ports, end,
+            [new ChartLimit($"ip_local_port_range {low}-{high}: {high - low + 1:N0} ports", high - low + 1, "#c62828")]),
+            portsCaption + " A server uses only its listening port.");
+        yield return (SvgChart.Bars("rate", $"Connections finished {per}", "connections",
+            [new("completed", "#43a047", Deltas(series, s => s.Completed, bucket)), new("failed", "#e53935", Deltas(series, s => s.Failed, bucket))], bucket, end), null);
+        yield return (SvgChart.Bars("errors", $"Errors by errno {per} (as the clients' TCP reported them)", "errors",
+            recorder.ErrorsPerSecond.Select((e, i) => new BarSeries(e.Key, ErrorColor(e.Key, i), Rebucket(e.Value, bucket))).ToList(), bucket, end, "no errors"), null);
+        yield return (SvgChart.Bars("retransmissions", $"Retransmissions and resets {per}", "segments",
+            [new("retransmitted segments", "#fb8c00", Deltas(series, s => s.Retransmissions, bucket)), new("resets sent", "#8e24aa", Deltas(series, s => s.ResetsSent, bucket))], bucket, end, "no retransmission, no reset"), null);
+        yield return (SvgChart.Bars("chaos", $"Chaos verdicts {per}", "packets",
+            recorder.VerdictsPerSecond.Select((v, i) => new BarSeries(v.Key, VerdictColor(i), Rebucket(v.Value, bucket))).ToList(), bucket, end, "no chaos rule or netem matched"), null);
         var buckets = recorder.Latency.Select((count, i) => (LoadRecorder.BucketBounds(i).Low, LoadRecorder.BucketBounds(i).High, count)).ToList();
-        yield return SvgChart.Histogram("latency", "Connect latency (SYN sent → ESTABLISHED)", buckets,
-            new[] { "p50", "p90", "p99", "max" }.Where(report.ConnectLatency.ContainsKey).Select(p => (p, report.ConnectLatency[p])).Where(p => p.Item2 > 0).ToList(), Latency);
+        yield return (SvgChart.Histogram("latency", "Connect latency (SYN sent → ESTABLISHED)", buckets,
+            new[] { "p50", "p90", "p99", "max" }.Where(report.ConnectLatency.ContainsKey).Select(p => (p, report.ConnectLatency[p])).Where(p => p.Item2 > 0).ToList(), Latency), null);
     }
 
     private static IEnumerable<IReadOnlyList<string>> SummaryRows(LoadReport report)
@@ -197,11 +205,30 @@ public static class LoadReportHtml
         return bars;
     }
 
+    /// <summary>The time series as text: the counters, the states that occurred, TIME_WAIT per side and the busiest client's ports.</summary>
     private static string TimeSeriesText(LoadReport report)
     {
-        var lines = new List<string> { "time  attempted  completed  failed  open  established  tw_clients  tw_servers  ports  retrans  resets  chaos" };
-        lines.AddRange(report.TimeSeries.Select(s => string.Create(s_culture,
-            $"{s.Time,4:0.###}  {s.Attempted,9}  {s.Completed,9}  {s.Failed,6}  {s.Open,4}  {s.Established,11}  {s.TimeWaitClients,10}  {s.TimeWaitServers,10}  {s.PortsInUseMax,5}  {s.Retransmissions,7}  {s.ResetsSent,6}  {s.ChaosVerdicts,5}")));
+        var series = report.TimeSeries;
+        var states = series.Count == 0 ? [] : series[0].ConnectionsByState.Keys.Select((name, i) => (Name: name, Index: i))
+            .Where(state => series.Any(s => s.ConnectionsByState.At(state.Index) > 0)).ToList();
+        var header = new StringBuilder("time  attempted  completed  failed  open");
+        foreach (var (name, _) in states)
+        {
+            header.Append("  ").Append(name);
+        }
+
+        var lines = new List<string> { header.Append("  tw_clients  tw_servers  ports  retrans  resets  chaos").ToString() };
+        foreach (var s in series)
+        {
+            var line = new StringBuilder(string.Create(s_culture, $"{s.Time,4:0.###}  {s.Attempted,9}  {s.Completed,9}  {s.Failed,6}  {s.Open,4}"));
+            foreach (var (name, index) in states)
+            {
+                line.Append("  ").Append(s.ConnectionsByState.At(index).ToString(s_culture).PadLeft(name.Length));
+            }
+
+            lines.Add(line.Append(string.Create(s_culture, $"  {s.TimeWaitClients,10}  {s.TimeWaitServers,10}  {s.PortsInUseMax,5}  {s.Retransmissions,7}  {s.ResetsSent,6}  {s.ChaosVerdicts,5}")).ToString());
+        }
+
         return string.Join('\n', lines);
     }
 
@@ -222,6 +249,21 @@ public static class LoadReportHtml
         "ETIMEDOUT" => "#fb8c00",
         "ECONNRESET" => "#3949ab",
         _ => VerdictColor(index + 3),
+    };
+
+    /// <summary>Opening states blue, ESTABLISHED green, the closer's states warm, the other side's purple, TIME_WAIT orange.</summary>
+    private static string StateColor(string state) => state switch
+    {
+        "SYN_SENT" => "#90caf9",
+        "SYN_RECV" => "#1e88e5",
+        "ESTABLISHED" => "#2e7d32",
+        "FIN_WAIT1" => "#fdd835",
+        "FIN_WAIT2" => "#f9a825",
+        "CLOSE_WAIT" => "#ce93d8",
+        "LAST_ACK" => "#8e24aa",
+        "CLOSING" => "#6d4c41",
+        "TIME_WAIT" => "#e65100",
+        _ => "#9e9e9e",
     };
 
     private static string VerdictColor(int index) => new[] { "#e53935", "#fb8c00", "#8e24aa", "#3949ab", "#00897b", "#6d4c41", "#546e7a", "#c0ca33" }[index % 8];

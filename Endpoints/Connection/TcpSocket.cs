@@ -154,6 +154,11 @@ internal sealed partial class TcpSocket : UntypedActor, IWithTimers, IPortHolder
         }
 
         _state = next;
+        if (_inConnectionTable)
+        {
+            _stack.ConnectionStateChanged(previous, next);
+        }
+
         if (!_handedToTimeWait)
         {
             _stack.PublishStateChange(_tuple, previous, next, reason);

@@ -18,6 +18,12 @@ public sealed partial class TcpStack : ITransportProtocol
 {
     private readonly Dictionary<FourTuple, TcpSocket> _connections = [];
     private readonly Dictionary<ushort, List<TcpSocket>> _listeners = [];
+
+    // The connection table's sockets by state, kept up to date as sockets enter and leave the table and
+    // change state, so that counting them (metrics, the load sampler every simulated second) is O(1)
+    // rather than a walk of every socket. Indexed by TcpState.
+    private readonly int[] _connectionsByState = new int[(int)TcpState.TimeWait + 1];
+    private int _listenerCount;
     private readonly EventChannel<TcpStateChanged> _stateChanges;
     private readonly EventChannel<TcpRetransmitted> _retransmissions;
     private readonly EventChannel<TcpSocketError> _socketErrors;
@@ -72,33 +78,33 @@ public sealed partial class TcpStack : ITransportProtocol
 
     internal long NowNanoseconds => Host.Now.Nanoseconds;
 
-    /// <summary>Connections by state, for metrics.</summary>
+    /// <summary>Sockets by state (listeners, the connection table and the timewaits; states with none left out), for metrics.</summary>
     public IReadOnlyDictionary<TcpState, int> CountByState()
     {
         var counts = new SortedDictionary<TcpState, int>();
-        foreach (var socket in _connections.Values)
+        for (var state = TcpState.Listen; state <= TcpState.TimeWait; state++)
         {
-            counts[socket.State] = counts.GetValueOrDefault(socket.State) + 1;
-        }
-
-        foreach (var listeners in _listeners.Values)
-        {
-            counts[TcpState.Listen] = counts.GetValueOrDefault(TcpState.Listen) + listeners.Count;
-        }
-
-        int finWait2 = TimeWaits.CountIn(TimeWaitSubstate.FinWait2);
-        if (finWait2 > 0)
-        {
-            counts[TcpState.FinWait2] = counts.GetValueOrDefault(TcpState.FinWait2) + finWait2;
-        }
-
-        if (TimeWaits.Count - finWait2 > 0)
-        {
-            counts[TcpState.TimeWait] = TimeWaits.Count - finWait2;
+            int count = CountInState(state);
+            if (count > 0)
+            {
+                counts[state] = count;
+            }
         }
 
         return counts;
     }
+
+    /// <summary>
+    /// Sockets in <paramref name="state"/> now, in O(1) (the tables keep counts): the connection table's,
+    /// plus the timewaits for FIN_WAIT2 and TIME_WAIT, or the listeners for LISTEN.
+    /// </summary>
+    public int CountInState(TcpState state) => state switch
+    {
+        TcpState.Listen => _listenerCount,
+        TcpState.FinWait2 => _connectionsByState[(int)state] + TimeWaits.CountIn(TimeWaitSubstate.FinWait2),
+        TcpState.TimeWait => _connectionsByState[(int)state] + TimeWaits.CountIn(TimeWaitSubstate.TimeWait),
+        _ => _connectionsByState[(int)state],
+    };
 
     public void Deliver(Packet packet, NetworkInterface arrivedOn)
     {
@@ -202,14 +208,26 @@ public sealed partial class TcpStack : ITransportProtocol
 
     internal void Drop(Segment segment, string reason) => Host.Drop(DropReason.TcpStack, reason, segment);
 
-    internal void AddConnection(FourTuple tuple, TcpSocket socket) => _connections.Add(tuple, socket);
+    internal void AddConnection(FourTuple tuple, TcpSocket socket)
+    {
+        _connections.Add(tuple, socket);
+        _connectionsByState[(int)socket.State]++;
+    }
 
     internal void RemoveConnection(FourTuple tuple, TcpSocket socket)
     {
         if (_connections.TryGetValue(tuple, out var registered) && ReferenceEquals(registered, socket))
         {
             _connections.Remove(tuple);
+            _connectionsByState[(int)socket.State]--;
         }
+    }
+
+    /// <summary>A socket in the connection table moved from <paramref name="from"/> to <paramref name="to"/>.</summary>
+    internal void ConnectionStateChanged(TcpState from, TcpState to)
+    {
+        _connectionsByState[(int)from]--;
+        _connectionsByState[(int)to]++;
     }
 
     internal bool HasConnection(FourTuple tuple) => _connections.ContainsKey(tuple);
@@ -223,13 +241,18 @@ public sealed partial class TcpStack : ITransportProtocol
         }
 
         list.Add(listener);
+        _listenerCount++;
     }
 
     internal void RemoveListener(TcpSocket listener)
     {
-        if (_listeners.TryGetValue(listener.LocalPort, out var list) && list.Remove(listener) && list.Count == 0)
+        if (_listeners.TryGetValue(listener.LocalPort, out var list) && list.Remove(listener))
         {
-            _listeners.Remove(listener.LocalPort);
+            _listenerCount--;
+            if (list.Count == 0)
+            {
+                _listeners.Remove(listener.LocalPort);
+            }
         }
     }
 

@@ -11,10 +11,14 @@ internal sealed record ChartLimit(string Name, double Value, string Color);
 /// <summary>A stack of bars over time: one bar per time bucket, one colour per series.</summary>
 internal sealed record BarSeries(string Name, string Color, IReadOnlyList<double> Values);
 
+/// <summary>A legend swatch placed at <see cref="X"/> on row <see cref="Row"/> (0 is the first, under the plot).</summary>
+internal sealed record LegendEntry(string Name, string Color, double X, int Row);
+
 /// <summary>
-/// Static SVG charts for the load report: time series as lines, per-second rates as stacked bars, and a
-/// histogram on a logarithmic axis. See docs/adr/0002-report-charts.md for why these are drawn here rather
-/// than by a charting package. Every number is formatted invariantly, so the same run gives the same bytes.
+/// Static SVG charts for the load report: time series as lines or stacked areas, per-second rates as
+/// stacked bars, and a histogram on a logarithmic axis; a legend too long for one row wraps, and the chart
+/// grows to hold it. See docs/adr/0002-report-charts.md for why these are drawn here rather than by a
+/// charting package. Every number is formatted invariantly, so the same run gives the same bytes.
 /// </summary>
 internal static class SvgChart
 {
@@ -24,6 +28,7 @@ internal static class SvgChart
     private const double PlotRight = Width - 16;
     private const double PlotTop = 40;
     private const double PlotBottom = Height - 66;
+    private const double LegendRowHeight = 16;
 
     private const string Style =
         "<style>text{font-family:system-ui,'DejaVu Sans',sans-serif;font-size:11px;fill:#444}.t{font-size:14px;font-weight:bold;fill:#222}"
@@ -37,7 +42,8 @@ internal static class SvgChart
         var yTicks = NiceTicks(0, yMax * 1.05);
         yMax = yTicks[^1];
         xMax = Math.Max(xMax, 1);
-        var svg = Open(id, title);
+        var legend = LegendLayout(series.Select(s => (s.Name, s.Color)).Concat(limits.Select(l => (l.Name, l.Color))).ToList());
+        var svg = Open(id, title, legend);
         Axes(svg, yTicks, yLabel, xMax, xLabel);
         foreach (var limit in limits)
         {
@@ -55,7 +61,64 @@ internal static class SvgChart
             svg.End();
         }
 
-        Legend(svg, series.Select(s => (s.Name, s.Color)).Concat(limits.Select(l => (l.Name, l.Color))).ToList());
+        Legend(svg, legend);
+        return svg.Raw("</svg>\n").ToString();
+    }
+
+    /// <summary>
+    /// Values over time stacked as areas, the first series at the bottom; every series has the same x
+    /// values (one per sample). Each series' group carries its own last and largest value, not the stack's.
+    /// </summary>
+    public static string StackedAreas(string id, string title, string yLabel, IReadOnlyList<ChartSeries> series, double xMax, string empty)
+    {
+        int points = series.Count == 0 ? 0 : series[0].Points.Count;
+        if (series.Any(s => s.Points.Count != points))
+        {
+            throw new ArgumentException("stacked series need the same x values", nameof(series));
+        }
+
+        var below = new double[points];
+        var stackTop = new double[points];
+        foreach (var area in series)
+        {
+            for (int i = 0; i < points; i++)
+            {
+                stackTop[i] += area.Points[i].Y;
+            }
+        }
+
+        var yTicks = NiceTicks(0, Math.Max(1, stackTop.DefaultIfEmpty(0).Max()) * 1.05);
+        double yMax = yTicks[^1];
+        xMax = Math.Max(xMax, 1);
+        var legend = LegendLayout(series.Select(s => (s.Name, s.Color)).ToList());
+        var svg = Open(id, title, legend);
+        Axes(svg, yTicks, yLabel, xMax, "simulated time (s)");
+        foreach (var area in series.Where(s => s.Points.Count > 0))
+        {
+            var upper = new List<string>(points);
+            var lower = new List<string>(points);
+            for (int i = 0; i < points; i++)
+            {
+                double x = X(area.Points[i].X, xMax);
+                lower.Add($"{Svg.Number(x)},{Svg.Number(Y(below[i], yMax))}");
+                below[i] += area.Points[i].Y;
+                upper.Add($"{Svg.Number(x)},{Svg.Number(Y(below[i], yMax))}");
+            }
+
+            lower.Reverse();
+            double peak = area.Points.Max(p => p.Y);
+            svg.Group("series", ("name", area.Name), ("total", area.Points[^1].Y.ToString(CultureInfo.InvariantCulture)), ("max", peak.ToString(CultureInfo.InvariantCulture)));
+            svg.Title($"{area.Name}: peak {Compact(peak)}, last {Compact(area.Points[^1].Y)}");
+            svg.Raw($"<polygon fill=\"{area.Color}\" fill-opacity=\"0.85\" stroke=\"{area.Color}\" stroke-width=\"0.5\" points=\"{string.Join(' ', upper.Concat(lower))}\"/>\n");
+            svg.End();
+        }
+
+        if (series.Count == 0)
+        {
+            svg.Text((PlotLeft + PlotRight) / 2, (PlotTop + PlotBottom) / 2, empty, "l", "middle");
+        }
+
+        Legend(svg, legend);
         return svg.Raw("</svg>\n").ToString();
     }
 
@@ -67,7 +130,8 @@ internal static class SvgChart
         var totals = Enumerable.Range(0, buckets).Select(i => series.Sum(s => i < s.Values.Count ? s.Values[i] : 0)).ToList();
         var yTicks = NiceTicks(0, Math.Max(1, totals.DefaultIfEmpty(0).Max()) * 1.05);
         double yMax = yTicks[^1];
-        var svg = Open(id, title);
+        var legend = LegendLayout(series.Select(s => (s.Name, s.Color)).ToList());
+        var svg = Open(id, title, legend);
         Axes(svg, yTicks, yLabel, xMax, "simulated time (s)");
         double barWidth = Math.Max(0.6, ((PlotRight - PlotLeft) / Math.Max(1, buckets)) - 1);
         foreach (var bar in series)
@@ -94,14 +158,14 @@ internal static class SvgChart
             svg.Text((PlotLeft + PlotRight) / 2, (PlotTop + PlotBottom) / 2, empty, "l", "middle");
         }
 
-        Legend(svg, series.Select(s => (s.Name, s.Color)).ToList());
+        Legend(svg, legend);
         return svg.Raw("</svg>\n").ToString();
     }
 
     /// <summary>Counts per bucket on a logarithmic axis; <paramref name="markers"/> are vertical lines (percentiles).</summary>
     public static string Histogram(string id, string title, IReadOnlyList<(double Low, double High, long Count)> buckets, IReadOnlyList<(string Name, double Value)> markers, Func<double, string> label)
     {
-        var svg = Open(id, title);
+        var svg = Open(id, title, []);
         var used = buckets.Where(b => b.Count > 0).ToList();
         if (used.Count == 0)
         {
@@ -155,11 +219,13 @@ internal static class SvgChart
         return svg.Raw("</svg>\n").ToString();
     }
 
-    private static Svg Open(string id, string title)
+    /// <summary>Opens a chart, taller than <see cref="Height"/> by the legend's rows beyond the first.</summary>
+    private static Svg Open(string id, string title, IReadOnlyList<LegendEntry> legend)
     {
+        double height = Height + (Math.Max(0, legend.Select(e => e.Row).DefaultIfEmpty(0).Max()) * LegendRowHeight);
         var svg = new Svg();
-        svg.Raw($"<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"{id}\" class=\"chart\" viewBox=\"0 0 {Svg.Number(Width)} {Svg.Number(Height)}\" width=\"{Svg.Number(Width)}\" height=\"{Svg.Number(Height)}\" role=\"img\" aria-label=\"{Svg.Escape(title)}\">\n");
-        svg.Raw(Style).Rect(0, 0, Width, Height, "#fff", "#e0e0e0").Text(12, 22, title, "t");
+        svg.Raw($"<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"{id}\" class=\"chart\" viewBox=\"0 0 {Svg.Number(Width)} {Svg.Number(height)}\" width=\"{Svg.Number(Width)}\" height=\"{Svg.Number(height)}\" role=\"img\" aria-label=\"{Svg.Escape(title)}\">\n");
+        svg.Raw(Style).Rect(0, 0, Width, height, "#fff", "#e0e0e0").Text(12, 22, title, "t");
         return svg;
     }
 
@@ -189,14 +255,34 @@ internal static class SvgChart
         svg.Text((PlotLeft + PlotRight) / 2, PlotBottom + 30, xLabel, "", "middle");
     }
 
-    private static void Legend(Svg svg, IReadOnlyList<(string Name, string Color)> entries)
+    /// <summary>Places the legend's swatches in rows under the plot, starting a new row where one would overflow.</summary>
+    private static List<LegendEntry> LegendLayout(List<(string Name, string Color)> entries)
     {
+        var placed = new List<LegendEntry>(entries.Count);
         double x = PlotLeft;
-        double y = Height - 14;
+        int row = 0;
         foreach (var (name, color) in entries)
         {
-            svg.Rect(x, y - 8, 12, 10, color).Text(x + 16, y + 1, name, "l");
-            x += 30 + (name.Length * 6.4);
+            double width = 30 + (name.Length * 6.4);
+            if (x > PlotLeft && x + width - 14 > PlotRight)
+            {
+                x = PlotLeft;
+                row++;
+            }
+
+            placed.Add(new LegendEntry(name, color, x, row));
+            x += width;
+        }
+
+        return placed;
+    }
+
+    private static void Legend(Svg svg, IReadOnlyList<LegendEntry> entries)
+    {
+        foreach (var entry in entries)
+        {
+            double y = Height - 14 + (entry.Row * LegendRowHeight);
+            svg.Rect(entry.X, y - 8, 12, 10, entry.Color).Text(entry.X + 16, y + 1, entry.Name, "l");
         }
     }
 

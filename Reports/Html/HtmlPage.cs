@@ -29,6 +29,7 @@ internal sealed class HtmlPage
         .diagnosis p { margin: 4px 0; }
         .figure { overflow-x: auto; margin: 8px 0 16px; }
         .figure svg { max-width: 100%; height: auto; }
+        .figure .caption { color: #555; font-size: 13px; margin: 2px 4px 0; max-width: 660px; }
         .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(620px, 1fr)); gap: 12px 20px; }
         .howto { color: #555; font-size: 13.5px; margin: 4px 0 8px; }
         details summary { cursor: pointer; font-weight: bold; margin: 8px 0; }

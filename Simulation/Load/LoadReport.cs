@@ -30,10 +30,13 @@ public sealed record LoadReport
 
     public required IReadOnlyDictionary<string, long> ServerErrors { get; init; }
 
+    /// <summary>Each host's largest TIME_WAIT count at a sample, clients then servers in natural order (client-2 before client-10).</summary>
     public required IReadOnlyDictionary<string, long> PeakTimeWaitByHost { get; init; }
 
+    /// <summary>Each host's TIME_WAIT count at the end (the last sample's), in the same order.</summary>
     public required IReadOnlyDictionary<string, long> FinalTimeWaitByHost { get; init; }
 
+    /// <summary>Each client's largest number of local ports in use at a sample, in natural order.</summary>
     public required IReadOnlyDictionary<string, long> PeakPortsInUseByHost { get; init; }
 
     public required long Retransmissions { get; init; }
@@ -56,8 +59,8 @@ public sealed record LoadReport
     internal static LoadReport Create(LoadSettings settings, LoadRun run, LoadSample final, RunResult result, Topology topology)
     {
         var statistics = run.Statistics;
-        var stacks = run.Clients.Concat(run.Servers).ToDictionary(h => h.Name, Tcp.StackOf, StringComparer.Ordinal);
-        long Sum(Func<TcpCounters, long> counter) => stacks.Values.Sum(s => counter(s.Counters));
+        var stacks = run.Clients.Concat(run.Servers).Select(Tcp.StackOf).ToList();
+        long Sum(Func<TcpCounters, long> counter) => stacks.Sum(s => counter(s.Counters));
         var report = new LoadReport
         {
             Settings = settings,
@@ -69,9 +72,9 @@ public sealed record LoadReport
             RequestsCompleted = statistics.RequestsCompleted,
             FailuresByError = new SortedDictionary<string, long>(statistics.FailuresByError, StringComparer.Ordinal),
             ServerErrors = new SortedDictionary<string, long>(statistics.ServerErrors, StringComparer.Ordinal),
-            PeakTimeWaitByHost = new SortedDictionary<string, long>(run.PeakTimeWait.ToDictionary(), HostNameOrder.Instance),
-            FinalTimeWaitByHost = new SortedDictionary<string, long>(stacks.ToDictionary(p => p.Key, p => (long)p.Value.TimeWaitCount), HostNameOrder.Instance),
-            PeakPortsInUseByHost = new SortedDictionary<string, long>(run.PeakPorts.Where(p => p.Key.StartsWith("client-", StringComparison.Ordinal)).ToDictionary(), HostNameOrder.Instance),
+            PeakTimeWaitByHost = run.PeakTimeWait,
+            FinalTimeWaitByHost = final.TimeWaitByHost,
+            PeakPortsInUseByHost = run.PeakPorts,
             Retransmissions = Sum(c => c.RetransmittedSegments),
             ResetsSent = Sum(c => c.OutResets),
             TimeWaitOverflow = Sum(c => c.TimeWaitOverflow),
