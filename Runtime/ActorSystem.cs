@@ -204,22 +204,28 @@ public sealed class ActorSystem
         }
 
         DirectDeliveries++;
-        DispatchTracer?.Invoke(Now, cell, message);
+        Dispatch(cell, message, senderCell);
+    }
+
+    /// <summary>Runs <paramref name="target"/>'s handler for <paramref name="message"/>, as the current actor with <paramref name="sender"/>, then restores what was current (nothing, for a queued event; the caller, for an inline delivery).</summary>
+    private void Dispatch(ActorCell target, object message, ActorCell? sender)
+    {
+        DispatchTracer?.Invoke(Now, target, message);
         var (savedCell, savedSender) = (_currentCell, CurrentSender);
-        _currentCell = cell;
-        CurrentSender = senderCell;
-        cell.InHandler = true;
+        _currentCell = target;
+        CurrentSender = sender;
+        target.InHandler = true;
         try
         {
-            cell.Invoke(message);
+            target.Invoke(message);
         }
         catch (Exception exception) when (exception is not ActorFailureException)
         {
-            Fail(cell, "message " + message.GetType().Name, exception);
+            Fail(target, "message " + message.GetType().Name, exception);
         }
         finally
         {
-            cell.InHandler = false;
+            target.InHandler = false;
             _currentCell = savedCell;
             CurrentSender = savedSender;
         }
@@ -338,24 +344,7 @@ public sealed class ActorSystem
         }
 
         var message = item.Kind == EventKind.Timer ? ((TimerScheduler)item.Message).Fired(item.TimerSlot) : item.Message;
-        DispatchTracer?.Invoke(Now, target, message);
-        _currentCell = target;
-        CurrentSender = item.Sender;
-        target.InHandler = true;
-        try
-        {
-            target.Invoke(message);
-        }
-        catch (Exception exception) when (exception is not ActorFailureException)
-        {
-            Fail(target, "message " + message.GetType().Name, exception);
-        }
-        finally
-        {
-            target.InHandler = false;
-            _currentCell = null;
-            CurrentSender = null;
-        }
+        Dispatch(target, message, item.Sender);
 
         if (_pendingStops.Count > 0)
         {
