@@ -190,9 +190,14 @@ internal static class LoadDiagnosis
             lines.Add(string.Create(culture, $"{count:N0} connections failed with {error}{Explain(error)}."));
         }
 
-        if (lines.Count == 0)
+        long peakPorts = report.PeakPortsInUseByHost.Values.DefaultIfEmpty(0).Max();
+        if (lines.Count == 0 && report.Open == 0)
         {
-            lines.Add(string.Create(culture, $"Every connection completed; peak ports in use on a client: {report.PeakPortsInUseByHost.Values.DefaultIfEmpty(0).Max():N0} of {range}."));
+            lines.Add(string.Create(culture, $"Every connection completed; peak ports in use on a client: {peakPorts:N0} of {range}."));
+        }
+        else if (lines.Count == 0)
+        {
+            lines.Add(string.Create(culture, $"{report.Completed:N0} of {report.Attempted:N0} connections completed, none failed, {report.Open:N0} still open when the run ended; peak ports in use on a client: {peakPorts:N0} of {range}."));
         }
 
         return lines;

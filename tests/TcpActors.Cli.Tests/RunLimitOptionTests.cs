@@ -80,6 +80,8 @@ public sealed class RunLimitOptionTests : IDisposable
         Assert.Empty(error);
         Assert.Contains("connections attempted", output, StringComparison.Ordinal);
         Assert.Matches(@"(?m)^The run was cut short: stopped: the limit of 5,000 events was reached at simulated time \d+\.\d{6} s$", output);
+        Assert.DoesNotContain("Every connection completed", output, StringComparison.Ordinal);
+        Assert.Matches(@"connections completed, none failed, [\d,]+ still open when the run ended", output);
         using var document = JsonDocument.Parse(File.ReadAllText(json));
         var summary = document.RootElement.GetProperty("summary");
         Assert.Equal("EventLimit", summary.GetProperty("stopReason").GetString());
