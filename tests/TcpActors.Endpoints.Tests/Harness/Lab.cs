@@ -75,8 +75,11 @@ internal sealed class Lab
         return new Lab(system, topology, box, box, null, "lo");
     }
 
-    /// <summary>Client — router — server, instant links; sysctls as "name=value" per host.</summary>
-    public static Lab Routed(string[]? client = null, string[]? server = null)
+    /// <summary>
+    /// Client — router — server, instant links unless <paramref name="links"/> says otherwise (both links, both
+    /// directions: a one-way delay of twice its delay); sysctls as "name=value" per host.
+    /// </summary>
+    public static Lab Routed(string[]? client = null, string[]? server = null, LinkSettings? links = null)
     {
         var system = ActorSystem.Create("lab", 1);
         var topology = new TopologyBuilder(system)
@@ -84,8 +87,8 @@ internal sealed class Lab
             .AddHost("client", h => Configure(h.Address("10.0.1.2/24"), client ?? []))
             .AddRouter("router")
             .AddHost("server", h => Configure(h.Address("10.0.2.2/24"), server ?? []))
-            .Connect("client", "router")
-            .Connect("router", "server")
+            .Connect("client", "router", links)
+            .Connect("router", "server", links)
             .Build();
         var router = topology["router"];
         return new Lab(system, topology, topology["client"], topology["server"], router, "eth0");
