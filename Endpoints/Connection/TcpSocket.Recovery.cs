@@ -233,6 +233,15 @@ internal sealed partial class TcpSocket
                 break;
             }
 
+            if (InLossState)
+            {
+                _stack.Counters.SlowStartRetransmits++;
+            }
+            else
+            {
+                _stack.Counters.FastRetransmits++;
+            }
+
             inFlight++;
             if (_inRecovery)
             {

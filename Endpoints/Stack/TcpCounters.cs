@@ -66,6 +66,12 @@ public sealed class TcpCounters
     /// <summary>TcpExtTCPLossProbes.</summary>
     public long LossProbes { get; internal set; }
 
+    /// <summary>TcpExtTCPFastRetrans: segments marked lost retransmitted outside the Loss state (tcp_xmit_retransmit_queue).</summary>
+    public long FastRetransmits { get; internal set; }
+
+    /// <summary>TcpExtTCPSlowStartRetrans: segments retransmitted in the Loss state after an RTO, on the ACKs that follow.</summary>
+    public long SlowStartRetransmits { get; internal set; }
+
     /// <summary>TcpExtTCPTimeouts: RTO firings.</summary>
     public long Timeouts { get; internal set; }
 

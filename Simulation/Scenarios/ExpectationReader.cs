@@ -215,6 +215,8 @@ internal static class CounterNames
         ["ListenOverflows"] = nameof(TcpCounters.ListenOverflows),
         ["ListenDrops"] = nameof(TcpCounters.ListenDrops),
         ["TCPLossProbes"] = nameof(TcpCounters.LossProbes),
+        ["TCPFastRetrans"] = nameof(TcpCounters.FastRetransmits),
+        ["TCPSlowStartRetrans"] = nameof(TcpCounters.SlowStartRetransmits),
         ["TCPTimeouts"] = nameof(TcpCounters.Timeouts),
         ["DelayedACKs"] = nameof(TcpCounters.DelayedAcks),
         ["TCPAbortOnData"] = nameof(TcpCounters.AbortOnData),

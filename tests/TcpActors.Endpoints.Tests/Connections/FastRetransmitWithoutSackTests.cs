@@ -52,6 +52,8 @@ public sealed class FastRetransmitWithoutSackTests
         Assert.Equal(1, dialogue.Lab.ServerStack.Counters.RetransmittedSegments);
         Assert.Equal(0, dialogue.Lab.ServerStack.Counters.Timeouts);
         Assert.Equal(0, dialogue.Lab.ServerStack.Counters.LossProbes);
+        Assert.Equal(1, dialogue.Lab.ServerStack.Counters.FastRetransmits); // TcpExtTCPFastRetrans
+        Assert.Equal(0, dialogue.Lab.ServerStack.Counters.SlowStartRetransmits);
     }
 
     private static IEnumerable<Step> SendAt(Sock socket, double at, int bytes)

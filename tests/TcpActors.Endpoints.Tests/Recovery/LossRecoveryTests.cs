@@ -46,6 +46,7 @@ public sealed class LossRecoveryTests
             2.005000 . seq 5841:7301 ack 1 win 64240 length 1460
             """);
         Assert.Equal(2, dialogue.Lab.ServerStack.Counters.RetransmittedSegments);
+        Assert.Equal(2, dialogue.Lab.ServerStack.Counters.FastRetransmits);
     }
 
     [Fact]
@@ -69,6 +70,9 @@ public sealed class LossRecoveryTests
         Assert.EndsWith("2.624 server recv(65536) -> 0 bytes", lab.Calls.Of("server"), StringComparison.Ordinal);
         Assert.Equal(65536, lab.Calls.Of("server").Split('\n').Where(l => l.Contains(" recv(", StringComparison.Ordinal)).Sum(l => int.Parse(l.Split(' ')[^2], System.Globalization.CultureInfo.InvariantCulture)));
         Assert.Equal(2 + 10, lab.ClientStack.Counters.RetransmittedSegments);
+        Assert.Equal(2, lab.ClientStack.Counters.Timeouts);
+        Assert.Equal(10, lab.ClientStack.Counters.SlowStartRetransmits); // TcpExtTCPSlowStartRetrans
+        Assert.Equal(0, lab.ClientStack.Counters.FastRetransmits);
     }
 
     [Fact]
