@@ -64,7 +64,9 @@ public static class ScenarioRunner
             Results = results,
             ChaosLog = chaosLog,
             CaptureDescription = capture.HostName + (capture.InterfaceName is null ? " (all interfaces)" : $" ({capture.InterfaceName})")
-                + (capture.Expression is null ? "" : $", {scenario.Capture.Filter}"),
+                + (capture.Expression is null ? "" : $", {scenario.Capture.Filter}")
+                + (capture.From is { } start ? $", from {start} s" : "")
+                + (capture.Until is { } stop ? $", until {stop} s" : ""),
         };
     }
 
@@ -153,7 +155,11 @@ public static class ScenarioRunner
     private static CaptureFilter CaptureFilterFor(Scenario scenario, Topology topology)
     {
         string host = scenario.Capture.Host ?? topology.Hosts[0].Name;
-        return CaptureFilter.For(host, scenario.Capture.Interface, scenario.Capture.Filter);
+        return CaptureFilter.For(host, scenario.Capture.Interface, scenario.Capture.Filter) with
+        {
+            From = scenario.Capture.From is { } from ? SimTime.Zero + from : null,
+            Until = scenario.Capture.To is { } to ? SimTime.Zero + to : null,
+        };
     }
 
     private static void StartChaos(ActorSystem system, Topology topology, Scenario scenario)

@@ -305,7 +305,7 @@ public static class ScenarioLoader
 
     private static CaptureSpec ReadCapture(YamlReading reading, YamlNode node, HashSet<string> hosts)
     {
-        var map = reading.Map(node, "capture", "host", "interface", "filter");
+        var map = reading.Map(node, "capture", "host", "interface", "filter", "from", "to");
         string? host = reading.OptionalScalar(map, "host", "capture");
         if (host is not null)
         {
@@ -325,7 +325,14 @@ public static class ScenarioLoader
             }
         }
 
-        return new CaptureSpec(host, reading.OptionalScalar(map, "interface", "capture"), filter);
+        Duration? from = map.TryGetValue("from", out var fromNode) ? reading.Duration(fromNode, "from") : null;
+        Duration? to = map.TryGetValue("to", out var toNode) ? reading.Duration(toNode, "to") : null;
+        if (from is { } start && to is { } end && end <= start)
+        {
+            throw new ScenarioException(reading.At(toNode!), $"the capture stops at {end} before it starts at {start}: 'to' must come after 'from'");
+        }
+
+        return new CaptureSpec(host, reading.OptionalScalar(map, "interface", "capture"), filter, from, to);
     }
 
     internal static void RequireHost(HashSet<string> hosts, string name, SourceSpan at)

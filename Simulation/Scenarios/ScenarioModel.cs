@@ -71,7 +71,7 @@ public sealed record ChaosStep(Duration At, string? Host, string Kind, string Co
 public sealed record SnapshotProbe(Duration At, string? Host, SourceSpan Where);
 
 /// <summary>Where tcpdump listens: a host (default: the first), optionally one interface, and a filter expression.</summary>
-public sealed record CaptureSpec(string? Host = null, string? Interface = null, string? Filter = null);
+public sealed record CaptureSpec(string? Host = null, string? Interface = null, string? Filter = null, Duration? From = null, Duration? To = null);
 
 /// <summary>Something that must hold for the run to pass.</summary>
 public abstract record Expectation(SourceSpan Where)

@@ -21,6 +21,12 @@ public sealed record CaptureFilter
 
     public CaptureExpression? Expression { get; init; }
 
+    /// <summary>When the capture starts (tcpdump started then); null: from the beginning.</summary>
+    public Runtime.SimTime? From { get; init; }
+
+    /// <summary>When the capture stops (tcpdump stopped then; a packet at that instant is not recorded); null: never.</summary>
+    public Runtime.SimTime? Until { get; init; }
+
     /// <summary>A filter for one host's interface with an optional tcpdump-style expression (<c>tcp port 60000</c>).</summary>
     public static CaptureFilter For(string? hostName, string? interfaceName = null, string? expression = null) => new()
     {
@@ -35,6 +41,8 @@ public sealed record CaptureFilter
         return (HostName is null || string.Equals(HostName, captured.HostName, StringComparison.Ordinal))
             && (InterfaceName is null || string.Equals(InterfaceName, captured.InterfaceName, StringComparison.Ordinal))
             && (Direction is null || Direction == captured.Direction)
+            && (From is not { } from || captured.Time >= from)
+            && (Until is not { } until || captured.Time < until)
             && (Expression is null || Expression.Matches(captured.Packet));
     }
 }

@@ -26,6 +26,39 @@ public sealed class ScenarioLanguageTests
     }
 
     [Fact]
+    public void A_capture_records_only_between_its_from_and_to()
+    {
+        // Proves capture on/off: tcpdump started at 'from' and stopped at 'to' records only the packets in
+        // [from, to): three refused connects at 1, 2 and 3 s, a capture from 1.5 s to 3 s shows only the second.
+        const string Text = """
+            hosts:
+              box: { loopback-only: true }
+            capture: { filter: tcp port 9, from: 1.5s, to: 3s }
+            apps:
+              client:
+                host: box
+                script:
+                  - at 1s: a = connect(127.0.0.1:9)
+                  - at 2s: b = connect(127.0.0.1:9)
+                  - at 3s: c = connect(127.0.0.1:9)
+            expect:
+              - { trace: "Flags [S]", count: 1 }
+              - { trace: "Flags [R.]", count: 1, from: 2s, to: 2s }
+              - { call: connect, app: client, result: ECONNREFUSED, at: 1s }
+            """;
+        var report = ScenarioRunner.Run(ScenarioLoader.Load(Text, "t.yaml", "t"));
+        Assert.All(report.Results, r => Assert.True(r.Passed, r.Detail));
+        Assert.Equal(3, report.Calls.Count(c => c.ToString()!.Contains("connect(", StringComparison.Ordinal)));
+        Assert.Equal(2, report.Trace.Count);
+        Assert.All(report.Trace, line => Assert.StartsWith("00:00:02.000000 ", line, StringComparison.Ordinal));
+        Assert.EndsWith(", tcp port 9, from 1.500000 s, until 3.000000 s", report.CaptureDescription, StringComparison.Ordinal);
+
+        var error = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(Text.Replace("to: 3s", "to: 1s", StringComparison.Ordinal), "t.yaml", "t"));
+        Assert.StartsWith("t.yaml:3:", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'to' must come after 'from'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Trace_expectations_count_lines_in_a_window()
     {
         // Proves a trace expectation passes on a matching line, fails with the count when it should, and honours its window.
