@@ -28,8 +28,20 @@ internal sealed class FirewallRuleEntry
         FlagsMask = tcp?.Flags?.Mask ?? TcpFlags.None;
         FlagsComparison = tcp?.Flags?.Comparison ?? TcpFlags.None;
         FlagsInverted = tcp?.Flags?.Inverted ?? false;
+        var length = rule.Matches.OfType<LengthMatch>().FirstOrDefault();
+        HasLengthMatch = length is not null;
+        (LengthMinimum, LengthMaximum, LengthInverted) = length is null ? (0, 0, false) : (length.Minimum, length.Maximum, length.Inverted);
+        var multiport = rule.Matches.OfType<MultiportMatch>().FirstOrDefault();
+        HasMultiportMatch = multiport is not null;
+        MultiportDirection = multiport?.Direction ?? MultiportDirection.Either;
+        MultiportFirsts = multiport is null ? [] : [.. multiport.Ports.Select(p => p.First)];
+        MultiportLasts = multiport is null ? [] : [.. multiport.Ports.Select(p => p.Last)];
+        MultiportInverted = multiport?.Inverted ?? false;
         Statistic = rule.Matches.OfType<StatisticMatch>().FirstOrDefault();
-        StatisticBeforeTcp = Statistic is not null && tcp is not null && IndexOf(rule, Statistic) < IndexOf(rule, tcp);
+        int statisticIndex = Statistic is null ? int.MaxValue : IndexOf(rule, Statistic);
+        TcpBeforeStatistic = tcp is not null && IndexOf(rule, tcp) < statisticIndex;
+        LengthBeforeStatistic = length is not null && IndexOf(rule, length) < statisticIndex;
+        MultiportBeforeStatistic = multiport is not null && IndexOf(rule, multiport) < statisticIndex;
         Target = rule.Target;
         RejectWith = rule.RejectWith;
         Packets = rule.InitialCounters.Packets;
@@ -83,10 +95,37 @@ internal sealed class FirewallRuleEntry
 
     public bool FlagsInverted { get; }
 
+    public bool HasLengthMatch { get; }
+
+    public int LengthMinimum { get; }
+
+    public int LengthMaximum { get; }
+
+    public bool LengthInverted { get; }
+
+    public bool HasMultiportMatch { get; }
+
+    public MultiportDirection MultiportDirection { get; }
+
+    /// <summary>The first port of each multiport entry (a single port is a range of one).</summary>
+    public ushort[] MultiportFirsts { get; }
+
+    /// <summary>The last port of each multiport entry, index for index with <see cref="MultiportFirsts"/>.</summary>
+    public ushort[] MultiportLasts { get; }
+
+    public bool MultiportInverted { get; }
+
     public StatisticMatch? Statistic { get; }
 
-    /// <summary>Whether <c>-m statistic</c> came before the tcp match, so its counter also sees packets the tcp match would refuse.</summary>
-    public bool StatisticBeforeTcp { get; }
+    /// <summary>
+    /// Whether each stateless match comes before <c>-m statistic</c> (always true without one): the statistic
+    /// counter sees only packets the earlier matches let through, and packets later matches would refuse.
+    /// </summary>
+    public bool TcpBeforeStatistic { get; }
+
+    public bool LengthBeforeStatistic { get; }
+
+    public bool MultiportBeforeStatistic { get; }
 
     public RuleTarget Target { get; }
 

@@ -97,6 +97,12 @@ internal sealed partial class IptablesLineParser
             case IptablesOption.Comment:
                 _comment!.Apply(cursor, word, value!.Value);
                 break;
+            case IptablesOption.Length:
+                _length!.Apply(cursor, word, value!.Value, inverted);
+                break;
+            case IptablesOption.SourcePorts or IptablesOption.DestinationPorts or IptablesOption.Ports:
+                _multiport!.Apply(cursor, spec, word, value!.Value, inverted, _protocol);
+                break;
             case IptablesOption.RejectWith:
                 ApplyRejectWith(word, value!.Value);
                 break;
@@ -117,7 +123,8 @@ internal sealed partial class IptablesLineParser
         bool invertible = spec.Option is IptablesOption.Source or IptablesOption.Destination or IptablesOption.Protocol
             or IptablesOption.InInterface or IptablesOption.OutInterface or IptablesOption.Fragment
             or IptablesOption.SourcePort or IptablesOption.DestinationPort or IptablesOption.Syn or IptablesOption.TcpFlags
-            or IptablesOption.TcpOption or IptablesOption.Probability or IptablesOption.Every;
+            or IptablesOption.TcpOption or IptablesOption.Probability or IptablesOption.Every or IptablesOption.Length
+            or IptablesOption.SourcePorts or IptablesOption.DestinationPorts or IptablesOption.Ports;
         if (invertible)
         {
             return true;
@@ -316,10 +323,18 @@ internal sealed partial class IptablesLineParser
                 _comment = new CommentMatchBuilder(word);
                 _matches.Add(_comment);
                 break;
-            case "tcp" or "statistic" or "comment":
+            case "length" when _length is null:
+                _length = new LengthMatchBuilder(word);
+                _matches.Add(_length);
+                break;
+            case "multiport" when _multiport is null:
+                _multiport = new MultiportMatchBuilder(word);
+                _matches.Add(_multiport);
+                break;
+            case "tcp" or "statistic" or "comment" or "length" or "multiport":
                 throw cursor.ErrorAt(value, $"match `{InputText.Escape(value.Text)}' may be given only once per rule in TcpActors");
             default:
-                throw cursor.ErrorAt(value, $"Couldn't load match `{InputText.Escape(value.Text)}':No such file or directory (expected tcp, statistic or comment)");
+                throw cursor.ErrorAt(value, $"Couldn't load match `{InputText.Escape(value.Text)}':No such file or directory (expected tcp, statistic, comment, length or multiport)");
         }
     }
 

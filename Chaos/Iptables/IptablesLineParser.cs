@@ -32,6 +32,8 @@ internal sealed partial class IptablesLineParser(WordCursor cursor, Func<string,
     private TcpMatchBuilder? _tcp;
     private StatisticMatchBuilder? _statistic;
     private CommentMatchBuilder? _comment;
+    private LengthMatchBuilder? _length;
+    private MultiportMatchBuilder? _multiport;
     private bool _rejectLoaded;
     private bool _invert;
     private CommandWord _invertWord;
@@ -204,6 +206,16 @@ internal sealed partial class IptablesLineParser(WordCursor cursor, Func<string,
             yield return IptablesOptionTables.Comment;
         }
 
+        if (_length is not null)
+        {
+            yield return IptablesOptionTables.Length;
+        }
+
+        if (_multiport is not null)
+        {
+            yield return IptablesOptionTables.Multiport;
+        }
+
         if (_rejectLoaded)
         {
             yield return IptablesOptionTables.Reject;
@@ -219,6 +231,8 @@ internal sealed partial class IptablesLineParser(WordCursor cursor, Func<string,
             (IptablesOptionTables.Tcp, _tcp is not null, "-p tcp"),
             (IptablesOptionTables.Statistic, _statistic is not null, "-m statistic"),
             (IptablesOptionTables.Comment, _comment is not null, "-m comment"),
+            (IptablesOptionTables.Length, _length is not null, "-m length"),
+            (IptablesOptionTables.Multiport, _multiport is not null, "-m multiport"),
             (IptablesOptionTables.Reject, _rejectLoaded, "-j REJECT"),
         ];
         foreach (var (table, loaded, needs) in tables)

@@ -9,6 +9,8 @@ internal enum IptablesOption : byte
     SourcePort, DestinationPort, Syn, TcpFlags, TcpOption,
     Mode, Probability, Every, Packet,
     Comment,
+    Length,
+    SourcePorts, DestinationPorts, Ports,
     RejectWith,
 }
 
@@ -98,6 +100,20 @@ internal static class IptablesOptionTables
     public static IReadOnlyList<OptionSpec> Comment { get; } =
     [
         new("comment", '\0', IptablesOption.Comment, OptionArgument.Required),
+    ];
+
+    public static IReadOnlyList<OptionSpec> Length { get; } =
+    [
+        new("length", '\0', IptablesOption.Length, OptionArgument.Required),
+    ];
+
+    public static IReadOnlyList<OptionSpec> Multiport { get; } =
+    [
+        new("source-ports", '\0', IptablesOption.SourcePorts, OptionArgument.Required),
+        new("sports", '\0', IptablesOption.SourcePorts, OptionArgument.Required),
+        new("destination-ports", '\0', IptablesOption.DestinationPorts, OptionArgument.Required),
+        new("dports", '\0', IptablesOption.DestinationPorts, OptionArgument.Required),
+        new("ports", '\0', IptablesOption.Ports, OptionArgument.Required),
     ];
 
     public static IReadOnlyList<OptionSpec> Reject { get; } =

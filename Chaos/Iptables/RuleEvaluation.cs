@@ -48,14 +48,57 @@ internal static class RuleEvaluation
             return false;
         }
 
+        // Extension matches run in command-line order; only the statistic match has state, so the stateless
+        // ones are checked in two groups: those before it, then (if it matches) those after it.
         var segment = packet as Segment;
-        if (rule.StatisticBeforeTcp)
+        if (!MatchesStateless(rule, packet, segment, beforeStatistic: true))
         {
-            return MatchesStatistic(rule, random) && (!rule.HasTcpMatch || (segment is not null && MatchesTcp(rule, segment)));
+            return false;
         }
 
-        return (!rule.HasTcpMatch || (segment is not null && MatchesTcp(rule, segment)))
-            && (rule.Statistic is null || MatchesStatistic(rule, random));
+        return rule.Statistic is null
+            || (MatchesStatistic(rule, random) && MatchesStateless(rule, packet, segment, beforeStatistic: false));
+    }
+
+    private static bool MatchesStateless(FirewallRuleEntry rule, Packet packet, Segment? segment, bool beforeStatistic)
+    {
+        if (rule.HasTcpMatch && rule.TcpBeforeStatistic == beforeStatistic && (segment is null || !MatchesTcp(rule, segment)))
+        {
+            return false;
+        }
+
+        if (rule.HasLengthMatch && rule.LengthBeforeStatistic == beforeStatistic
+            && ((packet.IpLength >= rule.LengthMinimum && packet.IpLength <= rule.LengthMaximum) == rule.LengthInverted))
+        {
+            return false;
+        }
+
+        return !rule.HasMultiportMatch || rule.MultiportBeforeStatistic != beforeStatistic
+            || (segment is not null && MatchesMultiport(rule, segment));
+    }
+
+    /// <summary>xt_multiport revision 1: any entry holding the port (either port for --ports) decides, then the inversion.</summary>
+    private static bool MatchesMultiport(FirewallRuleEntry rule, Segment segment)
+    {
+        ushort sourcePort = segment.SourcePort;
+        ushort destinationPort = segment.DestinationPort;
+        var firsts = rule.MultiportFirsts;
+        var lasts = rule.MultiportLasts;
+        for (int i = 0; i < firsts.Length; i++)
+        {
+            bool hit = rule.MultiportDirection switch
+            {
+                MultiportDirection.Source => sourcePort >= firsts[i] && sourcePort <= lasts[i],
+                MultiportDirection.Destination => destinationPort >= firsts[i] && destinationPort <= lasts[i],
+                _ => (sourcePort >= firsts[i] && sourcePort <= lasts[i]) || (destinationPort >= firsts[i] && destinationPort <= lasts[i]),
+            };
+            if (hit)
+            {
+                return !rule.MultiportInverted;
+            }
+        }
+
+        return rule.MultiportInverted;
     }
 
     private static bool MatchesIpHeader(FirewallRuleEntry rule, Packet packet, in HookContext context)

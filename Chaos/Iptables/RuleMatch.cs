@@ -4,7 +4,7 @@ using TcpActors.Network;
 
 namespace TcpActors.Chaos;
 
-/// <summary>An extension match (<c>-m NAME ...</c>): tcp, statistic or comment.</summary>
+/// <summary>An extension match (<c>-m NAME ...</c>): tcp, statistic, comment, length or multiport.</summary>
 public abstract record RuleMatch
 {
     private protected RuleMatch()

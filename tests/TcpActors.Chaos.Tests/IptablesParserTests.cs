@@ -182,7 +182,7 @@ public sealed class IptablesParserTests
     [InlineData("iptables -A INPUT -m statistic --mode nth --every 3 --packet 1 --probability 0.2 -j DROP", "statistic: option \"--probability\" cannot be used together with \"--every\".", 11, 64)]
     [InlineData("iptables -A INPUT -m statistic --mode random --probability 0.5 --probability 0.6 -j DROP", "statistic: option \"--probability\" can only be used once.", 9, 64)]
     [InlineData("iptables -A INPUT -m statistic ! --mode random --probability 0.5 -j DROP", "statistic: option \"--mode\" cannot be inverted.", 5, 32)]
-    [InlineData("iptables -A INPUT -m foo -j DROP", "Couldn't load match `foo':No such file or directory (expected tcp, statistic or comment)", 4, 22)]
+    [InlineData("iptables -A INPUT -m foo -j DROP", "Couldn't load match `foo':No such file or directory (expected tcp, statistic, comment, length or multiport)", 4, 22)]
     [InlineData("iptables -A INPUT -m tcp --dport 80 -j DROP", "TCP match requires '-p tcp'", 3, 19)]
     [InlineData("iptables -A INPUT -m comment -j DROP", "comment: option \"--comment\" must be specified", 3, 19)]
     [InlineData("iptables -A INPUT -s 1.2.3.4 -s 1.2.3.5 -j DROP", "multiple -s flags not allowed", 5, 30)]

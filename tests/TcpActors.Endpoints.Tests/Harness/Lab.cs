@@ -115,7 +115,7 @@ internal sealed class Lab
     {
         if (!_firewalls.TryGetValue(host, out var firewall))
         {
-            firewall = new TestFirewall();
+            firewall = new TestFirewall(host.Name);
             _firewalls.Add(host, firewall);
             host.Filter = firewall;
         }

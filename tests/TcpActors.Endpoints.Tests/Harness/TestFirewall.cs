@@ -1,66 +1,60 @@
+using TcpActors.Chaos;
 using TcpActors.Network;
+using TcpActors.Runtime;
 
 namespace TcpActors.Endpoints.Tests.Harness;
 
+/// <summary>A rule line for one chain: <see cref="Text"/> is what follows <c>iptables -A</c>, e.g. <c>INPUT -s 10.0.1.2 -m length --length 53:65535 -j DROP</c>.</summary>
+internal sealed record DropRule(HookPoint Chain, string Text);
+
 /// <summary>
-/// The few iptables matches the kernel experiments used, for one DROP rule: chain, <c>-s</c>, <c>-d</c>,
-/// <c>--sport</c> / <c>-m multiport --sports</c>, <c>--tcp-flags MASK COMP</c> (and <c>--syn</c>), and
-/// <c>-m length --length</c> (the IP total length). Kept tiny and isolated on purpose: when the Chaos
-/// project's iptables lands, tests switch to real rule lines.
+/// A host's firewall for the kernel experiments: the Chaos project's <see cref="HostFirewall"/>, driven by
+/// the same iptables lines the experiments ran. Counts matches per rule, keeping the count of a deleted rule.
 /// </summary>
-internal sealed record DropRule(HookPoint Chain, string Text)
+internal sealed class TestFirewall(string hostName) : IPacketFilter
 {
-    public IPv4Address? Source { get; init; }
-
-    public IPv4Address? Destination { get; init; }
-
-    public (ushort Low, ushort High)? SourcePorts { get; init; }
-
-    public TcpFlags FlagsMask { get; init; }
-
-    public TcpFlags FlagsComparison { get; init; }
-
-    public (int Low, int High)? IpLength { get; init; }
-
-    /// <summary><c>--syn</c>: <c>--tcp-flags SYN,RST,ACK,FIN SYN</c>.</summary>
-    public DropRule Syn() => this with { FlagsMask = TcpFlags.Syn | TcpFlags.Rst | TcpFlags.Ack | TcpFlags.Fin, FlagsComparison = TcpFlags.Syn };
-
-    public bool Matches(Segment segment) =>
-        (Source is null || segment.Source == Source)
-        && (Destination is null || segment.Destination == Destination)
-        && (SourcePorts is not { } ports || (segment.SourcePort >= ports.Low && segment.SourcePort <= ports.High))
-        && (segment.Flags & FlagsMask) == FlagsComparison
-        && (IpLength is not { } length || (segment.IpLength >= length.Low && segment.IpLength <= length.High));
-}
-
-/// <summary>A host's rule list as an <see cref="IPacketFilter"/>: the first matching rule drops; counts matches per rule.</summary>
-internal sealed class TestFirewall : IPacketFilter
-{
+    private readonly HostFirewall _firewall = new(hostName, new RandomStream(1), events: null);
     private readonly List<DropRule> _rules = [];
-    private readonly Dictionary<DropRule, int> _matches = [];
+    private readonly Dictionary<DropRule, long> _deletedMatches = [];
 
-    public void Append(DropRule rule) => _rules.Add(rule);
-
-    public void Delete(DropRule rule) => _rules.Remove(rule);
-
-    public int MatchCount(DropRule rule) => _matches.GetValueOrDefault(rule);
-
-    public FilterVerdict Filter(Packet packet, in HookContext context)
+    public void Append(DropRule rule)
     {
-        if (packet is not Segment segment)
-        {
-            return FilterVerdict.Accept;
-        }
-
-        foreach (var rule in _rules)
-        {
-            if (rule.Chain == context.Hook && rule.Matches(segment))
-            {
-                _matches[rule] = _matches.GetValueOrDefault(rule) + 1;
-                return new FilterVerdict(FilterAction.Drop, Rule: rule.Text);
-            }
-        }
-
-        return FilterVerdict.Accept;
+        Run("iptables -A " + rule.Text);
+        _rules.Add(rule);
     }
+
+    public void Delete(DropRule rule)
+    {
+        long matches = LiveMatchCount(rule);
+        Run("iptables -D " + rule.Text);
+        _rules.Remove(rule);
+        _deletedMatches[rule] = _deletedMatches.GetValueOrDefault(rule) + matches;
+    }
+
+    public int MatchCount(DropRule rule) => (int)(LiveMatchCount(rule) + _deletedMatches.GetValueOrDefault(rule));
+
+    public FilterVerdict Filter(Packet packet, in HookContext context) => _firewall.Filter(packet, context);
+
+    private long LiveMatchCount(DropRule rule)
+    {
+        int position = _rules.Where(r => r.Chain == rule.Chain).ToList().IndexOf(rule);
+        return position < 0 ? 0 : _firewall.Snapshot()[ChainOf(rule.Chain)].Rules[position].Counters.Packets;
+    }
+
+    private void Run(string line)
+    {
+        var result = _firewall.Apply(line);
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException($"{line}: {result.Text}");
+        }
+    }
+
+    private static FirewallChain ChainOf(HookPoint hook) => hook switch
+    {
+        HookPoint.Input => FirewallChain.Input,
+        HookPoint.Output => FirewallChain.Output,
+        HookPoint.Forward => FirewallChain.Forward,
+        _ => throw new ArgumentOutOfRangeException(nameof(hook), hook, "iptables' filter table has INPUT, FORWARD and OUTPUT only"),
+    };
 }

@@ -58,13 +58,7 @@ public sealed class AcceptQueueOverflowExperimentTests
     private static Lab Run(bool abortOnOverflow, double listenerClosesAt)
     {
         var lab = Lab.Routed(server: [$"net.ipv4.tcp_abort_on_overflow={(abortOnOverflow ? 1 : 0)}"]);
-        var holdThirdAck = new DropRule(HookPoint.Forward, "FORWARD -s 10.0.1.2 -p tcp --sport 40003 --tcp-flags ACK ACK -j DROP")
-        {
-            Source = IPv4Address.Parse("10.0.1.2"),
-            SourcePorts = (40003, 40003),
-            FlagsMask = TcpFlags.Ack,
-            FlagsComparison = TcpFlags.Ack,
-        };
+        var holdThirdAck = new DropRule(HookPoint.Forward, "FORWARD -s 10.0.1.2 -p tcp --sport 40003 --tcp-flags ACK ACK -j DROP");
         lab.At(1.5, () => lab.AddRule(lab.Router!, holdThirdAck));
         lab.At(4.0, () => lab.DeleteRule(lab.Router!, holdThirdAck));
         lab.Run("server", lab.Server, p => Server(p, listenerClosesAt));
@@ -119,13 +113,7 @@ public sealed class SynCookieExperimentTests
         // their re-sent SYN-ACKs find the queue full and get R; c3's data, a cookie ACK into a full queue, is
         // dropped silently; when the listener closes, c1 and c5 are reset and c3's next retransmission gets R.
         var lab = Lab.Routed(server: ["net.ipv4.tcp_abort_on_overflow=1"]);
-        var hold = new DropRule(HookPoint.Forward, "FORWARD -s 10.0.1.2 -p tcp -m multiport --sports 40002:40004 --tcp-flags SYN,ACK ACK -j DROP")
-        {
-            Source = IPv4Address.Parse("10.0.1.2"),
-            SourcePorts = (40002, 40004),
-            FlagsMask = TcpFlags.Syn | TcpFlags.Ack,
-            FlagsComparison = TcpFlags.Ack,
-        };
+        var hold = new DropRule(HookPoint.Forward, "FORWARD -s 10.0.1.2 -p tcp -m multiport --sports 40002:40004 --tcp-flags SYN,ACK ACK -j DROP");
         lab.At(1.528, () => lab.AddRule(lab.Router!, hold));
         lab.At(3.275, () => lab.DeleteRule(lab.Router!, hold));
         lab.Run("server", lab.Server, Server);

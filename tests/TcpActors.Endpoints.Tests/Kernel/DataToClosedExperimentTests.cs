@@ -69,7 +69,7 @@ public sealed class DataToClosedExperimentTests
         var lab = Lab.Routed();
         if (inFlight)
         {
-            var rule = new DropRule(HookPoint.Forward, "FORWARD -s 10.0.2.2 -p tcp -m length --length 53:65535 -j DROP") { Source = IPv4Address.Parse("10.0.2.2"), IpLength = (53, 65535) };
+            var rule = new DropRule(HookPoint.Forward, "FORWARD -s 10.0.2.2 -p tcp -m length --length 53:65535 -j DROP");
             lab.At(1.3, () => lab.AddRule(lab.Router!, rule));
             lab.At(2.5, () => lab.DeleteRule(lab.Router!, rule));
         }

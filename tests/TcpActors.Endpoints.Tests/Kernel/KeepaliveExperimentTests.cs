@@ -14,7 +14,7 @@ public sealed class KeepaliveExperimentTests
         // idle + count × interval = 11 s the client sends R. (the one give-up path that resets) and the blocked
         // recv() returns ETIMEDOUT at that moment.
         var lab = Lab.Routed();
-        lab.At(1.5, () => lab.AddRule(lab.Router!, new DropRule(HookPoint.Forward, "FORWARD -s 10.0.2.2 -j DROP") { Source = IPv4Address.Parse("10.0.2.2") }));
+        lab.At(1.5, () => lab.AddRule(lab.Router!, new DropRule(HookPoint.Forward, "FORWARD -s 10.0.2.2 -j DROP")));
         lab.Run("server", lab.Server, Server);
         lab.Run("client", lab.Client, Client);
         lab.At(1.6, () => lab.Ss(lab.Client, "client"));

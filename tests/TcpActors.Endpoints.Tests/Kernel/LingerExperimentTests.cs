@@ -59,7 +59,7 @@ public sealed class LingerExperimentTests
         var lab = Lab.Routed();
         if (lostAck)
         {
-            var rule = new DropRule(HookPoint.Forward, "FORWARD -s 10.0.2.2 -j DROP") { Source = IPv4Address.Parse("10.0.2.2") };
+            var rule = new DropRule(HookPoint.Forward, "FORWARD -s 10.0.2.2 -j DROP");
             lab.At(1.5, () => lab.AddRule(lab.Router!, rule));
             lab.At(12, () => lab.DeleteRule(lab.Router!, rule));
             foreach (double t in new[] { 3.0, 7.5, 19.0, 21.0 })

@@ -72,12 +72,7 @@ public sealed class LostDataExperimentTests
     private static Lab Run(params string[] clientSysctls)
     {
         var lab = Lab.Routed(client: clientSysctls);
-        lab.At(1.5, () => lab.AddRule(lab.Router!, new DropRule(HookPoint.Forward, "FORWARD -s 10.0.1.2 -d 10.0.2.2 -p tcp -m length --length 53:65535 -j DROP")
-        {
-            Source = IPv4Address.Parse("10.0.1.2"),
-            Destination = IPv4Address.Parse("10.0.2.2"),
-            IpLength = (53, 65535),
-        }));
+        lab.At(1.5, () => lab.AddRule(lab.Router!, new DropRule(HookPoint.Forward, "FORWARD -s 10.0.1.2 -d 10.0.2.2 -p tcp -m length --length 53:65535 -j DROP")));
         lab.Run("server", lab.Server, Server);
         lab.Run("client", lab.Client, Client);
         lab.At(2.1, () => lab.Ss(lab.Client, "client after send"));

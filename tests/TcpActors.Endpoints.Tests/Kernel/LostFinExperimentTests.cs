@@ -78,7 +78,7 @@ public sealed class LostFinExperimentTests
         // server never received data, so its ato is 0). Once the path heals, the copy at 4.264 s is ACKed
         // and the client waits in FIN-WAIT-2 for the server's FIN, then TIME-WAIT.
         var lab = Lab.Routed();
-        var rule = new DropRule(HookPoint.Forward, "FORWARD -s 10.0.2.2 -j DROP") { Source = IPv4Address.Parse("10.0.2.2") };
+        var rule = new DropRule(HookPoint.Forward, "FORWARD -s 10.0.2.2 -j DROP");
         lab.At(1.5, () => lab.AddRule(lab.Router!, rule));
         lab.At(5.0, () => lab.DeleteRule(lab.Router!, rule));
         lab.Run("server", lab.Server, p => Server(p, closeAt: 8.0));
@@ -116,12 +116,7 @@ public sealed class LostFinExperimentTests
     private static Lab Run(double serverSendsAt, params string[] clientSysctls)
     {
         var lab = Lab.Routed(client: clientSysctls);
-        lab.AddRule(lab.Router!, new DropRule(HookPoint.Forward, "FORWARD -s 10.0.1.2 -p tcp --tcp-flags FIN FIN -j DROP")
-        {
-            Source = IPv4Address.Parse("10.0.1.2"),
-            FlagsMask = TcpFlags.Fin,
-            FlagsComparison = TcpFlags.Fin,
-        });
+        lab.AddRule(lab.Router!, new DropRule(HookPoint.Forward, "FORWARD -s 10.0.1.2 -p tcp --tcp-flags FIN FIN -j DROP"));
         lab.Run("server", lab.Server, p => ServerSendingLate(p, serverSendsAt));
         lab.Run("client", lab.Client, Client);
         lab.At(102.0, () => lab.Ss(lab.Client, "client at 102"));

@@ -52,12 +52,7 @@ public sealed class LostLastFinExperimentTests
     private static Lab Run(double? healAt)
     {
         var lab = Lab.Routed();
-        var rule = lab.AddRule(lab.Router!, new DropRule(HookPoint.Forward, "FORWARD -s 10.0.2.2 -p tcp --tcp-flags FIN FIN -j DROP")
-        {
-            Source = IPv4Address.Parse("10.0.2.2"),
-            FlagsMask = TcpFlags.Fin,
-            FlagsComparison = TcpFlags.Fin,
-        });
+        var rule = lab.AddRule(lab.Router!, new DropRule(HookPoint.Forward, "FORWARD -s 10.0.2.2 -p tcp --tcp-flags FIN FIN -j DROP"));
         if (healAt is { } heal)
         {
             lab.At(heal, () => lab.DeleteRule(lab.Router!, rule));

@@ -42,7 +42,7 @@ public sealed class LostSynAckExperimentTests
     private static Lab Run(double? healAt)
     {
         var lab = Lab.Routed();
-        var rule = lab.AddRule(lab.Router!, new DropRule(HookPoint.Forward, "FORWARD -s 10.0.2.2 -j DROP") { Source = IPv4Address.Parse("10.0.2.2") });
+        var rule = lab.AddRule(lab.Router!, new DropRule(HookPoint.Forward, "FORWARD -s 10.0.2.2 -j DROP"));
         if (healAt is { } heal)
         {
             lab.At(heal, () => lab.DeleteRule(lab.Router!, rule));

@@ -96,7 +96,7 @@ public sealed class LostSynExperimentTests
     private static Lab Run(params string[] clientSysctls)
     {
         var lab = Lab.Routed(client: clientSysctls);
-        lab.AddRule(lab.Router!, new DropRule(HookPoint.Forward, "FORWARD -d 10.0.2.2 -p tcp --syn -j DROP") { Destination = IPv4Address.Parse("10.0.2.2") }.Syn());
+        lab.AddRule(lab.Router!, new DropRule(HookPoint.Forward, "FORWARD -d 10.0.2.2 -p tcp --syn -j DROP"));
         lab.Run("server", lab.Server, Server);
         lab.Run("client", lab.Client, Client);
         lab.At(1.5, () => lab.Ss(lab.Client, "client while SYN_SENT"));

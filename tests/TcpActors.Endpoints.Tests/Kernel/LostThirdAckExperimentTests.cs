@@ -92,12 +92,7 @@ public sealed class LostThirdAckExperimentTests
     private static Lab Run(double deleteAt, double sendAt)
     {
         var lab = Lab.Routed();
-        var rule = lab.AddRule(lab.Server, new DropRule(HookPoint.Input, "INPUT -s 10.0.1.2 -p tcp --tcp-flag ACK ACK -j DROP")
-        {
-            Source = IPv4Address.Parse("10.0.1.2"),
-            FlagsMask = TcpFlags.Ack,
-            FlagsComparison = TcpFlags.Ack,
-        });
+        var rule = lab.AddRule(lab.Server, new DropRule(HookPoint.Input, "INPUT -s 10.0.1.2 -p tcp --tcp-flag ACK ACK -j DROP"));
         lab.At(deleteAt, () => lab.DeleteRule(lab.Server, rule));
         lab.Run("server", lab.Server, Server);
         lab.Run("client", lab.Client, p => Client(p, sendAt));

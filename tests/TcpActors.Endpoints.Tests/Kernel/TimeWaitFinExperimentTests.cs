@@ -76,11 +76,7 @@ public sealed class TimeWaitFinExperimentTests
     private static Lab Run(double? healAt, string clientSysctl)
     {
         var lab = Lab.Loopback(clientSysctl);
-        var rule = new DropRule(HookPoint.Input, "INPUT -p tcp -s 127.0.0.1 --sport 60000 -j DROP")
-        {
-            Source = IPv4Address.Loopback,
-            SourcePorts = (60000, 60000),
-        };
+        var rule = new DropRule(HookPoint.Input, "INPUT -p tcp -s 127.0.0.1 --sport 60000 -j DROP");
         lab.At(3, () => lab.AddRule(lab.Client, rule));
         if (healAt is { } heal)
         {

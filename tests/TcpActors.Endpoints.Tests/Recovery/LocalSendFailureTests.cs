@@ -18,16 +18,8 @@ public sealed class LocalSendFailureTests
         // chain (until 2.5 s), and the next one at 2.816 s goes out and is acknowledged. The refused attempt
         // stamped retrans_stamp, so the tcp_retries2 budget counts from 2.408 s, not from boot: no ETIMEDOUT.
         var lab = Lab.Routed();
-        var wireLoss = new DropRule(HookPoint.Input, "INPUT -s 10.0.1.2 -m length --length 53:65535 -j DROP")
-        {
-            Source = IPv4Address.Parse("10.0.1.2"),
-            IpLength = (53, 65535),
-        };
-        var refused = new DropRule(HookPoint.Output, "OUTPUT -d 10.0.2.2 -m length --length 53:65535 -j DROP")
-        {
-            Destination = IPv4Address.Parse("10.0.2.2"),
-            IpLength = (53, 65535),
-        };
+        var wireLoss = new DropRule(HookPoint.Input, "INPUT -s 10.0.1.2 -m length --length 53:65535 -j DROP");
+        var refused = new DropRule(HookPoint.Output, "OUTPUT -d 10.0.2.2 -m length --length 53:65535 -j DROP");
         lab.At(1.5, () => lab.AddRule(lab.Server, wireLoss));
         lab.At(2.3, () => lab.DeleteRule(lab.Server, wireLoss));
         lab.At(2.3, () => lab.AddRule(lab.Client, refused));
@@ -60,11 +52,7 @@ public sealed class LocalSendFailureTests
         // retries it with backoff (tcp_send_probe0: 2.204, 2.612, then 3.428 s when the rule is gone); the client
         // then reads the end of the stream. Before, the timer saw no unsent data and gave up on the FIN.
         var lab = Lab.Routed();
-        var refused = new DropRule(HookPoint.Output, "OUTPUT -p tcp --tcp-flags FIN FIN -j DROP")
-        {
-            FlagsMask = TcpFlags.Fin,
-            FlagsComparison = TcpFlags.Fin,
-        };
+        var refused = new DropRule(HookPoint.Output, "OUTPUT -p tcp --tcp-flags FIN FIN -j DROP");
         lab.At(1.5, () => lab.AddRule(lab.Server, refused));
         lab.At(3.0, () => lab.DeleteRule(lab.Server, refused));
         lab.Run("server", lab.Server, p => AcceptAndClose(p, at: 2.0));
