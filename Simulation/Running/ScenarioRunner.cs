@@ -72,7 +72,22 @@ public static class ScenarioRunner
 
     private static RunReport RunWorkload(Scenario scenario, LoadSettings workload, RunOptions options)
     {
-        var load = LoadRunner.Run(workload, attach: options.Attach, pacing: options.WallClock, speed: options.Speed, observe: options.Observe);
+        CaptureFilter? capture = null;
+        IDisposable? Observe(Topology topology)
+        {
+            var observers = new CompositeDisposable();
+            observers.Add(options.Observe?.Invoke(topology));
+            if (options.PcapPath is { } path)
+            {
+                // A load run's pcap is what tcpdump on one machine records: the capture's host, else the first client.
+                capture = CaptureFilterFor(scenario, topology, topology.Hosts.First(h => h.Name.StartsWith("client-", StringComparison.Ordinal)).Name);
+                observers.Add(PcapObserver.ToFile(topology.System.EventStream, path, capture, PcapLinkType.Raw, options.Tcpdump.Epoch));
+            }
+
+            return observers;
+        }
+
+        var load = LoadRunner.Run(workload, attach: options.Attach, pacing: options.WallClock, speed: options.Speed, observe: Observe);
         return new RunReport
         {
             Scenario = scenario,
@@ -83,7 +98,7 @@ public static class ScenarioRunner
             Snapshots = [],
             Results = scenario.Expectations.OfType<LoadExpectation>().Select(e => e.Check(load)).ToList(),
             ChaosLog = [],
-            CaptureDescription = "no capture (load run)",
+            CaptureDescription = capture is null ? "no capture (load run)" : "pcap of " + capture.HostName + (capture.InterfaceName is null ? " (all interfaces)" : $" ({capture.InterfaceName})"),
             Load = load,
         };
     }
@@ -152,9 +167,9 @@ public static class ScenarioRunner
         }
     }
 
-    private static CaptureFilter CaptureFilterFor(Scenario scenario, Topology topology)
+    private static CaptureFilter CaptureFilterFor(Scenario scenario, Topology topology, string? defaultHost = null)
     {
-        string host = scenario.Capture.Host ?? topology.Hosts[0].Name;
+        string host = scenario.Capture.Host ?? defaultHost ?? topology.Hosts[0].Name;
         return CaptureFilter.For(host, scenario.Capture.Interface, scenario.Capture.Filter) with
         {
             From = scenario.Capture.From is { } from ? SimTime.Zero + from : null,

@@ -32,6 +32,33 @@ public sealed class TsharkTests
         Assert.NotEmpty(ours);
     }
 
+    public static TheoryData<string> EveryScenario => [.. BuiltInScenarios.Names];
+
+    [RequiresTsharkTheory]
+    [MemberData(nameof(EveryScenario))]
+    public void Tshark_reads_every_scenario_pcap_without_a_malformed_frame(string name)
+    {
+        // Proves the whole library's pcaps are well formed for tshark: one frame per trace line, none malformed,
+        // no expert error (a bad checksum or length would be one).
+        using var directory = new TemporaryDirectory();
+        string pcap = directory.File(name + ".pcap");
+        var report = ScenarioRunner.Run(BuiltInScenarios.Load(name), new RunOptions { PcapPath = pcap });
+        string output = Tshark("-r", pcap, "-T", "fields", "-E", "separator=|", "-e", "frame.number", "-e", "_ws.malformed", "-e", "_ws.expert.severity");
+        var rows = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split('|')).ToList();
+        if (report.Load is null)
+        {
+            Assert.Equal(report.Trace.Count, rows.Count);
+        }
+        else
+        {
+            // A load run prints no trace; its pcap is what tcpdump on the first client records.
+            Assert.True(rows.Count > 100, $"{name}: {rows.Count} frames");
+        }
+
+        Assert.All(rows, row => Assert.True(row[1].Length == 0, $"{name}: frame {row[0]} is malformed"));
+        Assert.All(rows, row => Assert.False(row[2].Split(',').Contains("8388608"), $"{name}: frame {row[0]} has an expert error"));
+    }
+
     /// <summary>Frame numbers (1-based, in capture order) of the segments the run's patterns see as retransmissions.</summary>
     private static List<int> RetransmittedFrames(RunReport report)
     {
