@@ -63,10 +63,7 @@ public static class ScenarioRunner
             Snapshots = probes.Snapshots,
             Results = results,
             ChaosLog = chaosLog,
-            CaptureDescription = capture.HostName + (capture.InterfaceName is null ? " (all interfaces)" : $" ({capture.InterfaceName})")
-                + (capture.Expression is null ? "" : $", {scenario.Capture.Filter}")
-                + (capture.From is { } start ? $", from {start} s" : "")
-                + (capture.Until is { } stop ? $", until {stop} s" : ""),
+            CaptureDescription = Describe(capture, scenario),
         };
     }
 
@@ -98,7 +95,7 @@ public static class ScenarioRunner
             Snapshots = [],
             Results = scenario.Expectations.OfType<LoadExpectation>().Select(e => e.Check(load)).ToList(),
             ChaosLog = [],
-            CaptureDescription = capture is null ? "no capture (load run)" : "pcap of " + capture.HostName + (capture.InterfaceName is null ? " (all interfaces)" : $" ({capture.InterfaceName})"),
+            CaptureDescription = capture is null ? "no capture (load run)" : "pcap of " + Describe(capture, scenario),
             Load = load,
         };
     }
@@ -166,6 +163,13 @@ public static class ScenarioRunner
             throw new ScenarioException(at, error.Message);
         }
     }
+
+    /// <summary>Where and when the capture listened, as the report's header names it: host (interface), filter, window.</summary>
+    private static string Describe(CaptureFilter capture, Scenario scenario) =>
+        capture.HostName + (capture.InterfaceName is null ? " (all interfaces)" : $" ({capture.InterfaceName})")
+        + (capture.Expression is null ? "" : $", {scenario.Capture.Filter}")
+        + (capture.From is { } start ? $", from {start} s" : "")
+        + (capture.Until is { } stop ? $", until {stop} s" : "");
 
     private static CaptureFilter CaptureFilterFor(Scenario scenario, Topology topology, string? defaultHost = null)
     {
