@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using System.Runtime.CompilerServices;
 using TcpActors.Network;
 
 namespace TcpActors.Endpoints;
@@ -7,21 +7,33 @@ namespace TcpActors.Endpoints;
 /// A host's timewait sockets, keyed by 4-tuple, with their expiries in FIFO lanes, one per timeout
 /// length (60 s for TIME_WAIT, tcp_fin_timeout for FIN_WAIT2, rarely another): entries of one length are
 /// queued in the order they were scheduled, which is deadline order, so the next expiry is the earliest
-/// head of a few lanes and a million entries cost O(1) each (no heap). A restarted entry is queued
-/// again and its old item goes stale (checked against the entry's deadline when it surfaces).
+/// head of a few lanes and a million entries cost O(1) each (no heap).
 /// Bounded by net.ipv4.tcp_max_tw_buckets: past it, no timewait is kept at all (TCPTimeWaitOverflow).
+/// <para>
+/// Memory is what makes a million of them cheap (Linux spends a 256-byte tw_sock on each): entries live
+/// by value in slots of fixed-size chunks (<see cref="TimeWaitSlots"/>), chained per hash bucket and linked
+/// into their lane through slot indices, so an entry costs its slot and a bucket index, with no per-entry
+/// object, no lane item and no doubling of a whole table when it grows. Everything is given back when the
+/// table empties.
+/// </para>
 /// </summary>
 internal sealed class TimeWaitTable
 {
-    private readonly Dictionary<FourTuple, TimeWaitEntry> _entries = [];
+    private const int MinBuckets = 16;
+
+    private readonly TimeWaitSlots _slots = new();
     private readonly List<ExpiryLane> _lanes = [];
 
+    /// <summary>Bucket heads: slot index + 1, 0 for an empty bucket. Its length is a power of two.</summary>
+    private int[] _buckets = [];
+
+    private int _count;
     private int _finWait2Count;
 
-    public int Count => _entries.Count;
+    public int Count => _count;
 
     /// <summary>Timewait sockets per substate (for ss and metrics), kept as a count so sampling is O(1).</summary>
-    public int CountIn(TimeWaitSubstate substate) => substate == TimeWaitSubstate.FinWait2 ? _finWait2Count : _entries.Count - _finWait2Count;
+    public int CountIn(TimeWaitSubstate substate) => substate == TimeWaitSubstate.FinWait2 ? _finWait2Count : _count - _finWait2Count;
 
     /// <summary>Records that an entry moved from FIN_WAIT2 to TIME_WAIT (the only substate change).</summary>
     public void NoteBecameTimeWait() => _finWait2Count--;
@@ -29,63 +41,97 @@ internal sealed class TimeWaitTable
     /// <summary>Adds an entry, due at its deadline, unless the table is at <paramref name="capacity"/>.</summary>
     public bool TryAdd(FourTuple tuple, in TimeWaitEntry entry, int capacity, long now)
     {
-        if (_entries.Count >= capacity)
+        if (_count >= capacity)
         {
             return false;
         }
 
-        _entries.Add(tuple, entry);
+        if (!Unsafe.IsNullRef(ref Find(tuple)))
+        {
+            throw new ArgumentException($"a timewait for {tuple} already exists", nameof(tuple));
+        }
+
+        if (_count >= _buckets.Length)
+        {
+            Rehash(Math.Max(MinBuckets, _buckets.Length * 2));
+        }
+
+        int index = _slots.Allocate();
+        ref var slot = ref _slots[index];
+        slot.Tuple = tuple;
+        slot.Entry = entry;
+        ref int head = ref _buckets[Bucket(tuple)];
+        slot.NextInBucket = head;
+        head = index + 1;
+        _count++;
         if (entry.Substate == TimeWaitSubstate.FinWait2)
         {
             _finWait2Count++;
         }
 
-        Schedule(tuple, entry.DeadlineNanoseconds, now);
+        Enqueue(index, entry.DeadlineNanoseconds - now);
         return true;
     }
 
-    public bool Contains(FourTuple tuple) => _entries.ContainsKey(tuple);
+    public bool Contains(FourTuple tuple) => !Unsafe.IsNullRef(ref Find(tuple));
 
     /// <summary>A reference to the entry for in-place updates, or a null reference.</summary>
-    public ref TimeWaitEntry Find(FourTuple tuple) => ref CollectionsMarshal.GetValueRefOrNullRef(_entries, tuple);
+    public ref TimeWaitEntry Find(FourTuple tuple)
+    {
+        int index = IndexOf(tuple);
+        return ref index < 0 ? ref Unsafe.NullRef<TimeWaitEntry>() : ref _slots[index].Entry;
+    }
 
-    /// <summary>Moves the entry's deadline (its old lane item stays behind and will be found stale).</summary>
+    /// <summary>Moves the entry's deadline: it leaves its lane and joins the tail of the lane of its new length.</summary>
     public void Reschedule(FourTuple tuple, ref TimeWaitEntry entry, long deadline, long now)
     {
+        int index = IndexOf(tuple);
+        if (index < 0)
+        {
+            throw new ArgumentException($"no timewait for {tuple}", nameof(tuple));
+        }
+
         entry.DeadlineNanoseconds = deadline;
-        Schedule(tuple, deadline, now);
+        Unlink(index);
+        Enqueue(index, deadline - now);
     }
 
     public bool Remove(FourTuple tuple, out TimeWaitEntry entry)
     {
-        if (!_entries.Remove(tuple, out entry))
+        ref int link = ref BucketHead(tuple);
+        while (link != 0)
         {
-            return false;
+            int index = link - 1;
+            ref var slot = ref _slots[index];
+            if (slot.Tuple == tuple)
+            {
+                link = slot.NextInBucket;
+                entry = slot.Entry;
+                Release(index);
+                return true;
+            }
+
+            link = ref slot.NextInBucket;
         }
 
-        if (entry.Substate == TimeWaitSubstate.FinWait2)
-        {
-            _finWait2Count--;
-        }
-
-        return true;
+        entry = default;
+        return false;
     }
 
-    /// <summary>The earliest deadline still pending, if any (stale lane items are discarded on the way).</summary>
+    /// <summary>The earliest deadline still pending, if any (lanes left empty are dropped on the way).</summary>
     public long? NextDeadline()
     {
         long? earliest = null;
         for (int i = _lanes.Count - 1; i >= 0; i--)
         {
             var lane = _lanes[i];
-            DropStaleHeads(lane);
-            if (lane.Items.Count == 0)
+            if (lane.Head < 0)
             {
                 _lanes.RemoveAt(i);
                 continue;
             }
 
-            long head = lane.Items.Peek().Deadline;
+            long head = _slots[lane.Head].Entry.DeadlineNanoseconds;
             if (earliest is null || head < earliest)
             {
                 earliest = head;
@@ -104,13 +150,19 @@ internal sealed class TimeWaitTable
         while (true)
         {
             ExpiryLane? first = null;
+            long firstDeadline = 0;
             foreach (var lane in _lanes)
             {
-                DropStaleHeads(lane);
-                if (lane.Items.Count > 0 && lane.Items.Peek().Deadline <= now
-                    && (first is null || lane.Items.Peek().Deadline < first.Items.Peek().Deadline))
+                if (lane.Head < 0)
+                {
+                    continue;
+                }
+
+                long deadline = _slots[lane.Head].Entry.DeadlineNanoseconds;
+                if (deadline <= now && (first is null || deadline < firstDeadline))
                 {
                     first = lane;
+                    firstDeadline = deadline;
                 }
             }
 
@@ -119,59 +171,174 @@ internal sealed class TimeWaitTable
                 return;
             }
 
-            var (tuple, _) = first.Items.Dequeue();
+            var tuple = _slots[first.Head].Tuple;
             Remove(tuple, out var entry);
             expired(tuple, entry);
         }
     }
 
-    /// <summary>Every entry, ordered by 4-tuple (for ss; never iterate the dictionary unordered).</summary>
-    public IEnumerable<(FourTuple Tuple, TimeWaitEntry Entry)> Ordered() =>
-        _entries.OrderBy(e => e.Key.Local).ThenBy(e => e.Key.Remote).Select(e => (e.Key, e.Value));
-
-    private void Schedule(FourTuple tuple, long deadline, long now)
+    /// <summary>Every entry, ordered by 4-tuple (for ss; the slots' order is not meaningful).</summary>
+    public IEnumerable<(FourTuple Tuple, TimeWaitEntry Entry)> Ordered()
     {
-        long length = deadline - now;
-        ExpiryLane? lane = null;
-        foreach (var candidate in _lanes)
+        var all = new List<(FourTuple Tuple, TimeWaitEntry Entry)>(_count);
+        foreach (var lane in _lanes)
         {
-            if (candidate.Length == length)
+            for (int index = lane.Head; index >= 0; index = _slots[index].LaneNext)
             {
-                lane = candidate;
+                all.Add((_slots[index].Tuple, _slots[index].Entry));
+            }
+        }
+
+        return all.OrderBy(e => e.Tuple.Local).ThenBy(e => e.Tuple.Remote);
+    }
+
+    private int IndexOf(FourTuple tuple)
+    {
+        if (_count == 0)
+        {
+            return -1;
+        }
+
+        for (int link = _buckets[Bucket(tuple)]; link != 0;)
+        {
+            ref var slot = ref _slots[link - 1];
+            if (slot.Tuple == tuple)
+            {
+                return link - 1;
+            }
+
+            link = slot.NextInBucket;
+        }
+
+        return -1;
+    }
+
+    private ref int BucketHead(FourTuple tuple)
+    {
+        if (_buckets.Length == 0)
+        {
+            _buckets = new int[MinBuckets];
+        }
+
+        return ref _buckets[Bucket(tuple)];
+    }
+
+    private int Bucket(FourTuple tuple) => tuple.GetHashCode() & (_buckets.Length - 1);
+
+    private void Release(int index)
+    {
+        Unlink(index);
+        if (_slots[index].Entry.Substate == TimeWaitSubstate.FinWait2)
+        {
+            _finWait2Count--;
+        }
+
+        _slots.Free(index);
+        if (--_count == 0)
+        {
+            // Give everything back, as the kernel's slab does once its objects are freed.
+            _slots.Clear();
+            _buckets = [];
+        }
+    }
+
+    private void Rehash(int size)
+    {
+        var buckets = new int[size];
+        foreach (var lane in _lanes)
+        {
+            for (int index = lane.Head; index >= 0; index = _slots[index].LaneNext)
+            {
+                ref var slot = ref _slots[index];
+                ref int head = ref buckets[slot.Tuple.GetHashCode() & (size - 1)];
+                slot.NextInBucket = head;
+                head = index + 1;
+            }
+        }
+
+        _buckets = buckets;
+    }
+
+    private void Enqueue(int index, long length)
+    {
+        ExpiryLane? lane = null;
+        for (int i = 0; i < _lanes.Count; i++)
+        {
+            if (_lanes[i].Length == length)
+            {
+                lane = _lanes[i];
                 break;
             }
         }
 
         if (lane is null)
         {
-            lane = new ExpiryLane(length);
+            lane = new ExpiryLane(length, _lanes.Count == 0 ? 0 : _lanes[^1].Id + 1);
             _lanes.Add(lane);
         }
 
-        lane.Items.Enqueue((tuple, deadline));
+        ref var slot = ref _slots[index];
+        slot.Lane = lane.Id;
+        slot.LaneNext = -1;
+        slot.LanePrevious = lane.Tail;
+        if (lane.Tail >= 0)
+        {
+            _slots[lane.Tail].LaneNext = index;
+        }
+        else
+        {
+            lane.Head = index;
+        }
+
+        lane.Tail = index;
     }
 
-    /// <summary>Discards items whose entry is gone or was rescheduled to another deadline.</summary>
-    private void DropStaleHeads(ExpiryLane lane)
+    private void Unlink(int index)
     {
-        while (lane.Items.Count > 0)
+        ref var slot = ref _slots[index];
+        var lane = LaneWithId(slot.Lane);
+        if (slot.LanePrevious >= 0)
         {
-            var (tuple, deadline) = lane.Items.Peek();
-            ref var entry = ref Find(tuple);
-            if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref entry) && entry.DeadlineNanoseconds == deadline)
-            {
-                return;
-            }
+            _slots[slot.LanePrevious].LaneNext = slot.LaneNext;
+        }
+        else
+        {
+            lane.Head = slot.LaneNext;
+        }
 
-            lane.Items.Dequeue();
+        if (slot.LaneNext >= 0)
+        {
+            _slots[slot.LaneNext].LanePrevious = slot.LanePrevious;
+        }
+        else
+        {
+            lane.Tail = slot.LanePrevious;
         }
     }
 
+    private ExpiryLane LaneWithId(int id)
+    {
+        foreach (var lane in _lanes)
+        {
+            if (lane.Id == id)
+            {
+                return lane;
+            }
+        }
+
+        throw new InvalidOperationException($"timewait lane {id} is gone while an entry is in it");
+    }
+
     /// <summary>The expiries of one timeout length; time only moves forward, so they are queued in deadline order.</summary>
-    private sealed class ExpiryLane(long length)
+    private sealed class ExpiryLane(long length, int id)
     {
         public long Length { get; } = length;
 
-        public Queue<(FourTuple Tuple, long Deadline)> Items { get; } = new();
+        /// <summary>What slots store to name their lane (lanes come and go, so not a list index).</summary>
+        public int Id { get; } = id;
+
+        public int Head { get; set; } = -1;
+
+        public int Tail { get; set; } = -1;
     }
 }

@@ -56,7 +56,56 @@ public sealed class TimeWaitTableTests
         Assert.Equal(0, table.CountIn(TimeWaitSubstate.FinWait2));
     }
 
-    private static void Add(TimeWaitTable table, ushort id, long deadline, long now, TimeWaitSubstate substate = TimeWaitSubstate.TimeWait) =>
+    [Fact]
+    public void Thousands_of_entries_survive_growth_removal_and_slot_reuse()
+    {
+        // Proves the slab and bucket chains: 5,000 entries (several chunks, several rehashes) are all found,
+        // every third removed is gone while its neighbours stay, re-added tuples take freed slots and expire in
+        // the order they were scheduled, and an emptied table starts afresh.
+        var table = new TimeWaitTable();
+        for (int i = 0; i < 5000; i++)
+        {
+            Assert.True(table.TryAdd(Tuple(i), Entry(60 * Second + i, TimeWaitSubstate.TimeWait), int.MaxValue, now: i));
+        }
+
+        Assert.All(Enumerable.Range(0, 5000), i => Assert.Equal(60 * Second + i, table.Find(Tuple(i)).DeadlineNanoseconds));
+        for (int i = 0; i < 5000; i += 3)
+        {
+            Assert.True(table.Remove(Tuple(i), out var removed));
+            Assert.Equal(60 * Second + i, removed.DeadlineNanoseconds);
+        }
+
+        Assert.False(table.Contains(Tuple(3)));
+        Assert.True(table.Contains(Tuple(4)));
+        Assert.False(table.Remove(Tuple(3), out _));
+        Assert.Equal(5000 - 1667, table.Count);
+        for (int i = 0; i < 5000; i += 3)
+        {
+            Assert.True(table.TryAdd(Tuple(i), Entry(70 * Second + i, TimeWaitSubstate.FinWait2), int.MaxValue, now: 10 * Second + i));
+        }
+
+        Assert.Equal(1667, table.CountIn(TimeWaitSubstate.FinWait2));
+        var expired = Expire(table, 100 * Second);
+        var expected = Enumerable.Range(0, 5000).Where(i => i % 3 != 0).Concat(Enumerable.Range(0, 5000).Where(i => i % 3 == 0)).ToList();
+        Assert.Equal(expected, expired);
+        Assert.Equal(0, table.Count);
+        Assert.Null(table.NextDeadline());
+
+        Add(table, 7, deadline: 60 * Second, now: 0);
+        Assert.Equal(60 * Second, table.Find(Tuple(7)).DeadlineNanoseconds);
+        Assert.Equal([7], Expire(table, 60 * Second));
+    }
+
+    [Fact]
+    public void A_tuple_already_in_the_table_is_refused()
+    {
+        // Proves TryAdd never holds two entries for one 4-tuple (the stack kills or reuses the old one first).
+        var table = new TimeWaitTable();
+        Add(table, 1, deadline: 60 * Second, now: 0);
+        Assert.Throws<ArgumentException>(() => table.TryAdd(Tuple(1), Entry(61 * Second, TimeWaitSubstate.TimeWait), int.MaxValue, 1 * Second));
+    }
+
+    private static void Add(TimeWaitTable table, int id, long deadline, long now, TimeWaitSubstate substate = TimeWaitSubstate.TimeWait) =>
         Assert.True(table.TryAdd(Tuple(id), Entry(deadline, substate), int.MaxValue, now));
 
     private static List<int> Expire(TimeWaitTable table, long now)
@@ -68,5 +117,5 @@ public sealed class TimeWaitTableTests
 
     private static TimeWaitEntry Entry(long deadline, TimeWaitSubstate substate) => new() { DeadlineNanoseconds = deadline, Substate = substate };
 
-    private static FourTuple Tuple(ushort port) => new(IPv4Address.Parse("10.0.0.1"), port, IPv4Address.Parse("10.0.0.2"), 80);
+    private static FourTuple Tuple(int port) => new(IPv4Address.Parse("10.0.0.1"), (ushort)port, IPv4Address.Parse("10.0.0.2"), 80);
 }
