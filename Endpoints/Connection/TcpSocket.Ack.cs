@@ -100,14 +100,6 @@ internal sealed partial class TcpSocket
             ackedSegments += (acked.Flags & TcpFlags.Syn) != 0 ? 0 : 1;
         }
 
-        if (_inFlight.Count == 0 && _state == TcpState.Established && previous != _iss)
-        {
-            // Data acknowledged and nothing outstanding: give the array back, as an idle socket holds no
-            // sk_buff (a million idle connections would otherwise keep 150 bytes each). Not after the SYN,
-            // whose data follows at once, nor while closing, when the socket is about to go.
-            _inFlight.Capacity = 0;
-        }
-
         var dataStart = _iss + 1;
         long consumed = Clamp(ack, dataStart, _writeSeq) - Clamp(previous, dataStart, _writeSeq);
         if (consumed > 0)

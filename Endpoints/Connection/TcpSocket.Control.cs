@@ -60,7 +60,7 @@ internal sealed partial class TcpSocket
     // Buffers.
     private readonly SendQueue _sendQueue = new();
     private readonly ReceiveQueue _receiveQueue = new();
-    private readonly List<SentSegment> _inFlight = [];
+    private readonly RetransmitRing<SentSegment> _inFlight = new();
     private SackBlock? _dsack;
     private SeqNum? _lastOutOfOrderSeq;
 

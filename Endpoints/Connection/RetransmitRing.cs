@@ -1,0 +1,223 @@
+using System.Collections;
+
+namespace TcpActors.Endpoints;
+
+/// <summary>
+/// The retransmission queue's storage: a list of structs kept as a ring (removing the oldest, what every
+/// cumulative ACK does, costs nothing) in an array borrowed from a per-thread pool while anything is in
+/// flight and given back the moment the queue empties, as an idle socket holds no sk_buff. A million
+/// short connections then reuse a few arrays instead of allocating two each.
+/// Indexing returns a reference, so <c>ring[i] = value</c> and <c>ring[i].Field</c> both work.
+/// </summary>
+internal sealed class RetransmitRing<T> : IEnumerable<T>
+    where T : struct
+{
+    private const int MinCapacity = 4;
+
+    private T[] _items = [];
+    private int _head;
+    private int _count;
+
+    public int Count => _count;
+
+    public ref T this[int index]
+    {
+        get
+        {
+            if ((uint)index >= (uint)_count)
+            {
+                throw new ArgumentOutOfRangeException(nameof(index), index, $"the queue holds {_count}");
+            }
+
+            return ref _items[(_head + index) & (_items.Length - 1)];
+        }
+    }
+
+    public void Add(in T item)
+    {
+        if (_count == _items.Length)
+        {
+            Grow();
+        }
+
+        _items[(_head + _count) & (_items.Length - 1)] = item;
+        _count++;
+    }
+
+    public void Insert(int index, in T item)
+    {
+        if ((uint)index > (uint)_count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"the queue holds {_count}");
+        }
+
+        Add(item);
+        for (int i = _count - 1; i > index; i--)
+        {
+            this[i] = this[i - 1];
+        }
+
+        this[index] = item;
+    }
+
+    public void RemoveAt(int index)
+    {
+        if ((uint)index >= (uint)_count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"the queue holds {_count}");
+        }
+
+        if (index == 0)
+        {
+            _items[_head] = default;
+            _head = (_head + 1) & (_items.Length - 1);
+        }
+        else
+        {
+            for (int i = index; i < _count - 1; i++)
+            {
+                this[i] = this[i + 1];
+            }
+
+            this[_count - 1] = default;
+        }
+
+        if (--_count == 0)
+        {
+            Release();
+        }
+    }
+
+    public void Clear()
+    {
+        if (_count > 0)
+        {
+            Array.Clear(_items);
+            _count = 0;
+        }
+
+        Release();
+    }
+
+    public bool Exists(Predicate<T> match) => FindIndex(match) >= 0;
+
+    public int FindIndex(Predicate<T> match)
+    {
+        for (int i = 0; i < _count; i++)
+        {
+            if (match(this[i]))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    public int FindLastIndex(Predicate<T> match)
+    {
+        for (int i = _count - 1; i >= 0; i--)
+        {
+            if (match(this[i]))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    public Enumerator GetEnumerator() => new(this);
+
+    IEnumerator<T> IEnumerable<T>.GetEnumerator() => GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    private void Grow()
+    {
+        var larger = RingArrayPool<T>.Rent(Math.Max(MinCapacity, _items.Length * 2));
+        for (int i = 0; i < _count; i++)
+        {
+            larger[i] = this[i];
+        }
+
+        if (_items.Length > 0)
+        {
+            Array.Clear(_items);
+            RingArrayPool<T>.Return(_items);
+        }
+
+        _items = larger;
+        _head = 0;
+    }
+
+    private void Release()
+    {
+        if (_items.Length > 0)
+        {
+            RingArrayPool<T>.Return(_items);
+            _items = [];
+        }
+
+        _head = 0;
+    }
+
+    public struct Enumerator(RetransmitRing<T> ring) : IEnumerator<T>
+    {
+        private int _index = -1;
+
+        public readonly T Current => ring[_index];
+
+        readonly object IEnumerator.Current => Current;
+
+        public bool MoveNext() => ++_index < ring.Count;
+
+        public void Reset() => _index = -1;
+
+        public readonly void Dispose()
+        {
+        }
+    }
+}
+
+/// <summary>
+/// Cleared arrays of power-of-two lengths (4 to 1024) for <see cref="RetransmitRing{T}"/>, one pool per
+/// thread (a simulation runs on one thread; tests run several simulations on several). Bounded, so a burst
+/// of connections does not pin its arrays forever. Which array is reused never changes what a run does.
+/// </summary>
+internal static class RingArrayPool<T>
+{
+    private const int Classes = 9;
+    private const int MaxPerClass = 4096;
+
+    [ThreadStatic]
+    private static Stack<T[]>[]? s_free;
+
+    public static T[] Rent(int length)
+    {
+        int size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)length);
+        int @class = System.Numerics.BitOperations.Log2((uint)size) - 2;
+        if (@class >= 0 && @class < Classes && s_free?[@class] is { Count: > 0 } free)
+        {
+            return free.Pop();
+        }
+
+        return new T[size];
+    }
+
+    /// <summary>Takes back a cleared array.</summary>
+    public static void Return(T[] array)
+    {
+        int @class = System.Numerics.BitOperations.Log2((uint)array.Length) - 2;
+        if (@class < 0 || @class >= Classes || !System.Numerics.BitOperations.IsPow2(array.Length))
+        {
+            return;
+        }
+
+        var free = (s_free ??= new Stack<T[]>[Classes])[@class] ??= new Stack<T[]>();
+        if (free.Count < MaxPerClass)
+        {
+            free.Push(array);
+        }
+    }
+}
