@@ -70,6 +70,15 @@ public static class Commands
         root.Subcommands.Add(LoadCommand.Create(output, error));
         root.Subcommands.Add(ListCommand.Create(output));
         root.Subcommands.Add(SysctlsCommand.Create(output));
+        if (EmptyEqualsValue(args) is { } empty)
+        {
+            // System.CommandLine would take the next word as the value ('--seed= 5' means --seed 5, and
+            // '--seed= --pcap x' gives --seed the word '--pcap'): refuse it instead of guessing.
+            error.WriteLine($"tcpactors: {empty}: no value after '=' (write {empty}=VALUE or {empty} VALUE)");
+            error.WriteLine("Try 'tcpactors --help'.");
+            return BadInput;
+        }
+
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -83,6 +92,24 @@ public static class Commands
         }
 
         return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+    }
+    /// <summary>The first option written as '--name=' with nothing after the '=', before any '--' separator.</summary>
+    private static string? EmptyEqualsValue(string[] args)
+    {
+        foreach (string arg in args)
+        {
+            if (arg == "--")
+            {
+                return null;
+            }
+
+            if (arg.Length > 1 && arg[0] == '-' && arg.IndexOf('=', StringComparison.Ordinal) == arg.Length - 1)
+            {
+                return arg[..^1];
+            }
+        }
+
+        return null;
     }
 }
 

@@ -29,7 +29,7 @@ public sealed class ChaosEventVerdicts(EventStream events) : IChaosVerdictSource
                 handler(new ChaosVerdict(e.Time, e.HostName, rule, ChaosVerdictKind.Corrupt, e.Packet));
             }
         });
-        return new Both(filtered, impaired);
+        return new CompositeDisposable(filtered, impaired);
     }
 
     private static ChaosVerdictKind KindOf(FilterAction action) => action switch
@@ -46,13 +46,4 @@ public sealed class ChaosEventVerdicts(EventStream events) : IChaosVerdictSource
         NetemOutcome.Reordered => ChaosVerdictKind.Reorder,
         _ => ChaosVerdictKind.Delay,
     };
-
-    private sealed class Both(IDisposable first, IDisposable second) : IDisposable
-    {
-        public void Dispose()
-        {
-            first.Dispose();
-            second.Dispose();
-        }
-    }
 }

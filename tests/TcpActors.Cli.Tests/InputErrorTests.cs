@@ -20,6 +20,8 @@ public sealed class InputErrorTests
     [InlineData(new[] { "run", "seed-000-fin-to-time-wait", "--speed", "NaN" }, "tcpactors: --speed: 'NaN' is not a number (write it like 100, 0.5 or 1e3)")]
     [InlineData(new[] { "run", "seed-000-fin-to-time-wait", "--bogus" }, "tcpactors: unknown option '--bogus'")]
     [InlineData(new[] { "run", "a", "b" }, "tcpactors: unexpected argument 'b'")]
+    [InlineData(new[] { "load", "--rate", "10", "--request-bytes=", "100" }, "tcpactors: --request-bytes: no value after '=' (write --request-bytes=VALUE or --request-bytes VALUE)")]
+    [InlineData(new[] { "run", "seed-000-fin-to-time-wait", "--seed=", "--pcap", "x.pcap" }, "tcpactors: --seed: no value after '=' (write --seed=VALUE or --seed VALUE)")]
     [InlineData(new[] { "frobnicate" }, "tcpactors: unknown command 'frobnicate' (expected run, load, list or sysctls)")]
     [InlineData(new[] { "run" }, "tcpactors: run needs its SCENARIO argument: a scenario file (YAML) or the name of a built-in scenario (see `tcpactors list`)")]
     public void Parse_errors_are_one_line_in_the_CLIs_words(string[] args, string message)

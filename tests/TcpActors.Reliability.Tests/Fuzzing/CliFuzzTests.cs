@@ -72,6 +72,8 @@ public sealed class CliFuzzTests(ITestOutputHelper output) : IDisposable
 
     private static readonly string[] s_flags = ["-S", "-v", "--quiet", "--help", "-h", "-?", "--version", "--bogus", "-x", "--seed", "--rate", "--check-invariants", "--max-events"];
 
+    private static readonly HashSet<string> s_outputOptions = new(StringComparer.Ordinal) { "--pcap", "--trace", "--json", "--report", "--svg" };
+
     private readonly string _temp = Directory.CreateTempSubdirectory("tcpactors-cli-fuzz").FullName;
 
     [Fact]
@@ -191,7 +193,7 @@ public sealed class CliFuzzTests(ITestOutputHelper output) : IDisposable
             args.Add(option);
             if (mutator.Pick(12) != 0)
             {
-                args.Add(Expand(value));
+                args.Add(InTemp(option, Expand(value)));
             }
         }
 
@@ -203,6 +205,10 @@ public sealed class CliFuzzTests(ITestOutputHelper output) : IDisposable
         args.AddRange(Extras(mutator));
         return [.. args];
     }
+
+    /// <summary>A relative output path (a bad value such as '10ms-' given to --pcap) lands in the temporary folder, not the test's working directory.</summary>
+    private string InTemp(string option, string value) =>
+        s_outputOptions.Contains(option) && value.Length > 0 && !Path.IsPathRooted(value) && value.IndexOf('\0', StringComparison.Ordinal) < 0 ? Path.Combine(_temp, value) : value;
 
     private static IEnumerable<string> Extras(Mutator mutator) => mutator.Pick(5) == 0 ? [mutator.Pick(s_flags)] : [];
 

@@ -1,9 +1,17 @@
-namespace TcpActors.Simulation;
+namespace TcpActors.Runtime;
 
 /// <summary>Several observers of one run, disposed together in the reverse of the order they were added.</summary>
-internal sealed class CompositeDisposable : IDisposable
+public sealed class CompositeDisposable : IDisposable
 {
     private readonly List<IDisposable> _items = [];
+
+    public CompositeDisposable(params IDisposable?[] items)
+    {
+        foreach (var item in items)
+        {
+            Add(item);
+        }
+    }
 
     public void Add(IDisposable? item)
     {
