@@ -237,13 +237,13 @@ public sealed class ActorSystem
         _queue.Enqueue(ref item, Now.Nanoseconds);
     }
 
-    internal void ScheduleTimer(ActorCell owner, TimerScheduler scheduler, byte slot, int generation, long deadline)
+    internal void ScheduleTimer(ActorCell owner, byte slot, int generation, long deadline)
     {
         var item = new ScheduledEvent
         {
             Time = deadline,
             Target = owner,
-            Message = scheduler,
+            Message = owner,
             Generation = generation,
             Kind = EventKind.Timer,
             TimerSlot = slot,
@@ -343,7 +343,7 @@ public sealed class ActorSystem
             return;
         }
 
-        var message = item.Kind == EventKind.Timer ? ((TimerScheduler)item.Message).Fired(item.TimerSlot) : item.Message;
+        var message = item.Kind == EventKind.Timer ? target.TimerFired(item.TimerSlot) : item.Message;
         Dispatch(target, message, item.Sender);
 
         if (_pendingStops.Count > 0)

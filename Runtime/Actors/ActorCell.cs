@@ -8,7 +8,7 @@ namespace TcpActors.Runtime;
 /// what makes the whole run one deterministic sequence. Fields are kept few because a load run holds a
 /// million of these; the path string, the random stream and the timers are built only when asked for.
 /// </summary>
-internal sealed class ActorCell : IActorRef, IActorContext
+internal sealed partial class ActorCell : IActorRef, IActorContext
 {
     [ThreadStatic]
     internal static ActorCell? UnderConstruction;
@@ -19,7 +19,6 @@ internal sealed class ActorCell : IActorRef, IActorContext
     private Receive? _behavior;
     private ActorCell? _previousSibling;
     private ActorCell? _nextSibling;
-    private TimerScheduler? _timers;
     private Extras? _extras;
     private CellState _state;
     private readonly int _hash;
@@ -203,9 +202,7 @@ internal sealed class ActorCell : IActorRef, IActorContext
 
     public override string ToString() => $"Actor[{Path}]";
 
-    internal TimerScheduler GetOrCreateTimers() => _timers ??= new TimerScheduler(this);
-
-    internal TimerScheduler? Timers => _timers;
+    internal ITimerScheduler GetOrCreateTimers() => this;
 
     /// <summary>Runs the behaviour on one message. The caller has set the current sender and cell.</summary>
     internal void Invoke(object message)
@@ -268,7 +265,7 @@ internal sealed class ActorCell : IActorRef, IActorContext
         }
 
         _state = CellState.Terminated;
-        _timers?.CancelAll();
+        CancelAllTimers();
         System.RunPostStop(this);
         ParentCell?.RemoveChild(this);
         if (_extras?.Watching is { } watching)

@@ -24,8 +24,8 @@ internal struct ScheduledEvent
     public EventKind Kind;
     public byte TimerSlot;
 
-    /// <summary>For a timer: its scheduler (<see cref="Message"/>) says whether the slot moved on since this event was queued.</summary>
-    public readonly bool IsStale => Kind == EventKind.Timer && ((TimerScheduler)Message).IsStale(TimerSlot, Generation);
+    /// <summary>For a timer: its target cell says whether the slot moved on since this event was queued.</summary>
+    public readonly bool IsStale => Kind == EventKind.Timer && Target.IsTimerStale(TimerSlot, Generation);
 
     public readonly bool Precedes(in ScheduledEvent other) =>
         Time < other.Time || (Time == other.Time && Sequence < other.Sequence);
