@@ -17,7 +17,7 @@ internal static class LoadCommand
         var clients = new Option<int>("--clients") { Description = "Client hosts.", DefaultValueFactory = _ => 1 };
         var servers = new Option<int>("--servers") { Description = "Server hosts.", DefaultValueFactory = _ => 1 };
         var rate = NumberOption.Create("--rate", "New connections per second over all clients (open loop).");
-        var concurrency = new Option<int?>("--concurrency") { Description = "Connections kept in flight over all clients (closed loop)." };
+        var concurrency = new Option<int?>("--concurrency") { Description = "Connections kept in flight over all clients (closed loop; a failed one is replaced after a back-off from 1 ms doubling to 1 s)." };
         var arrival = new Option<string>("--arrival") { Description = "Open-loop arrivals: constant or poisson.", DefaultValueFactory = _ => "constant" };
         arrival.AcceptOnlyFromAmong("constant", "poisson");
         var duration = new Option<string>("--duration") { Description = "How long the load runs (simulated), e.g. 30s, 5m.", DefaultValueFactory = _ => "10s" };

@@ -220,6 +220,7 @@ internal sealed partial class TcpSocket
             // over 60 s after the keepalive phase); TIME_WAIT is always TCP_TIMEWAIT_LEN.
             DeadlineNanoseconds = now + (substate == TimeWaitSubstate.TimeWait ? TimeWaitDecision.TimeWaitLengthNanoseconds : timeout),
         };
+        entry.AckedRcvNxt = _lastAckSent is { } last && last.Ack == _rcvNxt && last.Window == entry.WindowField;
         var tuple = _tuple;
         var target = substate == TimeWaitSubstate.TimeWait ? TcpState.TimeWait : TcpState.FinWait2;
         if (target == TcpState.TimeWait)

@@ -45,7 +45,7 @@ internal sealed partial class TcpSocket
             }
 
             EnterQuickAckMode(MaxQuickAcks);
-            ScheduleAck(now: true);
+            ScheduleAckForStaleSegment();
             return;
         }
 
@@ -54,7 +54,7 @@ internal sealed partial class TcpSocket
         {
             _stack.Drop(segment, "zero receive window");
             EnterQuickAckMode(MaxQuickAcks);
-            ScheduleAck(now: true);
+            ScheduleAckForStaleSegment();
             return;
         }
 
@@ -68,7 +68,7 @@ internal sealed partial class TcpSocket
         {
             _receiveQueue.AddOutOfOrder(seq, data);
             _lastOutOfOrderSeq = seq;
-            ScheduleAck(now: true);
+            ScheduleAckForStaleSegment();
             return;
         }
 
@@ -320,7 +320,7 @@ internal sealed partial class TcpSocket
         bool quickAckMode = _quickAcks > 0 && !_pingpong;
         if (twoSegments || quickAckMode || _ackNow || _receiveQueue.OutOfOrderCount > 0)
         {
-            SendAck();
+            SendAck(_ackAnswersStaleSegment ? AckTrigger.StaleSegment : AckTrigger.Owed);
             return;
         }
 
@@ -383,6 +383,7 @@ internal sealed partial class TcpSocket
 
         _ackScheduled = false;
         _ackNow = false;
+        _ackAnswersStaleSegment = false;
         _dsack = null;
         Timers.Cancel(TimerExpired.DelayedAck);
     }

@@ -50,6 +50,7 @@ internal sealed partial class TcpSocket
 
         _stack.Counters.ReceiveQueueDrops++;
         _stack.Drop(segment, "receive buffer full");
+        _ackAnswersStaleSegment = true;
         return false;
     }
 

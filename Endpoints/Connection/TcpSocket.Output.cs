@@ -6,6 +6,27 @@ namespace TcpActors.Endpoints;
 /// <summary>Building and sending segments: options, window, data, FIN, ACK, RST.</summary>
 internal sealed partial class TcpSocket
 {
+    /// <summary>The acknowledgement number and window field of the last segment with ACK that left (null: none yet).</summary>
+    private (SeqNum Ack, ushort Window)? _lastAckSent;
+
+    /// <summary>
+    /// The ACK owed now answers a segment that advanced nothing (out of order, a duplicate, a zero window):
+    /// set where tcp_data_queue asks for an immediate ACK, cleared when any ACK leaves (<see cref="AckSent"/>).
+    /// </summary>
+    private bool _ackAnswersStaleSegment;
+
+    /// <summary>Why a bare ACK goes out.</summary>
+    private enum AckTrigger : byte
+    {
+        /// <summary>It is owed: data or a FIN arrived in order, the delayed-ACK timer fired, a read opened the window.</summary>
+        Owed,
+
+        /// <summary>
+        /// tcp_send_dupack and the challenge ACK: a segment arrived that advanced nothing (out-of-order data, a
+        /// duplicate, a retransmitted FIN, a segment outside the window, an invalid RST, SYN or ACK).
+        /// </summary>
+        StaleSegment,
+    }
     /// <summary>Sends a SYN (connect) or a SYN-ACK (request socket), with the options Linux puts on it.</summary>
     private void SendSyn(bool withAck, bool retransmission)
     {
@@ -26,15 +47,42 @@ internal sealed partial class TcpSocket
             _stack.PublishRetransmission(_tuple, _iss, 0, withAck ? RetransmissionKind.SynAck : RetransmissionKind.Syn);
         }
 
-        _stack.Transmit(segment, retransmission);
+        Transmit(segment, retransmission);
     }
 
-    /// <summary>Sends a bare ACK now (tcp_send_ack), which also satisfies any delayed ACK.</summary>
-    private void SendAck()
+    /// <summary>
+    /// Sends a bare ACK now (tcp_send_ack), which also satisfies any delayed ACK. One that answers a stale
+    /// segment and repeats the acknowledgement number and window of the last segment sent is a duplicate
+    /// ACK (RFC 5681 section 2's definition, seen from the receiver), and is marked so on the segment: a
+    /// changed window makes it a window update, a new acknowledgement number an ordinary ACK.
+    /// </summary>
+    private void SendAck(AckTrigger trigger = AckTrigger.Owed)
     {
-        var segment = NewSegment(_sndNxt, TcpFlags.Ack, ByteChunk.Empty, RegularOptions(includeSack: true), SelectWindow(), NextIpId());
+        var options = RegularOptions(includeSack: true);
+        ushort window = SelectWindow();
+        bool duplicate = trigger == AckTrigger.StaleSegment && _lastAckSent is { } last && last.Ack == _rcvNxt && last.Window == window;
+        var segment = NewSegment(_sndNxt, TcpFlags.Ack, ByteChunk.Empty, options, window, NextIpId(), duplicate);
         AckSent();
-        _stack.Transmit(segment, retransmission: false);
+        Transmit(segment, retransmission: false);
+    }
+
+    /// <summary>tcp_data_queue's immediate ACK for a segment that advanced nothing (out of order, a duplicate, refused).</summary>
+    private void ScheduleAckForStaleSegment()
+    {
+        _ackAnswersStaleSegment = true;
+        ScheduleAck(now: true);
+    }
+
+    /// <summary>Sends a segment from this socket; one with ACK that left is the previous ACK the next duplicate ACK repeats.</summary>
+    private SendStatus Transmit(Segment segment, bool retransmission)
+    {
+        var status = _stack.Transmit(segment, retransmission);
+        if (status == SendStatus.Sent && segment.HasAck)
+        {
+            _lastAckSent = (segment.Ack, segment.Window);
+        }
+
+        return status;
     }
 
     /// <summary>An ACK answering something invalid (RFC 5961 challenge ACK, PAWS, out of window), rate-limited per socket.</summary>
@@ -54,14 +102,14 @@ internal sealed partial class TcpSocket
         }
 
         _stack.Counters.ChallengeAcks++;
-        SendAck();
+        SendAck(AckTrigger.StaleSegment);
     }
 
     /// <summary>tcp_send_active_reset: R. with seq = snd_nxt, ack = rcv_nxt, our window and timestamps.</summary>
     private void SendActiveReset()
     {
         var segment = NewSegment(_sndNxt, TcpFlags.Rst | TcpFlags.Ack, ByteChunk.Empty, RegularOptions(includeSack: false), SelectWindow(), NextIpId());
-        _stack.Transmit(segment, retransmission: false);
+        Transmit(segment, retransmission: false);
     }
 
     /// <summary>
@@ -183,7 +231,7 @@ internal sealed partial class TcpSocket
         int mssNow = CurrentMss;
         var payload = length > 0 ? _sendQueue.Slice(_sndNxt - _sndUna, length) : ByteChunk.Empty;
         var segment = NewSegment(_sndNxt, flags, payload, RegularOptions(includeSack: true), SelectWindow(), NextIpId());
-        var status = _stack.Transmit(segment, retransmission: false);
+        var status = Transmit(segment, retransmission: false);
         if (status != SendStatus.Sent)
         {
             // An OUTPUT rule or a full queue refused it: nothing is in flight; the probe timer retries
@@ -247,7 +295,7 @@ internal sealed partial class TcpSocket
             return SendStatus.Sent;
         }
 
-        var status = _stack.Transmit(segment, retransmission: true);
+        var status = Transmit(segment, retransmission: true);
         if (status != SendStatus.Sent)
         {
             _stack.Counters.RetransmitFailures++;
@@ -260,7 +308,7 @@ internal sealed partial class TcpSocket
     private void SendProbe()
     {
         var segment = NewSegment(_sndUna - 1, TcpFlags.Ack, ByteChunk.Empty, RegularOptions(includeSack: false), SelectWindow(), NextIpId());
-        _stack.Transmit(segment, retransmission: false);
+        Transmit(segment, retransmission: false);
     }
 
     private TcpOptions RegularOptions(bool includeSack)
@@ -281,7 +329,7 @@ internal sealed partial class TcpSocket
         return options;
     }
 
-    private Segment NewSegment(SeqNum seq, TcpFlags flags, ByteChunk payload, TcpOptions options, ushort window, ushort ipId) => new()
+    private Segment NewSegment(SeqNum seq, TcpFlags flags, ByteChunk payload, TcpOptions options, ushort window, ushort ipId, bool duplicateAck = false) => new()
     {
         Source = _tuple.LocalAddress,
         Destination = _tuple.RemoteAddress,
@@ -296,6 +344,7 @@ internal sealed partial class TcpSocket
         Payload = payload.Bytes,
         IpId = ipId,
         Ttl = (byte)_stack.Sysctls.IpDefaultTtl,
+        DuplicateAck = duplicateAck,
     };
 
     private ushort NextIpId() => _ipId++;

@@ -99,6 +99,10 @@ public sealed partial class TcpStack
     private void ProcessTimeWait(FourTuple tuple, ref TimeWaitEntry entry, Segment segment)
     {
         var substateBefore = entry.Substate;
+        // Every ACK a timewait sends carries R and the same window: it repeats the last one unless this
+        // segment moved R (the FIN in the FIN_WAIT2 substate) or the socket left an ACK owed.
+        bool repeatsLastAck = entry.AckedRcvNxt;
+        var rcvNxtBefore = entry.RcvNxt;
         var outcome = TimeWaitDecision.Process(ref entry, segment, NowNanoseconds, Sysctls);
         if (entry.Substate != substateBefore)
         {
@@ -118,7 +122,7 @@ public sealed partial class TcpStack
                 Drop(segment, outcome.Reason);
                 break;
             case TimeWaitVerdict.Ack:
-                Transmit(TimeWaitAck(tuple, in entry), retransmission: false);
+                SendTimeWaitAck(tuple, ref entry, duplicate: repeatsLastAck && entry.RcvNxt == rcvNxtBefore);
                 break;
             case TimeWaitVerdict.Reset:
                 SendReset(segment);
@@ -133,8 +137,17 @@ public sealed partial class TcpStack
                 listener.DeliverSynAfterTimeWait(segment, outcome.NewIsn);
                 break;
             case TimeWaitVerdict.Syn:
-                Transmit(TimeWaitAck(tuple, in entry), retransmission: false);
+                SendTimeWaitAck(tuple, ref entry, duplicate: repeatsLastAck && entry.RcvNxt == rcvNxtBefore);
                 break;
+        }
+    }
+
+    /// <summary>Sends a timewait's ACK, marked as a duplicate ACK when it repeats the connection's last one.</summary>
+    private void SendTimeWaitAck(FourTuple tuple, ref TimeWaitEntry entry, bool duplicate)
+    {
+        if (Transmit(TimeWaitAck(tuple, in entry, duplicate), retransmission: false) == SendStatus.Sent)
+        {
+            entry.AckedRcvNxt = true;
         }
     }
 
@@ -149,7 +162,7 @@ public sealed partial class TcpStack
     }
 
     /// <summary>tcp_v4_timewait_ack: seq = tw_snd_nxt, ack = tw_rcv_nxt, the remaining window, timestamps.</summary>
-    private Segment TimeWaitAck(FourTuple tuple, in TimeWaitEntry entry) => new()
+    private Segment TimeWaitAck(FourTuple tuple, in TimeWaitEntry entry, bool duplicate) => new()
     {
         Source = tuple.LocalAddress,
         Destination = tuple.RemoteAddress,
@@ -161,6 +174,7 @@ public sealed partial class TcpStack
         Window = entry.WindowField,
         Options = entry.HasTimestamps ? TcpOptions.Timestamps(unchecked(ClockMilliseconds + entry.TsOffset), entry.TsRecent) : default,
         Ttl = (byte)Sysctls.IpDefaultTtl,
+        DuplicateAck = duplicate,
     };
 
     private void OnTimeWaitExpired(FourTuple tuple, TimeWaitEntry entry)

@@ -27,8 +27,27 @@ internal struct TimeWaitEntry
     /// <summary>Whether timestamps were in use (ts_recent_stamp ≠ 0 is Linux's test).</summary>
     public bool HasTimestamps;
 
+    // The window shift (0-14) in the low four bits, the AckedRcvNxt flag in the top bit: one byte, as Linux
+    // packs tw_rcv_wscale into a bit field, so that the entry stays 56 bytes (docs/PERFORMANCE.md).
+    private byte _scaleAndFlags;
+
     /// <summary>The receive window shift, to turn <see cref="ReceiveWindow"/> into the window field.</summary>
-    public byte ReceiveWindowScale;
+    public byte ReceiveWindowScale
+    {
+        readonly get => (byte)(_scaleAndFlags & ScaleMask);
+        set => _scaleAndFlags = (byte)((_scaleAndFlags & ~ScaleMask) | (value & ScaleMask));
+    }
+
+    /// <summary>
+    /// The last ACK the connection sent carried <see cref="RcvNxt"/> and <see cref="WindowField"/>: the next
+    /// ACK that repeats them answers a segment that advanced nothing, a duplicate ACK. False when the socket
+    /// became a timewait with an ACK still owed.
+    /// </summary>
+    public bool AckedRcvNxt
+    {
+        readonly get => (_scaleAndFlags & AckedFlag) != 0;
+        set => _scaleAndFlags = (byte)(value ? _scaleAndFlags | AckedFlag : _scaleAndFlags & ~AckedFlag);
+    }
 
     /// <summary>R: the next sequence number expected from the peer (after its FIN in TIME_WAIT).</summary>
     public SeqNum RcvNxt;
@@ -56,6 +75,9 @@ internal struct TimeWaitEntry
 
     /// <summary>When the last rate-limited ACK went out (0: never), for tcp_invalid_ratelimit.</summary>
     public long LastOutOfWindowAckNanoseconds;
+
+    private const int ScaleMask = 0x0F;
+    private const int AckedFlag = 0x80;
 
     /// <summary>The window field its ACKs carry: the remaining window, shifted (truncating, as Linux does).</summary>
     public readonly ushort WindowField => (ushort)Math.Min(ReceiveWindow >> ReceiveWindowScale, ushort.MaxValue);

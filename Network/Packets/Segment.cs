@@ -36,6 +36,15 @@ public sealed record Segment : Packet
     /// <summary>The data itself, when the run carries bytes; empty otherwise.</summary>
     public ReadOnlyMemory<byte> Payload { get; init; }
 
+    /// <summary>
+    /// Not a header field: the sender's own account that this bare ACK is a duplicate ACK. It was sent at
+    /// once because a segment arrived that advanced nothing (out-of-order data, a duplicate or old segment,
+    /// a retransmitted FIN, a segment outside the window, an invalid one drawing a challenge ACK), and it
+    /// repeats the acknowledgement number and window of the previous segment its sender sent. Captures
+    /// carry it to segment patterns as <c>(dup)</c>; a pcap cannot hold it (docs/observation.md).
+    /// </summary>
+    public bool DuplicateAck { get; init; }
+
     public SocketAddress SourceSocket => new(Source, SourcePort);
 
     public SocketAddress DestinationSocket => new(Destination, DestinationPort);
@@ -77,6 +86,11 @@ public sealed record Segment : Packet
         }
 
         text.Append(culture, $" win {Window} len {PayloadLength}");
+        if (DuplicateAck)
+        {
+            text.Append(" (duplicate ACK)");
+        }
+
         if (Corrupted)
         {
             text.Append(" (corrupted)");

@@ -317,6 +317,11 @@ internal static class LadderSvg
             notes.Add("↻ " + SegmentLabels.RetransmissionWords(flight.Retransmission));
         }
 
+        if (flight.Packet is Segment { DuplicateAck: true })
+        {
+            notes.Add("dup ACK");
+        }
+
         if (flight.NetemDelay > Duration.Zero)
         {
             notes.Add($"+{Seconds(flight.NetemDelay)} netem");

@@ -15,6 +15,12 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
     /// <summary>The longest gap between arrivals drawn (about 31 years of simulated time, far past any run's end).</summary>
     private const double MaxGapSeconds = 1e9;
 
+    /// <summary>A closed loop's first wait before replacing a failed connection (1 ms).</summary>
+    internal const long BackoffMinNanoseconds = 1_000_000;
+
+    /// <summary>The longest such wait (1 s): the back-off doubles up to here.</summary>
+    internal const long BackoffMaxNanoseconds = 1_000_000_000;
+
     private readonly LoadSettings _settings;
     private readonly IActorRef _tcp;
     private readonly IReadOnlyList<SocketAddress> _servers;
@@ -29,6 +35,9 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
     private long _arrivals;
     private int _nextServer;
     private bool _stopped;
+
+    /// <summary>Connections of this client that failed since one last connected: the closed loop's back-off exponent.</summary>
+    private int _failuresInARow;
 
     public LoadClient(LoadSettings settings, int index, IActorRef tcp, IReadOnlyList<SocketAddress> servers, LoadStatistics statistics, LoadExchange exchange)
     {
@@ -163,6 +172,7 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
         }
 
         _statistics.Connected++;
+        _failuresInARow = 0;
         _statistics.RecordConnectLatency(Context.Now.Nanoseconds - connection.Started);
         connection.Local = local;
         SendRequest(socket);
@@ -274,7 +284,12 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
         ReplaceInClosedLoop(failed: true);
     }
 
-    /// <summary>A closed loop replaces each finished connection (after the think time, at least 1 ms after a failure so a failing connect cannot spin).</summary>
+    /// <summary>
+    /// A closed loop replaces each finished connection after the think time. After a failure it backs off
+    /// as a sensible client does, so that a connect() failing at once (EADDRNOTAVAIL with every port held)
+    /// cannot spin: the replacement waits at least 1 ms, doubled for every further failure of this client
+    /// until one of its connections is established again, at most 1 s (<see cref="Backoff"/>).
+    /// </summary>
     private void ReplaceInClosedLoop(bool failed)
     {
         if (_settings.Concurrency is null || _stopped)
@@ -285,10 +300,23 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
         long think = (long)_settings.ThinkTime.Draw(Context.Random);
         if (failed)
         {
-            think = Math.Max(think, 1_000_000);
+            _failuresInARow++;
+            long backoff = Backoff(_failuresInARow);
+            if (backoff > think)
+            {
+                think = backoff;
+                _statistics.RecordBackoff(backoff);
+            }
         }
 
         Context.ScheduleTellOnce(Duration.FromNanoseconds(think), Self, Reconnect.Instance, null);
+    }
+
+    /// <summary>The wait after the <paramref name="failures"/>-th failure in a row: 1 ms, 2 ms, 4 ms… capped at 1 s (from the 11th on).</summary>
+    internal static long Backoff(int failures)
+    {
+        int doublings = Math.Clamp(failures - 1, 0, 30);
+        return Math.Min(BackoffMinNanoseconds << doublings, BackoffMaxNanoseconds);
     }
 
     private sealed class Connection

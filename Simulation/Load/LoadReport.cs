@@ -49,6 +49,12 @@ public sealed record LoadReport
 
     public required long ChaosVerdicts { get; init; }
 
+    /// <summary>Closed loop: replacements of failed connections that waited for the back-off (1 ms doubling, at most 1 s).</summary>
+    public long Backoffs { get; init; }
+
+    /// <summary>Closed loop: the longest back-off waited, in seconds (simulated).</summary>
+    public double LongestBackoffSeconds { get; init; }
+
     /// <summary>Connect latency percentiles in seconds (simulated): p50, p90, p99, max.</summary>
     public required IReadOnlyDictionary<string, double> ConnectLatency { get; init; }
 
@@ -80,6 +86,8 @@ public sealed record LoadReport
             TimeWaitOverflow = Sum(c => c.TimeWaitOverflow),
             TimeWaitRecycled = Sum(c => c.TimeWaitRecycled),
             ChaosVerdicts = run.ChaosVerdicts,
+            Backoffs = statistics.Backoffs,
+            LongestBackoffSeconds = statistics.LongestBackoffNanoseconds / 1e9,
             ConnectLatency = new SortedDictionary<string, double>(StringComparer.Ordinal)
             {
                 ["p50"] = statistics.ConnectLatencyPercentile(50) / 1e9,
@@ -133,6 +141,8 @@ public sealed record LoadReport
             timeWaitOverflow = TimeWaitOverflow,
             timeWaitRecycled = TimeWaitRecycled,
             chaosVerdicts = ChaosVerdicts,
+            backoffs = Backoffs,
+            longestBackoffSeconds = LongestBackoffSeconds,
             connectLatencySeconds = ConnectLatency,
             simulatedSeconds = Run.Time.TotalSeconds,
             events = Run.EventsProcessed,
@@ -162,6 +172,11 @@ internal static class LoadDiagnosis
             lines.Add(string.Create(culture,
                 $"{exhausted:N0} connect() calls failed with EADDRNOTAVAIL: the clients ran out of ephemeral ports. A port is free for a new connection to one server ip:port only when no other socket or TIME_WAIT holds that 4-tuple; the client closes first, so each closed connection keeps its 4-tuple in TIME_WAIT for 60 s. With ip_local_port_range {low}-{high} ({range} ports) one client can sustain about {range} / 60 s = {ceiling:0} new connections per second to one server ip:port{(asked > 0 ? $"; this run asked {asked:0.#} per client per server" : "")}."));
             lines.Add("Remedies: net.ipv4.tcp_tw_reuse=1 (reuse a TIME_WAIT port after 1 s; timestamps are on), a wider ip_local_port_range, more server addresses or ports, keep-alive (--requests-per-connection), or --close server (TIME_WAIT moves to the server, where it costs no ports).");
+        }
+
+        if (report.Backoffs > 0)
+        {
+            lines.Add(string.Create(culture, $"The closed loop backed off instead of retrying at once: after a failed connection a client waits 1 ms before replacing it, twice as long after each further failure until one of its connections is established, at most 1 s; {report.Backoffs:N0} replacements waited, the longest {report.LongestBackoffSeconds:0.###} s."));
         }
 
         if (report.TimeWaitOverflow > 0)

@@ -28,6 +28,12 @@ public sealed class LoadStatistics
     /// <summary>Errors the servers saw (resets, timeouts) by errno.</summary>
     public SortedDictionary<string, long> ServerErrors { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Closed loop: replacements of failed connections that waited for the back-off (longer than the think time).</summary>
+    public long Backoffs { get; internal set; }
+
+    /// <summary>Closed loop: the longest back-off waited, in nanoseconds.</summary>
+    public long LongestBackoffNanoseconds { get; internal set; }
+
     /// <summary>Connections attempted and not yet completed or failed.</summary>
     public long Open => Attempted - Completed - Failed;
 
@@ -43,6 +49,12 @@ public sealed class LoadStatistics
     {
         Failed++;
         FailuresByError[error] = FailuresByError.GetValueOrDefault(error) + 1;
+    }
+
+    internal void RecordBackoff(long nanoseconds)
+    {
+        Backoffs++;
+        LongestBackoffNanoseconds = Math.Max(LongestBackoffNanoseconds, nanoseconds);
     }
 
     internal void RecordServerError(string error) => ServerErrors[error] = ServerErrors.GetValueOrDefault(error) + 1;

@@ -7,7 +7,8 @@ namespace TcpActors.Simulation;
 /// <summary>
 /// Records the captured segments as patterns see them: direction relative to the connection's first
 /// SYN, tcpdump's flags, length, and whether the segment re-sends sequence space already sent in its
-/// direction (a retransmission, as tshark's tcp.analysis.retransmission would say).
+/// direction (a retransmission, as tshark's tcp.analysis.retransmission would say), and whether its
+/// sender marked it a duplicate ACK (the sender's account, carried on the segment: <see cref="Segment.DuplicateAck"/>).
 /// </summary>
 internal sealed class SegmentRecorder
 {
@@ -82,7 +83,7 @@ internal sealed class SegmentRecorder
 
         uint seq = unchecked(segment.Seq.Value - _firstSyn.GetValueOrDefault((segment.SourceSocket, segment.DestinationSocket)).Value);
         uint? ack = segment.HasAck ? unchecked(segment.Ack.Value - _firstSyn.GetValueOrDefault((segment.DestinationSocket, segment.SourceSocket)).Value) : null;
-        Segments.Add((captured.Time, new ObservedSegment(segment.SourceSocket == client, segment.Flags.ToTcpdumpString(), segment.PayloadLength, retransmission, seq, ack)));
+        Segments.Add((captured.Time, new ObservedSegment(segment.SourceSocket == client, segment.Flags.ToTcpdumpString(), segment.PayloadLength, retransmission, seq, ack, segment.DuplicateAck)));
     }
 
     private static FourTuple Canonical(Segment segment) =>

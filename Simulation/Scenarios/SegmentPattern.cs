@@ -11,7 +11,8 @@ namespace TcpActors.Simulation;
 /// <param name="Retransmission">It re-sends sequence space already sent in its direction.</param>
 /// <param name="Seq">Its sequence number relative to the first SYN sent in its direction in the run (absolute if none was).</param>
 /// <param name="Ack">Its acknowledgment number relative to the first SYN sent the other way (absolute if none was); null without the ACK flag.</param>
-public readonly record struct ObservedSegment(bool Forward, string Flags, int Length, bool Retransmission, uint Seq = 0, uint? Ack = null);
+/// <param name="DuplicateAck">Its sender says it is a duplicate ACK (<see cref="Network.Segment.DuplicateAck"/>).</param>
+public readonly record struct ObservedSegment(bool Forward, string Flags, int Length, bool Retransmission, uint Seq = 0, uint? Ack = null, bool DuplicateAck = false);
 
 /// <summary>
 /// A compact pattern over a sequence of segments, the way people write ladder diagrams in prose:
@@ -19,7 +20,8 @@ public readonly record struct ObservedSegment(bool Forward, string Flags, int Le
 /// <list type="bullet">
 /// <item><c>&gt;</c> / <c>&lt;</c>: in the direction of the first SYN, or against it (omit for either);</item>
 /// <item>flags as tcpdump prints them (<c>S.</c>, <c>P.</c>, <c>F.</c>, <c>R</c>, <c>R.</c>, <c>.</c>), or <c>*</c> for any;</item>
-/// <item>markers: <c>(retx)</c> a retransmission, <c>(new)</c> not one, <c>(len=N)</c> N payload bytes,
+/// <item>markers: <c>(retx)</c> a retransmission, <c>(new)</c> not one, <c>(dup)</c> a duplicate ACK as its
+/// sender says, <c>(nodup)</c> not one, <c>(len=N)</c> N payload bytes,
 /// <c>(seq=N)</c> and <c>(ack=N)</c> sequence and acknowledgment numbers relative to the first SYN of the run
 /// in that direction (so they go on counting across connections that reuse a 4-tuple; absolute when
 /// no SYN was sent that way);</item>
@@ -128,6 +130,7 @@ public sealed class SegmentPattern
         }
 
         bool? retransmission = null;
+        bool? duplicateAck = null;
         int? length = null;
         uint? seq = null;
         uint? ack = null;
@@ -148,6 +151,10 @@ public sealed class SegmentPattern
             {
                 retransmission = false;
             }
+            else if (marker is "dup" or "nodup")
+            {
+                duplicateAck = marker == "dup";
+            }
             else if (marker.StartsWith("len=", StringComparison.Ordinal) && int.TryParse(marker.AsSpan(4), NumberStyles.None, CultureInfo.InvariantCulture, out int parsed))
             {
                 length = parsed;
@@ -162,7 +169,7 @@ public sealed class SegmentPattern
             }
             else
             {
-                throw new ScenarioException(where.Shifted(i), $"unknown marker '({marker})' (expected (retx), (new), (len=N), (seq=N) or (ack=N))");
+                throw new ScenarioException(where.Shifted(i), $"unknown marker '({marker})' (expected (retx), (new), (dup), (nodup), (len=N), (seq=N) or (ack=N))");
             }
 
             i = close + 1;
@@ -174,7 +181,7 @@ public sealed class SegmentPattern
             throw new ScenarioException(where.Shifted(i), $"unexpected {InputText.Quote(text[i..])} in pattern token {InputText.Quote(text)}");
         }
 
-        return new Token(forward, flags, retransmission, length, min, max) { Seq = seq, Ack = ack };
+        return new Token(forward, flags, retransmission, length, min, max) { Seq = seq, Ack = ack, DuplicateAck = duplicateAck };
     }
 
     private static (int Min, int Max) ParseRepeat(string text, ref int i, SourceSpan where)
@@ -228,6 +235,11 @@ public sealed class SegmentPattern
                 text.Append("(retx)");
             }
 
+            if (segment.DuplicateAck)
+            {
+                text.Append("(dup)");
+            }
+
             text.Append(' ');
         }
 
@@ -240,12 +252,15 @@ public sealed class SegmentPattern
 
         public uint? Ack { get; init; }
 
+        public bool? DuplicateAck { get; init; }
+
         public bool Accepts(ObservedSegment segment) =>
             (Forward is null || Forward == segment.Forward)
             && (Flags == "*" || Flags == segment.Flags)
             && (Retransmission is null || Retransmission == segment.Retransmission)
             && (Length is null || Length == segment.Length)
             && (Seq is null || Seq == segment.Seq)
-            && (Ack is null || Ack == segment.Ack);
+            && (Ack is null || Ack == segment.Ack)
+            && (DuplicateAck is null || DuplicateAck == segment.DuplicateAck);
     }
 }

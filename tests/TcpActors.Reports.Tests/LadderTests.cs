@@ -65,6 +65,18 @@ public sealed partial class LadderTests
     }
 
     [Fact]
+    public void Seed_000_notes_each_time_wait_re_ack_as_a_duplicate_ack()
+    {
+        // Proves the ladder shows the senders' duplicate-ACK marks: the seven re-ACKs TIME_WAIT sends for the
+        // retransmitted FINs say "dup ACK", its first ACK of the FIN does not.
+        var (_, html) = Run(BuiltInScenarios.Load("seed-000-fin-to-time-wait"));
+        var arrows = ReportSvg.Groups(ReportSvg.Diagrams(html).Single(), "segment").ToList();
+        var noted = arrows.Select((a, i) => (a, i)).Where(x => x.a.Value.Contains("dup ACK", StringComparison.Ordinal)).Select(x => x.i + 1).ToList();
+
+        Assert.Equal([9, 11, 13, 15, 17, 19, 21], noted);
+    }
+
+    [Fact]
     public void Seed_000_draws_a_dropped_arrow_for_each_ACK_the_rule_dropped()
     {
         // Proves every dropped packet is drawn as a dropped arrow naming the iptables rule, and nothing else is.

@@ -17,6 +17,23 @@ public sealed class ScenarioLanguageTests
     }
 
     [Fact]
+    public void Dup_and_nodup_markers_match_the_senders_duplicate_ack_mark_and_a_token_without_them_matches_both()
+    {
+        // Proves (dup)/(nodup) compare the mark the sender put on the segment, that patterns written before
+        // the marker existed still match, that a failure message shows it, and that a bad marker names them.
+        var ack = new ObservedSegment(false, ".", 0, false, 1, 2);
+        var duplicate = ack with { DuplicateAck = true };
+        Assert.True(SegmentPattern.Parse("<.(nodup) <.(dup)", s_here).Matches([ack, duplicate]));
+        Assert.False(SegmentPattern.Parse("<.(dup) <.(dup)", s_here).Matches([ack, duplicate]));
+        Assert.False(SegmentPattern.Parse("<.(nodup){2}", s_here).Matches([ack, duplicate]));
+        Assert.True(SegmentPattern.Parse("<.{2}", s_here).Matches([ack, duplicate]));
+        Assert.True(SegmentPattern.Parse("<.(dup)(ack=2)(new)", s_here).Matches([duplicate]));
+        Assert.Equal("<. <.(dup)", SegmentPattern.Render([ack, duplicate]));
+        var error = Assert.Throws<ScenarioException>(() => SegmentPattern.Parse("<.(dupe)", s_here));
+        Assert.Contains("(dup), (nodup)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Zero_repetition_of_any_segment_matches_only_silence()
     {
         // Proves '*{0}' is the pattern for "no segment at all" in a window.

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 
 namespace TcpActors.Simulation.Tests;
@@ -21,7 +20,7 @@ public sealed class TsharkTests
         using var directory = new TemporaryDirectory();
         string pcap = directory.File(name + ".pcap");
         var report = ScenarioRunner.Run(BuiltInScenarios.Load(name), new RunOptions { PcapPath = pcap });
-        string output = Tshark("-r", pcap, "-T", "fields", "-E", "separator=|", "-e", "frame.number", "-e", "_ws.malformed", "-e", "_ws.expert.severity", "-e", "tcp.analysis.retransmission");
+        string output = Tshark.Run("-r", pcap, "-T", "fields", "-E", "separator=|", "-e", "frame.number", "-e", "_ws.malformed", "-e", "_ws.expert.severity", "-e", "tcp.analysis.retransmission");
         var rows = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split('|')).ToList();
         Assert.Equal(report.Trace.Count, rows.Count);
         Assert.All(rows, row => Assert.True(row[1].Length == 0, $"frame {row[0]} is malformed"));
@@ -43,7 +42,7 @@ public sealed class TsharkTests
         using var directory = new TemporaryDirectory();
         string pcap = directory.File(name + ".pcap");
         var report = ScenarioRunner.Run(BuiltInScenarios.Load(name), new RunOptions { PcapPath = pcap });
-        string output = Tshark("-r", pcap, "-T", "fields", "-E", "separator=|", "-e", "frame.number", "-e", "_ws.malformed", "-e", "_ws.expert.severity");
+        string output = Tshark.Run("-r", pcap, "-T", "fields", "-E", "separator=|", "-e", "frame.number", "-e", "_ws.malformed", "-e", "_ws.expert.severity");
         var rows = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split('|')).ToList();
         if (report.Load is null)
         {
@@ -64,27 +63,6 @@ public sealed class TsharkTests
     {
         // The pattern recorder sees the same packets as the capture, in the same order.
         return report.Segments.Select((segment, index) => (segment, index)).Where(s => s.segment.Retransmission).Select(s => s.index + 1).ToList();
-    }
-
-    private static string Tshark(params string[] arguments)
-    {
-        var info = new ProcessStartInfo("tshark") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(60_000))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("tshark did not finish in 60 s");
-        }
-
-        Assert.True(process.ExitCode == 0, "tshark failed: " + error.Result);
-        return output.Result;
     }
 }
 

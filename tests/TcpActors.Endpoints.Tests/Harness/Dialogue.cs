@@ -28,6 +28,9 @@ internal sealed class Dialogue
 
     public Lab Lab { get; }
 
+    /// <summary>Ends each expected line of a segment its sender marked a duplicate ACK with <c> (dup)</c>.</summary>
+    public bool ShowDuplicateAcks { get; set; }
+
     /// <summary>A server listening on 10.0.2.2:8080 that accepts one connection and then does what <paramref name="application"/> says.</summary>
     public static Dialogue WithListener(Func<ScriptedProcess, Sock, IEnumerable<Step>>? application = null, params string[] serverSysctls)
     {
@@ -71,7 +74,7 @@ internal sealed class Dialogue
     public void ExpectUntil(double seconds, string expected)
     {
         Lab.RunUntil(seconds);
-        var lines = _sent.Skip(_seen).Select(s => WireText.Seconds(s.At.Nanoseconds) + " " + Line(WireRecord.Of(s.Segment, 0)));
+        var lines = _sent.Skip(_seen).Select(s => WireText.Seconds(s.At.Nanoseconds) + " " + Line(WireRecord.Of(s.Segment, 0)) + (ShowDuplicateAcks && s.Segment.DuplicateAck ? " (dup)" : ""));
         _seen = _sent.Count;
         Expect.Lines(expected, string.Join('\n', lines));
     }
