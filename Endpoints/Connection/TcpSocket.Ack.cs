@@ -36,7 +36,7 @@ internal sealed partial class TcpSocket
         flags |= segment.PayloadLength > 0 || segment.IsFin ? AckFlags.Data : AckFlags.None;
         uint window = (uint)segment.Window << _sndWscale;
         flags |= UpdateWindow(segment, window) ? AckFlags.WindowUpdate : AckFlags.None;
-        var tag = new SackTag(_sndNxt);
+        var tag = new SackTag(_sndNxt) { PriorFack = HighestSackEnd() };
         flags |= TagSackBlocks(segment, _sndUna, ref tag);
         OnAck(ack, segment, flags, tag);
 
@@ -68,7 +68,7 @@ internal sealed partial class TcpSocket
 
     /// <summary>snd_una advances in a handshake (the SYN or SYN-ACK acknowledged): the general ACK path, without SACK.</summary>
     private void AcknowledgeUpTo(SeqNum ack, Segment segment) =>
-        OnAck(ack, segment, AckFlags.SndUnaAdvanced | AckFlags.WindowUpdate, new SackTag(_sndNxt));
+        OnAck(ack, segment, AckFlags.SndUnaAdvanced | AckFlags.WindowUpdate, new SackTag(_sndNxt) { PriorFack = HighestSackEnd() });
 
     /// <summary>
     /// tcp_ack after the window and SACK blocks are taken: trim the retransmission queue, sample the RTT, let
@@ -162,7 +162,7 @@ internal sealed partial class TcpSocket
     private AckFlags CleanRetransmissionQueue(SeqNum ack, Segment segment, ref SackTag tag)
     {
         var previous = _sndUna;
-        var priorFack = HighestSackEnd();
+        var priorFack = tag.PriorFack;
         long now = _stack.NowNanoseconds;
         long firstAckedSentAt = -1;
         long lastAckedSentAt = -1;

@@ -288,7 +288,11 @@ internal sealed partial class TcpSocket
                 blocks.Add(duplicate);
             }
 
-            blocks.AddRange(_receiveQueue.SackBlocks(_lastOutOfOrderSeq));
+            foreach (var block in _receiveQueue.SackBlocks(_lastOutOfOrderSeq))
+            {
+                // A held FIN is in the block of its segment, as in the out-of-order skb's end_seq.
+                blocks.Add(_outOfOrderFin == block.Right ? new SackBlock(block.Left, block.Right + 1) : block);
+            }
             options = options with { SackBlocks = [.. blocks.Take(MaximumSackBlocks)] };
         }
 

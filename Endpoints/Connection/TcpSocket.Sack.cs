@@ -249,6 +249,9 @@ internal sealed partial class TcpSocket
         /// <summary>state->reord: the lowest sequence shown to have been reordered (snd_nxt: none).</summary>
         public SeqNum Reord = sndNxt;
 
+        /// <summary>prior_fack: the highest SACKed sequence before this ACK (snd_una when nothing was SACKed).</summary>
+        public SeqNum PriorFack;
+
         /// <summary>The send time of the most recently sent segment this ACK delivered (the rate sample's packet).</summary>
         public long LatestDeliveredSentAt = long.MinValue;
 
