@@ -63,7 +63,6 @@ internal sealed partial class TcpSocket
     private readonly List<SentSegment> _inFlight = [];
     private SackBlock? _dsack;
     private SeqNum? _lastOutOfOrderSeq;
-    private SeqNum? _outOfOrderFin;
 
     // Retransmission (RFC 6298 with Linux's bounds).
     private RttEstimator _rtt;

@@ -68,7 +68,6 @@ internal sealed partial class TcpSocket
         {
             _receiveQueue.AddOutOfOrder(seq, data);
             _lastOutOfOrderSeq = seq;
-            _outOfOrderFin = segment.IsFin ? segment.EndSeq - 1 : _outOfOrderFin;
             ScheduleAck(now: true);
             return;
         }
@@ -104,12 +103,9 @@ internal sealed partial class TcpSocket
         }
 
         ScheduleAck(now: false);
-        // A FIN that came out of order is held with its segment (tcp_data_queue_ofo keeps the flag) and
-        // takes effect once the data before it is in.
-        bool finInOrder = (segment.IsFin && segment.EndSeq - 1 <= _rcvNxt) || _outOfOrderFin == _rcvNxt;
+        bool finInOrder = segment.IsFin && segment.EndSeq - 1 <= _rcvNxt;
         if (finInOrder)
         {
-            _outOfOrderFin = null;
             OnFin();
         }
 

@@ -288,11 +288,7 @@ internal sealed partial class TcpSocket
                 blocks.Add(duplicate);
             }
 
-            foreach (var block in _receiveQueue.SackBlocks(_lastOutOfOrderSeq))
-            {
-                // A held FIN is in the block of its segment, as in the out-of-order skb's end_seq.
-                blocks.Add(_outOfOrderFin == block.Right ? new SackBlock(block.Left, block.Right + 1) : block);
-            }
+            blocks.AddRange(_receiveQueue.SackBlocks(_lastOutOfOrderSeq));
             options = options with { SackBlocks = [.. blocks.Take(MaximumSackBlocks)] };
         }
 
