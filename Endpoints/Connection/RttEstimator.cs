@@ -13,8 +13,31 @@ internal struct RttEstimator
     private long _mdevMaxMicros;
     private long _rttvarMicros;
     private uint _rttSeq;
+    private long _minRtt;        // tcp_min_rtt, nanoseconds (0: no sample yet)
+    private long _minRttAt;      // when that minimum was measured
+
+    /// <summary>net.ipv4.tcp_min_rtt_wlen: seconds a minimum RTT sample stays valid.</summary>
+    public const long MinRttWindow = 300_000_000_000;
 
     public readonly bool HasSample => _srttMicros8 != 0;
+
+    /// <summary>
+    /// tcp_min_rtt in nanoseconds (long.MaxValue before any sample, as Linux's ~0U): the smallest RTT seen in
+    /// the last <see cref="MinRttWindow"/>. Linux keeps three candidates (lib/minmax.c) so that an expiring
+    /// minimum falls back to the next best; here an expired minimum is replaced by the next sample.
+    /// </summary>
+    public readonly long MinRtt => _minRtt == 0 ? long.MaxValue : _minRtt;
+
+    /// <summary>tcp_update_rtt_min: feeds the minimum-RTT filter (1 µs at least, as Linux's jiffy floor is below our resolution).</summary>
+    public void SampleMinRtt(long rttNanoseconds, long now)
+    {
+        long rtt = Math.Max(rttNanoseconds, 1000);
+        if (_minRtt == 0 || rtt <= _minRtt || now - _minRttAt > MinRttWindow)
+        {
+            _minRtt = rtt;
+            _minRttAt = now;
+        }
+    }
 
     /// <summary>Smoothed RTT in nanoseconds (0 before any sample).</summary>
     public readonly long SmoothedNanoseconds => _srttMicros8 / 8 * 1000;

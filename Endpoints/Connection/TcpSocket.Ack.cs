@@ -6,7 +6,7 @@ namespace TcpActors.Endpoints;
 /// <summary>The ACK field (RFC 9293 3.10.7.4, "fifth, check the ACK field"; Linux's tcp_ack).</summary>
 internal sealed partial class TcpSocket
 {
-    /// <summary>Processes the ACK; false when the segment must be discarded.</summary>
+    /// <summary>Processes the ACK (tcp_ack); false when the segment must be discarded.</summary>
     private bool ProcessAck(Segment segment)
     {
         var ack = segment.Ack;
@@ -26,23 +26,19 @@ internal sealed partial class TcpSocket
                 return false;
             }
 
+            OnOldAck(segment);
             return true;
         }
 
         _lastAckReceivedTime = _stack.NowNanoseconds;
         _probesOut = 0;
+        var flags = ack > _sndUna ? AckFlags.SndUnaAdvanced : AckFlags.None;
+        flags |= segment.PayloadLength > 0 || segment.IsFin ? AckFlags.Data : AckFlags.None;
         uint window = (uint)segment.Window << _sndWscale;
-        bool windowChanged = UpdateWindow(segment, window);
-        int newlySacked = MarkSacked(segment);
-        if (ack > _sndUna)
-        {
-            AcknowledgeUpTo(ack, segment, newlySacked);
-        }
-        else
-        {
-            bool duplicate = segment.PayloadLength == 0 && !segment.IsFin && !windowChanged && PacketsOut > 0;
-            OnAckWithoutProgress(duplicate, newlySacked);
-        }
+        flags |= UpdateWindow(segment, window) ? AckFlags.WindowUpdate : AckFlags.None;
+        var tag = new SackTag(_sndNxt) { PriorFack = HighestSackEnd() };
+        flags |= TagSackBlocks(segment, _sndUna, ref tag);
+        OnAck(ack, segment, flags, tag);
 
         if (_sndWnd > 0 && _retransmitMode == RetransmitTimerMode.ZeroWindowProbe)
         {
@@ -54,7 +50,7 @@ internal sealed partial class TcpSocket
         return AfterAck(segment);
     }
 
-    /// <summary>tcp_ack_update_window: take the peer's window if the segment is newer (RFC 9293's SND.WL1/SND.WL2 rule).</summary>
+    /// <summary>tcp_ack_update_window: take the peer's window if the segment is newer (RFC 9293's SND.WL1/SND.WL2 rule); true when it may (FLAG_WIN_UPDATE).</summary>
     private bool UpdateWindow(Segment segment, uint window)
     {
         bool mayUpdate = segment.Ack > _sndUna || segment.Seq > _sndWl1 || (segment.Seq == _sndWl1 && (window > _sndWnd || window == 0));
@@ -65,39 +61,148 @@ internal sealed partial class TcpSocket
 
         _sndWl1 = segment.Seq;
         _sndWl2 = segment.Ack;
-        bool changed = _sndWnd != window;
         _sndWnd = window;
         _maxWindow = Math.Max(_maxWindow, window);
-        return changed;
+        return true;
+    }
+
+    /// <summary>snd_una advances in a handshake (the SYN or SYN-ACK acknowledged): the general ACK path, without SACK.</summary>
+    private void AcknowledgeUpTo(SeqNum ack, Segment segment) =>
+        OnAck(ack, segment, AckFlags.SndUnaAdvanced | AckFlags.WindowUpdate, new SackTag(_sndNxt) { PriorFack = HighestSackEnd() });
+
+    /// <summary>
+    /// tcp_ack after the window and SACK blocks are taken: trim the retransmission queue, sample the RTT, let
+    /// the loss-recovery state machine judge the ACK (tcp_fastretrans_alert, only for a "dubious" one), re-arm
+    /// the loss probe or RTO, grow or reduce the congestion window, retransmit or (F-RTO) send new data, then
+    /// serve blocked writers.
+    /// </summary>
+    private void OnAck(SeqNum ack, Segment segment, AckFlags flags, SackTag tag)
+    {
+        var priorSndUna = _sndUna;
+        if (PacketsOut == 0)
+        {
+            // tcp_ack's no_queue: a D-SACK may still undo a reduction.
+            if ((flags & AckFlags.DsackingAck) != 0)
+            {
+                var ignored = Rexmit.None;
+                FastRetransmitAlert(priorSndUna, 0, ref flags, ref ignored);
+            }
+
+            return;
+        }
+
+        if ((flags & AckFlags.SndUnaAdvanced) != 0)
+        {
+            _retransmits = 0;
+        }
+
+        flags |= CleanRetransmissionQueue(ack, segment, ref tag);
+        UpdateReorderWindow(tag);
+        if (_tlpOutstanding && ack >= _tlpHighSeq)
+        {
+            _tlpOutstanding = false;
+        }
+
+        var rexmit = Rexmit.None;
+        int lostBefore = _loss?.LostCount ?? 0;
+        if (AckIsDubious(flags))
+        {
+            bool duplicate = (flags & (AckFlags.SndUnaAdvanced | AckFlags.NotDuplicate | AckFlags.DsackingAck)) == 0;
+            _dupAcks += duplicate ? 1 : 0;
+            FastRetransmitAlert(priorSndUna, duplicate ? 1 : 0, ref flags, ref rexmit, segment);
+            tag.Delivered += duplicate && !_sackOk ? 1 : 0;
+        }
+
+        if ((flags & AckFlags.SndUnaAdvanced) != 0)
+        {
+            _dupAcks = 0;
+        }
+
+        if ((flags & AckFlags.SetTransmitTimer) != 0)
+        {
+            RearmAfterAck();
+        }
+
+        CongestionControl(tag.Delivered, flags, (_loss?.LostCount ?? 0) - lostBefore);
+        TransmitRecovery(rexmit);
+        if ((flags & AckFlags.SndUnaAdvanced) != 0)
+        {
+            ServePendingSends();
+        }
+    }
+
+    /// <summary>tcp_ack_is_dubious: a duplicate ACK, SACK or D-SACK news, or any ACK outside the Open state.</summary>
+    private bool AckIsDubious(AckFlags flags) =>
+        (flags & AckFlags.NotDuplicate) == 0 || (flags & AckFlags.CongestionAlert) != 0 || _caState != CongestionState.Open;
+
+    /// <summary>
+    /// An ACK below snd_una (tcp_ack's old_ack): it acknowledges nothing new, but its SACK blocks may still say
+    /// what arrived, and a D-SACK may show a retransmission spurious.
+    /// </summary>
+    private void OnOldAck(Segment segment)
+    {
+        if (!_sackOk || segment.Options.SackBlocks is not { Length: > 0 })
+        {
+            return;
+        }
+
+        var tag = new SackTag(_sndNxt);
+        var flags = TagSackBlocks(segment, _sndUna, ref tag);
+        var rexmit = Rexmit.None;
+        FastRetransmitAlert(_sndUna, 0, ref flags, ref rexmit);
+        TransmitRecovery(rexmit);
     }
 
     /// <summary>
-    /// snd_una advances: trim the queues, sample the RTT, follow the loss-recovery state, grow the window,
-    /// re-arm the timers, retransmit what is lost, then send new data.
+    /// tcp_clean_rtx_queue: drops what the ACK covers, noting whether never-retransmitted data sent before
+    /// high_seq was among it (F-RTO's evidence), whether a hole below the highest SACK was filled by an
+    /// original (reordering), the RTT (Karn: only from never-retransmitted segments; else the SACKed ones,
+    /// else the timestamp echo), and whether snd_una stopped at a SACKed segment (reneging).
     /// </summary>
-    private void AcknowledgeUpTo(SeqNum ack, Segment segment, int newlySacked = 0)
+    private AckFlags CleanRetransmissionQueue(SeqNum ack, Segment segment, ref SackTag tag)
     {
         var previous = _sndUna;
+        var priorFack = tag.PriorFack;
         long now = _stack.NowNanoseconds;
         long firstAckedSentAt = -1;
-        bool anyRetransmittedAcked = false;
-        int ackedSegments = 0;
+        long lastAckedSentAt = -1;
+        var reord = _sndNxt;
+        var flags = AckFlags.None;
         while (_inFlight.Count > 0 && _inFlight[0].End <= ack)
         {
             var acked = _inFlight[0];
             if (acked.Retransmitted)
             {
-                anyRetransmittedAcked = true;
+                flags |= AckFlags.RetransmittedDataAcked;
             }
-            else if (firstAckedSentAt < 0)
+            else if (!acked.Sacked)
             {
-                firstAckedSentAt = acked.SentAt;
+                lastAckedSentAt = acked.SentAt;
+                firstAckedSentAt = firstAckedSentAt < 0 ? acked.SentAt : firstAckedSentAt;
+                reord = acked.Seq < reord ? acked.Seq : reord;
+                flags |= acked.End <= _recoveryPoint ? AckFlags.OriginalSackedOrAcked : AckFlags.None;
             }
 
-            RackAdvance(acked);
+            if (!acked.Sacked)
+            {
+                tag.Delivered += (acked.Flags & TcpFlags.Syn) != 0 ? 0 : 1;
+                tag.NoteDelivered(acked.SentAt);
+                if (!SpuriouslyRetransmitted(acked, segment))
+                {
+                    RackAdvance(acked);
+                }
+            }
+
             _inFlight.RemoveAt(0);
-            // An acknowledged SYN or SYN-ACK does not grow the window (cwnd is still 10 after the handshake).
-            ackedSegments += (acked.Flags & TcpFlags.Syn) != 0 ? 0 : 1;
+            if ((acked.Flags & TcpFlags.Syn) != 0)
+            {
+                flags |= AckFlags.SynAcked;
+                _retransStamp = Never; // the SYN's send time, or its first retransmission's
+            }
+            else
+            {
+                flags |= AckFlags.DataAcked;
+            }
         }
 
         var dataStart = _iss + 1;
@@ -108,64 +213,70 @@ internal sealed partial class TcpSocket
         }
 
         _sndUna = ack;
-        _retransmits = 0;
-        if (!_inFlight.Exists(s => s.Retransmitted))
+
+        flags |= _inFlight.Count > 0 && _inFlight[0].Sacked ? AckFlags.SackReneging : AckFlags.None;
+        long ackedRtt = firstAckedSentAt >= 0 && (flags & AckFlags.RetransmittedDataAcked) == 0 ? now - firstAckedSentAt : -1;
+        long ackedLastRtt = ackedRtt >= 0 ? now - lastAckedSentAt : -1;
+        long sackRtt = tag.FirstSackedSentAt >= 0 ? now - tag.FirstSackedSentAt : -1;
+        long lastRtt = tag.LastSackedSentAt >= 0 ? now - tag.LastSackedSentAt : ackedLastRtt;
+        bool sampled = SampleRtt(segment, ackedRtt >= 0 ? ackedRtt : sackRtt, lastRtt, (flags & AckFlags.Acked) != 0, now);
+        if ((flags & AckFlags.Acked) != 0)
         {
-            _retransStamp = Never;
+            flags |= AckFlags.SetTransmitTimer;
+            if (_sackOk && reord < priorFack)
+            {
+                CheckSackReordering(reord, byTimestamp: false);
+            }
+        }
+        else if (_inFlight.Count > 0 && sampled && sackRtt >= 0 && sackRtt > now - _inFlight[0].SentAt)
+        {
+            // Do not re-arm the RTO from a SACK of data sent after the head was last (re)sent.
+            flags |= AckFlags.SetTransmitTimer;
         }
 
-        SampleRtt(segment, firstAckedSentAt, anyRetransmittedAcked, now);
-        OnLossIndications(advanced: true, ackedSegments + newlySacked, duplicate: false);
-        if (ackedSegments > 0)
-        {
-            GrowCongestionWindow(ackedSegments + newlySacked);
-        }
-
-        if (_tlpOutstanding && ack >= _tlpHighSeq)
-        {
-            _tlpOutstanding = false;
-        }
-
-        _dupAcks = 0;
-        RearmAfterAck();
-        RetransmitLostSegments();
-        if (PacketsOut == 0)
-        {
-            _loss = null;
-        }
-
-        ServePendingSends();
+        return flags;
     }
 
     private static long Clamp(SeqNum value, SeqNum low, SeqNum high) =>
         value <= low ? 0 : value >= high ? high - low : value - low;
 
-    /// <summary>tcp_ack_update_rtt: the send time of the oldest newly acknowledged, never retransmitted segment (Karn); else TSecr.</summary>
-    private void SampleRtt(Segment segment, long firstAckedSentAt, bool anyRetransmittedAcked, long now)
+    /// <summary>
+    /// tcp_ack_update_rtt: the RTT of the oldest newly acknowledged, never retransmitted segment (Karn), else
+    /// of the oldest newly SACKed one, else the timestamp echo if data was acknowledged; the last delivered
+    /// segment's RTT feeds the minimum-RTT filter. False when there was no sample.
+    /// </summary>
+    private bool SampleRtt(Segment segment, long rtt, long lastRtt, bool acked, long now)
     {
-        long rtt = -1;
-        if (firstAckedSentAt >= 0 && !anyRetransmittedAcked)
-        {
-            rtt = now - firstAckedSentAt;
-        }
-        else if (_tsOk && segment.Options.HasTimestamps && segment.Options.TsEcr != 0)
+        if (rtt < 0 && acked && _tsOk && segment.Options.HasTimestamps && segment.Options.TsEcr != 0)
         {
             long deltaMilliseconds = unchecked((int)(TsVal - segment.Options.TsEcr));
             if (deltaMilliseconds >= 0)
             {
                 rtt = Math.Max(1, deltaMilliseconds) * 1_000_000;
+                lastRtt = rtt;
             }
         }
 
         if (rtt < 0)
         {
-            return;
+            return false;
         }
 
+        _rtt.SampleMinRtt(lastRtt >= 0 ? lastRtt : rtt, now);
         _rtt.Sample(rtt, _sndUna.Value, _sndNxt.Value);
         _rto = _rtt.RtoNanoseconds;
         _backoff = 0;
+        return true;
     }
+
+    /// <summary>tcp_skb_spurious_retrans: a retransmitted segment whose ACK echoes a timestamp older than its last transmission (the original was acknowledged).</summary>
+    private bool SpuriouslyRetransmitted(in SentSegment sent, Segment segment) =>
+        sent.Retransmitted && EchoedBefore(segment, sent.SentAt);
+
+    /// <summary>tcp_tsopt_ecr_before: the segment echoes a timestamp from before <paramref name="nanoseconds"/>.</summary>
+    private bool EchoedBefore(Segment segment, long nanoseconds) =>
+        _tsOk && segment.Options.HasTimestamps && segment.Options.TsEcr != 0
+        && unchecked((int)(segment.Options.TsEcr - (_stack.ClockMillisecondsOf(nanoseconds) + _tsOffset))) < 0;
 
     /// <summary>
     /// Slow start and congestion avoidance per delivered (ACKed or SACKed) segment, outside fast recovery,
@@ -173,11 +284,6 @@ internal sealed partial class TcpSocket
     /// </summary>
     private void GrowCongestionWindow(int ackedSegments)
     {
-        if (_inRecovery)
-        {
-            return;
-        }
-
         for (int i = 0; i < ackedSegments; i++)
         {
             if (_cwnd < _ssthresh)
@@ -192,60 +298,32 @@ internal sealed partial class TcpSocket
         }
     }
 
-    /// <summary>Marks the segments the peer's SACK blocks cover (tcp_sacktag_write_queue); returns how many are newly SACKed.</summary>
-    private int MarkSacked(Segment segment)
-    {
-        if (!_sackOk || segment.Options.SackBlocks is not { Length: > 0 } blocks)
-        {
-            return 0;
-        }
-
-        int newlySacked = 0;
-        for (int i = 0; i < _inFlight.Count; i++)
-        {
-            var sent = _inFlight[i];
-            if (!sent.Sacked && Array.Exists(blocks, b => sent.Seq >= b.Left && sent.End <= b.Right))
-            {
-                _loss ??= new LossRecovery();
-                sent.Sacked = true;
-                sent.Lost = false;
-                _inFlight[i] = sent;
-                RackAdvance(sent);
-                newlySacked++;
-            }
-        }
-
-        return newlySacked;
-    }
-
     /// <summary>
-    /// An ACK that does not advance snd_una: a duplicate ACK (counted for a peer without SACK), new SACK
-    /// blocks, or an ACK during recovery may reveal losses (tcp_fastretrans_alert), which are then
-    /// retransmitted (tcp_xmit_recovery).
+    /// tcp_cong_control: in fast recovery PRR sets the window; otherwise it grows if the ACK delivered data in
+    /// order (tcp_may_raise_cwnd; with more reordering than tcp_reordering, on any forward progress).
     /// </summary>
-    private void OnAckWithoutProgress(bool duplicate, int newlySacked)
+    private void CongestionControl(int delivered, AckFlags flags, int newlyLost)
     {
-        if (!duplicate && newlySacked == 0 && _loss is null && !_inRecovery)
+        if (_caState == CongestionState.Recovery)
         {
+            ReduceCongestionWindow(delivered, (flags & AckFlags.SndUnaAdvanced) != 0, newlyLost);
             return;
         }
 
-        if (duplicate)
+        bool reorderingHigh = _loss is { } loss && loss.Reordering > _stack.Sysctls.TcpReordering;
+        bool mayRaise = (flags & (reorderingHigh ? AckFlags.ForwardProgress : AckFlags.DataAcked)) != 0;
+        if (mayRaise)
         {
-            _dupAcks++;
+            GrowCongestionWindow(delivered);
         }
-
-        int delivered = newlySacked + (duplicate && !_sackOk ? 1 : 0);
-        OnLossIndications(advanced: false, delivered, duplicate);
-        RetransmitLostSegments();
     }
 
-    /// <summary>After new data is acknowledged: a loss probe or the RTO if anything is still out, nothing otherwise.</summary>
+    /// <summary>tcp_set_xmit_timer after an ACK: a loss probe or the RTO if anything is still out, nothing otherwise.</summary>
     private void RearmAfterAck()
     {
         if (PacketsOut == 0)
         {
-            if (_retransmitMode is RetransmitTimerMode.Rto or RetransmitTimerMode.LossProbe)
+            if (_retransmitMode is RetransmitTimerMode.Rto or RetransmitTimerMode.LossProbe or RetransmitTimerMode.ReorderTimeout)
             {
                 Timers.Cancel(TimerExpired.Retransmit);
                 _retransmitMode = RetransmitTimerMode.None;

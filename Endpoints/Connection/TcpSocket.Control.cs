@@ -74,13 +74,14 @@ internal sealed partial class TcpSocket
     private SeqNum _tlpHighSeq;
     private bool _tlpOutstanding;
     private RetransmitTimerMode _retransmitMode;
+    private uint _sendOrder;
 
     // Congestion control (a Reno-like model with Linux's initial window of 10).
     private int _cwnd = 10;
     private int _ssthresh = int.MaxValue;
     private int _cwndCounter;
     private int _dupAcks;
-    private bool _inRecovery;
+    private CongestionState _caState;
     private SeqNum _recoveryPoint;
 
     // Delayed ACK (inet_connection_sock's icsk_ack).
@@ -103,6 +104,9 @@ internal sealed partial class TcpSocket
         LossProbe,
         ZeroWindowProbe,
         SynAck,
+
+        /// <summary>ICSK_TIME_REO_TIMEOUT: RACK's reordering window runs out.</summary>
+        ReorderTimeout,
     }
 
     /// <summary>Sequence space in flight: the data still unacknowledged, with SYN and FIN counted.</summary>
@@ -129,7 +133,13 @@ internal sealed partial class TcpSocket
 
     private uint TsVal => unchecked(_stack.ClockMilliseconds + _tsOffset);
 
-    /// <summary>A segment in the retransmission queue, with the time of its last transmission.</summary>
+    /// <summary>
+    /// A segment in the retransmission queue, with the time of its last transmission and Linux's scoreboard
+    /// tags (tcp_skb_cb's sacked: S, L, R): <see cref="Sacked"/> (TCPCB_SACKED_ACKED), <see cref="Lost"/>
+    /// (TCPCB_LOST, kept while the retransmission is out), <see cref="RetransmissionOut"/>
+    /// (TCPCB_SACKED_RETRANS: a retransmission of it is in flight) and <see cref="Retransmitted"/>
+    /// (TCPCB_EVER_RETRANS).
+    /// </summary>
     private struct SentSegment
     {
         public SeqNum Seq;
@@ -139,6 +149,13 @@ internal sealed partial class TcpSocket
         public bool Retransmitted;
         public bool Sacked;
         public bool Lost;
+        public bool RetransmissionOut;
+
+        /// <summary>
+        /// The order of its last transmission among the socket's: RACK's tie-break between segments sent at
+        /// the same instant (Linux's microsecond send stamps differ; the simulator's instants may not).
+        /// </summary>
+        public uint Order;
 
         public readonly int DataLength => (End - Seq) - ((Flags & TcpFlags.Syn) != 0 ? 1 : 0) - ((Flags & TcpFlags.Fin) != 0 ? 1 : 0);
     }

@@ -117,7 +117,7 @@ internal sealed partial class TcpSocket
     /// each write, the FIN on the last data segment when it is queued (else alone), Nagle's rule in
     /// Minshall's form (one small segment outstanding at a time) unless TCP_NODELAY.
     /// </summary>
-    private void PushPendingData()
+    private void PushPendingData(bool nagleOff = false)
     {
         if (_state is not (TcpState.Established or TcpState.CloseWait or TcpState.FinWait1 or TcpState.LastAck or TcpState.Closing))
         {
@@ -151,7 +151,7 @@ internal sealed partial class TcpSocket
             int length = Math.Min(Math.Min(unsent, mss), Math.Max(windowRoom, 0));
             bool lastOfData = _sndNxt + length == _writeSeq;
             bool withFin = _finQueued && lastOfData && !FinSent;
-            if (length > 0 && length < mss && !withFin && NagleHolds())
+            if (length > 0 && length < mss && !withFin && !nagleOff && NagleHolds())
             {
                 break;
             }
@@ -240,14 +240,14 @@ internal sealed partial class TcpSocket
             return false;
         }
 
-        _inFlight.Add(new SentSegment { Seq = _sndNxt, End = segment.EndSeq, Flags = flags, SentAt = _stack.NowNanoseconds });
+        _inFlight.Add(new SentSegment { Seq = _sndNxt, End = segment.EndSeq, Flags = flags, SentAt = _stack.NowNanoseconds, Order = ++_sendOrder });
         _sndNxt = segment.EndSeq;
         if (length < mssNow)
         {
             _sndSml = _sndNxt;
         }
 
-        if (_inRecovery && _loss is { } loss)
+        if (_caState == CongestionState.Recovery && _loss is { } loss)
         {
             loss.PrrOut++;
         }
@@ -286,9 +286,23 @@ internal sealed partial class TcpSocket
             _stack.PublishRetransmission(_tuple, original.Seq, length, kind);
         }
 
+        // tcp_retransmit_skb (R: in flight again, counted for the undo) or, for the loss probe,
+        // __tcp_retransmit_skb alone (tlp_retrans); the lost mark stays until the segment is (S)ACKed.
+        var loss = LossState;
+        loss.TotalRetransmissions++;
         original.SentAt = _stack.NowNanoseconds;
+        original.Order = ++_sendOrder;
         original.Retransmitted = true;
-        original.Lost = false;
+        if (kind == RetransmissionKind.LossProbe)
+        {
+            loss.TailProbeRetransmitted = true;
+        }
+        else
+        {
+            original.RetransmissionOut = true;
+            loss.UndoRetransmissions = Math.Max(loss.UndoRetransmissions, 0) + 1;
+        }
+
         _inFlight[index] = original;
         if (segment is null)
         {

@@ -3,26 +3,22 @@ using TcpActors.Network;
 namespace TcpActors.Endpoints;
 
 /// <summary>
-/// Loss recovery as Linux 6.x does it (tcp_input.c's tcp_fastretrans_alert, tcp_rack_mark_lost,
-/// tcp_cwnd_reduction; tcp_output.c's tcp_xmit_retransmit_queue): deciding which outstanding segments are
-/// lost, entering fast recovery, and retransmitting every lost segment as the congestion window allows —
-/// in fast recovery paced by proportional rate reduction (RFC 6937), after an RTO (the Loss state) in slow
-/// start from one segment. Not modelled: RACK's reordering window and timer (a loss is declared at once
-/// once three segments are SACKed or recovery has begun, as when Linux has seen no reordering), F-RTO and
-/// the undo of spurious retransmissions, and SACK reneging beyond clearing the marks at an RTO.
+/// Loss recovery as Linux 6.x does it (tcp_input.c's tcp_fastretrans_alert, tcp_enter_recovery,
+/// tcp_cwnd_reduction, tcp_enter_loss; tcp_output.c's tcp_xmit_retransmit_queue): the congestion state machine
+/// (Open, Disorder, Recovery, Loss), deciding which outstanding segments are lost (RACK with SACK, NewReno
+/// without: TcpSocket.Rack), undoing a reduction shown spurious and F-RTO after an RTO (TcpSocket.Undo), and
+/// retransmitting every lost segment as the congestion window allows — in fast recovery paced by proportional
+/// rate reduction (RFC 6937), after an RTO in slow start from one segment. Not modelled: SACK reneging beyond
+/// clearing the marks at an RTO, ECN and the CWR state.
 /// </summary>
 internal sealed partial class TcpSocket
 {
-    /// <summary>tp->reordering's default (net.ipv4.tcp_reordering): SACKed segments that make RACK's reordering window zero.</summary>
-    private const int ReorderingThreshold = 3;
-
-    private LossRecovery? _loss;
-
-    private bool InLossState => _loss is { InLoss: true };
+    private bool InLossState => _caState == CongestionState.Loss;
 
     /// <summary>
-    /// tcp_packets_in_flight: segments sent and neither SACKed nor presumed lost (a lost segment that was
-    /// retransmitted is in flight again).
+    /// tcp_packets_in_flight: packets_out − (sacked_out + lost_out) + retrans_out, segment by segment: a SACKed
+    /// or lost segment is not in flight, a retransmission in flight is (a segment retransmitted but not
+    /// presumed lost counts twice, as on Linux).
     /// </summary>
     private int PacketsInFlight
     {
@@ -36,137 +32,240 @@ internal sealed partial class TcpSocket
             int count = 0;
             foreach (var sent in _inFlight)
             {
-                count += sent.Sacked || sent.Lost ? 0 : 1;
+                count += 1 - (sent.Sacked ? 1 : 0) - (sent.Lost ? 1 : 0) + (sent.RetransmissionOut ? 1 : 0);
             }
 
             return count;
         }
     }
 
-    /// <summary>
-    /// tcp_rack_advance: remembers the most recently sent of the segments an ACK delivered. A retransmitted
-    /// segment is left out: Linux takes it only when its RTT is above min_rtt (it could be the original the
-    /// peer acknowledged), and without min_rtt here the ambiguity is resolved the safe way.
-    /// </summary>
-    private void RackAdvance(in SentSegment delivered)
+    /// <summary>retrans_out: retransmissions in flight.</summary>
+    private int RetransmissionsOut
     {
-        if (_loss is not { } loss || delivered.Retransmitted)
+        get
         {
-            return;
-        }
-
-        if (delivered.SentAt > loss.RackSentAt || (delivered.SentAt == loss.RackSentAt && delivered.End > loss.RackEnd))
-        {
-            loss.RackSentAt = delivered.SentAt;
-            loss.RackEnd = delivered.End;
-        }
-    }
-
-    /// <summary>
-    /// tcp_fastretrans_alert for one ACK: leave fast recovery or the Loss state once high_seq is
-    /// acknowledged, mark what is lost (RACK with SACK, NewReno without), enter fast recovery when
-    /// something is, and in fast recovery set the congestion window by PRR. Returns quickly for the usual
-    /// ACK of a connection that has seen no loss.
-    /// </summary>
-    private void OnLossIndications(bool advanced, int delivered, bool duplicate)
-    {
-        if (_loss is null && !_inRecovery && !duplicate)
-        {
-            return;
-        }
-
-        if (_inRecovery && _sndUna >= _recoveryPoint)
-        {
-            // tcp_end_cwnd_reduction: recovery ends with the window at ssthresh.
-            _inRecovery = false;
-            _cwnd = Math.Max(_ssthresh, 2);
-        }
-
-        if (InLossState && _sndUna >= _recoveryPoint)
-        {
-            _loss!.InLoss = false; // tcp_try_undo_recovery: back to Open, the window grown in slow start kept
-        }
-
-        int newlyLost = _sackOk ? MarkRackLosses() : MarkRenoLoss(advanced);
-        if (!_inRecovery && !InLossState && newlyLost > 0)
-        {
-            EnterRecovery();
-        }
-
-        if (_inRecovery)
-        {
-            ReduceCongestionWindow(delivered, advanced, newlyLost);
-        }
-    }
-
-    /// <summary>
-    /// tcp_rack_detect_loss with a zero reordering window: a segment neither SACKed nor already presumed
-    /// lost is lost when a segment sent after it has been delivered — once fast recovery or the Loss state
-    /// has begun, or three segments are SACKed (before that Linux waits a quarter of the minimum RTT, which
-    /// is not modelled: the tail loss probe or the RTO finds those losses).
-    /// </summary>
-    private int MarkRackLosses()
-    {
-        if (_loss is not { RackSentAt: > long.MinValue } loss)
-        {
-            return 0;
-        }
-
-        if (!_inRecovery && !loss.InLoss && _inFlight.Count(s => s.Sacked) < ReorderingThreshold)
-        {
-            return 0;
-        }
-
-        int marked = 0;
-        for (int i = 0; i < _inFlight.Count; i++)
-        {
-            var sent = _inFlight[i];
-            bool sentBefore = loss.RackSentAt > sent.SentAt || (loss.RackSentAt == sent.SentAt && loss.RackEnd > sent.End);
-            if (sent.Sacked || sent.Lost || !sentBefore || (sent.Flags & TcpFlags.Syn) != 0)
+            int count = 0;
+            foreach (var sent in _inFlight)
             {
-                continue;
+                count += sent.RetransmissionOut ? 1 : 0;
             }
 
-            sent.Lost = true;
-            _inFlight[i] = sent;
-            marked++;
+            return count;
+        }
+    }
+
+    /// <summary>tcp_any_retrans_done: a retransmission is in flight, or the first segment was ever retransmitted.</summary>
+    private bool AnyRetransmissionDone => (_inFlight.Count > 0 && _inFlight[0].Retransmitted) || RetransmissionsOut > 0;
+
+    /// <summary>tcp_left_out: segments SACKed (duplicate ACKs without SACK) or presumed lost.</summary>
+    private int LeftOut
+    {
+        get
+        {
+            int count = _sackOk ? 0 : _dupAcks;
+            foreach (var sent in _inFlight)
+            {
+                count += sent.Sacked || sent.Lost ? 1 : 0;
+            }
+
+            return count;
+        }
+    }
+
+    /// <summary>tcp_time_to_recover: loss detection has marked at least one segment lost.</summary>
+    private bool TimeToRecover => _inFlight.Exists(s => s.Lost);
+
+    /// <summary>
+    /// tcp_fastretrans_alert for one dubious ACK: end fast recovery once high_seq is acknowledged (undoing it if
+    /// it proves spurious), try the partial and D-SACK undos, mark what is lost, and enter fast recovery when
+    /// something is; in the Loss state F-RTO and the Loss undo (<see cref="ProcessLoss"/>) decide.
+    /// <paramref name="rexmit"/> says what <see cref="TransmitRecovery"/> sends once the window is set.
+    /// </summary>
+    private void FastRetransmitAlert(SeqNum priorSndUna, int duplicateAcks, ref AckFlags flags, ref Rexmit rexmit, Segment? ack = null)
+    {
+        bool advanced = (flags & AckFlags.SndUnaAdvanced) != 0;
+        if ((flags & AckFlags.SackReneging) != 0 && advanced)
+        {
+            // tcp_check_sack_reneging: give the receiver max(RTT/2, 10 ms) to send the SACKs again.
+            ArmRetransmitTimer(RetransmitTimerMode.Rto, Math.Max(Jiffies.RoundUp(_rtt.SmoothedNanoseconds / 2), 10_000_000));
+            flags &= ~AckFlags.SetTransmitTimer;
+            return;
         }
 
-        return marked;
+        if (_caState == CongestionState.Open)
+        {
+            _retransStamp = Never;
+        }
+        else if (_sndUna >= _recoveryPoint && _caState == CongestionState.Recovery)
+        {
+            if (TryUndoRecovery(ack))
+            {
+                return;
+            }
+
+            EndCongestionWindowReduction();
+        }
+
+        switch (_caState)
+        {
+            case CongestionState.Recovery:
+                if (advanced && TryUndoPartial(priorSndUna, ack))
+                {
+                    return;
+                }
+
+                if (TryUndoDsack())
+                {
+                    TryToOpen();
+                }
+
+                IdentifyPacketLoss(ref flags);
+                if (_caState != CongestionState.Recovery)
+                {
+                    if (!TimeToRecover)
+                    {
+                        return;
+                    }
+
+                    EnterRecovery(); // undone, but a loss is evident: a new recovery
+                }
+
+                break;
+            case CongestionState.Loss:
+                ProcessLoss(flags, duplicateAcks, ref rexmit, ack);
+                IdentifyPacketLoss(ref flags);
+                if (!(_caState == CongestionState.Open || (flags & AckFlags.LostRetransmission) != 0))
+                {
+                    return;
+                }
+
+                goto default;
+            default:
+                if (_caState <= CongestionState.Disorder)
+                {
+                    TryUndoDsack();
+                }
+
+                IdentifyPacketLoss(ref flags);
+                if (!TimeToRecover)
+                {
+                    TryToOpen();
+                    return;
+                }
+
+                EnterRecovery();
+                break;
+        }
+
+        rexmit = Rexmit.Lost;
+    }
+
+    /// <summary>tcp_identify_packet_loss: RACK (which may arm its timer instead of the RTO) with SACK, NewReno without.</summary>
+    private void IdentifyPacketLoss(ref AckFlags flags)
+    {
+        if (PacketsOut == 0)
+        {
+            return;
+        }
+
+        if (!_sackOk)
+        {
+            MarkRenoLoss((flags & AckFlags.SndUnaAdvanced) != 0);
+            return;
+        }
+
+        int retransmissionsBefore = RetransmissionsOut;
+        if (RackMarkLost())
+        {
+            flags &= ~AckFlags.SetTransmitTimer;
+        }
+
+        if (retransmissionsBefore > RetransmissionsOut)
+        {
+            flags |= AckFlags.LostRetransmission;
+        }
     }
 
     /// <summary>
-    /// tcp_newreno_mark_lost, for a peer without SACK: the first unacknowledged segment is lost after three
-    /// duplicate ACKs, and again after each partial ACK in fast recovery (RFC 6582).
+    /// tcp_newreno_mark_lost, for a peer without SACK: the first unacknowledged segment is lost after
+    /// tp->reordering duplicate ACKs, and again after each partial ACK in fast recovery (RFC 6582).
     /// </summary>
-    private int MarkRenoLoss(bool advanced)
+    private void MarkRenoLoss(bool advanced)
     {
-        bool due = _inRecovery ? advanced : _dupAcks >= ReorderingThreshold;
+        var loss = LossState;
+        bool due = _caState == CongestionState.Recovery ? advanced : _caState < CongestionState.Recovery && _dupAcks >= loss.Reordering;
         if (!due || _inFlight.Count == 0 || _inFlight[0].Lost || (_inFlight[0].Flags & TcpFlags.Syn) != 0)
         {
-            return 0;
+            return;
         }
 
-        _loss ??= new LossRecovery();
-        var head = _inFlight[0];
-        head.Lost = true;
-        _inFlight[0] = head;
-        return 1;
+        MarkLost(0);
     }
 
-    /// <summary>tcp_enter_recovery and tcp_init_cwnd_reduction: ssthresh halves (the Reno model's), PRR starts counting.</summary>
+    /// <summary>tcp_try_to_open: no loss; Disorder while anything is SACKed, lost or retransmitted, else Open.</summary>
+    private void TryToOpen()
+    {
+        if (!AnyRetransmissionDone)
+        {
+            _retransStamp = Never;
+        }
+
+        TryKeepOpen();
+    }
+
+    /// <summary>tcp_try_keep_open.</summary>
+    private void TryKeepOpen()
+    {
+        var state = LeftOut > 0 || AnyRetransmissionDone ? CongestionState.Disorder : CongestionState.Open;
+        if (_caState != state)
+        {
+            _caState = state;
+            _recoveryPoint = _sndNxt;
+        }
+    }
+
+    /// <summary>
+    /// tcp_enter_recovery and tcp_init_cwnd_reduction: the undo marker is set, ssthresh halves (the Reno
+    /// model's), PRR starts counting, high_seq is snd_nxt.
+    /// </summary>
     private void EnterRecovery()
     {
-        var loss = _loss!;
-        _ssthresh = Math.Max(_cwnd / 2, 2);
-        loss.PriorCwnd = _cwnd;
-        loss.PrrDelivered = 0;
-        loss.PrrOut = 0;
-        _cwndCounter = 0;
-        _recoveryPoint = _sndNxt;
-        _inRecovery = true;
-        _tlpOutstanding = false;
+        var loss = LossState;
+        if (!AnyRetransmissionDone)
+        {
+            _retransStamp = Never;
+        }
+
+        _stack.Counters.SackRecoveries += _sackOk ? 1 : 0;
+        loss.PriorSsthresh = 0;
+        InitUndo();
+        if (_caState != CongestionState.Recovery)
+        {
+            loss.PriorSsthresh = CurrentSsthresh();
+            _recoveryPoint = _sndNxt;
+            _tlpOutstanding = false;
+            _cwndCounter = 0;
+            loss.PriorCwnd = _cwnd;
+            loss.PrrDelivered = 0;
+            loss.PrrOut = 0;
+            _ssthresh = Math.Max(_cwnd / 2, 2);
+        }
+
+        _caState = CongestionState.Recovery;
     }
+
+    /// <summary>tcp_end_cwnd_reduction: recovery ends with the window at ssthresh, unless it was undone.</summary>
+    private void EndCongestionWindowReduction()
+    {
+        if (_ssthresh < int.MaxValue && LossState.HasUndoMarker)
+        {
+            _cwnd = Math.Max(_ssthresh, 2);
+        }
+    }
+
+    /// <summary>tcp_current_ssthresh: in fast recovery ssthresh; otherwise at least three quarters of the window.</summary>
+    private int CurrentSsthresh() =>
+        _caState == CongestionState.Recovery ? _ssthresh : Math.Max(_ssthresh, (_cwnd >> 1) + (_cwnd >> 2));
 
     /// <summary>
     /// tcp_cwnd_reduction (RFC 6937): while more is in flight than ssthresh, send in proportion to what was
@@ -175,7 +274,7 @@ internal sealed partial class TcpSocket
     /// </summary>
     private void ReduceCongestionWindow(int delivered, bool advanced, int newlyLost)
     {
-        var loss = _loss!;
+        var loss = LossState;
         if (delivered <= 0 || loss.PriorCwnd == 0)
         {
             return;
@@ -205,11 +304,36 @@ internal sealed partial class TcpSocket
     }
 
     /// <summary>
+    /// tcp_xmit_recovery, once the window is set: F-RTO's new data (then retransmissions only if none could
+    /// go), or the lost segments.
+    /// </summary>
+    private void TransmitRecovery(Rexmit rexmit)
+    {
+        if (rexmit == Rexmit.None || _state is TcpState.SynSent)
+        {
+            return;
+        }
+
+        if (rexmit == Rexmit.New)
+        {
+            PushPendingData(nagleOff: true);
+            if (_sndNxt > _recoveryPoint)
+            {
+                return;
+            }
+
+            LossState.Frto = false;
+        }
+
+        RetransmitLostSegments();
+    }
+
+    /// <summary>
     /// tcp_xmit_retransmit_queue: retransmits the segments presumed lost, oldest first, while the congestion
     /// window has room, stopping at the first the host or the peer's window does not let out; a
-    /// retransmitted first segment restarts the RTO.
+    /// retransmitted first segment restarts the RTO (unless the reordering timer is what is pending).
     /// </summary>
-    private void RetransmitLostSegments()
+    private void RetransmitLostSegments(bool reorderTimerPending = false)
     {
         if (_loss is null || PacketsOut == 0 || _state is TcpState.SynSent or TcpState.SynReceived)
         {
@@ -218,10 +342,11 @@ internal sealed partial class TcpSocket
 
         int inFlight = PacketsInFlight;
         bool restartRto = false;
+        reorderTimerPending |= _retransmitMode == RetransmitTimerMode.ReorderTimeout;
         for (int i = 0; i < _inFlight.Count && inFlight < _cwnd; i++)
         {
             var sent = _inFlight[i];
-            if (!sent.Lost || sent.Sacked)
+            if (!sent.Lost || sent.Sacked || sent.RetransmissionOut)
             {
                 continue;
             }
@@ -243,12 +368,12 @@ internal sealed partial class TcpSocket
             }
 
             inFlight++;
-            if (_inRecovery)
+            if (_caState == CongestionState.Recovery)
             {
                 _loss.PrrOut++;
             }
 
-            restartRto |= i == 0;
+            restartRto |= i == 0 && !reorderTimerPending;
         }
 
         if (restartRto)
@@ -258,39 +383,61 @@ internal sealed partial class TcpSocket
     }
 
     /// <summary>
-    /// tcp_enter_loss (with tcp_timeout_mark_lost): on an RTO everything outstanding is presumed lost but
-    /// what was SACKed and what was sent less than an RTT ago (RACK's rule; the smoothed RTT stands in for
-    /// RACK's); if the first segment was SACKed the peer reneged and every SACK mark goes. ssthresh is cut
-    /// once per episode, the window restarts from what is still in flight plus one, and the Loss state
-    /// lasts until everything sent so far is acknowledged.
+    /// tcp_enter_loss (with tcp_timeout_mark_lost): on an RTO everything outstanding is presumed lost but what
+    /// was SACKed and what was sent less than RACK's RTT ago; if the first segment was SACKed the peer reneged
+    /// and every SACK mark goes. ssthresh is cut (and the undo marker set) once per episode, the window
+    /// restarts from what is still in flight plus one, and the Loss state lasts until everything sent so far
+    /// is acknowledged. F-RTO judges the next ACKs unless this RTO follows a fast recovery's.
     /// </summary>
     private void EnterLoss()
     {
-        var loss = _loss ??= new LossRecovery();
-        bool freshEpisode = (!_inRecovery && !loss.InLoss) || _sndUna >= _recoveryPoint || (loss.InLoss && _retransmits == 0);
+        var loss = LossState;
+        bool newRecovery = _caState < CongestionState.Recovery;
+        TimeoutMarkLost();
+        bool freshEpisode = _caState <= CongestionState.Disorder || _recoveryPoint <= _sndUna || (_caState == CongestionState.Loss && _retransmits == 0);
         if (freshEpisode)
         {
+            loss.PriorSsthresh = CurrentSsthresh();
+            loss.PriorCwnd = _cwnd;
             _ssthresh = Math.Max(_cwnd / 2, 2);
-        }
-
-        long now = _stack.NowNanoseconds;
-        bool reneged = _inFlight.Count > 0 && _inFlight[0].Sacked;
-        for (int i = 0; i < _inFlight.Count; i++)
-        {
-            var sent = _inFlight[i];
-            sent.Sacked &= !reneged;
-            bool recent = i > 0 && _rtt.HasSample && now - sent.SentAt < _rtt.SmoothedNanoseconds;
-            sent.Lost = !sent.Sacked && !recent;
-            _inFlight[i] = sent;
+            InitUndo();
         }
 
         _cwnd = PacketsInFlight + 1;
         _cwndCounter = 0;
-        _inRecovery = false;
-        _dupAcks = 0;
-        _tlpOutstanding = false;
-        loss.InLoss = true;
+        if (_caState <= CongestionState.Disorder && SackedOut >= _stack.Sysctls.TcpReordering)
+        {
+            loss.Reordering = Math.Min(loss.Reordering, _stack.Sysctls.TcpReordering);
+        }
+
+        _caState = CongestionState.Loss;
         _recoveryPoint = _sndNxt;
+        _tlpOutstanding = false;
+        _dupAcks = 0;
+        loss.Frto = _stack.Sysctls.TcpFrto != 0 && (newRecovery || _retransmits > 0);
+    }
+
+    /// <summary>tcp_timeout_mark_lost.</summary>
+    private void TimeoutMarkLost()
+    {
+        var loss = LossState;
+        long now = _stack.NowNanoseconds;
+        bool reneged = _inFlight.Count > 0 && _inFlight[0].Sacked;
+        for (int i = 0; i < _inFlight.Count; i++)
+        {
+            if (reneged)
+            {
+                var sent = _inFlight[i];
+                sent.Sacked = false;
+                _inFlight[i] = sent;
+            }
+            else if (i > 0 && loss.RackRtt - (now - _inFlight[i].SentAt) > 0)
+            {
+                continue; // sent less than RACK's RTT ago: not lost yet
+            }
+
+            MarkLost(i);
+        }
     }
 
     /// <summary>
@@ -339,5 +486,18 @@ internal sealed partial class TcpSocket
         head.Flags &= ~(TcpFlags.Fin | TcpFlags.Psh);
         _inFlight[index] = head;
         _inFlight.Insert(index + 1, tail);
+    }
+
+    /// <summary>What tcp_xmit_recovery is to send after an ACK (tcp_input.c's REXMIT_*).</summary>
+    private enum Rexmit : byte
+    {
+        /// <summary>REXMIT_NONE: nothing for loss recovery.</summary>
+        None,
+
+        /// <summary>REXMIT_LOST: retransmit the segments marked lost.</summary>
+        Lost,
+
+        /// <summary>REXMIT_NEW: F-RTO, send new data rather than retransmit.</summary>
+        New,
     }
 }

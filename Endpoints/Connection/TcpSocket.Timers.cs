@@ -46,6 +46,9 @@ internal sealed partial class TcpSocket
             case RetransmitTimerMode.SynAck:
                 OnSynAckTimer();
                 break;
+            case RetransmitTimerMode.ReorderTimeout:
+                OnReorderTimeout();
+                break;
             default:
                 OnRetransmitTimeout();
                 break;
@@ -65,16 +68,17 @@ internal sealed partial class TcpSocket
             return;
         }
 
-        bool eligible = _stack.Sysctls.TcpEarlyRetrans is 3 or 4 && _sackOk && !_inRecovery && !InLossState && _retransmits == 0 && !_tlpOutstanding
+        bool eligible = _stack.Sysctls.TcpEarlyRetrans is 3 or 4 && _sackOk && _caState == CongestionState.Open && _retransmits == 0 && !_tlpOutstanding
             && _state is not (TcpState.SynSent or TcpState.SynReceived);
         if (!eligible)
         {
             if (advancingRto)
             {
                 // tcp_rearm_rto after an ACK: a full RTO from now, or what is left of it if a loss probe was due.
-                ArmRetransmitTimer(RetransmitTimerMode.Rto, _retransmitMode == RetransmitTimerMode.LossProbe ? RtoRemainingInJiffies() : _rto);
+                bool probePending = _retransmitMode is RetransmitTimerMode.LossProbe or RetransmitTimerMode.ReorderTimeout;
+                ArmRetransmitTimer(RetransmitTimerMode.Rto, probePending ? RtoRemainingInJiffies() : _rto);
             }
-            else if (_retransmitMode != RetransmitTimerMode.Rto)
+            else if (_retransmitMode is not (RetransmitTimerMode.Rto or RetransmitTimerMode.ReorderTimeout))
             {
                 ArmRetransmitTimer(RetransmitTimerMode.Rto, RtoRemaining());
             }
@@ -123,6 +127,11 @@ internal sealed partial class TcpSocket
         }
 
         _stack.Counters.LossProbes++;
+        if (_loss is { } loss && unsent > 0 && end <= _sndUna + (int)_sndWnd)
+        {
+            loss.TailProbeRetransmitted = false;
+        }
+
         _tlpOutstanding = true;
         _tlpHighSeq = _sndNxt;
         ArmRetransmitTimer(RetransmitTimerMode.Rto, _rto);

@@ -72,6 +72,36 @@ public sealed class TcpCounters
     /// <summary>TcpExtTCPSlowStartRetrans: segments retransmitted in the Loss state after an RTO, on the ACKs that follow.</summary>
     public long SlowStartRetransmits { get; internal set; }
 
+    /// <summary>TcpExtTCPSackRecovery: fast recoveries entered on SACK information.</summary>
+    public long SackRecoveries { get; internal set; }
+
+    /// <summary>TcpExtTCPLostRetransmit: retransmissions RACK found lost in their turn.</summary>
+    public long LostRetransmits { get; internal set; }
+
+    /// <summary>TcpExtTCPDSACKRecv (with TCPDSACKOfoRecv): ACKs whose first SACK block is a D-SACK.</summary>
+    public long DsacksReceived { get; internal set; }
+
+    /// <summary>TcpExtTCPSACKReorder: reordering detected from SACKs (a hole filled by an original).</summary>
+    public long SackReorders { get; internal set; }
+
+    /// <summary>TcpExtTCPTSReorder: reordering detected from a timestamp echo in fast recovery.</summary>
+    public long TimestampReorders { get; internal set; }
+
+    /// <summary>TcpExtTCPFullUndo: fast recoveries undone when they ended (nothing needed retransmitting).</summary>
+    public long FullUndos { get; internal set; }
+
+    /// <summary>TcpExtTCPPartialUndo: fast recoveries undone on a partial ACK (timestamps showed reordering).</summary>
+    public long PartialUndos { get; internal set; }
+
+    /// <summary>TcpExtTCPDSACKUndo: reductions undone because D-SACKs showed every retransmission needless.</summary>
+    public long DsackUndos { get; internal set; }
+
+    /// <summary>TcpExtTCPLossUndo: RTO (Loss state) reductions undone.</summary>
+    public long LossUndos { get; internal set; }
+
+    /// <summary>TcpExtTCPSpuriousRTOs: RTOs F-RTO found spurious.</summary>
+    public long SpuriousRtos { get; internal set; }
+
     /// <summary>TcpExtTCPTimeouts: RTO firings.</summary>
     public long Timeouts { get; internal set; }
 

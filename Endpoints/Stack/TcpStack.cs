@@ -168,7 +168,10 @@ public sealed partial class TcpStack : ITransportProtocol
     }
 
     /// <summary>tcp_clock_ms: milliseconds since this machine booted.</summary>
-    internal uint ClockMilliseconds => unchecked((uint)(_clockOriginMilliseconds + (NowNanoseconds / 1_000_000)));
+    internal uint ClockMilliseconds => ClockMillisecondsOf(NowNanoseconds);
+
+    /// <summary>The TCP timestamp clock (tcp_time_stamp_ms) at a virtual time.</summary>
+    internal uint ClockMillisecondsOf(long nanoseconds) => unchecked((uint)(_clockOriginMilliseconds + (nanoseconds / 1_000_000)));
 
     /// <summary>secure_tcp_ts_off: the per address pair timestamp offset.</summary>
     internal uint TimestampOffset(IPv4Address local, IPv4Address remote) =>

@@ -95,6 +95,10 @@ public static class SysctlRegistry
         Int("net.ipv4.tcp_syncookies", 0, 2, s => s.TcpSyncookies, (s, v) => s.TcpSyncookies = v);
         Int("net.ipv4.tcp_max_syn_backlog", 1, int.MaxValue, s => s.TcpMaxSynBacklog, (s, v) => s.TcpMaxSynBacklog = v);
         Int("net.ipv4.tcp_early_retrans", 0, 4, s => s.TcpEarlyRetrans, (s, v) => s.TcpEarlyRetrans = v);
+        Int("net.ipv4.tcp_frto", 0, 2, s => s.TcpFrto, (s, v) => s.TcpFrto = v);
+        Int("net.ipv4.tcp_reordering", 1, int.MaxValue, s => s.TcpReordering, (s, v) => s.TcpReordering = v);
+        Int("net.ipv4.tcp_max_reordering", 1, int.MaxValue, s => s.TcpMaxReordering, (s, v) => s.TcpMaxReordering = v);
+        Int("net.ipv4.tcp_recovery", 0, 7, s => s.TcpRecovery, (s, v) => s.TcpRecovery = v);
         Int("net.ipv4.tcp_invalid_ratelimit", 0, int.MaxValue, s => s.TcpInvalidRatelimit, (s, v) => s.TcpInvalidRatelimit = v);
         Int("net.ipv4.tcp_slow_start_after_idle", 0, 1, s => s.TcpSlowStartAfterIdle, (s, v) => s.TcpSlowStartAfterIdle = v);
         Int("net.ipv4.ip_autobind_reuse", 0, 1, s => s.IpAutobindReuse, (s, v) => s.IpAutobindReuse = v);

@@ -70,6 +70,18 @@ public sealed class Sysctls
     /// <summary>net.ipv4.tcp_early_retrans: 3 enables RACK-TLP's tail loss probe.</summary>
     public int TcpEarlyRetrans { get; set; } = 3;
 
+    /// <summary>net.ipv4.tcp_frto: F-RTO (RFC 5682, the SACK-enhanced variant) after an RTO; 0 off, 1 and 2 on.</summary>
+    public int TcpFrto { get; set; } = 2;
+
+    /// <summary>net.ipv4.tcp_reordering: the reordering (in segments) assumed until more is seen.</summary>
+    public int TcpReordering { get; set; } = 3;
+
+    /// <summary>net.ipv4.tcp_max_reordering: the most reordering a connection may learn.</summary>
+    public int TcpMaxReordering { get; set; } = 300;
+
+    /// <summary>net.ipv4.tcp_recovery: RACK flags (1 RACK loss detection, 2 static reordering window, 4 no duplicate-ACK threshold).</summary>
+    public int TcpRecovery { get; set; } = 1;
+
     /// <summary>net.ipv4.tcp_invalid_ratelimit: milliseconds between ACKs sent for invalid segments (TIME_WAIT, out of window).</summary>
     public int TcpInvalidRatelimit { get; set; } = 500;
 

@@ -18,7 +18,9 @@ public sealed class LossRecoveryTests
         // marked lost (each was sent before a delivered segment), fast recovery starts with ssthresh 5, and PRR
         // lets one retransmission out per delivered segment: the second segment at once, the fifth on the next
         // ACK; the ACKs of both end recovery with nothing more to send. Before, only the first hole was
-        // retransmitted and the second waited for an RTO.
+        // retransmitted and the second waited for an RTO. (The peer SACKs the last three segments with the
+        // first retransmission's ACK: had it not, RACK would rightly presume them lost too, as they were sent
+        // before that retransmission and are not SACKed within its 2 ms RTT.)
         var dialogue = Dialogue.WithListener((_, socket) => SendAt(socket, 2.0, 14600));
         dialogue.Inject(1.0, TcpFlags.Syn, 0, options: new TcpOptions { Mss = 1460, SackPermitted = true });
         dialogue.Inject(1.000001, TcpFlags.Ack, 1, 1, window: 65535);
@@ -27,7 +29,7 @@ public sealed class LossRecoveryTests
         dialogue.Inject(2.003, TcpFlags.Ack, 1, 1461, window: 65535, sack: [(2921, 5841)]);
         dialogue.Inject(2.004, TcpFlags.Ack, 1, 1461, window: 65535, sack: [(2921, 5841), (7301, 8761)]);
         dialogue.Inject(2.005, TcpFlags.Ack, 1, 1461, window: 65535, sack: [(2921, 5841), (7301, 10221)]);
-        dialogue.Inject(2.006, TcpFlags.Ack, 1, 5841, window: 65535, sack: [(7301, 10221)]);
+        dialogue.Inject(2.006, TcpFlags.Ack, 1, 5841, window: 65535, sack: [(7301, 14601)]);
         dialogue.Inject(2.007, TcpFlags.Ack, 1, 14601, window: 65535);
         dialogue.ExpectUntil(3.0,
             """
