@@ -18,6 +18,8 @@ Command-line use (from bash):
     driver.py until T              sleep until LAB_T0 + T
     driver.py log ROLE TEXT...     append a log line
     driver.py snap LABEL FILE -- CMD...   run CMD, append its output to FILE under a time header
+    driver.py snaps LABEL FILE T1,T2,... -- CMD...   the same at each time Ti (one process, so a
+                                   snapshot lands within a few ms of its time)
 """
 import errno
 import os
@@ -297,6 +299,11 @@ def main(argv):
     elif cmd == "snap":
         i = argv.index("--")
         _snap(argv[1], argv[2], argv[i + 1:])
+    elif cmd == "snaps":
+        i = argv.index("--")
+        for t in sorted(float(x) for x in argv[3].split(",")):
+            until(t)
+            _snap(argv[1], argv[2], argv[i + 1:])
     elif cmd == "t0":
         # monotonic and wall clock sampled together
         print("%.6f %.6f" % (time.monotonic(), time.time()))
