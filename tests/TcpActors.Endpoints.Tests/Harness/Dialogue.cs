@@ -10,7 +10,7 @@ namespace TcpActors.Endpoints.Tests.Harness;
 /// <see cref="WireText"/> form. The peer host has no TCP of its own (its segments are only recorded), so
 /// nothing but the socket under test answers. Numbers the test writes are relative: the peer's sequence
 /// numbers to its ISN (<see cref="PeerIsn"/>), its acknowledgements to the socket's ISN, learnt from the
-/// socket's SYN-ACK.
+/// socket's SYN or SYN-ACK.
 /// </summary>
 internal sealed class Dialogue
 {
@@ -33,6 +33,17 @@ internal sealed class Dialogue
     {
         var dialogue = new Dialogue(Lab.Routed(server: serverSysctls));
         dialogue.Lab.Run("server", dialogue.Lab.Server, p => Listener(p, application));
+        return dialogue;
+    }
+
+    /// <summary>
+    /// A socket bound to 10.0.2.2:8080 that connect()s to the peer, 10.0.1.2:40000, at <paramref name="at"/> (no
+    /// listener anywhere), then does what <paramref name="application"/> says.
+    /// </summary>
+    public static Dialogue WithConnect(double at, Func<ScriptedProcess, Sock, IEnumerable<Step>>? application = null)
+    {
+        var dialogue = new Dialogue(Lab.Routed());
+        dialogue.Lab.Run("server", dialogue.Lab.Server, p => Connector(p, at, application));
         return dialogue;
     }
 
@@ -124,6 +135,21 @@ internal sealed class Dialogue
         }
     }
 
+    private static IEnumerable<Step> Connector(ScriptedProcess p, double at, Func<ScriptedProcess, Sock, IEnumerable<Step>>? application)
+    {
+        var socket = p.Socket();
+        yield return socket.Bind("10.0.2.2:8080");
+        yield return Script.Until(at);
+        yield return socket.Connect("10.0.1.2:40000");
+        if (application is not null)
+        {
+            foreach (var step in application(p, socket))
+            {
+                yield return step;
+            }
+        }
+    }
+
     /// <summary>The peer host's "TCP": records what arrives, answers nothing.</summary>
     private sealed class Recorder(Dialogue dialogue) : ITransportProtocol
     {
@@ -134,7 +160,7 @@ internal sealed class Dialogue
                 return;
             }
 
-            if (segment.IsSyn && segment.HasAck)
+            if (segment.IsSyn)
             {
                 dialogue._socketIsn = segment.Seq.Value;
             }
