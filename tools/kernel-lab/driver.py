@@ -167,8 +167,11 @@ class Sock:
     def listen(self, backlog):
         return self._do("listen(%d)" % backlog, lambda: self.s.listen(backlog))
 
-    def connect(self, addr):
-        _wait_for_listener()
+    def connect(self, addr, wait_for_listener=True):
+        """Blocking connect(); first waits (bounded) for a listen() in the log, unless told there is none
+        (simultaneous open)."""
+        if wait_for_listener:
+            _wait_for_listener()
         return self._do("connect(%s)" % _fmt_addr(addr), lambda: self.s.connect(addr), blocking=True)
 
     def connect_ex(self, addr):

@@ -165,7 +165,7 @@ internal sealed partial class KernelReference
         return flags;
     }
 
-    [GeneratedRegex(@"^(?<time>\d+\.\d+) IP (?<src>[\d.]+) > (?<dst>[\d.]+): Flags \[(?<flags>[^\]]*)\](?:, seq (?<seq>\d+)(?::\d+)?)?(?:, ack (?<ack>\d+))?, win (?<win>\d+)(?:, options \[(?<options>[^\]]*)\])?, length (?<length>\d+)")]
+    [GeneratedRegex(@"^(?<time>-?\d+\.\d+) IP (?<src>[\d.]+) > (?<dst>[\d.]+): Flags \[(?<flags>[^\]]*)\](?:, seq (?<seq>\d+)(?::\d+)?)?(?:, ack (?<ack>\d+))?, win (?<win>\d+)(?:, options \[(?<options>[^\]]*)\])?, length (?<length>\d+)")]
     private static partial Regex TcpdumpLine();
 
     [GeneratedRegex(@"mss (\d+)")]
