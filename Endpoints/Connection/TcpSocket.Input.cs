@@ -287,26 +287,5 @@ internal sealed partial class TcpSocket
         Done(errno, reason);
     }
 
-    /// <summary>tcp_v4_err: a hard ICMP error fails a connection that is still opening; otherwise it is only remembered.</summary>
-    private void OnIcmp(IcmpPacket icmp)
-    {
-        var errno = icmp.Code switch
-        {
-            IcmpUnreachableCode.PortUnreachable => Errno.ECONNREFUSED,
-            IcmpUnreachableCode.NetUnreachable => Errno.ENETUNREACH,
-            IcmpUnreachableCode.HostUnreachable => Errno.EHOSTUNREACH,
-            _ => Errno.EHOSTUNREACH,
-        };
-        if (_state is TcpState.SynSent or TcpState.SynReceived)
-        {
-            _stack.Counters.AttemptFails++;
-            Done(errno, "ICMP " + icmp.Code);
-        }
-        else
-        {
-            _softError = errno;
-        }
-    }
-
     private Errno _softError;
 }

@@ -15,6 +15,7 @@ internal sealed partial class TcpSocket
 
     private void OnCommand(SocketCommand command)
     {
+        _systemCallAt = _stack.NowNanoseconds;
         var requester = Sender;
         if (_orphaned && command is not Close)
         {

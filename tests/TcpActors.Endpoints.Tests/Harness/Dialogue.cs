@@ -28,6 +28,9 @@ internal sealed class Dialogue
 
     public Lab Lab { get; }
 
+    /// <summary>While set, the peer's host answers every segment at once with this ICMP error quoting it (as a REJECT would).</summary>
+    public IcmpUnreachableCode? AnswerWithIcmp { get; set; }
+
     /// <summary>A server listening on 10.0.2.2:8080 that accepts one connection and then does what <paramref name="application"/> says.</summary>
     public static Dialogue WithListener(Func<ScriptedProcess, Sock, IEnumerable<Step>>? application = null, params string[] serverSysctls)
     {
@@ -65,6 +68,31 @@ internal sealed class Dialogue
             Window = window,
             PayloadLength = length,
             Options = sack is null ? options : options with { SackBlocks = [.. sack.Select(b => new SackBlock(new SeqNum(_socketIsn + b.Left), new SeqNum(_socketIsn + b.Right)))] },
+        }));
+    }
+
+    /// <summary>
+    /// Sends, at <paramref name="at"/>, an ICMP destination unreachable from the peer's host about a segment the
+    /// socket sent: seq <paramref name="seq"/> (relative to the socket's ISN), <paramref name="length"/> bytes.
+    /// </summary>
+    public void InjectIcmp(double at, IcmpUnreachableCode code, uint seq, int length = 0)
+    {
+        Lab.At(at, () => Lab.Client.Output(new IcmpPacket
+        {
+            Source = IPv4Address.Parse("10.0.1.2"),
+            Destination = IPv4Address.Parse("10.0.2.2"),
+            Code = code,
+            DontFragment = false,
+            Quoted = new Segment
+            {
+                Source = IPv4Address.Parse("10.0.2.2"),
+                Destination = IPv4Address.Parse("10.0.1.2"),
+                SourcePort = 8080,
+                DestinationPort = 40000,
+                Seq = new SeqNum(_socketIsn + seq),
+                Flags = seq == 0 ? TcpFlags.Syn : TcpFlags.Ack,
+                PayloadLength = length,
+            },
         }));
     }
 
@@ -166,6 +194,10 @@ internal sealed class Dialogue
             }
 
             dialogue._sent.Add((dialogue.Lab.System.Now, segment));
+            if (dialogue.AnswerWithIcmp is { } code)
+            {
+                dialogue.Lab.Client.Output(new IcmpPacket { Source = segment.Destination, Destination = segment.Source, Code = code, Quoted = segment, DontFragment = false });
+            }
         }
     }
 }
