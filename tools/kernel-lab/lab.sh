@@ -148,10 +148,12 @@ lab_delay_line() {
   ip -n "$NS_C" link set c0 gso_max_segs 1
   ip -n "$NS_S" link set s0 gso_max_segs 1
   ip netns exec "$NS_R" sysctl -qw net.ipv4.ip_forward=0
-  ip netns exec "$NS_R" timeout "${LAB_PY_TIMEOUT:-300}" python3 -u "$LAB_DIR/delayline.py" --delay-ms "$ms" \
+  # real-time priority where allowed, so that a busy machine does not stretch the delay
+  local rt=""; chrt -f 10 true 2>/dev/null && rt="chrt -f 10"
+  ip netns exec "$NS_R" timeout "${LAB_PY_TIMEOUT:-300}" $rt python3 -u "$LAB_DIR/delayline.py" --delay-ms "$ms" \
     --left rc "$cmac" --right rs "$smac" --stats "$LAB_WORK/delayline.stats" 2>>"$LAB_WORK/python.err" &
   LAB_BG+=($!); LAB_DELAY_PID=$!
-  lab_note "router: tools/kernel-lab/delayline.py forwards with a one-way delay of $ms ms (ip_forward=0; no netem in this kernel); c0 and s0: gso_max_segs 1"
+  lab_note "router: tools/kernel-lab/delayline.py${rt:+ ($rt)} forwards with a one-way delay of $ms ms (ip_forward=0; no netem in this kernel); c0 and s0: gso_max_segs 1"
   # wait (bounded) until a probe to the closed port 9 comes back refused through the delay line
   local i
   for i in 1 2 3 4 5 6 7 8 9 10; do
