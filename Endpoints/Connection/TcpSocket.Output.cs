@@ -77,6 +77,7 @@ internal sealed partial class TcpSocket
         }
 
         bool sentNew = false;
+        bool cwndLimited = false;
         int inFlight = PacketsInFlight;
         while (true)
         {
@@ -96,6 +97,7 @@ internal sealed partial class TcpSocket
 
             if (inFlight >= _cwnd && !finPending)
             {
+                cwndLimited = true;
                 break;
             }
 
@@ -115,6 +117,12 @@ internal sealed partial class TcpSocket
 
             sentNew = true;
             inFlight++;
+        }
+
+        cwndLimited |= inFlight >= _cwnd;
+        if (sentNew || cwndLimited)
+        {
+            ValidateCwnd(cwndLimited);
         }
 
         if (sentNew)
@@ -206,6 +214,7 @@ internal sealed partial class TcpSocket
 
         AckSent();
         DataSent();
+        _lastDataSentAt = _stack.NowNanoseconds;
         return true;
     }
 
@@ -235,6 +244,7 @@ internal sealed partial class TcpSocket
         {
             segment = NewSegment(original.Seq, flags, payload, RegularOptions(includeSack: true), SelectWindow(), NextIpId());
             AckSent();
+            _lastDataSentAt = _stack.NowNanoseconds;
             _stack.PublishRetransmission(_tuple, original.Seq, length, kind);
         }
 

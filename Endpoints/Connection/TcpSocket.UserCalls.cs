@@ -332,6 +332,7 @@ internal sealed partial class TcpSocket
 
     private void AppendToSendBuffer(Send command, IActorRef? requester)
     {
+        RestartWindowAfterIdle();
         _sendQueue.Append(command.Data);
         _writeSeq += command.Data.Length;
         _pushSeq = _writeSeq;
