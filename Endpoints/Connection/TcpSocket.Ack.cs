@@ -280,10 +280,16 @@ internal sealed partial class TcpSocket
 
     /// <summary>
     /// Slow start and congestion avoidance per delivered (ACKed or SACKed) segment, outside fast recovery,
-    /// where PRR sets the window (a Reno-like model; Linux's default here is BBR or CUBIC).
+    /// where PRR sets the window (a Reno-like model; Linux's default here is BBR or CUBIC), and only while the
+    /// window is in use (tcp_reno_cong_avoid's tcp_is_cwnd_limited).
     /// </summary>
     private void GrowCongestionWindow(int ackedSegments)
     {
+        if (!IsCwndLimited)
+        {
+            return;
+        }
+
         for (int i = 0; i < ackedSegments; i++)
         {
             if (_cwnd < _ssthresh)

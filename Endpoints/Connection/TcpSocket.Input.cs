@@ -106,9 +106,19 @@ internal sealed partial class TcpSocket
             return;
         }
 
+        if (_state == TcpState.SynReceived && !AcceptableInSynReceived(segment))
+        {
+            return;
+        }
+
         if (!ProcessAck(segment))
         {
             return;
+        }
+
+        if (_state == TcpState.SynReceived)
+        {
+            FinishSimultaneousOpen(segment);
         }
 
         if (_state == TcpState.Closed)
@@ -183,7 +193,7 @@ internal sealed partial class TcpSocket
             return false;
         }
 
-        if (segment.IsSyn)
+        if (segment.IsSyn && !IsCrossingSynAck(segment))
         {
             _stack.Drop(segment, "SYN in a synchronized state: challenge ACK (RFC 5961)");
             SendChallengeAck(segment);
@@ -197,6 +207,47 @@ internal sealed partial class TcpSocket
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// The peer's SYN-ACK of a simultaneous open (RFC 9293 3.5, figure 8), which tcp_validate_incoming lets
+    /// through instead of challenging it: this socket connect()ed (not a listener's request) and is in SYN-RECV,
+    /// and the SYN-ACK carries nothing else, repeats the SYN we hold (seq + 1 = rcv_nxt) and acknowledges ours.
+    /// </summary>
+    private bool IsCrossingSynAck(Segment segment) =>
+        _state == TcpState.SynReceived && _listener is null && segment.HasAck
+        && segment.SequenceLength == 1 && segment.Seq + 1 == _rcvNxt && segment.Ack == _sndNxt;
+
+    /// <summary>
+    /// SYN-RECV of a simultaneous open (tcp_rcv_state_process step 5): tcp_ack with FLAG_NO_CHALLENGE_ACK must
+    /// accept the ACK, else the segment is answered with one reset (an ACK before snd_una or beyond snd_nxt).
+    /// </summary>
+    private bool AcceptableInSynReceived(Segment segment)
+    {
+        if (segment.Ack >= _sndUna && segment.Ack <= _sndNxt)
+        {
+            return true;
+        }
+
+        _stack.Drop(segment, "unacceptable ACK in SYN-RECV");
+        _stack.SendReset(segment);
+        return false;
+    }
+
+    /// <summary>
+    /// tcp_rcv_state_process, TCP_SYN_RECV of a socket that connect()ed: ESTABLISHED and connect() returns; the
+    /// window is taken from the segment, shifted even when it is the peer's SYN-ACK. The SYN of that SYN-ACK
+    /// repeats one we have, so tcp_data_queue D-SACKs it and ACKs at once.
+    /// </summary>
+    private void FinishSimultaneousOpen(Segment segment)
+    {
+        _sndWnd = (uint)segment.Window << _sndWscale;
+        _sndWl1 = segment.Seq;
+        FinishConnect("our SYN-ACK acknowledged (simultaneous open)");
+        if (segment.IsSyn)
+        {
+            QueueData(segment);
+        }
     }
 
     /// <summary>tcp_paws_discard: the timestamp is older than ts_recent (within the 24-day wrap guard).</summary>
@@ -234,27 +285,6 @@ internal sealed partial class TcpSocket
         }
 
         Done(errno, reason);
-    }
-
-    /// <summary>tcp_v4_err: a hard ICMP error fails a connection that is still opening; otherwise it is only remembered.</summary>
-    private void OnIcmp(IcmpPacket icmp)
-    {
-        var errno = icmp.Code switch
-        {
-            IcmpUnreachableCode.PortUnreachable => Errno.ECONNREFUSED,
-            IcmpUnreachableCode.NetUnreachable => Errno.ENETUNREACH,
-            IcmpUnreachableCode.HostUnreachable => Errno.EHOSTUNREACH,
-            _ => Errno.EHOSTUNREACH,
-        };
-        if (_state is TcpState.SynSent or TcpState.SynReceived)
-        {
-            _stack.Counters.AttemptFails++;
-            Done(errno, "ICMP " + icmp.Code);
-        }
-        else
-        {
-            _softError = errno;
-        }
     }
 
     private Errno _softError;

@@ -125,6 +125,7 @@ internal sealed partial class TcpSocket
         }
 
         bool sentNew = false;
+        bool cwndLimited = false;
         int inFlight = PacketsInFlight;
         while (true)
         {
@@ -144,6 +145,7 @@ internal sealed partial class TcpSocket
 
             if (inFlight >= _cwnd && !finPending)
             {
+                cwndLimited = true;
                 break;
             }
 
@@ -163,6 +165,12 @@ internal sealed partial class TcpSocket
 
             sentNew = true;
             inFlight++;
+        }
+
+        cwndLimited |= inFlight >= _cwnd;
+        if (sentNew || cwndLimited)
+        {
+            ValidateCwnd(cwndLimited);
         }
 
         if (sentNew)
@@ -254,6 +262,7 @@ internal sealed partial class TcpSocket
 
         AckSent();
         DataSent();
+        _lastDataSentAt = _stack.NowNanoseconds;
         return true;
     }
 
@@ -283,6 +292,7 @@ internal sealed partial class TcpSocket
         {
             segment = NewSegment(original.Seq, flags, payload, RegularOptions(includeSack: true), SelectWindow(), NextIpId());
             AckSent();
+            _lastDataSentAt = _stack.NowNanoseconds;
             _stack.PublishRetransmission(_tuple, original.Seq, length, kind);
         }
 

@@ -15,6 +15,7 @@ internal sealed partial class TcpSocket
 
     private void OnCommand(SocketCommand command)
     {
+        _systemCallAt = _stack.NowNanoseconds;
         var requester = Sender;
         if (_orphaned && command is not Close)
         {
@@ -257,10 +258,10 @@ internal sealed partial class TcpSocket
     }
 
     /// <summary>tcp_finish_connect: ESTABLISHED, keepalive armed if asked, connect() returns.</summary>
-    private void FinishConnect()
+    private void FinishConnect(string reason = "SYN-ACK received")
     {
         InitBufferSpace();
-        SetState(TcpState.Established, "SYN-ACK received");
+        SetState(TcpState.Established, reason);
         _lastAckReceivedTime = _stack.NowNanoseconds;
         if (_options.KeepAlive)
         {
@@ -331,6 +332,7 @@ internal sealed partial class TcpSocket
 
     private void AppendToSendBuffer(Send command, IActorRef? requester)
     {
+        RestartWindowAfterIdle();
         _sendQueue.Append(command.Data);
         _writeSeq += command.Data.Length;
         _pushSeq = _writeSeq;
@@ -512,11 +514,13 @@ internal sealed partial class TcpSocket
         // stream (close() purges the queue but not copied_seq, so an unread FIN still shows in LAST-ACK).
         int recvQ = (int)_receiveQueue.UnreadBytes + (_finReceived && !_finConsumed ? 1 : 0);
         // write_seq − snd_una, where Linux's write_seq counts a queued FIN (FIN-WAIT-1 with only the FIN out shows 1).
-        int sendQ = _state == TcpState.SynReceived ? 0 : (int)Math.Max(0, (_writeSeq + (_finQueued ? 1 : 0)) - _sndUna);
+        // A listener's request socket shows 0 0; one that connect()ed and met a crossing SYN counts its SYN.
+        bool request = _state == TcpState.SynReceived && _listener is not null;
+        int sendQ = request ? 0 : (int)Math.Max(0, (_writeSeq + (_finQueued ? 1 : 0)) - _sndUna);
         SocketTimer? timer = null;
         if (Timers.Deadline(TimerExpired.Retransmit) is { } retransmit)
         {
-            int count = _state == TcpState.SynReceived ? _synAckRetransmits : _retransmitMode == RetransmitTimerMode.ZeroWindowProbe ? _probesOut : _retransmits;
+            int count = request ? _synAckRetransmits : _retransmitMode == RetransmitTimerMode.ZeroWindowProbe ? _probesOut : _retransmits;
             timer = new SocketTimer(_retransmitMode == RetransmitTimerMode.ZeroWindowProbe ? SocketTimerKind.Persist : SocketTimerKind.On, new Duration(retransmit.Nanoseconds - now), count);
         }
         else if (Timers.Deadline(TimerExpired.Keepalive) is { } keepalive)

@@ -63,6 +63,12 @@ public sealed class TcpCounters
     /// <summary>TcpExtSyncookiesRecv.</summary>
     public long SyncookiesReceived { get; internal set; }
 
+    /// <summary>TcpExtOutOfWindowIcmps: ICMP errors quoting a sequence number outside [snd_una, snd_nxt], ignored.</summary>
+    public long OutOfWindowIcmps { get; internal set; }
+
+    /// <summary>TcpExtLockDroppedIcmps: ICMP errors that arrived while the socket was in a system call, kept only as the soft error.</summary>
+    public long LockDroppedIcmps { get; internal set; }
+
     /// <summary>TcpExtTCPLossProbes.</summary>
     public long LossProbes { get; internal set; }
 

@@ -104,6 +104,8 @@ public static class SysctlRegistry
         Int("net.ipv4.ip_autobind_reuse", 0, 1, s => s.IpAutobindReuse, (s, v) => s.IpAutobindReuse = v);
         Int("net.ipv4.ip_forward", 0, 1, s => s.IpForward, (s, v) => s.IpForward = v);
         Int("net.ipv4.ip_default_ttl", 1, 255, s => s.IpDefaultTtl, (s, v) => s.IpDefaultTtl = v);
+        Int("net.ipv4.icmp_ratelimit", 0, int.MaxValue, s => s.IcmpRatelimit, (s, v) => s.IcmpRatelimit = v);
+        Int("net.ipv4.icmp_ratemask", 0, int.MaxValue, s => s.IcmpRatemask, (s, v) => s.IcmpRatemask = v);
         Int("net.core.somaxconn", 0, int.MaxValue, s => s.Somaxconn, (s, v) => s.Somaxconn = v);
         table.Add("net.ipv4.tcp_rmem", Triple(s => s.TcpRmem, (s, v) => s.TcpRmem = v));
         table.Add("net.ipv4.tcp_wmem", Triple(s => s.TcpWmem, (s, v) => s.TcpWmem = v));

@@ -109,6 +109,12 @@ public sealed class Sysctls
     /// <summary>net.ipv4.ip_default_ttl.</summary>
     public int IpDefaultTtl { get; set; } = 64;
 
+    /// <summary>net.ipv4.icmp_ratelimit: milliseconds of token per ICMP error sent to one destination (icmpv4_xrlim_allow).</summary>
+    public int IcmpRatelimit { get; set; } = 1000;
+
+    /// <summary>net.ipv4.icmp_ratemask: the ICMP types rate-limited, one bit per type (6168: destination unreachable, source quench, time exceeded, parameter problem).</summary>
+    public int IcmpRatemask { get; set; } = 6168;
+
     /// <summary>net.core.somaxconn: the cap on listen() backlogs.</summary>
     public int Somaxconn { get; set; } = 4096;
 

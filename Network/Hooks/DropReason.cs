@@ -36,6 +36,9 @@ public enum DropReason : byte
     /// <summary>Addressed to a host that does not forward and does not own the address.</summary>
     NotForThisHost,
 
+    /// <summary>An ICMP error the host did not send: its destination's bucket was empty (net.ipv4.icmp_ratelimit).</summary>
+    IcmpRateLimit,
+
     /// <summary>A TCP stack discarded it (out of window, PAWS, no socket for an RST, listener overflow…); the detail says which.</summary>
     TcpStack,
 }

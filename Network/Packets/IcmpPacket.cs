@@ -22,9 +22,15 @@ public sealed record IcmpPacket : Packet
 {
     public required IcmpUnreachableCode Code { get; init; }
 
+    /// <summary>icmp_send's room for the quoted datagram: 576 bytes less the new IPv4 and ICMP headers.</summary>
+    public const int QuotedBytesMax = 576 - 20 - 8;
+
     /// <summary>The segment whose headers the message quotes.</summary>
     public required Segment Quoted { get; init; }
 
-    /// <summary>The 8-byte ICMP header, then the quoted IPv4 header and the whole quoted TCP header.</summary>
-    public override int TransportLength => 8 + 20 + Quoted.HeaderLength;
+    /// <summary>How much of the offending datagram is quoted: all of it, up to <see cref="QuotedBytesMax"/> (icmp_send).</summary>
+    public int QuotedLength => Math.Min(Quoted.IpLength, QuotedBytesMax);
+
+    /// <summary>The 8-byte ICMP header, then the quoted datagram: IPv4 header, TCP header, payload (tcpdump's "length").</summary>
+    public override int TransportLength => 8 + QuotedLength;
 }

@@ -20,6 +20,7 @@ public sealed class Host
     private readonly List<NetworkInterface> _interfaces = [];
     private readonly Dictionary<uint, NetworkInterface> _localAddresses = [];
     private readonly List<Departure> _departures = [];
+    private readonly IcmpRateLimit _icmpRateLimit = new();
     private readonly long[] _drops = new long[Enum.GetValues<DropReason>().Length];
     private readonly EventChannel<PacketCaptured> _captures;
     private readonly EventChannel<PacketDropped> _dropEvents;
@@ -293,11 +294,24 @@ public sealed class Host
 
         // The filter publishes the drop itself (it knows the rule); the host only counts it.
         _drops[(int)DropReason.FilterRule]++;
-        if (verdict.Action == FilterAction.Reject && RejectReplies.For(packet, verdict.RejectWith, this, inInterface) is { } reply)
+        if (verdict.Action == FilterAction.Reject && RejectReplies.For(packet, verdict.RejectWith, this, inInterface) is { } reply && MaySend(reply))
         {
             Output(reply);
         }
 
+        return false;
+    }
+
+    /// <summary>icmp_send's rate limit: an ICMP error to another host needs a token from its destination's bucket.</summary>
+    private bool MaySend(Packet reply)
+    {
+        if (reply is not IcmpPacket icmp || IsLocalAddress(icmp.Destination)
+            || _icmpRateLimit.AllowDestinationUnreachable(icmp.Destination, Now.Nanoseconds, Sysctls))
+        {
+            return true;
+        }
+
+        Drop(DropReason.IcmpRateLimit, "ICMP error to " + icmp.Destination + " over net.ipv4.icmp_ratelimit", icmp);
         return false;
     }
 }

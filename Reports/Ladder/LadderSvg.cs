@@ -402,6 +402,7 @@ internal static class LadderSvg
         DropReason.BadChecksum => $"bad checksum, discarded by {drop.HostName}",
         DropReason.LinkDown => $"link down at {drop.HostName}",
         DropReason.NotForThisHost => $"not for {drop.HostName}",
+        DropReason.IcmpRateLimit => $"ICMP error rate-limited at {drop.HostName}",
         _ => $"discarded by {drop.HostName}'s TCP: {drop.Detail}",
     };
 

@@ -357,7 +357,7 @@ public sealed class InvariantChecker : IDisposable
         _directions.TryGetValue(tuple, out var direction);
         if (segment.IsSyn && (direction is null || direction.Isn != segment.Seq))
         {
-            direction = new DirectionState(segment.Seq, direction);
+            direction = new DirectionState(segment.Seq, direction) { OpenedByConnect = !segment.HasAck };
             _directions[tuple] = direction;
         }
 
@@ -376,7 +376,10 @@ public sealed class InvariantChecker : IDisposable
         }
 
         long end = start + length;
-        if (direction.Space.Overlaps(start, end) && !_sentPackets.TryGetValue(segment, out _) && !TakeRetransmission(tuple, segment.Seq))
+        // A socket that connect()ed and met a crossing SYN answers it with a SYN-ACK of the same ISN: not a retransmission.
+        bool simultaneousOpen = segment.IsSyn && segment.HasAck && direction.OpenedByConnect && !direction.SynAckSent;
+        direction.SynAckSent |= segment.IsSyn && segment.HasAck;
+        if (direction.Space.Overlaps(start, end) && !simultaneousOpen && !_sentPackets.TryGetValue(segment, out _) && !TakeRetransmission(tuple, segment.Seq))
         {
             Report(Invariants.SequenceBackwards, $"{captured.HostName} sent {segment}, covering offsets {start}..{end} of a direction already sent up to {direction.Space.End}, yet it is neither a retransmission (no TcpRetransmitted event for seq {segment.Seq}) nor a netem duplicate");
         }
@@ -442,6 +445,12 @@ public sealed class InvariantChecker : IDisposable
         private StreamBytes? _bytes;
 
         public SeqNum Isn { get; } = isn;
+
+        /// <summary>This direction began with a SYN without ACK (its socket connect()ed).</summary>
+        public bool OpenedByConnect { get; init; }
+
+        /// <summary>A SYN-ACK has been sent this way (a simultaneous open's first one is not a retransmission).</summary>
+        public bool SynAckSent { get; set; }
 
         public SequenceSpace Space { get; } = new();
 

@@ -15,6 +15,7 @@ internal sealed class SegmentRecorder
     private readonly CaptureFilter _filter;
     private readonly Dictionary<(SocketAddress From, SocketAddress To), SeqNum> _highest = [];
     private readonly Dictionary<FourTuple, SocketAddress> _clientOf = [];
+    private readonly HashSet<FourTuple> _unanswered = [];
     private readonly Dictionary<(SocketAddress From, SocketAddress To), SeqNum> _firstSyn = [];
 
     private readonly TcpdumpFormatter? _formatter;
@@ -54,11 +55,23 @@ internal sealed class SegmentRecorder
             return;
         }
 
+        // A SYN from the other end starts a connection the other way round, unless the client's own SYN is still
+        // unanswered: then the SYNs crossed (simultaneous open) and the client stays the client.
         var key = Canonical(segment);
-        if (!_clientOf.TryGetValue(key, out var client) || (segment.IsSyn && !segment.HasAck && client != segment.SourceSocket))
+        bool reverseSyn = segment.IsSyn && !segment.HasAck && _clientOf.TryGetValue(key, out var known) && known != segment.SourceSocket;
+        if (!_clientOf.TryGetValue(key, out var client) || (reverseSyn && !_unanswered.Contains(key)))
         {
             client = segment.IsSyn && segment.HasAck ? segment.DestinationSocket : segment.SourceSocket;
             _clientOf[key] = client;
+        }
+
+        if (segment.IsSyn && !segment.HasAck && segment.SourceSocket == client)
+        {
+            _unanswered.Add(key);
+        }
+        else if (segment.HasAck)
+        {
+            _unanswered.Remove(key);
         }
 
         bool retransmission = false;

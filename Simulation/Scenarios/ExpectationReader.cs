@@ -224,6 +224,8 @@ internal static class CounterNames
         ["TCPAbortOnTimeout"] = nameof(TcpCounters.AbortOnTimeout),
         ["TCPAbortOnLinger"] = nameof(TcpCounters.AbortOnLinger),
         ["TCPChallengeACK"] = nameof(TcpCounters.ChallengeAcks),
+        ["OutOfWindowIcmps"] = nameof(TcpCounters.OutOfWindowIcmps),
+        ["LockDroppedIcmps"] = nameof(TcpCounters.LockDroppedIcmps),
         ["SyncookiesSent"] = nameof(TcpCounters.SyncookiesSent),
         ["SyncookiesRecv"] = nameof(TcpCounters.SyncookiesReceived),
     };

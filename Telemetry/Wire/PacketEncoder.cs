@@ -138,12 +138,12 @@ public static class PacketEncoder
         icmp[6] = 0;
         icmp[7] = 0;
 
-        // The quoted datagram: its IP header as it was sent, then its whole TCP header (what IcmpPacket models).
+        // The quoted datagram as it was sent (IP header, TCP header, payload), cut at icmp_send's room.
         var quoted = packet.Quoted;
         WriteIpHeader(icmp[8..28], quoted, ProtocolTcp, typeOfService: 0);
         Span<byte> quotedTcp = quoted.TransportLength <= 1024 ? stackalloc byte[quoted.TransportLength] : new byte[quoted.TransportLength];
         WriteSegment(quotedTcp, quoted);
-        quotedTcp[..quoted.HeaderLength].CopyTo(icmp[28..]);
+        quotedTcp[..(packet.QuotedLength - 20)].CopyTo(icmp[28..]);
 
         ushort checksum = InternetChecksum.Compute(icmp);
         if (packet.Corrupted)

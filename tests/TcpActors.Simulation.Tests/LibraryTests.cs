@@ -56,11 +56,11 @@ public sealed class LibraryTests
     [Fact]
     public void Every_behaviour_and_seed_is_covered()
     {
-        // Proves the library covers behaviours 1-22 of DESIGN.md and the four seed posts, and that names follow the convention (seed-, bNN- or load- for workload files).
+        // Proves the library covers behaviours 1-22 of DESIGN.md and the four seed posts, and that names follow the convention (seed-, bNN-, kNN- for kernel-lab experiments 23 and up, or load- for workload files).
         var scenarios = BuiltInScenarios.Names.Select(BuiltInScenarios.Load).ToList();
         Assert.Equal(Enumerable.Range(1, 22), scenarios.SelectMany(s => s.Behaviours).Distinct().Order());
         Assert.Equal(["000", "001", "002", "003"], scenarios.SelectMany(s => s.Seeds).Distinct().Order(StringComparer.Ordinal));
-        Assert.All(scenarios, s => Assert.Matches(@"^(seed-00[0-3]|b(0[1-9]|1[0-9]|2[0-2])|load)-[a-z0-9-]+$", s.Name));
+        Assert.All(scenarios, s => Assert.Matches(@"^(seed-00[0-3]|b(0[1-9]|1[0-9]|2[0-2])|k(2[3-9]|[3-9][0-9])|load)-[a-z0-9-]+$", s.Name));
         Assert.All(scenarios.Where(s => s.Name.StartsWith("load-", StringComparison.Ordinal)), s => Assert.NotNull(s.Workload));
         Assert.All(scenarios, s => Assert.False(string.IsNullOrWhiteSpace(s.Description), s.Name + " has no description"));
         Assert.All(scenarios, s => Assert.NotEmpty(s.Behaviours));

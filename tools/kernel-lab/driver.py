@@ -18,6 +18,8 @@ Command-line use (from bash):
     driver.py until T              sleep until LAB_T0 + T
     driver.py log ROLE TEXT...     append a log line
     driver.py snap LABEL FILE -- CMD...   run CMD, append its output to FILE under a time header
+    driver.py snaps LABEL FILE T1,T2,... -- CMD...   the same at each time Ti (one process, so a
+                                   snapshot lands within a few ms of its time)
 """
 import errno
 import os
@@ -165,8 +167,11 @@ class Sock:
     def listen(self, backlog):
         return self._do("listen(%d)" % backlog, lambda: self.s.listen(backlog))
 
-    def connect(self, addr):
-        _wait_for_listener()
+    def connect(self, addr, wait_for_listener=True):
+        """Blocking connect(); first waits (bounded) for a listen() in the log, unless told there is none
+        (simultaneous open)."""
+        if wait_for_listener:
+            _wait_for_listener()
         return self._do("connect(%s)" % _fmt_addr(addr), lambda: self.s.connect(addr), blocking=True)
 
     def connect_ex(self, addr):
@@ -297,6 +302,11 @@ def main(argv):
     elif cmd == "snap":
         i = argv.index("--")
         _snap(argv[1], argv[2], argv[i + 1:])
+    elif cmd == "snaps":
+        i = argv.index("--")
+        for t in sorted(float(x) for x in argv[3].split(",")):
+            until(t)
+            _snap(argv[1], argv[2], argv[i + 1:])
     elif cmd == "t0":
         # monotonic and wall clock sampled together
         print("%.6f %.6f" % (time.monotonic(), time.time()))

@@ -137,6 +137,48 @@ lab_ipt_counters() {
   done
 }
 
+# lab_delay_line MS   (routed only) replaces the router's forwarding by delayline.py: every packet waits MS
+# milliseconds in the router, each way (RTT = 2 × MS). sch_netem is not in this kernel, so this stands in for
+# `tc qdisc add dev rc root netem delay MS`. The hosts' interfaces send one segment per skb (gso_max_segs 1),
+# which is also how the simulator sends. Recorded in the notes; the router's frame counts at the end.
+lab_delay_line() {
+  local ms=$1 cmac smac
+  cmac=$(ip netns exec "$NS_C" cat /sys/class/net/c0/address)
+  smac=$(ip netns exec "$NS_S" cat /sys/class/net/s0/address)
+  ip -n "$NS_C" link set c0 gso_max_segs 1
+  ip -n "$NS_S" link set s0 gso_max_segs 1
+  ip netns exec "$NS_R" sysctl -qw net.ipv4.ip_forward=0
+  # real-time priority where allowed, so that a busy machine does not stretch the delay
+  local rt=""; chrt -f 10 true 2>/dev/null && rt="chrt -f 10"
+  ip netns exec "$NS_R" timeout "${LAB_PY_TIMEOUT:-300}" $rt python3 -u "$LAB_DIR/delayline.py" --delay-ms "$ms" \
+    --left rc "$cmac" --right rs "$smac" --stats "$LAB_WORK/delayline.stats" 2>>"$LAB_WORK/python.err" &
+  LAB_BG+=($!); LAB_DELAY_PID=$!
+  lab_note "router: tools/kernel-lab/delayline.py${rt:+ ($rt)} forwards with a one-way delay of $ms ms (ip_forward=0; no netem in this kernel); c0 and s0: gso_max_segs 1"
+  # wait (bounded) until a probe to the closed port 9 comes back refused through the delay line
+  local i
+  for i in 1 2 3 4 5 6 7 8 9 10; do
+    ip netns exec "$NS_C" python3 -c "
+import socket, sys
+s = socket.socket(); s.settimeout(2)
+try: s.connect(('$SERVER_IP', 9))
+except ConnectionRefusedError: sys.exit(0)
+except OSError: sys.exit(1)
+sys.exit(1)" && return 0
+    sleep 0.2
+  done
+  echo "lab: the delay line does not pass traffic" >&2
+  return 1
+}
+
+# lab_delay_line_stop: stops delayline.py (before lab_finish) and notes how many frames it forwarded
+lab_delay_line_stop() {
+  [ -n "$LAB_DELAY_PID" ] || return 0
+  kill -TERM "$LAB_DELAY_PID" 2>/dev/null
+  local i; for i in $(seq 1 30); do kill -0 "$LAB_DELAY_PID" 2>/dev/null || break; sleep 0.1; done
+  [ -s "$LAB_WORK/delayline.stats" ] && lab_note "delay line frames sent (per router interface): $(cat "$LAB_WORK/delayline.stats")"
+  LAB_DELAY_PID=
+}
+
 # lab_tcpdump NS IF TAG [filter...]   capture to $LAB_WORK/TAG.pcap
 lab_tcpdump() {
   local ns=$1 ifc=$2 tag=$3; shift 3
@@ -157,6 +199,15 @@ lab_py() {
 lab_ss() {
   local ns=$1 label=$2; shift 2
   python3 "$LAB_DRIVER" snap "$ns $label" "$LAB_SS" -- ip netns exec "$ns" ss -tanoi "$@"
+}
+
+# lab_ss_at NS LABEL T1,T2,...  (background) snapshots at those times from one process started now in NS, so
+# each lands within a few ms of its time (lab_ss starts a process per snapshot, ~0.1 s late)
+lab_ss_at() {
+  local ns=$1 label=$2 times=$3
+  ip netns exec "$ns" env LAB_T0="$LAB_T0" timeout "${LAB_PY_TIMEOUT:-300}" \
+    python3 "$LAB_DRIVER" snaps "$ns $label" "$LAB_SS" "$times" -- ss -tanoi &
+  LAB_BG+=($!)
 }
 
 # lab_ss_every NS INTERVAL COUNT LABEL  (background, bounded)

@@ -10,7 +10,7 @@ namespace TcpActors.Endpoints.Tests.Harness;
 /// <see cref="WireText"/> form. The peer host has no TCP of its own (its segments are only recorded), so
 /// nothing but the socket under test answers. Numbers the test writes are relative: the peer's sequence
 /// numbers to its ISN (<see cref="PeerIsn"/>), its acknowledgements to the socket's ISN, learnt from the
-/// socket's SYN-ACK.
+/// socket's SYN or SYN-ACK.
 /// </summary>
 internal sealed class Dialogue
 {
@@ -31,11 +31,25 @@ internal sealed class Dialogue
     /// <summary>Ends each expected line of a segment its sender marked a duplicate ACK with <c> (dup)</c>.</summary>
     public bool ShowDuplicateAcks { get; set; }
 
+    /// <summary>While set, the peer's host answers every segment at once with this ICMP error quoting it (as a REJECT would).</summary>
+    public IcmpUnreachableCode? AnswerWithIcmp { get; set; }
+
     /// <summary>A server listening on 10.0.2.2:8080 that accepts one connection and then does what <paramref name="application"/> says.</summary>
     public static Dialogue WithListener(Func<ScriptedProcess, Sock, IEnumerable<Step>>? application = null, params string[] serverSysctls)
     {
         var dialogue = new Dialogue(Lab.Routed(server: serverSysctls));
         dialogue.Lab.Run("server", dialogue.Lab.Server, p => Listener(p, application));
+        return dialogue;
+    }
+
+    /// <summary>
+    /// A socket bound to 10.0.2.2:8080 that connect()s to the peer, 10.0.1.2:40000, at <paramref name="at"/> (no
+    /// listener anywhere), then does what <paramref name="application"/> says.
+    /// </summary>
+    public static Dialogue WithConnect(double at, Func<ScriptedProcess, Sock, IEnumerable<Step>>? application = null)
+    {
+        var dialogue = new Dialogue(Lab.Routed());
+        dialogue.Lab.Run("server", dialogue.Lab.Server, p => Connector(p, at, application));
         return dialogue;
     }
 
@@ -57,6 +71,31 @@ internal sealed class Dialogue
             Window = window,
             PayloadLength = length,
             Options = sack is null ? options : options with { SackBlocks = [.. sack.Select(b => new SackBlock(new SeqNum(_socketIsn + b.Left), new SeqNum(_socketIsn + b.Right)))] },
+        }));
+    }
+
+    /// <summary>
+    /// Sends, at <paramref name="at"/>, an ICMP destination unreachable from the peer's host about a segment the
+    /// socket sent: seq <paramref name="seq"/> (relative to the socket's ISN), <paramref name="length"/> bytes.
+    /// </summary>
+    public void InjectIcmp(double at, IcmpUnreachableCode code, uint seq, int length = 0)
+    {
+        Lab.At(at, () => Lab.Client.Output(new IcmpPacket
+        {
+            Source = IPv4Address.Parse("10.0.1.2"),
+            Destination = IPv4Address.Parse("10.0.2.2"),
+            Code = code,
+            DontFragment = false,
+            Quoted = new Segment
+            {
+                Source = IPv4Address.Parse("10.0.2.2"),
+                Destination = IPv4Address.Parse("10.0.1.2"),
+                SourcePort = 8080,
+                DestinationPort = 40000,
+                Seq = new SeqNum(_socketIsn + seq),
+                Flags = seq == 0 ? TcpFlags.Syn : TcpFlags.Ack,
+                PayloadLength = length,
+            },
         }));
     }
 
@@ -127,6 +166,21 @@ internal sealed class Dialogue
         }
     }
 
+    private static IEnumerable<Step> Connector(ScriptedProcess p, double at, Func<ScriptedProcess, Sock, IEnumerable<Step>>? application)
+    {
+        var socket = p.Socket();
+        yield return socket.Bind("10.0.2.2:8080");
+        yield return Script.Until(at);
+        yield return socket.Connect("10.0.1.2:40000");
+        if (application is not null)
+        {
+            foreach (var step in application(p, socket))
+            {
+                yield return step;
+            }
+        }
+    }
+
     /// <summary>The peer host's "TCP": records what arrives, answers nothing.</summary>
     private sealed class Recorder(Dialogue dialogue) : ITransportProtocol
     {
@@ -137,12 +191,16 @@ internal sealed class Dialogue
                 return;
             }
 
-            if (segment.IsSyn && segment.HasAck)
+            if (segment.IsSyn)
             {
                 dialogue._socketIsn = segment.Seq.Value;
             }
 
             dialogue._sent.Add((dialogue.Lab.System.Now, segment));
+            if (dialogue.AnswerWithIcmp is { } code)
+            {
+                dialogue.Lab.Client.Output(new IcmpPacket { Source = segment.Destination, Destination = segment.Source, Code = code, Quoted = segment, DontFragment = false });
+            }
         }
     }
 }

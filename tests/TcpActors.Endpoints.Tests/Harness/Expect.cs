@@ -32,11 +32,14 @@ internal static class Expect
     /// capture's times), where the kernel's capture stopped earlier or the rest is known to differ.
     /// </remarks>
     /// <para>
+    /// <paramref name="only"/> compares only the records it keeps (of both captures), where the rest is known to differ.
+    /// </para>
+    /// <para>
     /// <paramref name="tiesWithinSeconds"/> accepts the kernel's order for simulated segments sent within that
     /// many seconds of each other by unrelated timers (timers due together fire in an order set by the
     /// kernel's timer wheel and lateness, which the simulator does not model); 0 for exact ties.
     /// </para>
-    public static void SameAsKernel(WireCapture capture, string referenceFile, string section = "wire", long? origin = null, double? untilSeconds = null, double lateFraction = 0.06, double earlySeconds = 0.012, double? tiesWithinSeconds = null)
+    public static void SameAsKernel(WireCapture capture, string referenceFile, string section = "wire", long? origin = null, double? untilSeconds = null, double lateFraction = 0.06, double earlySeconds = 0.012, double? tiesWithinSeconds = null, Func<WireRecord, bool>? only = null)
     {
         var kernel = KernelReference.Load(referenceFile);
         var kernelRecords = kernel.Wire(section).Where(r => untilSeconds is not { } until || r.Time <= until * 1e9).ToList();
@@ -44,9 +47,19 @@ internal static class Expect
         string simulatedText = capture.Text(origin, withTime: false, untilSeconds);
         var wanted = Clean(kernelText);
         var got = Clean(simulatedText);
+        var simulatedTimes = capture.Segments.Select(s => s.At).ToList();
+        if (only is not null)
+        {
+            // Rendered whole (relative numbers need every SYN), then cut to the records asked for.
+            wanted = [.. wanted.Where((_, i) => only(kernelRecords[i]))];
+            kernelRecords = [.. kernelRecords.Where(only)];
+            var kept = capture.Segments.Select((s, i) => (s, i)).Where(p => p.i < got.Count && only(p.s.Record)).ToList();
+            got = [.. kept.Select(p => got[p.i])];
+            simulatedTimes = [.. kept.Select(p => p.s.At)];
+        }
         if (tiesWithinSeconds is { } window)
         {
-            got = ReorderTies(got, wanted, capture.Segments.Select(s => s.At).ToList(), (long)Math.Round(window * 1e9));
+            got = ReorderTies(got, wanted, simulatedTimes, (long)Math.Round(window * 1e9));
         }
 
         Dump(referenceFile + "." + section, kernel.WireText(section), capture.Text(origin));
@@ -60,7 +73,7 @@ internal static class Expect
         for (int i = 0; i < kernelRecords.Count; i++)
         {
             double kernelTime = kernelRecords[i].Time / 1e9;
-            double simulated = (capture.Segments[i].At - zero) / 1e9;
+            double simulated = (simulatedTimes[i] - zero) / 1e9;
             double late = kernelTime - simulated;
             if (late < -earlySeconds || late > 0.05 + (lateFraction * simulated))
             {

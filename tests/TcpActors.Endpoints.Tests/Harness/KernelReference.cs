@@ -63,7 +63,7 @@ internal sealed partial class KernelReference
 
     public IReadOnlyList<string> Section(string name) => _sections.TryGetValue(name, out var lines) ? lines : [];
 
-    /// <summary>The segments of a capture section (<c>wire</c> or <c>wire-server</c>), absolute numbers restored.</summary>
+    /// <summary>The segments (and ICMP errors) of a capture section (<c>wire</c> or <c>wire-server</c>), absolute numbers restored.</summary>
     public List<WireRecord> Wire(string section = "wire")
     {
         var conversations = new Dictionary<(SocketAddress, SocketAddress), (uint Seq, uint Ack)>();
@@ -73,6 +73,16 @@ internal sealed partial class KernelReference
             if (TcpdumpLine().Match(line) is { Success: true } match)
             {
                 records.Add(Parse(match, conversations));
+            }
+            else if (IcmpLine().Match(line) is { Success: true } icmp)
+            {
+                records.Add(new WireRecord
+                {
+                    Time = (long)Math.Round(double.Parse(icmp.Groups["time"].Value, CultureInfo.InvariantCulture) * 1e9),
+                    Source = new SocketAddress(IPv4Address.Parse(icmp.Groups["src"].Value), 0),
+                    Destination = new SocketAddress(IPv4Address.Parse(icmp.Groups["dst"].Value), 0),
+                    Icmp = icmp.Groups["text"].Value,
+                });
             }
         }
 
@@ -165,8 +175,11 @@ internal sealed partial class KernelReference
         return flags;
     }
 
-    [GeneratedRegex(@"^(?<time>\d+\.\d+) IP (?<src>[\d.]+) > (?<dst>[\d.]+): Flags \[(?<flags>[^\]]*)\](?:, seq (?<seq>\d+)(?::\d+)?)?(?:, ack (?<ack>\d+))?, win (?<win>\d+)(?:, options \[(?<options>[^\]]*)\])?, length (?<length>\d+)")]
+    [GeneratedRegex(@"^(?<time>-?\d+\.\d+) IP (?<src>[\d.]+) > (?<dst>[\d.]+): Flags \[(?<flags>[^\]]*)\](?:, seq (?<seq>\d+)(?::\d+)?)?(?:, ack (?<ack>\d+))?, win (?<win>\d+)(?:, options \[(?<options>[^\]]*)\])?, length (?<length>\d+)")]
     private static partial Regex TcpdumpLine();
+
+    [GeneratedRegex(@"^(?<time>-?\d+\.\d+) IP (?<src>[\d.]+) > (?<dst>[\d.]+): ICMP (?<text>.*)$")]
+    private static partial Regex IcmpLine();
 
     [GeneratedRegex(@"mss (\d+)")]
     private static partial Regex MssOption();

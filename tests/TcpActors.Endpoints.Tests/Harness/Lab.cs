@@ -223,7 +223,7 @@ internal sealed class CallLog
     public override string ToString() => string.Join('\n', Lines);
 }
 
-/// <summary>The segments seen on one interface of one host (both directions), as <see cref="WireRecord"/>s.</summary>
+/// <summary>The segments and ICMP errors seen on one interface of one host (both directions), as <see cref="WireRecord"/>s.</summary>
 internal sealed class WireCapture
 {
     private readonly string _host;
@@ -254,11 +254,18 @@ internal sealed class WireCapture
 
     private void Record(PacketCaptured capture)
     {
-        if (capture.HostName != _host || capture.InterfaceName != _interface || capture.Packet is not Segment segment)
+        if (capture.HostName != _host || capture.InterfaceName != _interface)
         {
             return;
         }
 
-        Segments.Add((capture.Time.Nanoseconds, WireRecord.Of(segment, 0)));
+        if (capture.Packet is Segment segment)
+        {
+            Segments.Add((capture.Time.Nanoseconds, WireRecord.Of(segment, 0)));
+        }
+        else if (capture.Packet is IcmpPacket icmp)
+        {
+            Segments.Add((capture.Time.Nanoseconds, WireRecord.OfIcmp(icmp, 0)));
+        }
     }
 }

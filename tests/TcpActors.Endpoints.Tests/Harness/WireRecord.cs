@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 using TcpActors.Network;
+using TcpActors.Runtime;
+using TcpActors.Telemetry;
 
 namespace TcpActors.Endpoints.Tests.Harness;
 
@@ -39,9 +41,25 @@ internal sealed record WireRecord
     /// <summary>SACK blocks with absolute edges, as carried.</summary>
     public IReadOnlyList<(uint Left, uint Right)> SackBlocks { get; init; } = [];
 
+    /// <summary>For an ICMP error, what tcpdump prints after <c>ICMP </c> (<c>host 10.0.2.2 unreachable, length 68</c>); null for a segment.</summary>
+    public string? Icmp { get; init; }
+
     public bool IsSyn => (Flags & TcpFlags.Syn) != 0;
 
     public bool HasAck => (Flags & TcpFlags.Ack) != 0;
+
+    /// <summary>An ICMP error as tcpdump prints it (the text comes from the simulator's tcpdump formatter).</summary>
+    public static WireRecord OfIcmp(IcmpPacket icmp, long time)
+    {
+        string line = new TcpdumpFormatter().Format(SimTime.Zero, icmp);
+        return new WireRecord
+        {
+            Time = time,
+            Source = new SocketAddress(icmp.Source, 0),
+            Destination = new SocketAddress(icmp.Destination, 0),
+            Icmp = line[(line.IndexOf(": ICMP ", StringComparison.Ordinal) + 7)..],
+        };
+    }
 
     public static WireRecord Of(Segment segment, long time) => new()
     {
@@ -73,7 +91,8 @@ internal sealed record WireRecord
 /// relative too, so <c>R seq 2</c> reads "the FIN's ack"). A SYN whose sequence number is within a
 /// million of the direction's previous ISN prints as <c>ISN+k</c> (TIME_WAIT reuse: old snd_nxt + 65537);
 /// a further one starts a new base and prints as <c>ISN</c>. Numbers of a direction never seen with a SYN
-/// print absolute (hand-built segments).
+/// print absolute (hand-built segments). An ICMP error prints its addresses and tcpdump's text:
+/// <c>10.0.2.2>10.0.1.2 ICMP host 10.0.2.2 unreachable, length 68</c>.
 /// </summary>
 internal static class WireText
 {
@@ -98,6 +117,11 @@ internal static class WireText
     private static string RenderOne(WireRecord record, Dictionary<(SocketAddress, SocketAddress), uint> bases, bool withTime)
     {
         var culture = CultureInfo.InvariantCulture;
+        if (record.Icmp is { } icmp)
+        {
+            return (withTime ? Seconds(record.Time) + " " : "") + $"{record.Source.Address}>{record.Destination.Address} ICMP {icmp}";
+        }
+
         var forward = (record.Source, record.Destination);
         var backward = (record.Destination, record.Source);
         string seqText = SequenceText(record, bases, forward);

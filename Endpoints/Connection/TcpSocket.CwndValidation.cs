@@ -1,0 +1,78 @@
+namespace TcpActors.Endpoints;
+
+/// <summary>
+/// Whether the congestion window is in use, and what idleness does to it (net/ipv4/tcp_output.c: tcp_cwnd_validate,
+/// tcp_slow_start_after_idle_check, tcp_cwnd_restart; include/net/tcp.h: tcp_is_cwnd_limited; RFC 7661's spirit).
+/// An ACK may only grow the window if the sender has been using it: a request of one segment on an idle
+/// connection does not open the initial window further. Not modelled: tcp_cwnd_application_limited, which
+/// shrinks a window above the initial one that the application has left unused for an RTO.
+/// </summary>
+internal sealed partial class TcpSocket
+{
+    /// <summary>tp->is_cwnd_limited: a send in the current window stopped because the window was full.</summary>
+    private bool _isCwndLimited;
+
+    /// <summary>tp->max_packets_out: the most segments out at once in the current window.</summary>
+    private int _maxPacketsOut;
+
+    /// <summary>tp->cwnd_usage_seq: where the current window of that tracking ends.</summary>
+    private Network.SeqNum _cwndUsageSeq;
+
+    /// <summary>tp->lsndtime: when the last segment carrying data (or a retransmission) left.</summary>
+    private long _lastDataSentAt = Never;
+
+    /// <summary>
+    /// tcp_is_cwnd_limited: the window was full at some send of the current window, or (in slow start) it is
+    /// still less than twice the most that was out, so that slow start can double what was really used.
+    /// </summary>
+    private bool IsCwndLimited => _isCwndLimited || (_cwnd < _ssthresh && _cwnd < 2 * _maxPacketsOut);
+
+    /// <summary>
+    /// tcp_cwnd_validate, after tcp_write_xmit: a new window of tracking starts once snd_una passes the last one's
+    /// end, or at once if the window is full now or more segments are out than at any time in this window.
+    /// </summary>
+    private void ValidateCwnd(bool cwndLimited)
+    {
+        if (_sndUna >= _cwndUsageSeq || cwndLimited || (!_isCwndLimited && PacketsOut > _maxPacketsOut))
+        {
+            _isCwndLimited = cwndLimited;
+            _maxPacketsOut = PacketsOut;
+            _cwndUsageSeq = _sndNxt;
+        }
+    }
+
+    /// <summary>
+    /// tcp_slow_start_after_idle_check and tcp_cwnd_restart (RFC 5681 4.1), when the application queues data on a
+    /// connection with nothing in flight that sent nothing for longer than an RTO: the window goes back toward
+    /// the initial one, halved per RTO of idleness but never below it, and ssthresh keeps 3/4 of the old window.
+    /// </summary>
+    private void RestartWindowAfterIdle()
+    {
+        if (_stack.Sysctls.TcpSlowStartAfterIdle == 0 || PacketsOut > 0 || _lastDataSentAt == Never)
+        {
+            return;
+        }
+
+        long idle = _stack.NowNanoseconds - _lastDataSentAt;
+        if (idle <= _rto)
+        {
+            return;
+        }
+
+        const int InitialWindow = 10;
+        int restart = Math.Min(InitialWindow, _cwnd);
+        if (_caState != CongestionState.Recovery)
+        {
+            _ssthresh = Math.Max(_ssthresh, (_cwnd >> 1) + (_cwnd >> 2));
+        }
+
+        int cwnd = _cwnd;
+        while ((idle -= _rto) > 0 && cwnd > restart)
+        {
+            cwnd >>= 1;
+        }
+
+        _cwnd = Math.Max(cwnd, restart);
+        _cwndCounter = 0;
+    }
+}
