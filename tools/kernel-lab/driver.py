@@ -250,23 +250,28 @@ def _csum(data):
     return (~total) & 0xFFFF
 
 
-def send_raw_tcp(role, src, sport, dst, dport, seq, ack=0, flags="R", win=0, payload=b""):
-    """Hand-builds one TCP segment (no options) and sends it through a raw socket.
+def send_raw_tcp(role, src, sport, dst, dport, seq, ack=0, flags="R", win=0, payload=b"", options=b""):
+    """Hand-builds one TCP segment and sends it through a raw socket.
 
-    flags: string of F S R P A U letters. The kernel adds the IP header. Logged like a call.
+    flags: string of F S R P A U letters; options: raw option bytes (see tcp_options), padded with NOPs
+    to a multiple of 4. The kernel adds the IP header. Logged like a call.
     """
     import struct
     bits = {"F": 1, "S": 2, "R": 4, "P": 8, "A": 16, "U": 32}
     fl = 0
     for ch in flags:
         fl |= bits[ch]
-    hdr = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF, 5 << 4, fl, win, 0, 0)
+    options = options + b"\x01" * (-len(options) % 4)
+    hdr = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF, (5 + len(options) // 4) << 4, fl,
+                      win, 0, 0) + options
     pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, socket.IPPROTO_TCP,
                                                                           len(hdr) + len(payload))
     c = _csum(pseudo + hdr + payload)
     hdr = hdr[:16] + struct.pack("!H", c) + hdr[18:]
     desc = "raw %s:%d > %s:%d flags %s seq %d ack %d win %d len %d" % (src, sport, dst, dport, flags, seq, ack,
                                                                        win, len(payload))
+    if options:
+        desc += " options %s" % options.hex()
     try:
         s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
         s.bind((src, 0))
@@ -278,6 +283,89 @@ def send_raw_tcp(role, src, sport, dst, dport, seq, ack=0, flags="R", win=0, pay
     log(role, "send %s -> 0" % desc)
     return 0
 
+
+def tcp_options(mss=None, sack_ok=False, ts=None, wscale=None):
+    """Option bytes in Linux's SYN layout: mss, then sackOK+TS as one word pair (or NOP,NOP,sackOK /
+    NOP,NOP,TS), then NOP,wscale. ts is (val, ecr)."""
+    import struct
+    out = b""
+    if mss is not None:
+        out += struct.pack("!BBH", 2, 4, mss)
+    if sack_ok and ts is not None:
+        out += struct.pack("!BBBBII", 4, 2, 8, 10, ts[0] & 0xFFFFFFFF, ts[1] & 0xFFFFFFFF)
+    elif sack_ok:
+        out += b"\x01\x01\x04\x02"
+    elif ts is not None:
+        out += struct.pack("!BBBBII", 1, 1, 8, 10, ts[0] & 0xFFFFFFFF, ts[1] & 0xFFFFFFFF)
+    if wscale is not None:
+        out += struct.pack("!BBBB", 1, 3, 3, wscale)
+    return out
+
+
+class RawPeer:
+    """A hand-driven TCP peer (packetdrill style) in front of a real socket: hand-built segments out through
+    a raw socket, the other side's segments read from a raw socket. Sequence numbers given to send() are
+    relative to the peer's ISN. The host's own TCP must not answer the other side (an iptables OUTPUT rule
+    dropping its RSTs). With timestamps, every segment carries TS val = milliseconds of the experiment
+    clock and TS ecr = the last TS val the other side sent."""
+
+    def __init__(self, role, src, sport, dst, dport, isn=1000000, timestamps=False):
+        self.role, self.src, self.sport, self.dst, self.dport = role, src, sport, dst, dport
+        self.isn, self.timestamps = isn, timestamps
+        self.peer_isn = None
+        self.ts_recent = 0
+        self.rx = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+        self.rx.setblocking(False)
+
+    def _drain(self, want_synack=False, limit=2.0):
+        """Reads what has arrived (up to limit seconds for a SYN-ACK); keeps the latest TS val."""
+        import select, struct
+        deadline = time.monotonic() + (limit if want_synack else 0)
+        while True:
+            wait = max(0.0, deadline - time.monotonic())
+            ready, _, _ = select.select([self.rx], [], [], wait)
+            if not ready:
+                return
+            data = self.rx.recv(65535)
+            ihl = (data[0] & 15) * 4
+            tcp = data[ihl:]
+            sport, dport, seq, _ack, off, flags = struct.unpack("!HHIIBB", tcp[:14])
+            if sport != self.dport or dport != self.sport or socket.inet_ntoa(data[12:16]) != self.dst:
+                continue
+            opts, i = tcp[20:(off >> 4) * 4], 0
+            while i < len(opts) and opts[i] != 0:
+                if opts[i] == 1:
+                    i += 1
+                    continue
+                if opts[i] == 8 and i + 10 <= len(opts):
+                    self.ts_recent = struct.unpack("!I", opts[i + 2:i + 6])[0]
+                i += max(2, opts[i + 1])
+            if flags & 0x12 == 0x12 and self.peer_isn is None:
+                self.peer_isn = seq
+                log(self.role, "recv SYN-ACK isn %d" % seq)
+                if want_synack:
+                    return
+
+    def _ts(self):
+        return (int(now() * 1000) + 1, self.ts_recent) if self.timestamps else None
+
+    def connect(self, mss=1460, sack_ok=True, wscale=None):
+        """SYN with the given options, wait (bounded) for the SYN-ACK, then the third ACK."""
+        send_raw_tcp(self.role, self.src, self.sport, self.dst, self.dport, self.isn, 0, "S", 64240,
+                     options=tcp_options(mss, sack_ok, self._ts(), wscale))
+        self._drain(want_synack=True)
+        if self.peer_isn is None:
+            log(self.role, "no SYN-ACK")
+            return None
+        return self.send(1, 0, "A")
+
+    def send(self, seq, length, flags="PA", win=502):
+        """One segment with relative seq and length bytes of payload, acknowledging the SYN-ACK."""
+        self._drain()
+        ts = self._ts()
+        options = tcp_options(None, False, ts) if ts else b""
+        return send_raw_tcp(self.role, self.src, self.sport, self.dst, self.dport, self.isn + seq,
+                            (self.peer_isn or 0) + 1, flags, win, b"x" * length, options)
 
 def _snap(label, path, cmd):
     t = now()
