@@ -4,17 +4,18 @@ namespace TcpActors.Endpoints;
 
 /// <summary>
 /// Received data: the in-order bytes the application has not read yet, and segments that arrived out
-/// of order (held until the gap fills; they produce SACK blocks). Each segment is held with what it is
+/// of order (held until the gap fills, see ReceiveQueue.OutOfOrder.cs, with the SACK state they produce). Each segment is held with what it is
 /// charged to the receive buffer (<see cref="SkbTruesize"/>), so that <see cref="Memory"/> is Linux's
 /// sk_rmem_alloc: a segment's charge is released when the application has read all of it.
 /// </summary>
-internal sealed class ReceiveQueue
+internal sealed partial class ReceiveQueue
 {
     // The oldest unread segment is held inline and only later ones in a queue, created when first
     // needed (an application that reads as data comes never needs it); out-of-order data likewise.
     private Held _head;
     private Queue<Held>? _behind;
-    private List<OutOfOrder>? _outOfOrder;
+    private List<OutOfOrderBuffer>? _outOfOrder;
+    private SelectiveAcks? _sacks;
     private int _headOffset;
 
     // Page fragments in the sk_buff the last in-order segment went into (0 for a linear one).
@@ -26,7 +27,14 @@ internal sealed class ReceiveQueue
     /// <summary>sk_rmem_alloc: what the held segments are charged, in order and out of order.</summary>
     public long Memory => InOrderMemory + OutOfOrderMemory;
 
+    /// <summary>Out-of-order buffers held (sk_buffs: segments coalesced into one count once).</summary>
     public int OutOfOrderCount => _outOfOrder?.Count ?? 0;
+
+    /// <summary>What the SACK option reports (tp->selective_acks, tp->duplicate_sack), made when first needed.</summary>
+    public SelectiveAcks Sacks => _sacks ??= new();
+
+    /// <summary>Whether the next segment has SACK blocks to carry: a remembered block or a D-SACK.</summary>
+    public bool HasSackBlocks => _sacks is { PendingBlocks: > 0 };
 
     /// <summary>Segments (or collapsed buffers) still holding unread bytes.</summary>
     public int SegmentsHeld => (_head.Data.Length > 0 ? 1 : 0) + (_behind?.Count ?? 0);
@@ -110,94 +118,6 @@ internal sealed class ReceiveQueue
         InOrderMemory = 0;
         DiscardOutOfOrder();
         return discarded;
-    }
-
-    /// <summary>Forgets out-of-order data (Linux purges it when the FIN arrives).</summary>
-    public void DiscardOutOfOrder()
-    {
-        _outOfOrder = null;
-        OutOfOrderMemory = 0;
-    }
-
-    /// <summary>
-    /// Holds an out-of-order segment's data (tcp_data_queue_ofo): one wholly held already is dropped, later
-    /// ones it covers are replaced; it is coalesced into a held one that it continues exactly.
-    /// </summary>
-    public void AddOutOfOrder(SeqNum seq, ByteChunk data)
-    {
-        var end = seq + data.Length;
-        _outOfOrder ??= [];
-        int at = 0;
-        while (at < _outOfOrder.Count && _outOfOrder[at].Seq < seq)
-        {
-            at++;
-        }
-
-        // Already wholly held? (A previous segment covers it.)
-        if (at > 0 && _outOfOrder[at - 1].End >= end)
-        {
-            return;
-        }
-
-        int frags = SkbTruesize.FragsOf(data.Length);
-        var previous = at > 0 ? _outOfOrder[at - 1] : default;
-        bool coalesced = at > 0 && previous.End == seq && previous.Frags + frags <= SkbTruesize.MaxFrags;
-        var held = new OutOfOrder(seq, data, coalesced ? data.Length : SkbTruesize.OfSegment(data.Length), coalesced ? previous.Frags + frags : frags);
-        _outOfOrder.Insert(at, held);
-        OutOfOrderMemory += held.Charge;
-        // Remove later segments this one covers completely.
-        while (at + 1 < _outOfOrder.Count && _outOfOrder[at + 1].End <= end)
-        {
-            OutOfOrderMemory -= _outOfOrder[at + 1].Charge;
-            _outOfOrder.RemoveAt(at + 1);
-        }
-    }
-
-    /// <summary>Moves held segments that now start at or before <paramref name="rcvNxt"/> into order; returns the new rcv_nxt.</summary>
-    public SeqNum DrainOutOfOrder(SeqNum rcvNxt)
-    {
-        while (_outOfOrder is { Count: > 0 } && _outOfOrder[0].Seq <= rcvNxt)
-        {
-            var held = _outOfOrder[0];
-            _outOfOrder.RemoveAt(0);
-            OutOfOrderMemory -= held.Charge;
-            int skip = rcvNxt - held.Seq;
-            if (skip < held.Data.Length)
-            {
-                AppendInOrder(held.Data.Slice(skip, held.Data.Length - skip));
-                rcvNxt += held.Data.Length - skip;
-            }
-        }
-
-        if (_outOfOrder is { Count: 0 })
-        {
-            _outOfOrder = null;
-        }
-
-        return rcvNxt;
-    }
-
-    /// <summary>
-    /// tcp_prune_ofo_queue's step: drops the highest held out-of-order segment if it starts at or after
-    /// <paramref name="notBelow"/> (the segment that needs the room: data before it may fill a hole
-    /// sooner), and returns what that freed; -1 when there is none to drop.
-    /// </summary>
-    public long DropHighestOutOfOrder(SeqNum notBelow)
-    {
-        if (_outOfOrder is not { Count: > 0 } || _outOfOrder[^1].Seq < notBelow)
-        {
-            return -1;
-        }
-
-        long freed = _outOfOrder[^1].Charge;
-        OutOfOrderMemory -= freed;
-        _outOfOrder.RemoveAt(_outOfOrder.Count - 1);
-        if (_outOfOrder.Count == 0)
-        {
-            _outOfOrder = null;
-        }
-
-        return freed;
     }
 
     /// <summary>
@@ -293,42 +213,6 @@ internal sealed class ReceiveQueue
         }
     }
 
-    /// <summary>The held ranges as SACK blocks, merged where contiguous, the one just received first (RFC 2018).</summary>
-    public List<SackBlock> SackBlocks(SeqNum? mostRecent)
-    {
-        var blocks = new List<SackBlock>();
-        foreach (var held in _outOfOrder ?? [])
-        {
-            if (blocks.Count > 0 && blocks[^1].Right >= held.Seq)
-            {
-                blocks[^1] = blocks[^1] with { Right = SeqNum.Max(blocks[^1].Right, held.End) };
-            }
-            else
-            {
-                blocks.Add(new SackBlock(held.Seq, held.End));
-            }
-        }
-
-        if (mostRecent is { } recent)
-        {
-            int index = blocks.FindIndex(b => recent >= b.Left && recent < b.Right);
-            if (index > 0)
-            {
-                var first = blocks[index];
-                blocks.RemoveAt(index);
-                blocks.Insert(0, first);
-            }
-        }
-
-        return blocks;
-    }
-
     /// <summary>An in-order segment (or collapsed buffer) and what it is charged.</summary>
     private readonly record struct Held(ByteChunk Data, int Charge);
-
-    /// <summary>An out-of-order segment, what it is charged, and the page fragments of the buffer it is in so far.</summary>
-    private readonly record struct OutOfOrder(SeqNum Seq, ByteChunk Data, int Charge, int Frags)
-    {
-        public SeqNum End => Seq + Data.Length;
-    }
 }

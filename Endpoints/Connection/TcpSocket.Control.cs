@@ -61,8 +61,6 @@ internal sealed partial class TcpSocket
     private readonly SendQueue _sendQueue = new();
     private readonly ReceiveQueue _receiveQueue = new();
     private readonly RetransmitRing<SentSegment> _inFlight = new();
-    private SackBlock? _dsack;
-    private SeqNum? _lastOutOfOrderSeq;
 
     // Retransmission (RFC 6298 with Linux's bounds).
     private RttEstimator _rtt;

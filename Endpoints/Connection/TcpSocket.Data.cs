@@ -31,17 +31,21 @@ internal sealed partial class TcpSocket
         QueueData(segment);
     }
 
-    /// <summary>tcp_data_queue: in order, duplicate (D-SACK, ACK now), partial overlap, or out of order (queued, SACK, ACK now).</summary>
+    /// <summary>
+    /// tcp_data_queue: in order, duplicate (D-SACK, ACK now), partial overlap, or out of order (queued, SACK, ACK now).
+    /// A D-SACK still pending from an earlier segment is dropped first: only this segment's duplicates are reported.
+    /// </summary>
     private void QueueData(Segment segment)
     {
         var seq = segment.Seq;
         var end = segment.EndSeq;
+        _receiveQueue.ForgetDuplicateSack();
         if (end <= _rcvNxt)
         {
             // A retransmission of what we have: D-SACK it and ACK at once (RFC 2883).
             if (_sackOk)
             {
-                _dsack = new SackBlock(seq, end);
+                _receiveQueue.Sacks.SetDuplicate(seq, end);
             }
 
             EnterQuickAckMode(MaxQuickAcks);
@@ -66,8 +70,15 @@ internal sealed partial class TcpSocket
         var data = PayloadOf(segment);
         if (seq > _rcvNxt)
         {
-            _receiveQueue.AddOutOfOrder(seq, data);
-            _lastOutOfOrderSeq = seq;
+            // tcp_data_queue_ofo: with SACK the window may grow on held data (tcp_grow_window; a buffer of its
+            // own is charged only after that), without it it must not, so that the duplicate ACKs stay
+            // duplicates and fast retransmit starts.
+            var held = _receiveQueue.AddOutOfOrder(seq, data, _sackOk);
+            if (_sackOk && held != OutOfOrderOutcome.AlreadyHeld)
+            {
+                GrowReceiveWindow(data.Length, held == OutOfOrderOutcome.Queued ? SkbTruesize.OfSegment(data.Length) : 0);
+            }
+
             ScheduleAckForStaleSegment();
             return;
         }
@@ -77,7 +88,7 @@ internal sealed partial class TcpSocket
             int overlap = _rcvNxt - seq;
             if (_sackOk)
             {
-                _dsack = new SackBlock(seq, _rcvNxt);
+                _receiveQueue.Sacks.SetDuplicate(seq, _rcvNxt);
             }
 
             data = data.Slice(overlap, data.Length - overlap);
@@ -93,7 +104,7 @@ internal sealed partial class TcpSocket
         {
             _receiveQueue.AppendInOrder(data);
             _rcvNxt += data.Length;
-            _rcvNxt = _receiveQueue.DrainOutOfOrder(_rcvNxt);
+            _rcvNxt = _receiveQueue.DrainOutOfOrder(_rcvNxt, _sackOk);
             if (hadOutOfOrder && _receiveQueue.OutOfOrderCount == 0)
             {
                 _ackNow = true;
@@ -217,10 +228,12 @@ internal sealed partial class TcpSocket
     /// <summary>
     /// tcp_grow_window: rcv_ssthresh grows towards min(window_clamp, free space) by two MSS (or twice the
     /// segment) per segment whose memory cost would still fit the buffer at this ratio of data to memory.
+    /// <paramref name="uncharged"/>: memory already counted that Linux charges only after this check.
     /// </summary>
-    private void GrowReceiveWindow(int length)
+    private void GrowReceiveWindow(int length, int uncharged = 0)
     {
-        long room = Math.Min(_windowClamp, FreeSpace) - _rcvSsthresh;
+        long free = Math.Max(0, WindowFromSpace(ReceiveBuffer - ReceiveMemory + uncharged));
+        long room = Math.Min(_windowClamp, free) - _rcvSsthresh;
         if (room <= 0)
         {
             return;
@@ -384,7 +397,7 @@ internal sealed partial class TcpSocket
         _ackScheduled = false;
         _ackNow = false;
         _ackAnswersStaleSegment = false;
-        _dsack = null;
+        _receiveQueue.ForgetDuplicateSack();
         Timers.Cancel(TimerExpired.DelayedAck);
     }
 

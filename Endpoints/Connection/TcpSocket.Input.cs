@@ -259,7 +259,7 @@ internal sealed partial class TcpSocket
     {
         if (segment.SequenceLength > 0 && segment.Seq < _rcvNxt && _sackOk)
         {
-            _dsack = new SackBlock(segment.Seq, SeqNum.Min(segment.EndSeq, _rcvNxt));
+            _receiveQueue.Sacks.SetDuplicate(segment.Seq, SeqNum.Min(segment.EndSeq, _rcvNxt));
         }
 
         SendChallengeAck(segment);

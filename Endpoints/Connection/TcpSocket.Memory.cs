@@ -141,7 +141,10 @@ internal sealed partial class TcpSocket
 
         if (pruned)
         {
+            // Linux reneges on what it reported (tcp_sack_reset, which RFC 2018 allows): nothing is SACKed
+            // until data arrives out of order again, and the sender finds out at its retransmission timeout.
             _stack.Counters.OutOfOrderPruned++;
+            _receiveQueue.ResetSacks();
         }
     }
 }

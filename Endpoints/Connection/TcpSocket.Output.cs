@@ -209,13 +209,12 @@ internal sealed partial class TcpSocket
     {
         get
         {
-            if (!_sackOk || (_dsack is null && _receiveQueue.OutOfOrderCount == 0))
+            if (!_sackOk || !_receiveQueue.HasSackBlocks)
             {
                 return 0;
             }
 
-            int blocks = (_dsack is null ? 0 : 1) + _receiveQueue.SackBlocks(mostRecent: null).Count;
-            return 4 + (8 * Math.Min(blocks, MaximumSackBlocks));
+            return 4 + (8 * Math.Min(_receiveQueue.Sacks.PendingBlocks, MaximumSackBlocks));
         }
     }
 
@@ -338,16 +337,9 @@ internal sealed partial class TcpSocket
     private TcpOptions RegularOptions(bool includeSack)
     {
         var options = _tsOk ? TcpOptions.Timestamps(TsVal, _tsRecent) : default;
-        if (includeSack && _sackOk && (_dsack is not null || _receiveQueue.OutOfOrderCount > 0))
+        if (includeSack && _sackOk && _receiveQueue.HasSackBlocks)
         {
-            var blocks = new List<SackBlock>(4);
-            if (_dsack is { } duplicate)
-            {
-                blocks.Add(duplicate);
-            }
-
-            blocks.AddRange(_receiveQueue.SackBlocks(_lastOutOfOrderSeq));
-            options = options with { SackBlocks = [.. blocks.Take(MaximumSackBlocks)] };
+            options = options with { SackBlocks = _receiveQueue.Sacks.Option(MaximumSackBlocks) };
         }
 
         return options;

@@ -19,6 +19,7 @@ internal sealed class Dialogue
     private readonly List<(SimTime At, Segment Segment)> _sent = [];
     private int _seen;
     private uint _socketIsn;
+    private uint _tsRecent;
 
     private Dialogue(Lab lab)
     {
@@ -33,6 +34,13 @@ internal sealed class Dialogue
 
     /// <summary>While set, the peer's host answers every segment at once with this ICMP error quoting it (as a REJECT would).</summary>
     public IcmpUnreachableCode? AnswerWithIcmp { get; set; }
+
+    /// <summary>
+    /// When set, every injected segment but the SYN (whose options the test gives) carries timestamps, as
+    /// driver.RawPeer sends them: TS val = milliseconds of virtual time + 1, TS ecr = the last TS val the
+    /// socket sent.
+    /// </summary>
+    public bool Timestamps { get; set; }
 
     /// <summary>A server listening on 10.0.2.2:8080 that accepts one connection and then does what <paramref name="application"/> says.</summary>
     public static Dialogue WithListener(Func<ScriptedProcess, Sock, IEnumerable<Step>>? application = null, params string[] serverSysctls)
@@ -70,7 +78,7 @@ internal sealed class Dialogue
             Flags = flags,
             Window = window,
             PayloadLength = length,
-            Options = sack is null ? options : options with { SackBlocks = [.. sack.Select(b => new SackBlock(new SeqNum(_socketIsn + b.Left), new SeqNum(_socketIsn + b.Right)))] },
+            Options = WithTimestamps(sack is null ? options : options with { SackBlocks = [.. sack.Select(b => new SackBlock(new SeqNum(_socketIsn + b.Left), new SeqNum(_socketIsn + b.Right)))] }, flags),
         }));
     }
 
@@ -105,6 +113,11 @@ internal sealed class Dialogue
         Inject(at, TcpFlags.Syn, 0, options: new TcpOptions { Mss = 1460 });
         Inject(at + 0.000001, TcpFlags.Ack, 1, 1);
     }
+
+    private TcpOptions WithTimestamps(TcpOptions options, TcpFlags flags) =>
+        Timestamps && (flags & TcpFlags.Syn) == 0
+            ? options with { HasTimestamps = true, TsVal = (uint)(Lab.System.Now.Nanoseconds / 1_000_000) + 1, TsEcr = _tsRecent }
+            : options;
 
     /// <summary>
     /// Runs until <paramref name="seconds"/> and asserts the socket sent exactly these segments since the
@@ -194,6 +207,11 @@ internal sealed class Dialogue
             if (segment.IsSyn)
             {
                 dialogue._socketIsn = segment.Seq.Value;
+            }
+
+            if (segment.Options.HasTimestamps)
+            {
+                dialogue._tsRecent = segment.Options.TsVal;
             }
 
             dialogue._sent.Add((dialogue.Lab.System.Now, segment));

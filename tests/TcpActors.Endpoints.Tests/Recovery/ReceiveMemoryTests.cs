@@ -20,7 +20,8 @@ public sealed class ReceiveMemoryTests
         // 100-byte segments arrive out of order, each in a buffer of its own (932 bytes), the third taking the
         // memory over the limit. When the in-order 100 bytes come, the buffer cannot grow (SO_RCVBUF locks it),
         // so the receive queue is collapsed: its 100 unread bytes are copied into a small linear buffer and
-        // the 1000-byte one, read part included, is freed. The segment is then taken, not dropped.
+        // the 1000-byte one, read part included, is freed. The segment is then taken, not dropped. (The SACK
+        // blocks come most recently changed first, as tp->selective_acks keeps them.)
         var dialogue = Dialogue.WithListener((_, socket) => ShrinkThenRecv(socket, 1.5, "SO_RCVBUF 2000", 2000, 2.5, 900));
         dialogue.Inject(1.0, TcpFlags.Syn, 0, options: new TcpOptions { Mss = 1460, SackPermitted = true });
         dialogue.Inject(1.000001, TcpFlags.Ack, 1, 1);
@@ -35,8 +36,8 @@ public sealed class ReceiveMemoryTests
             2.000000 . ack 1001 win 63240
             3.000000 . ack 1001 win 63240 sack {1201:1301}
             3.001000 . ack 1001 win 63240 sack {1401:1501} {1201:1301}
-            3.002000 . ack 1001 win 63240 sack {1601:1701} {1201:1301} {1401:1501}
-            3.003000 . ack 1101 win 63140 sack {1601:1701} {1201:1301} {1401:1501}
+            3.002000 . ack 1001 win 63240 sack {1601:1701} {1401:1501} {1201:1301}
+            3.003000 . ack 1101 win 63140 sack {1601:1701} {1401:1501} {1201:1301}
             """);
         Assert.Equal(1, dialogue.Lab.ServerStack.Counters.PruneCalled);
         Assert.Equal(1, dialogue.Lab.ServerStack.Counters.ReceiveCollapsed);
@@ -74,9 +75,10 @@ public sealed class ReceiveMemoryTests
         // Proves tcp_prune_ofo_queue: 1900 bytes arrive beyond a hole and are held (SACKed; the 900 coalesced into
         // the 1000's buffer: 1832 + 900 bytes of memory); the application then shrinks SO_RCVBUF to 1071 (2304
         // bytes, locked). The segment filling the hole finds the buffer overcommitted; it cannot grow, there is
-        // nothing in order to collapse, so held segments above it are dropped from the highest down until the
-        // buffer is no longer over its limit: the 900 bytes go, the 1000 stay. The hole's segment is taken, the
-        // 1000 bytes follow it in order, and the peer must send the 900 again.
+        // nothing in order to collapse, so held buffers above it are dropped from the highest down until the
+        // buffer is no longer over its limit. Linux drops whole sk_buffs, and the 900 bytes are in the 1000's:
+        // all 1900 go. The hole's segment is taken and ACKed alone, without a SACK block: after pruning Linux
+        // forgets what it reported (tcp_sack_reset), and the peer must send the 1900 bytes again.
         var dialogue = Dialogue.WithListener((_, socket) => ShrinkThenRecv(socket, 2.5, 4.0));
         dialogue.Inject(1.0, TcpFlags.Syn, 0, options: new TcpOptions { Mss = 1460, SackPermitted = true });
         dialogue.Inject(1.000001, TcpFlags.Ack, 1, 1);
@@ -88,7 +90,7 @@ public sealed class ReceiveMemoryTests
             1.000000 S. seq ISN ack 1 win 64240
             2.000000 . ack 1 win 64240 sack {1001:2001}
             2.001000 . ack 1 win 64240 sack {1001:2901}
-            3.000000 . ack 2001 win 62240
+            3.000000 . ack 1001 win 63240
             """);
         Assert.Equal(1, dialogue.Lab.ServerStack.Counters.OutOfOrderPruned);
         Assert.Equal(0, dialogue.Lab.ServerStack.Counters.ReceiveQueueDrops);
