@@ -20,11 +20,13 @@ internal sealed partial class ReceiveQueue
     /// <summary>
     /// tcp_data_queue_ofo once the memory is there: holds an out-of-order segment and, with SACK
     /// (<paramref name="sack"/>), reports it (<see cref="SelectiveAcks.AddOutOfOrder"/>) and any bytes of it
-    /// already held as a D-SACK. See <see cref="Place"/> for where it goes.
+    /// already held as a D-SACK. See <see cref="Place"/> for where it goes. <paramref name="merged"/>: segments
+    /// or held buffers dropped because the other holds their bytes (TCPOFOMerge).
     /// </summary>
-    public OutOfOrderOutcome AddOutOfOrder(SeqNum seq, ByteChunk data, bool sack)
+    public OutOfOrderOutcome AddOutOfOrder(SeqNum seq, ByteChunk data, bool sack, out int merged)
     {
         var sacks = sack ? Sacks : null;
+        merged = 0;
         if (_outOfOrder is not { Count: > 0 })
         {
             (_outOfOrder ??= []).Add(NewBuffer(seq, data));
@@ -32,7 +34,7 @@ internal sealed partial class ReceiveQueue
             return OutOfOrderOutcome.Queued;
         }
 
-        var outcome = Place(seq, data, sacks);
+        var outcome = Place(seq, data, sacks, ref merged);
         sacks?.AddOutOfOrder(seq, seq + data.Length);
         return outcome;
     }
@@ -46,7 +48,7 @@ internal sealed partial class ReceiveQueue
     /// the buffers after it that it covers, D-SACKing them and the start of one it covers partly.
     /// Linux walks a tree: with buffers that overlap, its first match can be another one than this search's.
     /// </summary>
-    private OutOfOrderOutcome Place(SeqNum seq, ByteChunk data, SelectiveAcks? sacks)
+    private OutOfOrderOutcome Place(SeqNum seq, ByteChunk data, SelectiveAcks? sacks, ref int merged)
     {
         var queue = _outOfOrder!;
         var end = seq + data.Length;
@@ -65,6 +67,7 @@ internal sealed partial class ReceiveQueue
                 if (end <= holder.End)
                 {
                     sacks?.SetDuplicate(seq, end);
+                    merged++;
                     return OutOfOrderOutcome.AlreadyHeld;
                 }
 
@@ -78,6 +81,7 @@ internal sealed partial class ReceiveQueue
                     sacks?.ExtendDuplicate(holder.Seq, holder.End);
                     OutOfOrderMemory -= holder.Charge;
                     queue.RemoveAt(at);
+                    merged++;
                 }
             }
             else if (holder is not null && TryCoalesce(holder, seq, data))
@@ -91,27 +95,34 @@ internal sealed partial class ReceiveQueue
         }
 
         queue.Insert(at, NewBuffer(seq, data));
-        RemoveCoveredAfter(at, end, sacks);
+        merged += RemoveCoveredAfter(at, end, sacks);
         return OutOfOrderOutcome.Queued;
     }
 
-    /// <summary>tcp_data_queue_ofo's merge_right: buffers after <paramref name="at"/> that the segment ending at <paramref name="end"/> covers.</summary>
-    private void RemoveCoveredAfter(int at, SeqNum end, SelectiveAcks? sacks)
+    /// <summary>
+    /// tcp_data_queue_ofo's merge_right: removes the buffers after <paramref name="at"/> that the segment ending
+    /// at <paramref name="end"/> covers, and returns how many.
+    /// </summary>
+    private int RemoveCoveredAfter(int at, SeqNum end, SelectiveAcks? sacks)
     {
         var queue = _outOfOrder!;
+        int removed = 0;
         while (at + 1 < queue.Count && end > queue[at + 1].Seq)
         {
             var next = queue[at + 1];
             if (end < next.End)
             {
                 sacks?.ExtendDuplicate(next.Seq, end);
-                return;
+                break;
             }
 
             sacks?.ExtendDuplicate(next.Seq, next.End);
             OutOfOrderMemory -= next.Charge;
             queue.RemoveAt(at + 1);
+            removed++;
         }
+
+        return removed;
     }
 
     /// <summary>The index of the last held buffer whose first byte is at or before <paramref name="seq"/>, or -1.</summary>

@@ -73,8 +73,13 @@ internal sealed partial class TcpSocket
             // tcp_data_queue_ofo: with SACK the window may grow on held data (tcp_grow_window; a buffer of its
             // own is charged only after that), without it it must not, so that the duplicate ACKs stay
             // duplicates and fast retransmit starts.
-            var held = _receiveQueue.AddOutOfOrder(seq, data, _sackOk);
-            if (_sackOk && held != OutOfOrderOutcome.AlreadyHeld)
+            var held = _receiveQueue.AddOutOfOrder(seq, data, _sackOk, out int merged);
+            _stack.Counters.OutOfOrderMerged += merged;
+            if (held == OutOfOrderOutcome.AlreadyHeld)
+            {
+                _stack.Drop(segment, "out-of-order data held already");
+            }
+            else if (_sackOk)
             {
                 GrowReceiveWindow(data.Length, held == OutOfOrderOutcome.Queued ? SkbTruesize.OfSegment(data.Length) : 0);
             }

@@ -144,6 +144,9 @@ public sealed class TcpCounters
     /// <summary>TcpExtTCPOFODrop: out-of-order data dropped for lack of receive memory.</summary>
     public long OutOfOrderDrops { get; internal set; }
 
+    /// <summary>TcpExtTCPOFOMerge: out-of-order data dropped as held already (a segment wholly held, or a held buffer a new segment covers).</summary>
+    public long OutOfOrderMerged { get; internal set; }
+
     /// <summary>TcpExtTCPChallengeACK.</summary>
     public long ChallengeAcks { get; internal set; }
 
