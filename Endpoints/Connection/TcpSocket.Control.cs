@@ -175,6 +175,20 @@ internal sealed partial class TcpSocket
     /// </summary>
     private void SelectInitialWindow(int mss)
     {
+        var initial = InitialWindow(mss, _wscaleOk);
+        _rcvWnd = initial.Window;
+        _rcvWscale = initial.Scale;
+        _rcvSsthresh = _rcvWnd;
+        _windowClamp = initial.Clamp;
+        _rcvWup = _rcvNxt;
+    }
+
+    /// <summary>
+    /// tcp_select_initial_window's arithmetic for this socket's buffer (a listener's for a SYN-ACK): the window,
+    /// the scale (0 without <paramref name="windowScaling"/>) and the window clamp.
+    /// </summary>
+    private (uint Window, byte Scale, uint Clamp) InitialWindow(int mss, bool windowScaling)
+    {
         long fullSpace = (long)ReceiveBuffer * _scalingRatio / 256;
         long clamp = ReceiveBufferLocked ? fullSpace : (long)ushort.MaxValue << 14;
         long space = Math.Min(fullSpace, clamp);
@@ -183,16 +197,13 @@ internal sealed partial class TcpSocket
             space = space / mss * mss;
         }
 
-        _rcvWnd = (uint)Math.Min(space, ushort.MaxValue);
-        _rcvWscale = 0;
-        if (_wscaleOk)
+        byte scale = 0;
+        if (windowScaling)
         {
             long maximum = Math.Min(Math.Max(space, Math.Max(_stack.Sysctls.TcpRmem.Max, 212_992)), clamp);
-            _rcvWscale = (byte)Math.Clamp((int)Math.Log2(maximum) - 15, 0, 14);
+            scale = (byte)Math.Clamp((int)Math.Log2(maximum) - 15, 0, 14);
         }
 
-        _rcvSsthresh = _rcvWnd;
-        _windowClamp = (uint)Math.Min((long)ushort.MaxValue << _rcvWscale, clamp);
-        _rcvWup = _rcvNxt;
+        return ((uint)Math.Min(space, ushort.MaxValue), scale, (uint)Math.Min((long)ushort.MaxValue << scale, clamp));
     }
 }

@@ -6,8 +6,9 @@ namespace TcpActors.Endpoints;
 /// SYN cookies (net/ipv4/syncookies.c), used when a listener's request queue overflows with
 /// tcp_syncookies = 1: the SYN-ACK's ISN encodes a keyed hash, a 64-second counter and an MSS index,
 /// no request socket is kept (so nothing is retransmitted), and a valid third ACK creates the
-/// connection directly. Window scale and SACK survive only through the timestamp's low bits, as on
-/// Linux; without timestamps they are dropped.
+/// connection directly. The peer's window scale and SACK survive only through the timestamp's low bits,
+/// as on Linux; without timestamps they are dropped. Our own window and scale are chosen as for a request
+/// socket, from the listener's buffer, and chosen again for the connection the ACK creates.
 /// </summary>
 internal sealed partial class TcpSocket
 {
@@ -29,10 +30,12 @@ internal sealed partial class TcpSocket
         bool windowScale = timestamps && syn.Options.HasWindowScale && _stack.Sysctls.TcpWindowScaling == 1;
         bool sack = timestamps && syn.Options.SackPermitted && _stack.Sysctls.TcpSack == 1;
         int advertised = AdvertisedMss(tuple.RemoteAddress);
-        byte scale = windowScale ? (byte)Math.Clamp((int)Math.Log2(Math.Max(_stack.Sysctls.TcpRmem.Max, 212_992)) - 15, 0, 14) : (byte)15;
-        uint encodedTs = timestamps ? (_stack.ClockMilliseconds + _stack.TimestampOffset(tuple.LocalAddress, tuple.RemoteAddress)) & ~0x3Fu | scale | (sack ? 0x10u : 0u) : 0;
-        long space = (long)ReceiveBuffer * _scalingRatio / 256;
-        int mss = advertised - (timestamps ? 12 : 0);
+        // tcp_conn_request builds the request and its window (tcp_openreq_init_rwin) for a cookie too, and
+        // frees it only after the SYN-ACK: the listener's SO_RCVBUF clamps the window and the scale alike.
+        var initial = InitialWindow(advertised - (timestamps ? 12 : 0), windowScale);
+        // cookie_init_timestamp: the low bits keep what the ACK must restore, the peer's window scale (0xF: none) and SACK.
+        uint peerScale = windowScale ? Math.Min(syn.Options.WindowScale, (byte)14) : 0xFu;
+        uint encodedTs = timestamps ? (_stack.ClockMilliseconds + _stack.TimestampOffset(tuple.LocalAddress, tuple.RemoteAddress)) & ~0x3Fu | peerScale | (sack ? 0x10u : 0u) : 0;
         var synAck = new Segment
         {
             Source = tuple.LocalAddress,
@@ -42,7 +45,7 @@ internal sealed partial class TcpSocket
             Seq = isn,
             Ack = syn.Seq + 1,
             Flags = TcpFlags.Syn | TcpFlags.Ack,
-            Window = (ushort)Math.Min(space / mss * mss, ushort.MaxValue),
+            Window = (ushort)initial.Window,
             Options = new TcpOptions
             {
                 Mss = (ushort)advertised,
@@ -51,7 +54,7 @@ internal sealed partial class TcpSocket
                 TsVal = encodedTs,
                 TsEcr = timestamps ? syn.Options.TsVal : 0,
                 HasWindowScale = windowScale,
-                WindowScale = windowScale ? scale : (byte)0,
+                WindowScale = initial.Scale,
             },
             Ttl = (byte)_stack.Sysctls.IpDefaultTtl,
         };
