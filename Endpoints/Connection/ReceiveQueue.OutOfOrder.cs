@@ -18,24 +18,26 @@ internal sealed partial class ReceiveQueue
     }
 
     /// <summary>
-    /// tcp_data_queue_ofo once the memory is there: holds an out-of-order segment and, with SACK
-    /// (<paramref name="sack"/>), reports it (<see cref="SelectiveAcks.AddOutOfOrder"/>) and any bytes of it
+    /// tcp_data_queue_ofo once the memory is there: holds an out-of-order segment, its FIN included (held with
+    /// it, counted in its sequence space and in its SACK block, processed when in-order data reaches it), and,
+    /// with SACK (<paramref name="sack"/>), reports it (<see cref="SelectiveAcks.AddOutOfOrder"/>) and any of it
     /// already held as a D-SACK. See <see cref="Place"/> for where it goes. <paramref name="merged"/>: segments
     /// or held buffers dropped because the other holds their bytes (TCPOFOMerge).
     /// </summary>
-    public OutOfOrderOutcome AddOutOfOrder(SeqNum seq, ByteChunk data, bool sack, out int merged)
+    public OutOfOrderOutcome AddOutOfOrder(SeqNum seq, ByteChunk data, bool fin, bool sack, out int merged)
     {
         var sacks = sack ? Sacks : null;
+        var end = seq + data.Length + (fin ? 1 : 0);
         merged = 0;
         if (_outOfOrder is not { Count: > 0 })
         {
-            (_outOfOrder ??= []).Add(NewBuffer(seq, data));
-            sacks?.Start(seq, seq + data.Length);
+            (_outOfOrder ??= []).Add(NewBuffer(seq, data, fin));
+            sacks?.Start(seq, end);
             return OutOfOrderOutcome.Queued;
         }
 
-        var outcome = Place(seq, data, sacks, ref merged);
-        sacks?.AddOutOfOrder(seq, seq + data.Length);
+        var outcome = Place(seq, data, fin, sacks, ref merged);
+        sacks?.AddOutOfOrder(seq, end);
         return outcome;
     }
 
@@ -48,11 +50,11 @@ internal sealed partial class ReceiveQueue
     /// the buffers after it that it covers, D-SACKing them and the start of one it covers partly.
     /// Linux walks a tree: with buffers that overlap, its first match can be another one than this search's.
     /// </summary>
-    private OutOfOrderOutcome Place(SeqNum seq, ByteChunk data, SelectiveAcks? sacks, ref int merged)
+    private OutOfOrderOutcome Place(SeqNum seq, ByteChunk data, bool fin, SelectiveAcks? sacks, ref int merged)
     {
         var queue = _outOfOrder!;
-        var end = seq + data.Length;
-        if (TryCoalesce(queue[^1], seq, data))
+        var end = seq + data.Length + (fin ? 1 : 0);
+        if (TryCoalesce(queue[^1], seq, data, fin))
         {
             return OutOfOrderOutcome.Coalesced;
         }
@@ -84,7 +86,7 @@ internal sealed partial class ReceiveQueue
                     merged++;
                 }
             }
-            else if (holder is not null && TryCoalesce(holder, seq, data))
+            else if (holder is not null && TryCoalesce(holder, seq, data, fin))
             {
                 return OutOfOrderOutcome.Coalesced;
             }
@@ -94,7 +96,7 @@ internal sealed partial class ReceiveQueue
             }
         }
 
-        queue.Insert(at, NewBuffer(seq, data));
+        queue.Insert(at, NewBuffer(seq, data, fin));
         merged += RemoveCoveredAfter(at, end, sacks);
         return OutOfOrderOutcome.Queued;
     }
@@ -139,23 +141,26 @@ internal sealed partial class ReceiveQueue
     }
 
     /// <summary>A segment in an sk_buff of its own, charged its truesize.</summary>
-    private OutOfOrderBuffer NewBuffer(SeqNum seq, ByteChunk data)
+    private OutOfOrderBuffer NewBuffer(SeqNum seq, ByteChunk data, bool fin)
     {
-        var buffer = new OutOfOrderBuffer(seq, data, SkbTruesize.OfSegment(data.Length), SkbTruesize.FragsOf(data.Length));
+        var buffer = new OutOfOrderBuffer(seq, data, fin, SkbTruesize.OfSegment(data.Length), SkbTruesize.FragsOf(data.Length));
         OutOfOrderMemory += buffer.Charge;
         return buffer;
     }
 
-    /// <summary>tcp_ooo_try_coalesce: a segment that starts where the buffer ends joins it while page fragments are left, at the cost of its bytes.</summary>
-    private bool TryCoalesce(OutOfOrderBuffer buffer, SeqNum seq, ByteChunk data)
+    /// <summary>
+    /// tcp_ooo_try_coalesce: a segment that starts where the buffer ends joins it while page fragments are left,
+    /// at the cost of its bytes (its FIN too); nothing joins a buffer that ends with a FIN.
+    /// </summary>
+    private bool TryCoalesce(OutOfOrderBuffer buffer, SeqNum seq, ByteChunk data, bool fin)
     {
         int frags = SkbTruesize.FragsOf(data.Length);
-        if (buffer.End != seq || buffer.Frags + frags > SkbTruesize.MaxFrags)
+        if (buffer.End != seq || buffer.Fin || buffer.Frags + frags > SkbTruesize.MaxFrags)
         {
             return false;
         }
 
-        buffer.Append(data, frags);
+        buffer.Append(data, fin, frags);
         OutOfOrderMemory += data.Length;
         return true;
     }
@@ -164,12 +169,14 @@ internal sealed partial class ReceiveQueue
     /// tcp_ofo_queue then tcp_sack_remove: moves held buffers that now start at or before <paramref name="rcvNxt"/>
     /// into order and returns the new rcv_nxt. Bytes of them below the rcv_nxt this was called with arrived twice
     /// and are D-SACKed (extending the pending D-SACK block where they touch it); SACK blocks rcv_nxt reaches are
-    /// removed, all of them once nothing is held out of order.
+    /// removed, all of them once nothing is held out of order. <paramref name="fin"/>: a held FIN was reached
+    /// (the returned rcv_nxt is its sequence number; the caller runs tcp_fin, which discards the rest).
     /// </summary>
-    public SeqNum DrainOutOfOrder(SeqNum rcvNxt, bool sack)
+    public SeqNum DrainOutOfOrder(SeqNum rcvNxt, bool sack, out bool fin)
     {
         var duplicateBelow = rcvNxt;
-        while (_outOfOrder is { Count: > 0 } && _outOfOrder[0].Seq <= rcvNxt)
+        fin = false;
+        while (!fin && _outOfOrder is { Count: > 0 } && _outOfOrder[0].Seq <= rcvNxt)
         {
             var held = _outOfOrder[0];
             _outOfOrder.RemoveAt(0);
@@ -179,7 +186,11 @@ internal sealed partial class ReceiveQueue
                 Sacks.ExtendDuplicate(held.Seq, SeqNum.Min(held.End, duplicateBelow));
             }
 
-            rcvNxt = AppendFrom(held, rcvNxt);
+            if (held.End > rcvNxt)
+            {
+                rcvNxt = AppendFrom(held, rcvNxt);
+                fin = held.Fin;
+            }
         }
 
         if (_outOfOrder is { Count: 0 })
@@ -251,14 +262,19 @@ internal sealed partial class ReceiveQueue
     /// <summary>The D-SACK was sent (tcp_options_write), or a new segment is being queued (tcp_data_queue).</summary>
     public void ForgetDuplicateSack() => _sacks?.ForgetDuplicate();
 
-    /// <summary>An out-of-order sk_buff: the segments coalesced into it, in order, what they are charged, and its page fragments.</summary>
-    private sealed class OutOfOrderBuffer(SeqNum seq, ByteChunk data, int charge, int frags)
+    /// <summary>
+    /// An out-of-order sk_buff: the segments coalesced into it, in order, whether the last ended with a FIN (End
+    /// then counts it), what they are charged, and its page fragments.
+    /// </summary>
+    private sealed class OutOfOrderBuffer(SeqNum seq, ByteChunk data, bool fin, int charge, int frags)
     {
         private readonly List<ByteChunk> _chunks = [data];
 
         public SeqNum Seq { get; } = seq;
 
-        public SeqNum End { get; private set; } = seq + data.Length;
+        public SeqNum End { get; private set; } = seq + data.Length + (fin ? 1 : 0);
+
+        public bool Fin { get; private set; } = fin;
 
         public long Charge { get; private set; } = charge;
 
@@ -266,10 +282,11 @@ internal sealed partial class ReceiveQueue
 
         public IReadOnlyList<ByteChunk> Chunks => _chunks;
 
-        public void Append(ByteChunk data, int frags)
+        public void Append(ByteChunk data, bool fin, int frags)
         {
             _chunks.Add(data);
-            End += data.Length;
+            End += data.Length + (fin ? 1 : 0);
+            Fin = fin;
             Charge += data.Length;
             Frags += frags;
         }

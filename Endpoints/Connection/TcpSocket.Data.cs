@@ -73,13 +73,13 @@ internal sealed partial class TcpSocket
             // tcp_data_queue_ofo: with SACK the window may grow on held data (tcp_grow_window; a buffer of its
             // own is charged only after that), without it it must not, so that the duplicate ACKs stay
             // duplicates and fast retransmit starts.
-            var held = _receiveQueue.AddOutOfOrder(seq, data, _sackOk, out int merged);
+            var held = _receiveQueue.AddOutOfOrder(seq, data, segment.IsFin, _sackOk, out int merged);
             _stack.Counters.OutOfOrderMerged += merged;
             if (held == OutOfOrderOutcome.AlreadyHeld)
             {
                 _stack.Drop(segment, "out-of-order data held already");
             }
-            else if (_sackOk)
+            else if (_sackOk && data.Length > 0)
             {
                 GrowReceiveWindow(data.Length, held == OutOfOrderOutcome.Queued ? SkbTruesize.OfSegment(data.Length) : 0);
             }
@@ -102,15 +102,17 @@ internal sealed partial class TcpSocket
         AcceptInOrder(data, segment);
     }
 
+    /// <summary>tcp_data_queue's in-order path: queue, then what the out-of-order queue holds from here on (tcp_ofo_queue), a FIN of either included.</summary>
     private void AcceptInOrder(ByteChunk data, Segment segment)
     {
         bool hadOutOfOrder = _receiveQueue.OutOfOrderCount > 0;
+        bool heldFin = false;
         if (data.Length > 0)
         {
             _receiveQueue.AppendInOrder(data);
             _rcvNxt += data.Length;
-            _rcvNxt = _receiveQueue.DrainOutOfOrder(_rcvNxt, _sackOk);
-            if (hadOutOfOrder && _receiveQueue.OutOfOrderCount == 0)
+            _rcvNxt = _receiveQueue.DrainOutOfOrder(_rcvNxt, _sackOk, out heldFin);
+            if (hadOutOfOrder && (_receiveQueue.OutOfOrderCount == 0 || heldFin))
             {
                 _ackNow = true;
             }
@@ -119,7 +121,7 @@ internal sealed partial class TcpSocket
         }
 
         ScheduleAck(now: false);
-        bool finInOrder = segment.IsFin && segment.EndSeq - 1 <= _rcvNxt;
+        bool finInOrder = heldFin || (segment.IsFin && segment.EndSeq - 1 <= _rcvNxt);
         if (finInOrder)
         {
             OnFin();
