@@ -198,7 +198,8 @@ internal sealed partial class ReceiveQueue
             _outOfOrder = null;
         }
 
-        if (_sacks is { Count: > 0 } sacks)
+        // After a FIN, tcp_fin purges what is left and resets the SACK state; rcv_nxt may end inside a block then.
+        if (!fin && _sacks is { Count: > 0 } sacks)
         {
             if (_outOfOrder is null)
             {

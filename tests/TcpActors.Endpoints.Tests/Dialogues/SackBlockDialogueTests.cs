@@ -141,6 +141,27 @@ public sealed class SackBlockDialogueTests
             """);
     }
 
+    [Fact]
+    public void Data_held_beyond_a_held_fin_is_discarded_when_the_fin_is_taken()
+    {
+        // Proves tcp_fin's purge for a FIN that was held out of order: 101:201 with a FIN is SACKed with the FIN's
+        // sequence number ({101:202}); a segment beyond the FIN (301:401, which no peer should send) is held and
+        // SACKed too; when 1:101 fills the hole, the held FIN is taken (ack 202), the data beyond it is discarded
+        // and the SACK state forgotten with it, and the socket is in CLOSE-WAIT.
+        var dialogue = Open();
+        dialogue.Inject(2.0, TcpFlags.Fin | TcpFlags.Psh | TcpFlags.Ack, 101, 1, 100);
+        Send(dialogue, 2.2, 301, 100);
+        Send(dialogue, 2.4, 1, 100);
+        dialogue.ExpectUntil(2.5,
+            """
+            1.000000 S. seq ISN ack 1 win 65160
+            2.000000 . ack 1 win 65160 sack {101:202}
+            2.200000 . ack 1 win 65160 sack {301:401} {101:202}
+            2.400000 . ack 202 win 64959
+            """);
+        Assert.Equal(TcpState.CloseWait, dialogue.Lab.ServerStack.Snapshot().Single(s => s.State != TcpState.Listen).State);
+    }
+
     /// <summary>A server that accepts and then holds the connection without reading, and a peer that opened it with SACK.</summary>
     internal static Dialogue Open(bool timestamps = true)
     {
