@@ -84,7 +84,8 @@ internal sealed class LoadRun
                 byState[s] += stack.CountInState(SampledStates[s]);
             }
 
-            int timeWait = stack.TimeWaitCount;
+            // TIME_WAIT proper: an orphan handed to a timewait in its FIN_WAIT2 substate counts as FIN_WAIT2 (ss shows it so).
+            int timeWait = stack.CountInState(TcpState.TimeWait);
             timeWaitByHost[i] = timeWait;
             _peakTimeWait[i] = Math.Max(_peakTimeWait[i], timeWait);
             if (i < _clientCount)
