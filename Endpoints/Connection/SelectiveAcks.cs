@@ -13,7 +13,7 @@ namespace TcpActors.Endpoints;
 /// none becomes a new front block, and with four held the last — the one changed longest ago — is forgotten,
 /// although its data stays queued. In-order data removes the blocks rcv_nxt has reached (tcp_sack_remove), the
 /// others keeping their order. So the option repeats "the most recently reported blocks" as RFC 2018 asks, and
-/// with more holes than fit, the oldest go unreported: 28-sack-blocks-nots reports {901:1001} {1501:1601}
+/// with more holes than fit, the oldest go unreported: 32-sack-blocks-nots reports {901:1001} {1501:1601}
 /// {701:801} after {1301:1401}, never the {1101:1201} it still holds.
 /// </para>
 /// </summary>

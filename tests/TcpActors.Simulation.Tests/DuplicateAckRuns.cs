@@ -11,7 +11,7 @@ internal static class DuplicateAckRuns
     /// flight (three of ten: 1449:2897, 7241:8689 and the last), the server answers each segment beyond a
     /// hole with an ACK carrying SACK blocks, the client's fast retransmissions and loss probe fill the holes.
     /// The first three of those ACKs offer a larger window each (held data grows rcv_ssthresh with SACK, as
-    /// in tests/reference/kernel/31-out-of-order-window.txt: 67, 70, 73, 75), so only the last three repeat
+    /// in tests/reference/kernel/35-out-of-order-window.txt: 67, 70, 73, 75), so only the last three repeat
     /// the previous ACK and window: duplicate ACKs.
     /// </summary>
     public const string SackHoles = """

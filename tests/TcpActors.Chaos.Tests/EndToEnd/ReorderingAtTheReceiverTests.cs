@@ -71,7 +71,7 @@ public sealed class ReorderingAtTheReceiverTests
         // Linux would (its tp->selective_acks, rebuilt from the capture by LinuxSackBlocks), in Linux's order:
         // most recently changed first. (With RACK's reordering window the sender now repairs each hole before
         // the next, so this run never holds more than two blocks; SackBlockDialogueTests and
-        // tests/reference/kernel/28-sack-blocks-*.txt cover more holes than fit the option.)
+        // tests/reference/kernel/32-sack-blocks-*.txt cover more holes than fit the option.)
         var run = ChaosTransfer.Run(s_reorder);
 
         var sequence = new ReceiveSequence();

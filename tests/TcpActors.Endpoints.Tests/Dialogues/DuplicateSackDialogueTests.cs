@@ -6,7 +6,7 @@ namespace TcpActors.Endpoints.Tests.Dialogues;
 /// D-SACK (RFC 2883) for data that arrives again beyond a hole, as tcp_data_queue_ofo reports it (tcp_dsack_set,
 /// tcp_dsack_extend), and for held data that in-order data passes over (tcp_ofo_queue). The D-SACK block goes
 /// first, once, then the remembered SACK blocks as far as the option has room. Same peer and server as
-/// <see cref="SackBlockDialogueTests"/>; experiment 28's part E is the kernel's recording of such cases.
+/// <see cref="SackBlockDialogueTests"/>; experiment 32's part E is the kernel's recording of such cases.
 /// </summary>
 public sealed class DuplicateSackDialogueTests
 {
@@ -61,7 +61,7 @@ public sealed class DuplicateSackDialogueTests
     [Fact]
     public void In_order_data_over_held_data_dsacks_the_first_held_buffer_and_what_touches_it()
     {
-        // Proves tcp_ofo_queue's D-SACK (as fixed in 2025 and recorded in experiment 28): 1:451 arrives in
+        // Proves tcp_ofo_queue's D-SACK (as fixed in 2025 and recorded in experiment 32): 1:451 arrives in
         // order over the held 101:301 and 351:401; each held buffer below the new rcv_nxt extends the D-SACK by
         // its part below it if it touches the block so far, so the D-SACK is 101:301 (351:401 does not touch
         // it). Both are dropped, their blocks removed; {501:601} stays, behind the D-SACK.

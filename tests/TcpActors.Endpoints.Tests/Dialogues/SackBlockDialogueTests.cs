@@ -6,7 +6,7 @@ namespace TcpActors.Endpoints.Tests.Dialogues;
 /// <summary>
 /// The SACK option a receiver sends as out-of-order data arrives, block by block (RFC 2018 as Linux keeps
 /// tp->selective_acks: tcp_sack_new_ofo_skb, tcp_sack_maybe_coalesce, tcp_sack_remove). The peer opens with
-/// MSS 1460, SACK and timestamps and no window scaling, as in tests/reference/kernel/28-sack-blocks-ts.txt
+/// MSS 1460, SACK and timestamps and no window scaling, as in tests/reference/kernel/32-sack-blocks-ts.txt
 /// (whose every window and option the simulator matches, SackBlocksExperimentTests): the window stays in
 /// bytes, its right edge fixed at 65161, and three blocks fit beside the timestamps. The server never reads.
 /// </summary>
@@ -15,7 +15,7 @@ public sealed class SackBlockDialogueTests
     [Fact]
     public void Three_holes_filled_in_an_unusual_order_merge_their_blocks_into_the_front_one()
     {
-        // Proves tcp_sack_new_ofo_skb on the three-hole part of experiment 28: each new block goes to the front;
+        // Proves tcp_sack_new_ofo_skb on the three-hole part of experiment 32: each new block goes to the front;
         // the segment filling 401:501 extends the front block {501:601} and it swallows {301:401}, which it now
         // touches, the untouched {101:201} keeping its place behind; filling 201:301 makes one block; the first
         // hole's segment delivers all 600 bytes and the option disappears with the out-of-order data.

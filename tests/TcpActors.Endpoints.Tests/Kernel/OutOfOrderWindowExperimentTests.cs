@@ -4,7 +4,7 @@ using TcpActors.Network;
 namespace TcpActors.Endpoints.Tests.Kernel;
 
 /// <summary>
-/// Experiment 31: the window a receiver offers while it holds out-of-order data. With SACK, tcp_data_queue_ofo
+/// Experiment 35: the window a receiver offers while it holds out-of-order data. With SACK, tcp_data_queue_ofo
 /// grows rcv_ssthresh on held data as tcp_event_data_recv does on in-order data (tcp_grow_window), so the
 /// window its duplicate ACKs offer keeps opening (without SACK it must not, so that they stay duplicates).
 /// </summary>
@@ -13,7 +13,7 @@ public sealed class OutOfOrderWindowExperimentTests
     [Fact]
     public void Held_out_of_order_data_opens_the_window_with_sack()
     {
-        // Proves against tests/reference/kernel/31-out-of-order-window.txt: after 1448 bytes in order (win 67 at
+        // Proves against tests/reference/kernel/35-out-of-order-window.txt: after 1448 bytes in order (win 67 at
         // wscale 10), each 1448-byte segment held beyond a hole opens the window, 70, 73, 75, exactly as the
         // kernel's do (without tcp_grow_window on held data they all said 67). From the fourth held segment on
         // the kernel offers 75, 75, 75, then 71, 75, 79 where the simulator offers 77, 77, 77, 78, 78, 80: a raw
@@ -35,9 +35,9 @@ public sealed class OutOfOrderWindowExperimentTests
         }
 
         dialogue.Lab.RunUntil(3.0);
-        // Up to the third held segment's ACK (the kernel's peer sent it at 1.037, 7 ms late; the fourth at 1.040).
-        Expect.SameAsKernel(dialogue.Lab.Wire, "31-out-of-order-window.txt", untilSeconds: 1.038);
-        Expect.SameAsKernel(dialogue.Lab.Wire, "31-out-of-order-window.txt", windows: false);
+        // Up to the third held segment's ACK (the fourth is sent at 1.04).
+        Expect.SameAsKernel(dialogue.Lab.Wire, "35-out-of-order-window.txt", untilSeconds: 1.038);
+        Expect.SameAsKernel(dialogue.Lab.Wire, "35-out-of-order-window.txt", windows: false);
     }
 
     private static IEnumerable<Step> ReadToEnd(ScriptedProcess p, Sock socket)

@@ -3,7 +3,7 @@ using TcpActors.Endpoints.Tests.Harness;
 namespace TcpActors.Endpoints.Tests.Kernel;
 
 /// <summary>
-/// Experiment 29: the SYN-ACK of a SYN cookie (tcp_syncookies=2: every SYN gets one) from a listener whose
+/// Experiment 33: the SYN-ACK of a SYN cookie (tcp_syncookies=2: every SYN gets one) from a listener whose
 /// receive buffer the application set. Linux chooses its window and window scale as for a request socket
 /// (tcp_openreq_init_rwin, tcp_select_initial_window), so SO_RCVBUF clamps both.
 /// </summary>
@@ -15,7 +15,7 @@ public sealed class SynCookieReceiveBufferExperimentTests
     [InlineData("rcvbuf64k", 65536, "win 65160 [mss 1460,sackOK,TS,wscale 1]")]
     public void A_syn_cookie_offers_the_window_and_scale_the_listeners_buffer_allows(string variant, int receiveBuffer, string synAck)
     {
-        // Proves against tests/reference/kernel/29-syncookie-rcvbuf-*.txt: without SO_RCVBUF the cookie's SYN-ACK
+        // Proves against tests/reference/kernel/33-syncookie-rcvbuf-*.txt: without SO_RCVBUF the cookie's SYN-ACK
         // scales for tcp_rmem's maximum (wscale 10); with SO_RCVBUF 4096 (8192, locked) it offers 2896 bytes
         // unscaled, and with 65536 (131072) 65160 bytes at wscale 1 — the scale the buffer's 65536 bytes of window
         // need, not tcp_rmem's. The connection the cookie's ACK creates offers the same buffer (2820 after 100
@@ -25,7 +25,7 @@ public sealed class SynCookieReceiveBufferExperimentTests
         lab.Run("server", lab.Server, p => Server(p, receiveBuffer));
         lab.Run("client", lab.Client, Client);
         lab.RunUntil(3.5);
-        Expect.SameAsKernel(lab.Wire, $"29-syncookie-rcvbuf-{variant}.txt");
+        Expect.SameAsKernel(lab.Wire, $"33-syncookie-rcvbuf-{variant}.txt");
         Assert.Contains("8080>40000 S. seq ISN ack 1 " + synAck, lab.Wire.Text(withTime: false), StringComparison.Ordinal);
         Assert.Equal(1, lab.ServerStack.Counters.SyncookiesSent);
         Assert.Equal(1, lab.ServerStack.Counters.SyncookiesReceived);

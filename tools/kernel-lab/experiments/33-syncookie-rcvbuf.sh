@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# 29: the SYN-ACK of a SYN cookie when the listener's receive buffer is set (SO_RCVBUF, so locked). The server
+# 33: the SYN-ACK of a SYN cookie when the listener's receive buffer is set (SO_RCVBUF, so locked). The server
 # namespace sends cookies for every SYN (tcp_syncookies=2); the listener sets SO_RCVBUF before listen() (variants
 # default: not set; rcvbuf4k: 4096, so sk_rcvbuf 8192; rcvbuf64k: 65536, so 131072), the client connects at t=1,
 # sends 100 bytes at t=1.5; the server accept()s, reads, answers 1000 bytes and close()s at t=2; the client reads
@@ -9,7 +9,7 @@ source "$(dirname "$0")/../lab.sh"
 
 run() {
   local variant=$1 LAB_ARGS=$1
-  lab_init "29-syncookie-rcvbuf-$variant" routed "sackorder29${variant:6:2}" \
+  lab_init "33-syncookie-rcvbuf-$variant" routed "sackorder33${variant:6:2}" \
     "SYN cookies (tcp_syncookies=2) from a listener with SO_RCVBUF ($variant)"
   lab_sysctl "$NS_S" net.ipv4.tcp_syncookies=2
   lab_tcpdump "$NS_C" c0 wire tcp

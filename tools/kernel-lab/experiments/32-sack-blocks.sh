@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# 28: the SACK blocks a receiver reports (tp->selective_acks) and its D-SACKs for out-of-order data. The
+# 32: the SACK blocks a receiver reports (tp->selective_acks) and its D-SACKs for out-of-order data. The
 # client is a hand-driven raw peer (driver.RawPeer; the client's own TCP has its RSTs dropped by an OUTPUT
 # rule) that opens a connection to a real listener with MSS 1460 and SACK (variant ts: timestamps too; no
 # window scaling, so windows are in bytes) and then sends 100-byte segments out of order, 0.2 s apart:
@@ -15,7 +15,7 @@ source "$(dirname "$0")/../lab.sh"
 
 run() {
   local variant=$1 LAB_ARGS=$1
-  lab_init "28-sack-blocks-$variant" routed "sackorder28${variant:0:1}" \
+  lab_init "32-sack-blocks-$variant" routed "sackorder32${variant:0:1}" \
     "SACK blocks and D-SACK of a receiver fed out-of-order segments by a raw peer ($variant)"
   lab_ipt "$NS_C" -A OUTPUT -p tcp --tcp-flags RST RST -j DROP
   lab_tcpdump "$NS_C" c0 wire tcp

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# 31: the window a receiver offers while it holds out-of-order data with SACK (tcp_data_queue_ofo grows
+# 35: the window a receiver offers while it holds out-of-order data with SACK (tcp_data_queue_ofo grows
 # rcv_ssthresh on held data with SACK: tcp_grow_window). A raw peer (driver.RawPeer; MSS 1460, SACK, timestamps,
 # window scale 7; its host's RSTs dropped) sends the pattern of the sack-holes scenario, 1448-byte segments
 # 10 ms apart from t=2: 1:1449, then 2897, 4345, 5793, 8689, 10137, 11585 beyond the holes at 1449 and 7241, then
@@ -7,7 +7,7 @@
 # An ss -m snapshot at t=2.08 shows the receive memory the six held segments cost (skmem r).
 source "$(dirname "$0")/../lab.sh"
 
-lab_init "31-out-of-order-window" routed "sackorder31" \
+lab_init "35-out-of-order-window" routed "sackorder35" \
   "windows offered while out-of-order data is held with SACK (raw peer, window scale 7)"
 lab_ipt "$NS_C" -A OUTPUT -p tcp --tcp-flags RST RST -j DROP
 lab_tcpdump "$NS_C" c0 wire tcp

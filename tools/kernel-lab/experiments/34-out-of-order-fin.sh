@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# 30: a FIN that arrives out of order. A raw peer (driver.RawPeer, MSS 1460, SACK, timestamps, no window
+# 34: a FIN that arrives out of order. A raw peer (driver.RawPeer, MSS 1460, SACK, timestamps, no window
 # scaling; its host's RSTs dropped) opens a connection to a real listener and at t=2 sends a segment beyond a
 # hole that carries the FIN (variant data: 101:201 with FIN; variant bare: a FIN alone at 201), then at t=2.2 the
 # data that fills the hole (1:101, or 1:201). The server reads until EOF and keeps the socket (CLOSE-WAIT).
@@ -7,7 +7,7 @@ source "$(dirname "$0")/../lab.sh"
 
 run() {
   local variant=$1 LAB_ARGS=$1
-  lab_init "30-out-of-order-fin-$variant" routed "sackorder30${variant:0:1}" \
+  lab_init "34-out-of-order-fin-$variant" routed "sackorder34${variant:0:1}" \
     "a FIN beyond a hole, from a raw peer ($variant), then the data that fills the hole"
   lab_ipt "$NS_C" -A OUTPUT -p tcp --tcp-flags RST RST -j DROP
   lab_tcpdump "$NS_C" c0 wire tcp
