@@ -72,13 +72,11 @@ internal sealed class SelectiveAcks
         int kept = 0;
         for (int index = 0; index < Count; index++)
         {
+            // A block rcv_nxt has reached goes, even one it only entered (Linux warns then, WARN_ON in
+            // tcp_sack_remove, and drops the block all the same; in-order data should cover a held block whole).
             if (rcvNxt < _blocks[index].Left)
             {
                 _blocks[kept++] = _blocks[index];
-            }
-            else if (rcvNxt < _blocks[index].Right)
-            {
-                throw new InvalidOperationException($"rcv_nxt {rcvNxt} inside SACK block {_blocks[index]}: in-order data must cover a held block whole");
             }
         }
 
