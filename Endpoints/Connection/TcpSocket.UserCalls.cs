@@ -199,7 +199,7 @@ internal sealed partial class TcpSocket
         _sndUna = _iss;
         _sndNxt = _iss + 1;
         _writeSeq = _iss + 1;
-        _pushSeq = _writeSeq;
+        _pushedSeq = _writeSeq;
         _sackOk = sysctls.TcpSack == 1;
         _tsOk = sysctls.TcpTimestamps != 0;
         _wscaleOk = sysctls.TcpWindowScaling == 1;
@@ -332,8 +332,7 @@ internal sealed partial class TcpSocket
     private void AppendToSendBuffer(Send command, IActorRef? requester)
     {
         _sendQueue.Append(command.Data);
-        _writeSeq += command.Data.Length;
-        _pushSeq = _writeSeq;
+        CopyToWriteQueue(command.Data.Length);
         if (!command.NoAck)
         {
             requester?.Tell(new Sent(command.Data.Length), Self);
