@@ -23,7 +23,7 @@ internal sealed partial class TcpSocket
     private SeqNum _sndUna;
     private SeqNum _sndNxt;
     private SeqNum _writeSeq;
-    private SeqNum _pushSeq;
+    private SeqNum _pushedSeq;
     private SeqNum? _sndSml;
     private uint _sndWnd;
     private SeqNum _sndWl1;
@@ -59,6 +59,7 @@ internal sealed partial class TcpSocket
 
     // Buffers.
     private readonly SendQueue _sendQueue = new();
+    private readonly WriteQueue _writeQueue = new();
     private readonly ReceiveQueue _receiveQueue = new();
     private readonly RetransmitRing<SentSegment> _inFlight = new();
 

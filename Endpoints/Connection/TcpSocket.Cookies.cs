@@ -123,7 +123,7 @@ internal sealed partial class TcpSocket
         _sndUna = isn;
         _sndNxt = isn + 1;
         _writeSeq = isn + 1;
-        _pushSeq = _writeSeq;
+        _pushedSeq = _writeSeq;
         _wscaleOk = _stack.Sysctls.TcpWindowScaling == 1;
         TakePeerSynOptions(reconstructedSyn);
         _advMss = AdvertisedMss(_tuple.RemoteAddress);

@@ -85,6 +85,7 @@ internal sealed partial class TcpSocket
         }
 
         _sndWnd = segment.Window;
+        _maxWindow = _sndWnd; // tcp_ack's window update on the SYN-ACK (unscaled) starts max_window
         _sndWl1 = segment.Seq;
         _sndWl2 = segment.Ack;
         AcknowledgeUpTo(segment.Ack, segment);

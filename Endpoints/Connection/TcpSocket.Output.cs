@@ -113,9 +113,12 @@ internal sealed partial class TcpSocket
     }
 
     /// <summary>
-    /// tcp_write_xmit: sends what the windows allow: MSS-sized segments, PSH on the last segment of
-    /// each write, the FIN on the last data segment when it is queued (else alone), Nagle's rule in
-    /// Minshall's form (one small segment outstanding at a time) unless TCP_NODELAY.
+    /// tcp_write_xmit: sends the write queue's sk_buffs as the windows allow, each cut to the MSS (a cut
+    /// leaves PSH to the last piece, as tso_fragment does) and never merged with the next; the FIN on the
+    /// last data segment when it is queued (else alone). An sk_buff whose first MSS does not fit the peer's
+    /// window waits (tcp_snd_wnd_test; the probe timer then sends a piece, <see cref="WriteWakeup"/>), except
+    /// that the rest of one cut in this round may fill the window (tcp_mss_split_point). Nagle's rule in
+    /// Minshall's form (one small segment outstanding at a time) holds a short last sk_buff unless TCP_NODELAY.
     /// </summary>
     private void PushPendingData(bool nagleOff = false)
     {
@@ -127,19 +130,12 @@ internal sealed partial class TcpSocket
         bool sentNew = false;
         bool cwndLimited = false;
         int inFlight = PacketsInFlight;
+        SeqNum? cutSkbEnd = null;
         while (true)
         {
-            int unsent = _writeSeq - _sndNxt;
             bool finPending = _finQueued && _sndNxt == _writeSeq && !FinSent;
-            if (unsent <= 0 && !finPending)
+            if (_writeQueue.IsEmpty && !finPending)
             {
-                break;
-            }
-
-            int windowRoom = (_sndUna + (int)_sndWnd) - _sndNxt;
-            if (unsent > 0 && windowRoom <= 0)
-            {
-                ArmZeroWindowProbe();
                 break;
             }
 
@@ -150,15 +146,31 @@ internal sealed partial class TcpSocket
             }
 
             int mss = CurrentMss;
-            int length = Math.Min(Math.Min(unsent, mss), Math.Max(windowRoom, 0));
+            var skb = _writeQueue.IsEmpty ? default : _writeQueue.Head;
+            int skbLength = _writeQueue.IsEmpty ? 0 : skb.End - _sndNxt;
+            int length = Math.Min(skbLength, mss);
+            int windowRoom = (_sndUna + (int)_sndWnd) - _sndNxt;
+            if (length > 0 && length > windowRoom)
+            {
+                if (cutSkbEnd != skb.End || windowRoom <= 0)
+                {
+                    ArmZeroWindowProbe();
+                    break;
+                }
+
+                length = windowRoom;
+            }
+
             bool lastOfData = _sndNxt + length == _writeSeq;
             bool withFin = _finQueued && lastOfData && !FinSent;
-            if (length > 0 && length < mss && !withFin && !nagleOff && NagleHolds())
+            bool lastSkb = _writeQueue.Count == 1;
+            if (length > 0 && skbLength < mss && lastSkb && !withFin && !nagleOff && NagleHolds())
             {
                 break;
             }
 
-            if (!SendData(length, withFin, lastOfData || (_sndNxt + length == _pushSeq)))
+            cutSkbEnd = length < skbLength ? skb.End : null;
+            if (!SendData(length, withFin, skb.Push && _sndNxt + length == skb.End))
             {
                 break;
             }
@@ -249,6 +261,7 @@ internal sealed partial class TcpSocket
 
         _inFlight.Add(new SentSegment { Seq = _sndNxt, End = segment.EndSeq, Flags = flags, SentAt = _stack.NowNanoseconds, Order = ++_sendOrder });
         _sndNxt = segment.EndSeq;
+        _writeQueue.Sent(_sndNxt);
         if (length < mssNow)
         {
             _sndSml = _sndNxt;

@@ -114,11 +114,12 @@ internal sealed partial class TcpSocket
             return;
         }
 
-        int unsent = _writeSeq - _sndNxt;
+        var head = _writeQueue.IsEmpty ? default : _writeQueue.Head;
+        int unsent = _writeQueue.IsEmpty ? 0 : head.End - _sndNxt;
         int length = Math.Min(unsent, CurrentMss);
         var end = _sndNxt + length;
         bool probed = unsent > 0 && end <= _sndUna + (int)_sndWnd
-            ? SendData(length, withFin: _finQueued && end == _writeSeq, push: end == _writeSeq || end == _pushSeq)
+            ? SendData(length, withFin: _finQueued && end == _writeSeq, push: head.Push && end == head.End)
             : Retransmit(_inFlight.Count - 1, RetransmissionKind.LossProbe) == SendStatus.Sent;
         if (!probed)
         {
@@ -335,14 +336,7 @@ internal sealed partial class TcpSocket
             return;
         }
 
-        if (_sndWnd > 0)
-        {
-            PushPendingData();
-        }
-        else
-        {
-            SendProbe();
-        }
+        WriteWakeup();
 
         if (PacketsOut > 0 || !SendHeadPending)
         {
@@ -359,6 +353,50 @@ internal sealed partial class TcpSocket
 
         // tcp_send_probe0 re-arms with the new backoff, replacing whatever a refused send armed.
         ArmRetransmitTimer(RetransmitTimerMode.ZeroWindowProbe, ProbeTimeout);
+    }
+
+    /// <summary>
+    /// tcp_write_wakeup: when the window has room past snd_nxt, send the head sk_buff, or as much of it as the
+    /// window and the MSS allow, always with PSH (a cut head keeps PSH on what stays); else a window probe
+    /// (tcp_xmit_probe_skb). A FIN waiting alone goes out as tcp_write_xmit sends it.
+    /// </summary>
+    private void WriteWakeup()
+    {
+        int windowRoom = (_sndUna + (int)_sndWnd) - _sndNxt;
+        if (_writeQueue.IsEmpty)
+        {
+            if (_sndWnd > 0)
+            {
+                PushPendingData();
+            }
+            else
+            {
+                SendProbe();
+            }
+
+            return;
+        }
+
+        if (windowRoom <= 0)
+        {
+            SendProbe();
+            return;
+        }
+
+        int skbLength = _writeQueue.Head.End - _sndNxt;
+        int mss = CurrentMss;
+        int length = Math.Min(windowRoom, skbLength);
+        if (length < skbLength || skbLength > mss)
+        {
+            length = Math.Min(length, mss);
+            _writeQueue.MarkHeadPush();
+        }
+
+        bool withFin = _finQueued && _sndNxt + length == _writeSeq;
+        if (SendData(length, withFin, push: true))
+        {
+            ScheduleLossProbeOrRto();
+        }
     }
 
     /// <summary>tcp_send_head is not empty: data not yet sent, or a FIN queued but not sent.</summary>

@@ -200,7 +200,7 @@ internal sealed partial class TcpSocket
         _sndUna = _iss;
         _sndNxt = _iss + 1;
         _writeSeq = _iss + 1;
-        _pushSeq = _writeSeq;
+        _pushedSeq = _writeSeq;
         _sackOk = sysctls.TcpSack == 1;
         _tsOk = sysctls.TcpTimestamps != 0;
         _wscaleOk = sysctls.TcpWindowScaling == 1;
@@ -334,8 +334,7 @@ internal sealed partial class TcpSocket
     {
         RestartWindowAfterIdle();
         _sendQueue.Append(command.Data);
-        _writeSeq += command.Data.Length;
-        _pushSeq = _writeSeq;
+        CopyToWriteQueue(command.Data.Length);
         if (!command.NoAck)
         {
             requester?.Tell(new Sent(command.Data.Length), Self);

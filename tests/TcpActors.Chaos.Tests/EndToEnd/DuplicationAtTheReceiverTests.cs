@@ -13,8 +13,9 @@ public sealed class DuplicationAtTheReceiverTests
     public void Duplicate_100_percent_delivers_every_segment_twice_and_each_copy_is_dsacked()
     {
         // Proves duplicate 100% from 5 ms (seed 7, 30,000 bytes, SACK on as by default): the server's capture shows
-        // each of the 23 segments the client sends after that (21 data segments, the FIN, the last ACK) twice in a
-        // row; for the second copy of each data segment the server sends a duplicate ACK (the same cumulative ACK
+        // each of the 24 segments the client sends after that (22 data segments: each of the two writes, 16,384 and
+        // 13,616 bytes, ends in a short one, as Linux cuts a write into its own sk_buffs; the FIN, the last ACK)
+        // twice in a row; for the second copy of each data segment the server sends a duplicate ACK (the same cumulative ACK
         // as its ACK of the first copy) whose first SACK block is the copy's range, below the cumulative ACK:
         // a D-SACK. The repeated FIN is D-SACKed by the ACK of the FIN, the first FIN's ACK having been delayed
         // (CLOSE-WAIT enters ping-pong mode, as tcp_fin does). D-SACKs are not loss: the client retransmits
@@ -23,13 +24,13 @@ public sealed class DuplicationAtTheReceiverTests
         var run = ChaosTransfer.Run(new TransferPlan(7, "duplicate 100%", 30_000));
 
         var underNetem = run.Receiver.Select((c, i) => (Captured: c, Index: i)).Where(x => x.Captured.IsArrival && x.Captured.Time >= run.Plan.NetemAt).ToList();
-        Assert.Equal(46, underNetem.Count);
-        Assert.Equal(23, run.Netem!.Counters.Duplicated);
-        Assert.Equal(23, run.Impaired.Count(e => e.Duplicate));
+        Assert.Equal(48, underNetem.Count);
+        Assert.Equal(24, run.Netem!.Counters.Duplicated);
+        Assert.Equal(24, run.Impaired.Count(e => e.Duplicate));
         var pairs = underNetem.Chunk(2).ToList();
         Assert.All(pairs, pair => Assert.Same(pair[0].Captured.Segment, pair[1].Captured.Segment));
-        Assert.Equal(21, pairs.Count(pair => pair[0].Captured.CarriesData));
-        Assert.Equal(2 + 46, run.ReceiverCounters.InSegments);
+        Assert.Equal(22, pairs.Count(pair => pair[0].Captured.CarriesData));
+        Assert.Equal(2 + 48, run.ReceiverCounters.InSegments);
 
         // Every repeated data segment and the repeated FIN, and nothing else, is D-SACKed, in order.
         var repeated = pairs.Where(pair => pair[1].Captured.Segment.SequenceLength > 0).Select(pair => pair[1]).ToList();
@@ -38,7 +39,7 @@ public sealed class DuplicationAtTheReceiverTests
             repeated.Select(r => new SackBlock(r.Captured.Segment.Seq, r.Captured.Segment.EndSeq)),
             dsacks.Select(r => r.DuplicateSack!.Value));
         var duplicateAcks = run.DuplicateAcks();
-        Assert.Equal(21, duplicateAcks.Count);
+        Assert.Equal(22, duplicateAcks.Count);
         foreach (var copy in repeated)
         {
             var reply = run.ReplyAfter(copy.Index);

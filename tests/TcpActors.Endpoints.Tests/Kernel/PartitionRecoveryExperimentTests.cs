@@ -22,8 +22,10 @@ public sealed class PartitionRecoveryExperimentTests
         // then new data follows. Exact, times included, through F-RTO's two segments; exact but for the server's
         // windows through the ACK that repairs the last hole (the kernel's server process read nothing until the
         // burst was over, the simulator's reads each segment as it arrives, so its window stays open); and the
-        // client's data segments are the kernel's to the end, in the same order, but for PSH (the kernel marks
-        // it on the segment where half the peer's window was written, see docs/fidelity.md) and the FIN the
+        // client's data segments are the kernel's to the end, in the same order, but for PSH (the kernel's reno client
+        // ran out of send buffer after 21 segments, 2 × 10 × 2304 bytes for 21 × (1448 + 832), and
+        // sk_stream_wait_memory marked the tail; the simulator has no send-buffer limit of that kind and marks
+        // the segment where half the peer's window was written, forced_push: see docs/fidelity.md) and the FIN the
         // simulator puts on the last one (see below). The counters are
         // the kernel's nstat: 12 retransmissions (2 RTO + 10 in slow start), the first RTO retransmission lost
         // again, one loss probe, no undo and no spurious RTO. After the repair the server's ACKs differ (its

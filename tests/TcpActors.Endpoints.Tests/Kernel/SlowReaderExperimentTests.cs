@@ -15,9 +15,9 @@ public sealed class SlowReaderExperimentTests
         // takes all 95058 bytes at once, with no pruning and no drop. Each in-order segment after the first is
         // coalesced into the last buffer of the queue (tcp_try_coalesce) and costs only its bytes, so the
         // window — grown to 77, then drawn in by a unit per segment as its right edge stays put, 31 at the
-        // delayed ACK and 20 at the end — is always backed by memory. Only the server's segments are compared:
-        // the kernel's sender paced its segments (BBR), split the two writes and marked PSH at every half window
-        // (forced_push), none of which the simulator models; its client sent 32 ms late, as the script does.
+        // delayed ACK and 20 at the end — is always backed by memory. The server's segments are compared here
+        // (the client's, whose pacing (BBR) the simulator does not model, in the test below); the kernel's client
+        // sent 32 ms late, as the script does.
         var lab = Lab.Routed();
         lab.Run("server", lab.Server, p => Server(p, receiveBuffer: null));
         lab.Run("client", lab.Client, p => Client(p, sendAt: 1.9725));
@@ -32,6 +32,62 @@ public sealed class SlowReaderExperimentTests
     }
 
     [Fact]
+    public void With_default_buffers_the_sender_cuts_each_write_into_its_own_segments()
+    {
+        // Proves against tests/reference/kernel/25-slow-reader-default.txt, the client's side: each write becomes
+        // sk_buffs of one MSS (GSO off on the kernel's c0), so the first write ends in a short segment
+        // (44889:45861, 972 bytes, PSH from tcp_push) and the second starts a segment of its own although the
+        // window had room; the FIN rides on the last segment of the second write, which keeps its PSH. Four PSH
+        // marks differ, each for a reason the simulator does not model: the kernel's forced_push in the first
+        // write fell on 36201:37649, not 31857:33305, because it processed the ACKs that had come back (the window
+        // then 72, max_window 73728) after 16 sk_buffs of the copy (sk_flush_backlog), where the simulator copies
+        // a write at once knowing the window of 64; in the second write the kernel ran out of send buffer after
+        // 74821 (sk_stream_wait_memory marks the tail, 73373:74821), which restarted forced_push's count, so the
+        // simulator's half-window mark at 84957:86405 is not the kernel's. The segments themselves are the same.
+        var lab = Lab.Routed();
+        lab.Run("server", lab.Server, p => Server(p, receiveBuffer: null));
+        lab.Run("client", lab.Client, p => Client(p, sendAt: 1.9725));
+        lab.RunUntil(30);
+
+        var kernel = ClientSegments(KernelReference.Load("25-slow-reader-default.txt").WireText(withTime: false));
+        var simulated = ClientSegments(lab.Wire.Text(withTime: false));
+        Assert.Equal(69, kernel.Count);
+        Assert.Equal("40000>8080 P. seq 44889:45861 ack 2 win 63 [TS] length 972", simulated[34]);
+        Assert.Equal("40000>8080 FP. seq 93645:95059 ack 2 win 63 [TS] length 1414", simulated[^1]);
+        string[] pushElsewhere = ["31857:33305", "36201:37649", "73373:74821", "84957:86405"];
+        Assert.Equal(kernel.Select(l => pushElsewhere.Any(r => l.Contains($" seq {r} ", StringComparison.Ordinal)) ? TogglePush(l) : l), simulated);
+    }
+
+    [Fact]
+    public void With_SO_RCVBUF_4096_the_sender_marks_psh_every_half_window()
+    {
+        // Proves against tests/reference/kernel/25-slow-reader-rcvbuf.txt, the client's side: the peer's largest
+        // window is 2896 bytes, so forced_push marks every second 1448-byte segment PSH as the write is copied
+        // (write_seq more than 1448 past the last mark); the first write's short tail (972 bytes) was still unsent
+        // when the second write came and was topped up to 44889:46337, keeping the PSH of the first write's end.
+        // Segments and marks are the kernel's through both writes and the FIN, but for two things the simulator
+        // does not model: the kernel's send() waited for send-buffer memory after 46337 (sk_stream_wait_memory
+        // marks the tail, restarting forced_push's count), so from 46337 to 66609 its marks are one segment later
+        // than the simulator's until a second wait at 68057 brings them back in step; and its server left two
+        // segments unacknowledged for 9 ms (the reader's timing), so the client sent a loss probe (69505:70953
+        // again) that the simulator's never needs.
+        var lab = Lab.Routed();
+        lab.Run("server", lab.Server, p => Server(p, receiveBuffer: 4096, firstReadAt: 2.003));
+        lab.Run("client", lab.Client, p => Client(p, sendAt: 2.0));
+        lab.RunUntil(30);
+
+        var kernel = ClientSegments(KernelReference.Load("25-slow-reader-rcvbuf.txt").WireText(withTime: false));
+        var simulated = ClientSegments(lab.Wire.Text(withTime: false));
+        int probe = kernel.LastIndexOf("40000>8080 P. seq 69505:70953 ack 2 win 63 [TS] length 1448");
+        Assert.Equal(probe - 1, kernel.IndexOf(kernel[probe]));
+        kernel.RemoveAt(probe);
+        Assert.Contains("40000>8080 P. seq 44889:46337 ack 2 win 63 [TS] length 1448", simulated);
+        Assert.Equal("40000>8080 FP. seq 94121:95059 ack 2 win 63 [TS] length 938", simulated[^1]);
+        var shifted = Enumerable.Range(0, 14).Select(i => $" seq {46337 + (i * 1448)}:{46337 + ((i + 1) * 1448)} ").ToList();
+        Assert.Equal(kernel.Select(l => shifted.Any(r => l.Contains(r, StringComparison.Ordinal)) ? TogglePush(l) : l), simulated);
+    }
+
+    [Fact]
     public void With_SO_RCVBUF_4096_the_window_closes_until_the_reader_catches_up()
     {
         // Proves against tests/reference/kernel/25-slow-reader-rcvbuf.txt: SO_RCVBUF 4096 (8192, locked) offers
@@ -39,9 +95,8 @@ public sealed class SlowReaderExperimentTests
         // waits as long) sends the ACK owed for two segments (tcp_cleanup_rbuf) with the window down to 1448; a
         // fourth segment fills the buffer (sk_rmem_alloc 6624 = 832 + 4 × 1448, the last three coalesced) and
         // the window is zero: reading 16 bytes at a time frees nothing, so every window probe gets a zero window
-        // until the reader reads everything at t=20. Nothing is ever refused for memory. Only the server's
-        // segments are compared: the kernel's sender paced its first segments (BBR) and marks PSH at every half
-        // window (forced_push), neither of which the simulator models.
+        // until the reader reads everything at t=20. Nothing is ever refused for memory. The server's
+        // segments are compared here, up to 19.05 s (the client's in the test above).
         var lab = Lab.Routed();
         lab.Run("server", lab.Server, p => Server(p, receiveBuffer: 4096, firstReadAt: 2.003));
         lab.Run("client", lab.Client, p => Client(p, sendAt: 2.0));
@@ -57,6 +112,14 @@ public sealed class SlowReaderExperimentTests
     private static int BytesRead(Lab lab) =>
         lab.Calls.Of("server").Split('\n').Where(l => l.Contains(" recv(", StringComparison.Ordinal) && l.EndsWith(" bytes", StringComparison.Ordinal))
             .Sum(l => int.Parse(l.Split(' ')[^2], System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>The segments the client sent, in order, as WireText lines without times.</summary>
+    private static List<string> ClientSegments(string wire) =>
+        wire.Split('\n').Where(l => l.StartsWith("40000>8080", StringComparison.Ordinal)).ToList();
+
+    /// <summary>A client segment's line with its PSH mark set if it had none, cleared if it had one.</summary>
+    private static string TogglePush(string line) =>
+        line.Contains(" P. ", StringComparison.Ordinal) ? line.Replace(" P. ", " . ", StringComparison.Ordinal) : line.Replace(" . seq ", " P. seq ", StringComparison.Ordinal);
 
     /// <summary>The segments the server sent, in order, as WireText lines without times.</summary>
     private static List<string> ServerSegments(string wire) =>
@@ -104,6 +167,12 @@ public sealed class SlowReaderExperimentTests
         yield return socket.Connect("10.0.2.2:8080");
         yield return Script.Until(sendAt);
         yield return socket.Send(45860);
+
+        // The kernel's first send() took half a millisecond, long enough for the ACKs of its first segments to
+        // come back; release_sock processed them (opening the window, sending the rest of the write, its short
+        // tail included) before the second send() began. The simulator's send() takes no time, so its script
+        // waits for those ACKs.
+        yield return Script.Sleep(0.0001);
         yield return socket.Send(49198);
         yield return socket.Shutdown(ShutdownHow.Write);
         yield return socket.Recv();

@@ -13,7 +13,11 @@ public sealed class TransferExperimentTests
         // merged (the first is ACKed at once), 3000 bytes open the window to 119; a 100000-byte write is cut at
         // half the largest window the peer offered (tcp_bound_to_half_wnd: 121856 / 2 = 60928), without PSH on
         // the first part. The kernel's later windows (67, 29, then 88) come from receive-buffer autotuning,
-        // which the simulator does not model, and its second part left after the first's ACK (copy time).
+        // which the simulator does not model, and its second part left after the first's ACK (copy time). The
+        // client's segments are the kernel's to the end: each write its own segment (size_goal is the MSS, the
+        // tail of a write goes out before the next), PSH on the last of each write (tcp_push) and none on the
+        // 60928 bytes cut from the 100000-byte write, as forced_push fires only beyond half the window
+        // (write_seq − pushed_seq = 60928 is not more than 121856 / 2); the FIN alone.
         var lab = Lab.Loopback();
         lab.Run("server", lab.Server, Server);
         lab.Run("client", lab.Client, Client);
@@ -26,6 +30,10 @@ public sealed class TransferExperimentTests
                 "4.000000 40000>8080 P. seq 84129:123201 ack 1 win 64 [TS] length 39072", // kernel 3.999908
             ],
             bulk);
+        var kernelClient = KernelReference.Load("23-transfer-loopback.txt").WireText(withTime: false).Split('\n').Where(l => l.StartsWith("40000>8080", StringComparison.Ordinal));
+        var simulatedClient = lab.Wire.Text(withTime: false).Split('\n').Where(l => l.StartsWith("40000>8080", StringComparison.Ordinal));
+        Assert.Equal(kernelClient, simulatedClient);
+        Assert.Equal(10, simulatedClient.Count());
     }
 
     private static IEnumerable<Step> Server(ScriptedProcess p)

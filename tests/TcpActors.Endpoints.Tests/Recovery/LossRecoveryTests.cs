@@ -82,7 +82,9 @@ public sealed class LossRecoveryTests
     {
         // Proves tcp_send_loss_probe's tcp_snd_wnd_test: the peer offers 2920 bytes (no window scaling); a
         // 5000-byte write fills it with two segments. When the loss probe fires, the next new segment would go
-        // past the window, so the probe sends the last segment again instead.
+        // past the window, so the probe sends the last segment again instead. The second segment carries PSH:
+        // 2920 bytes written is more than half the largest window offered (forced_push), and its retransmission
+        // keeps it.
         var dialogue = Dialogue.WithListener((_, socket) => SendAt(socket, 2.0, 5000));
         dialogue.Inject(1.0, TcpFlags.Syn, 0, options: new TcpOptions { Mss = 1460, SackPermitted = true });
         dialogue.Inject(1.000001, TcpFlags.Ack, 1, 1, window: 2920);
@@ -90,8 +92,8 @@ public sealed class LossRecoveryTests
             """
             1.000000 S. seq ISN ack 1 win 64240
             2.000000 . seq 1:1461 ack 1 win 64240 length 1460
-            2.000000 . seq 1461:2921 ack 1 win 64240 length 1460
-            2.012000 . seq 1461:2921 ack 1 win 64240 length 1460
+            2.000000 P. seq 1461:2921 ack 1 win 64240 length 1460
+            2.012000 P. seq 1461:2921 ack 1 win 64240 length 1460
             """);
     }
 

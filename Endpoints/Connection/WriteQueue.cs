@@ -1,0 +1,118 @@
+using TcpActors.Network;
+
+namespace TcpActors.Endpoints;
+
+/// <summary>
+/// Linux's write queue (sk_write_queue): the sk_buffs written but not yet sent, each up to size_goal bytes and
+/// each with its own PSH mark. tcp_sendmsg_locked tops up the tail while it is shorter than size_goal and starts
+/// a new one otherwise; tcp_write_xmit sends the head, cut to the MSS or the window (tso_fragment, tcp_fragment:
+/// the first part loses PSH, the rest keeps it), and never merges two. Only the ends are kept: the head begins
+/// at snd_nxt, every other one where the one before it ends. The bytes themselves are in <see cref="SendQueue"/>.
+/// </summary>
+internal sealed class WriteQueue
+{
+    /// <summary>tcp_sendmsg_locked allocates at most one sk_buff per size_goal bytes of a write; this bounds the queue.</summary>
+    private const int SkbCountMax = 1 << 20;
+
+    private List<UnsentSkb>? _list;
+    private int _first;
+
+    /// <summary>One unsent sk_buff: where it ends and whether tcp_mark_push marked it.</summary>
+    public readonly record struct UnsentSkb(SeqNum End, bool Push);
+
+    public bool IsEmpty => Count == 0;
+
+    /// <summary>How many sk_buffs wait to be sent.</summary>
+    public int Count => _list is null ? 0 : _list.Count - _first;
+
+    /// <summary>Created on the first write, so that a socket that never sends allocates nothing here.</summary>
+    private List<UnsentSkb> Skbs => _list ??= [];
+
+    /// <summary>The first unsent sk_buff (tcp_send_head); it begins at snd_nxt.</summary>
+    public UnsentSkb Head
+    {
+        get
+        {
+            ThrowIfEmpty();
+            return Skbs[_first];
+        }
+    }
+
+    /// <summary>The last sk_buff written (tcp_write_queue_tail).</summary>
+    public UnsentSkb Tail
+    {
+        get
+        {
+            ThrowIfEmpty();
+            return Skbs[^1];
+        }
+    }
+
+    /// <summary>Where the tail begins: snd_nxt for the head, else the end of the one before it.</summary>
+    public SeqNum TailStart(SeqNum sndNxt) => Count > 1 ? Skbs[^2].End : sndNxt;
+
+    /// <summary>tcp_stream_alloc_skb + tcp_skb_entail: a new, empty sk_buff at write_seq.</summary>
+    public void Add(SeqNum writeSeq)
+    {
+        if (Count >= SkbCountMax)
+        {
+            throw new InvalidOperationException($"write queue holds more than {SkbCountMax} sk_buffs");
+        }
+
+        Skbs.Add(new UnsentSkb(writeSeq, Push: false));
+    }
+
+    /// <summary>The write's bytes copied into the tail: it now ends at write_seq.</summary>
+    public void ExtendTail(SeqNum writeSeq)
+    {
+        ThrowIfEmpty();
+        if (writeSeq < Skbs[^1].End)
+        {
+            throw new InvalidOperationException($"the tail cannot shrink from {Skbs[^1].End} to {writeSeq}");
+        }
+
+        Skbs[^1] = Skbs[^1] with { End = writeSeq };
+    }
+
+    /// <summary>tcp_mark_push on the tail.</summary>
+    public void MarkTailPush()
+    {
+        ThrowIfEmpty();
+        Skbs[^1] = Skbs[^1] with { Push = true };
+    }
+
+    /// <summary>tcp_write_wakeup marks the head PSH before cutting a probe from it, so what stays keeps the mark.</summary>
+    public void MarkHeadPush()
+    {
+        ThrowIfEmpty();
+        Skbs[_first] = Skbs[_first] with { Push = true };
+    }
+
+    /// <summary>Forgets the sk_buffs sent in full: those ending at or before snd_nxt.</summary>
+    public void Sent(SeqNum sndNxt)
+    {
+        while (!IsEmpty && Skbs[_first].End <= sndNxt)
+        {
+            _first++;
+        }
+
+        if (IsEmpty)
+        {
+            Skbs.Clear();
+            _first = 0;
+        }
+        else if (_first > 64 && _first * 2 > Skbs.Count)
+        {
+            Skbs.RemoveRange(0, _first);
+            _first = 0;
+        }
+    }
+
+    private void ThrowIfEmpty()
+    {
+        if (IsEmpty)
+        {
+            throw new InvalidOperationException("the write queue is empty");
+        }
+    }
+}
