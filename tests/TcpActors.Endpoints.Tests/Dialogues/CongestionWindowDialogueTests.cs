@@ -46,9 +46,12 @@ public sealed class CongestionWindowDialogueTests
         dialogue.ExpectUntil(4.05, Flight(4.0, first: 60001, count: 10));
     }
 
-    /// <summary>Full segments of 1460 bytes, all sent at <paramref name="at"/>.</summary>
+    /// <summary>
+    /// Full segments of 1460 bytes, all sent at <paramref name="at"/>; the one starting at 32121 carries PSH: the
+    /// write passed half the peer's largest window (64240 / 2) beyond the last push there (forced_push).
+    /// </summary>
     private static string Flight(double at, int first, int count) =>
-        string.Join('\n', Enumerable.Range(0, count).Select(i => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{at:F6} . seq {first + (i * 1460)}:{first + ((i + 1) * 1460)} ack 1 win 64240 length 1460")));
+        string.Join('\n', Enumerable.Range(0, count).Select(i => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{at:F6} {(first + (i * 1460) == 32121 ? "P." : ".")} seq {first + (i * 1460)}:{first + ((i + 1) * 1460)} ack 1 win 64240 length 1460")));
 
     [Fact]
     public void Acks_of_a_full_window_double_it_in_slow_start()
