@@ -61,7 +61,7 @@ internal sealed partial class TcpSocket
     private readonly SendQueue _sendQueue = new();
     private readonly WriteQueue _writeQueue = new();
     private readonly ReceiveQueue _receiveQueue = new();
-    private readonly RetransmitRing<SentSegment> _inFlight = new();
+    private readonly PooledRing<SentSegment> _inFlight = new();
 
     // Retransmission (RFC 6298 with Linux's bounds).
     private RttEstimator _rtt;

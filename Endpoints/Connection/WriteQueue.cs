@@ -14,8 +14,7 @@ internal sealed class WriteQueue
     /// <summary>tcp_sendmsg_locked allocates at most one sk_buff per size_goal bytes of a write; this bounds the queue.</summary>
     private const int SkbCountMax = 1 << 20;
 
-    private List<UnsentSkb>? _list;
-    private int _first;
+    private readonly PooledRing<UnsentSkb> _skbs = new();
 
     /// <summary>One unsent sk_buff: where it ends and whether tcp_mark_push marked it.</summary>
     public readonly record struct UnsentSkb(SeqNum End, bool Push);
@@ -23,10 +22,7 @@ internal sealed class WriteQueue
     public bool IsEmpty => Count == 0;
 
     /// <summary>How many sk_buffs wait to be sent.</summary>
-    public int Count => _list is null ? 0 : _list.Count - _first;
-
-    /// <summary>Created on the first write, so that a socket that never sends allocates nothing here.</summary>
-    private List<UnsentSkb> Skbs => _list ??= [];
+    public int Count => _skbs.Count;
 
     /// <summary>The first unsent sk_buff (tcp_send_head); it begins at snd_nxt.</summary>
     public UnsentSkb Head
@@ -34,7 +30,7 @@ internal sealed class WriteQueue
         get
         {
             ThrowIfEmpty();
-            return Skbs[_first];
+            return _skbs[0];
         }
     }
 
@@ -44,12 +40,12 @@ internal sealed class WriteQueue
         get
         {
             ThrowIfEmpty();
-            return Skbs[^1];
+            return _skbs[_skbs.Count - 1];
         }
     }
 
     /// <summary>Where the tail begins: snd_nxt for the head, else the end of the one before it.</summary>
-    public SeqNum TailStart(SeqNum sndNxt) => Count > 1 ? Skbs[^2].End : sndNxt;
+    public SeqNum TailStart(SeqNum sndNxt) => Count > 1 ? _skbs[_skbs.Count - 2].End : sndNxt;
 
     /// <summary>tcp_stream_alloc_skb + tcp_skb_entail: a new, empty sk_buff at write_seq.</summary>
     public void Add(SeqNum writeSeq)
@@ -59,52 +55,43 @@ internal sealed class WriteQueue
             throw new InvalidOperationException($"write queue holds more than {SkbCountMax} sk_buffs");
         }
 
-        Skbs.Add(new UnsentSkb(writeSeq, Push: false));
+        _skbs.Add(new UnsentSkb(writeSeq, Push: false));
     }
 
     /// <summary>The write's bytes copied into the tail: it now ends at write_seq.</summary>
     public void ExtendTail(SeqNum writeSeq)
     {
         ThrowIfEmpty();
-        if (writeSeq < Skbs[^1].End)
+        ref var tail = ref _skbs[_skbs.Count - 1];
+        if (writeSeq < tail.End)
         {
-            throw new InvalidOperationException($"the tail cannot shrink from {Skbs[^1].End} to {writeSeq}");
+            throw new InvalidOperationException($"the tail cannot shrink from {tail.End} to {writeSeq}");
         }
 
-        Skbs[^1] = Skbs[^1] with { End = writeSeq };
+        tail = tail with { End = writeSeq };
     }
 
     /// <summary>tcp_mark_push on the tail.</summary>
     public void MarkTailPush()
     {
         ThrowIfEmpty();
-        Skbs[^1] = Skbs[^1] with { Push = true };
+        ref var tail = ref _skbs[_skbs.Count - 1];
+        tail = tail with { Push = true };
     }
 
     /// <summary>tcp_write_wakeup marks the head PSH before cutting a probe from it, so what stays keeps the mark.</summary>
     public void MarkHeadPush()
     {
         ThrowIfEmpty();
-        Skbs[_first] = Skbs[_first] with { Push = true };
+        _skbs[0] = _skbs[0] with { Push = true };
     }
 
-    /// <summary>Forgets the sk_buffs sent in full: those ending at or before snd_nxt.</summary>
+    /// <summary>Forgets the sk_buffs sent in full: those ending at or before snd_nxt (the ring's array goes back to the pool once empty).</summary>
     public void Sent(SeqNum sndNxt)
     {
-        while (!IsEmpty && Skbs[_first].End <= sndNxt)
+        while (!IsEmpty && _skbs[0].End <= sndNxt)
         {
-            _first++;
-        }
-
-        if (IsEmpty)
-        {
-            Skbs.Clear();
-            _first = 0;
-        }
-        else if (_first > 64 && _first * 2 > Skbs.Count)
-        {
-            Skbs.RemoveRange(0, _first);
-            _first = 0;
+            _skbs.RemoveAt(0);
         }
     }
 

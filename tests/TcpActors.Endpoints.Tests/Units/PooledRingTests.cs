@@ -1,14 +1,14 @@
 namespace TcpActors.Endpoints.Tests.Units;
 
 /// <summary>The retransmission queue's ring: list semantics across wrap-around, growth, insertion and removal.</summary>
-public sealed class RetransmitRingTests
+public sealed class PooledRingTests
 {
     [Fact]
     public void Behaves_as_a_list_while_its_head_wraps_around_and_it_grows()
     {
         // Proves indexing, Add, RemoveAt (head and middle), Insert and enumeration agree with List<int> through
         // a sequence that wraps the ring's head past the end of its array several times and grows it twice.
-        var ring = new RetransmitRing<int>();
+        var ring = new PooledRing<int>();
         var list = new List<int>();
         int next = 0;
         for (int round = 0; round < 40; round++)
@@ -49,7 +49,7 @@ public sealed class RetransmitRingTests
     public void An_emptied_ring_starts_again_empty_and_usable()
     {
         // Proves that emptying the ring (by removal or Clear) gives its array back without losing later items.
-        var ring = new RetransmitRing<long>();
+        var ring = new PooledRing<long>();
         ring.Add(1);
         ring.Add(2);
         ring.RemoveAt(0);

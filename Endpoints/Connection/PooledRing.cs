@@ -3,13 +3,13 @@ using System.Collections;
 namespace TcpActors.Endpoints;
 
 /// <summary>
-/// The retransmission queue's storage: a list of structs kept as a ring (removing the oldest, what every
-/// cumulative ACK does, costs nothing) in an array borrowed from a per-thread pool while anything is in
-/// flight and given back the moment the queue empties, as an idle socket holds no sk_buff. A million
-/// short connections then reuse a few arrays instead of allocating two each.
+/// A socket's queues of sk_buff records (the retransmission queue, the write queue): a list of structs kept as a
+/// ring (removing the oldest, what every cumulative ACK or transmission does, costs nothing) in an array borrowed
+/// from a per-thread pool while anything is queued and given back the moment the queue empties, as an idle socket
+/// holds no sk_buff. A million short connections then reuse a few arrays instead of allocating two each.
 /// Indexing returns a reference, so <c>ring[i] = value</c> and <c>ring[i].Field</c> both work.
 /// </summary>
-internal sealed class RetransmitRing<T> : IEnumerable<T>
+internal sealed class PooledRing<T> : IEnumerable<T>
     where T : struct
 {
     private const int MinCapacity = 4;
@@ -162,7 +162,7 @@ internal sealed class RetransmitRing<T> : IEnumerable<T>
         _head = 0;
     }
 
-    public struct Enumerator(RetransmitRing<T> ring) : IEnumerator<T>
+    public struct Enumerator(PooledRing<T> ring) : IEnumerator<T>
     {
         private int _index = -1;
 
@@ -181,7 +181,7 @@ internal sealed class RetransmitRing<T> : IEnumerable<T>
 }
 
 /// <summary>
-/// Cleared arrays of power-of-two lengths (4 to 1024) for <see cref="RetransmitRing{T}"/>, one pool per
+/// Cleared arrays of power-of-two lengths (4 to 1024) for <see cref="PooledRing{T}"/>, one pool per
 /// thread (a simulation runs on one thread; tests run several simulations on several). Bounded, so a burst
 /// of connections does not pin its arrays forever. Which array is reused never changes what a run does.
 /// </summary>
