@@ -35,8 +35,8 @@ public sealed class PartitionRecoveryExperimentTests
         var partition = new DropRule(HookPoint.Forward, "FORWARD -j DROP");
         lab.At(1.9, () => lab.AddRule(lab.Router!, partition));
         lab.At(2.6, () => lab.DeleteRule(lab.Router!, partition));
-        lab.Run("server", lab.Server, Server);
-        lab.Run("client", lab.Client, Client);
+        lab.Run("server", lab.Server, TransferScripts.ReadingServer);
+        lab.Run("client", lab.Client, TransferScripts.SendingClient(65536));
         lab.RunUntil(10);
 
         Expect.SameAsKernel(lab.Wire, "26-partition-recovery.txt", untilSeconds: 0.6462);
@@ -60,32 +60,4 @@ public sealed class PartitionRecoveryExperimentTests
     private static List<string> ClientData(string[] lines) =>
         [.. lines.Where(l => l.StartsWith("40000>8080 ", StringComparison.Ordinal) && l.Contains(" length ", StringComparison.Ordinal))
             .Select(l => Regex.Replace(l, "^40000>8080 [A-Z]*\\.", "40000>8080 ."))];
-
-    private static IEnumerable<Step> Server(ScriptedProcess p)
-    {
-        var listener = p.Socket();
-        yield return listener.Bind("10.0.2.2:8080");
-        yield return listener.Listen(8);
-        yield return listener.Accept();
-        do
-        {
-            yield return p.Accepted!.Recv(65536);
-        }
-        while (p.LastReceived > 0);
-
-        yield return p.Accepted!.Close();
-    }
-
-    private static IEnumerable<Step> Client(ScriptedProcess p)
-    {
-        yield return Script.Until(1.0);
-        var socket = p.Socket();
-        yield return socket.Bind("10.0.1.2:40000");
-        yield return socket.Connect("10.0.2.2:8080");
-        yield return Script.Until(2.0);
-        yield return socket.Send(65536);
-        yield return socket.Shutdown(ShutdownHow.Write);
-        yield return socket.Recv();
-        yield return socket.Close();
-    }
 }

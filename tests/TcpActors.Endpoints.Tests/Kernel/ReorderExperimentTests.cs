@@ -75,8 +75,8 @@ public sealed class ReorderExperimentTests
         };
         var toServer = lab.Router!.Routes.Lookup(IPv4Address.Parse("10.0.2.2"))!.Interface;
         toServer.QueueDiscipline = new HeldSegments(holds);
-        lab.Run("server", lab.Server, Server);
-        lab.Run("client", lab.Client, Client);
+        lab.Run("server", lab.Server, TransferScripts.ReadingServer);
+        lab.Run("client", lab.Client, TransferScripts.SendingClient(100000));
         lab.RunUntil(10);
         return lab;
     }
@@ -112,32 +112,4 @@ public sealed class ReorderExperimentTests
     private static int ServerReceived(Lab lab) =>
         lab.Calls.Of("server").Split('\n').Where(l => l.Contains(" recv(", StringComparison.Ordinal) && l.EndsWith(" bytes", StringComparison.Ordinal))
             .Sum(l => int.Parse(l.Split(' ')[^2], System.Globalization.CultureInfo.InvariantCulture));
-
-    private static IEnumerable<Step> Server(ScriptedProcess p)
-    {
-        var listener = p.Socket();
-        yield return listener.Bind("10.0.2.2:8080");
-        yield return listener.Listen(8);
-        yield return listener.Accept();
-        do
-        {
-            yield return p.Accepted!.Recv(65536);
-        }
-        while (p.LastReceived > 0);
-
-        yield return p.Accepted!.Close();
-    }
-
-    private static IEnumerable<Step> Client(ScriptedProcess p)
-    {
-        yield return Script.Until(1.0);
-        var socket = p.Socket();
-        yield return socket.Bind("10.0.1.2:40000");
-        yield return socket.Connect("10.0.2.2:8080");
-        yield return Script.Until(2.0);
-        yield return socket.Send(100000);
-        yield return socket.Shutdown(ShutdownHow.Write);
-        yield return socket.Recv();
-        yield return socket.Close();
-    }
 }
