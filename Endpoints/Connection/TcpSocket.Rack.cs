@@ -41,12 +41,19 @@ internal sealed partial class TcpSocket
 
         loss.RackAdvanced = true;
         loss.RackRtt = rtt;
-        if (delivered.SentAt > loss.RackSentAt || (delivered.SentAt == loss.RackSentAt && delivered.Order > loss.RackOrder))
+        if (SentAfter(delivered.SentAt, delivered.Order, loss.RackSentAt, loss.RackOrder))
         {
             loss.RackSentAt = delivered.SentAt;
             loss.RackOrder = delivered.Order;
         }
     }
+
+    /// <summary>
+    /// tcp_skb_sent_after: whether a transmission at (<paramref name="at"/>, <paramref name="order"/>) came after one at
+    /// (<paramref name="otherAt"/>, <paramref name="otherOrder"/>); at one virtual instant, the order of transmission decides.
+    /// </summary>
+    private static bool SentAfter(long at, uint order, long otherAt, uint otherOrder) =>
+        at > otherAt || (at == otherAt && order > otherOrder);
 
     /// <summary>tcp_rack_reo_wnd, in nanoseconds.</summary>
     private long ReorderWindow()
@@ -97,8 +104,7 @@ internal sealed partial class TcpSocket
         for (int i = 0; i < _inFlight.Count; i++)
         {
             var sent = _inFlight[i];
-            bool sentBefore = loss.RackSentAt > sent.SentAt || (loss.RackSentAt == sent.SentAt && loss.RackOrder > sent.Order);
-            if (sent.Sacked || (sent.Lost && !sent.RetransmissionOut) || !sentBefore || (sent.Flags & TcpFlags.Syn) != 0)
+            if (sent.Sacked || (sent.Lost && !sent.RetransmissionOut) || !SentAfter(loss.RackSentAt, loss.RackOrder, sent.SentAt, sent.Order) || (sent.Flags & TcpFlags.Syn) != 0)
             {
                 continue;
             }

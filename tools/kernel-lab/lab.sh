@@ -195,6 +195,32 @@ lab_py() {
     CIP="$CIP" SIP="$SIP" timeout "${LAB_PY_TIMEOUT:-300}" python3 -u - 2>>"$LAB_WORK/python.err"
 }
 
+# lab_py_reading_server NS   the transfer experiments' server: 8080 on SIP, accept one, read to EOF, close
+lab_py_reading_server() {
+  lab_py "$1" <<'PY'
+import driver as d, os
+srv = d.Sock("server"); srv.bind((os.environ["SIP"], 8080)); srv.listen(8)
+c = srv.accept("server")
+c.recv_until_eof(400)
+c.close()
+PY
+}
+
+# lab_py_sending_client NS BYTES   connect CIP:40000 -> SIP:8080 at 1 s, write BYTES at 2 s, SHUT_WR, wait for EOF, close
+lab_py_sending_client() {
+  LAB_BYTES=$2 lab_py "$1" <<'PY'
+import driver as d, os, socket
+d.until(1.0)
+s = d.Sock("client"); s.bind((os.environ["CIP"], 40000))
+s.connect((os.environ["SIP"], 8080))
+d.until(2.0)
+s.sendall(int(os.environ["LAB_BYTES"]), b"a")
+s.shutdown(socket.SHUT_WR)
+s.recv()
+s.close()
+PY
+}
+
 # lab_ss NS LABEL [ss filter...]   snapshot of `ss -tanoi` in NS
 lab_ss() {
   local ns=$1 label=$2; shift 2

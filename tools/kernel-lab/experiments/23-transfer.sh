@@ -10,13 +10,7 @@ run() {
   lab_init "23-transfer-$topo" "$topo" "kl23${topo:0:1}" \
     "transfers: 20000 bytes at t=2, 2x100 at t=3, 3000 at t=4, 100000 at t=5, client close at t=6"
   if [ "$topo" = loopback ]; then lab_tcpdump "$NS_C" lo wire tcp; else lab_tcpdump "$NS_C" c0 wire tcp; fi
-  lab_py "$NS_S" <<'PY' &
-import driver as d, os
-srv = d.Sock("server"); srv.bind((os.environ["SIP"], 8080)); srv.listen(8)
-c = srv.accept("server")
-c.recv_until_eof(400)
-c.close()
-PY
+  lab_py_reading_server "$NS_S" &
   local spid=$!
   lab_py "$NS_C" <<'PY' &
 import driver as d, os

@@ -27,25 +27,9 @@ run() {
   lab_ipt "$NS_R" -A FORWARD -s "$CLIENT_IP" -p tcp -j NFQUEUE --queue-num 0 --queue-bypass
   lab_tcpdump "$NS_C" c0 wire tcp
   lab_tcpdump "$NS_S" s0 server tcp
-  lab_py "$NS_S" <<'PY' &
-import driver as d, os
-srv = d.Sock("server"); srv.bind((os.environ["SIP"], 8080)); srv.listen(8)
-c = srv.accept("server")
-c.recv_until_eof(400)
-c.close()
-PY
+  lab_py_reading_server "$NS_S" &
   local spid=$!
-  lab_py "$NS_C" <<'PY' &
-import driver as d, os, socket
-d.until(1.0)
-s = d.Sock("client"); s.bind((os.environ["CIP"], 40000))
-s.connect((os.environ["SIP"], 8080))
-d.until(2.0)
-s.sendall(100000, b"a")
-s.shutdown(socket.SHUT_WR)
-s.recv()
-s.close()
-PY
+  lab_py_sending_client "$NS_C" 100000 &
   local cpid=$!
   wait $spid $cpid
   python3 "$LAB_DRIVER" snap "$NS_C client TcpExt counters" "$LAB_SS" -- ip netns exec "$NS_C" sh -c \
