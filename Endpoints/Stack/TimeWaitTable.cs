@@ -98,7 +98,13 @@ internal sealed class TimeWaitTable
 
     public bool Remove(FourTuple tuple, out TimeWaitEntry entry)
     {
-        ref int link = ref BucketHead(tuple);
+        entry = default;
+        if (_count == 0)
+        {
+            return false;
+        }
+
+        ref int link = ref _buckets[Bucket(tuple)];
         while (link != 0)
         {
             int index = link - 1;
@@ -114,7 +120,6 @@ internal sealed class TimeWaitTable
             link = ref slot.NextInBucket;
         }
 
-        entry = default;
         return false;
     }
 
@@ -211,16 +216,6 @@ internal sealed class TimeWaitTable
         }
 
         return -1;
-    }
-
-    private ref int BucketHead(FourTuple tuple)
-    {
-        if (_buckets.Length == 0)
-        {
-            _buckets = new int[MinBuckets];
-        }
-
-        return ref _buckets[Bucket(tuple)];
     }
 
     private int Bucket(FourTuple tuple) => tuple.GetHashCode() & (_buckets.Length - 1);
