@@ -4,25 +4,43 @@ namespace TcpActors.Runtime;
 /// The discrete-event queue, ordered by (time, sequence number) so that events at equal times run in
 /// the order they were scheduled.
 /// <para>
-/// Two structures serve that one order. Events for the current instant (every <c>Tell</c>) go to a FIFO
-/// ring: their sequence numbers only grow, so the ring is already sorted, and enqueue and dequeue are
-/// O(1). Future events (delays, timers) go to a 4-ary min-heap. Dequeue compares the two heads. The ring
-/// is always empty when time advances, because a heap event with a later time never precedes it.
+/// Three structures serve that one order, and dequeue takes the earliest of their heads. Events for the
+/// current instant (every <c>Tell</c>) go to a FIFO ring: their sequence numbers only grow, so the ring is
+/// already sorted. Future events go to a <see cref="DelayLane"/> chosen by their delay: a link's
+/// propagation delay or a timer's length repeats, and events scheduled with one delay are sorted by
+/// construction, so a lane is a FIFO too (a few lanes; one that empties may take another delay). Only
+/// what finds no lane goes to a 4-ary min-heap.
 /// </para>
 /// <para>
 /// Timers are cancelled lazily in O(1): the owner bumps the timer's generation and the queued event goes
 /// stale; stale events are skipped when they surface. So that cancelled timers cannot pile up (TCP
-/// restarts its retransmission timer on every ACK), the heap is compacted when more than half of it is
-/// stale, which keeps the amortised cost O(1) per cancellation.
+/// restarts its retransmission timer on every ACK) or keep dead actors reachable, the heap and the lanes
+/// are compacted when more than half of what is queued is stale, which keeps the amortised cost O(1) per
+/// cancellation.
 /// </para>
 /// </summary>
 internal sealed class EventQueue
 {
     private const int Arity = 4;
     private const int CompactionThreshold = 1024;
+    private const int MaxLanes = 8;
 
     /// <summary>Arrays above this many events are given back once mostly empty (a burst of a million connects must not pin 50 MB for the rest of the run).</summary>
     private const int ShrinkAbove = 1 << 16;
+
+    private readonly DelayLane[] _lanes = new DelayLane[MaxLanes];
+
+    /// <summary>Each lane's head as (time, sequence), both <see cref="long.MaxValue"/> when empty (no event has that sequence), so that finding the earliest lane reads two small arrays.</summary>
+    private readonly long[] _laneHeadTime = [.. Enumerable.Repeat(long.MaxValue, MaxLanes)];
+    private readonly long[] _laneHeadSequence = [.. Enumerable.Repeat(long.MaxValue, MaxLanes)];
+    private int _laneCount;
+    private int _laneEvents;
+
+    /// <summary>The lane whose head is earliest, or -1 when every lane is empty.</summary>
+    private int _firstLane = -1;
+
+    /// <summary>The lane the last future event went to (a run schedules long series with one delay).</summary>
+    private int _lastLane;
 
     private ScheduledEvent[] _heap = new ScheduledEvent[256];
     private int _heapCount;
@@ -31,8 +49,16 @@ internal sealed class EventQueue
     private int _ringCount;
     private long _nextSequence;
 
+    private enum Source
+    {
+        None,
+        Ring,
+        Lane,
+        Heap,
+    }
+
     /// <summary>Events queued, stale timers included.</summary>
-    public int Count => _heapCount + _ringCount;
+    public int Count => _heapCount + _ringCount + _laneEvents;
 
     /// <summary>Cancelled or restarted timers whose events are still queued.</summary>
     public int StaleCount { get; private set; }
@@ -50,6 +76,10 @@ internal sealed class EventQueue
         {
             PushRing(in item);
         }
+        else if (FindLane(item.Time - now) is >= 0 and var lane)
+        {
+            PushLane(lane, in item);
+        }
         else
         {
             PushHeap(in item);
@@ -60,7 +90,7 @@ internal sealed class EventQueue
     public void MarkStale()
     {
         StaleCount++;
-        if (StaleCount > CompactionThreshold && StaleCount > _heapCount / 2)
+        if (StaleCount > CompactionThreshold && StaleCount > Count / 2)
         {
             Compact();
         }
@@ -71,32 +101,21 @@ internal sealed class EventQueue
     {
         while (true)
         {
-            if (_ringCount > 0 && (_heapCount == 0 || !_heap[0].Precedes(in _ring[_ringHead])))
-            {
-                if (_ring[_ringHead].IsStale)
-                {
-                    PopRing(out _);
-                    StaleCount--;
-                    continue;
-                }
-
-                time = _ring[_ringHead].Time;
-                return true;
-            }
-
-            if (_heapCount == 0)
+            var source = Earliest();
+            if (source == Source.None)
             {
                 time = 0;
                 return false;
             }
 
-            if (!_heap[0].IsStale)
+            ref var head = ref HeadOf(source);
+            if (!head.IsStale)
             {
-                time = _heap[0].Time;
+                time = head.Time;
                 return true;
             }
 
-            PopHeap(out _);
+            Remove(source, out _);
             StaleCount--;
         }
     }
@@ -106,20 +125,14 @@ internal sealed class EventQueue
     {
         while (true)
         {
-            if (_ringCount > 0 && (_heapCount == 0 || !_heap[0].Precedes(in _ring[_ringHead])))
-            {
-                PopRing(out item);
-            }
-            else if (_heapCount == 0)
+            var source = Earliest();
+            if (source == Source.None)
             {
                 item = default;
                 return false;
             }
-            else
-            {
-                PopHeap(out item);
-            }
 
+            Remove(source, out item);
             if (!item.IsStale)
             {
                 return true;
@@ -127,6 +140,148 @@ internal sealed class EventQueue
 
             StaleCount--;
         }
+    }
+
+    /// <summary>Which structure holds the earliest event.</summary>
+    private Source Earliest()
+    {
+        var best = Source.None;
+        if (_heapCount > 0)
+        {
+            best = Source.Heap;
+        }
+
+        if (_firstLane >= 0 && (best == Source.None || _lanes[_firstLane].Head.Precedes(in _heap[0])))
+        {
+            best = Source.Lane;
+        }
+
+        if (_ringCount > 0 && (best == Source.None || _ring[_ringHead].Precedes(in HeadOf(best))))
+        {
+            best = Source.Ring;
+        }
+
+        return best;
+    }
+
+    private ref ScheduledEvent HeadOf(Source source)
+    {
+        switch (source)
+        {
+            case Source.Ring:
+                return ref _ring[_ringHead];
+            case Source.Lane:
+                return ref _lanes[_firstLane].Head;
+            default:
+                return ref _heap[0];
+        }
+    }
+
+    private void Remove(Source source, out ScheduledEvent item)
+    {
+        switch (source)
+        {
+            case Source.Ring:
+                PopRing(out item);
+                break;
+            case Source.Lane:
+                _lanes[_firstLane].RemoveHead(out item);
+                _laneEvents--;
+                NoteLaneHead(_firstLane);
+                FindFirstLane();
+                break;
+            default:
+                PopHeap(out item);
+                break;
+        }
+    }
+
+    /// <summary>The lane for events scheduled <paramref name="delay"/> ahead, taking an empty one if none has it; -1 if all are busy.</summary>
+    private int FindLane(long delay)
+    {
+        if (_laneCount > 0 && _lanes[_lastLane].Delay == delay)
+        {
+            return _lastLane;
+        }
+
+        int empty = -1;
+        for (int i = 0; i < _laneCount; i++)
+        {
+            var lane = _lanes[i];
+            if (lane.Delay == delay)
+            {
+                _lastLane = i;
+                return i;
+            }
+
+            if (empty < 0 && lane.Count == 0)
+            {
+                empty = i;
+            }
+        }
+
+        if (empty < 0 && _laneCount < MaxLanes)
+        {
+            empty = _laneCount++;
+            _lanes[empty] = new DelayLane();
+        }
+
+        if (empty >= 0)
+        {
+            _lanes[empty].Delay = delay;
+            _lastLane = empty;
+        }
+
+        return empty;
+    }
+
+    private void PushLane(int index, in ScheduledEvent item)
+    {
+        var lane = _lanes[index];
+        lane.Append(in item);
+        _laneEvents++;
+        if (lane.Count == 1)
+        {
+            NoteLaneHead(index);
+            if (_firstLane < 0 || item.Precedes(in _lanes[_firstLane].Head))
+            {
+                _firstLane = index;
+            }
+        }
+    }
+
+    private void NoteLaneHead(int index)
+    {
+        var lane = _lanes[index];
+        if (lane.Count == 0)
+        {
+            _laneHeadTime[index] = long.MaxValue;
+            _laneHeadSequence[index] = long.MaxValue;
+            return;
+        }
+
+        ref var head = ref lane.Head;
+        _laneHeadTime[index] = head.Time;
+        _laneHeadSequence[index] = head.Sequence;
+    }
+
+    private void FindFirstLane()
+    {
+        int first = -1;
+        long firstTime = long.MaxValue;
+        long firstSequence = long.MaxValue;
+        for (int i = 0; i < _laneCount; i++)
+        {
+            long time = _laneHeadTime[i];
+            if (time < firstTime || (time == firstTime && _laneHeadSequence[i] < firstSequence))
+            {
+                first = i;
+                firstTime = time;
+                firstSequence = _laneHeadSequence[i];
+            }
+        }
+
+        _firstLane = first;
     }
 
     private void PushRing(in ScheduledEvent item)
@@ -247,6 +402,15 @@ internal sealed class EventQueue
 
     private void Compact()
     {
+        for (int i = 0; i < _laneCount; i++)
+        {
+            int dropped = _lanes[i].RemoveStale();
+            _laneEvents -= dropped;
+            StaleCount -= dropped;
+            NoteLaneHead(i);
+        }
+
+        FindFirstLane();
         int kept = 0;
         for (int i = 0; i < _heapCount; i++)
         {
