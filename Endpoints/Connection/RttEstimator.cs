@@ -13,30 +13,28 @@ internal struct RttEstimator
     private long _mdevMaxMicros;
     private long _rttvarMicros;
     private uint _rttSeq;
-    private long _minRtt;        // tcp_min_rtt, nanoseconds (0: no sample yet)
-    private long _minRttAt;      // when that minimum was measured
+    private MinRttFilter _minRtt; // tp->rtt_min
 
-    /// <summary>net.ipv4.tcp_min_rtt_wlen: seconds a minimum RTT sample stays valid.</summary>
-    public const long MinRttWindow = 300_000_000_000;
+    /// <summary>net.ipv4.tcp_min_rtt_wlen (300 s) in jiffies: how long a minimum RTT sample stays valid.</summary>
+    public const uint MinRttWindowJiffies = 300 * Jiffies.Hz;
 
     public readonly bool HasSample => _srttMicros8 != 0;
 
     /// <summary>
-    /// tcp_min_rtt in nanoseconds (long.MaxValue before any sample, as Linux's ~0U): the smallest RTT seen in
-    /// the last <see cref="MinRttWindow"/>. Linux keeps three candidates (lib/minmax.c) so that an expiring
-    /// minimum falls back to the next best; here an expired minimum is replaced by the next sample.
+    /// tcp_min_rtt in nanoseconds, whole microseconds as Linux keeps it (long.MaxValue before any sample, as
+    /// Linux's ~0U): the smallest RTT of the last tcp_min_rtt_wlen, from the three-sample windowed filter.
     /// </summary>
-    public readonly long MinRtt => _minRtt == 0 ? long.MaxValue : _minRtt;
+    public readonly long MinRtt => _minRtt.HasSample ? _minRtt.Micros * 1000L : long.MaxValue;
 
-    /// <summary>tcp_update_rtt_min: feeds the minimum-RTT filter (1 µs at least, as Linux's jiffy floor is below our resolution).</summary>
+    /// <summary>
+    /// tcp_update_rtt_min: feeds the minimum-RTT filter at jiffy now / 4 ms. A sample of 0 µs counts as 1 µs
+    /// (Linux substitutes one jiffy, 4000 µs, but its RTTs are never 0 on a real path; the simulator's links
+    /// may have no delay at all).
+    /// </summary>
     public void SampleMinRtt(long rttNanoseconds, long now)
     {
-        long rtt = Math.Max(rttNanoseconds, 1000);
-        if (_minRtt == 0 || rtt <= _minRtt || now - _minRttAt > MinRttWindow)
-        {
-            _minRtt = rtt;
-            _minRttAt = now;
-        }
+        uint micros = (uint)Math.Clamp(rttNanoseconds / 1000, 1, uint.MaxValue - 1);
+        _minRtt.Add(micros, unchecked((uint)(now / Jiffies.Nanoseconds)), MinRttWindowJiffies);
     }
 
     /// <summary>Smoothed RTT in nanoseconds (0 before any sample).</summary>
