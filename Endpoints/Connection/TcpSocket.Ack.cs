@@ -193,7 +193,7 @@ internal sealed partial class TcpSocket
                 }
             }
 
-            _inFlight.RemoveAt(0);
+            RemoveFirstSent();
             if ((acked.Flags & TcpFlags.Syn) != 0)
             {
                 flags |= AckFlags.SynAcked;

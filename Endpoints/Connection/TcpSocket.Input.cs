@@ -70,7 +70,7 @@ internal sealed partial class TcpSocket
         {
             // Simultaneous open (RFC 9293 figure 8): answer with a SYN-ACK from SYN-RECV.
             SetState(TcpState.SynReceived, "simultaneous open");
-            _inFlight.Clear();
+            ClearSent();
             _sndNxt = _iss;
             _inFlight.Add(new SentSegment { Seq = _iss, End = _iss + 1, Flags = TcpFlags.Syn | TcpFlags.Ack, SentAt = _stack.NowNanoseconds });
             _sndNxt = _iss + 1;

@@ -325,7 +325,7 @@ internal sealed partial class TcpSocket
             loss.UndoRetransmissions = Math.Max(loss.UndoRetransmissions, 0) + 1;
         }
 
-        _inFlight[index] = original;
+        StoreSent(index, original);
         if (segment is null)
         {
             return SendStatus.Sent;

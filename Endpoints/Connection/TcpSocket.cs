@@ -118,6 +118,8 @@ internal sealed partial class TcpSocket : UntypedActor, IWithTimers, IPortHolder
                 Unhandled(message);
                 break;
         }
+
+        CheckScoreboard();
     }
 
     protected override void PostStop()
