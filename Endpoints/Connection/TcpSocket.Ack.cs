@@ -209,7 +209,7 @@ internal sealed partial class TcpSocket
         long consumed = Clamp(ack, dataStart, _writeSeq) - Clamp(previous, dataStart, _writeSeq);
         if (consumed > 0)
         {
-            _sendQueue.Consume(consumed);
+            Sending.Consume(consumed);
         }
 
         _sndUna = ack;

@@ -158,7 +158,7 @@ internal sealed partial class TcpSocket
 
         long window = Math.Max(0, (_rcvWup + (int)_rcvWnd) - _rcvNxt);
         var windowEnd = _rcvNxt + (int)window;
-        bool acceptable = endSeq >= _rcvWup && !(endSeq > windowEnd && (seq > windowEnd || _receiveQueue.UnreadBytes > 0));
+        bool acceptable = endSeq >= _rcvWup && !(endSeq > windowEnd && (seq > windowEnd || UnreadBytes > 0));
         if (!acceptable)
         {
             if (segment.IsRst)
@@ -260,7 +260,7 @@ internal sealed partial class TcpSocket
     {
         if (segment.SequenceLength > 0 && segment.Seq < _rcvNxt && _sackOk)
         {
-            _receiveQueue.Sacks.SetDuplicate(segment.Seq, SeqNum.Min(segment.EndSeq, _rcvNxt));
+            Receiving.Sacks.SetDuplicate(segment.Seq, SeqNum.Min(segment.EndSeq, _rcvNxt));
         }
 
         SendChallengeAck(segment);

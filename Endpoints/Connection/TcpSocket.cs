@@ -120,6 +120,7 @@ internal sealed partial class TcpSocket : UntypedActor, IWithTimers, IPortHolder
         }
 
         CheckScoreboard();
+        ReleaseIdleQueues();
     }
 
     protected override void PostStop()
