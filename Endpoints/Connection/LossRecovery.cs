@@ -3,8 +3,9 @@ using TcpActors.Network;
 namespace TcpActors.Endpoints;
 
 /// <summary>
-/// The loss-recovery state a connection needs once it has seen a SACK, a duplicate ACK or a retransmission:
-/// RACK's most recently sent delivered segment and reordering window (tcp_recovery.c), the reordering the path
+/// The loss-recovery state a connection needs once it has seen a SACK, a loss or a retransmission: the
+/// scoreboard's counters (sacked_out, lost_out, retrans_out: all zero until then), RACK's reordering window
+/// (tcp_recovery.c; what RACK notes on every ACK is on the socket), the reordering the path
 /// has shown (tp->reordering, tp->reord_seen), the undo bookkeeping (undo_marker, undo_retrans, prior_ssthresh,
 /// prior_cwnd), F-RTO (tp->frto) and proportional rate reduction's counters (RFC 6937, tcp_cwnd_reduction).
 /// Linux keeps these in every tcp_sock; a socket here allocates them on the first such event and keeps them
@@ -15,17 +16,17 @@ internal sealed class LossRecovery(int reordering)
     /// <summary>TCP_RACK_RECOVERY_THRESH: recoveries a widened reordering window persists for.</summary>
     public const int RecoveryThreshold = 16;
 
-    /// <summary>rack.mstamp: when the most recently sent of the delivered segments was sent (long.MinValue: none yet).</summary>
-    public long RackSentAt { get; set; } = long.MinValue;
+    /// <summary>tp->sacked_out: segments in the retransmission queue tagged SACKed (TCPCB_SACKED_ACKED).</summary>
+    public int SackedOut { get; set; }
 
-    /// <summary>In place of rack.end_seq: its transmission order, to order segments sent at the same instant.</summary>
-    public uint RackOrder { get; set; }
+    /// <summary>tp->lost_out: segments in the retransmission queue tagged lost (TCPCB_LOST).</summary>
+    public int LostOut { get; set; }
 
-    /// <summary>rack.rtt_us: the RTT of the most recently delivered segment (in nanoseconds).</summary>
-    public long RackRtt { get; set; }
+    /// <summary>tp->retrans_out: segments in the retransmission queue whose retransmission is in flight (TCPCB_SACKED_RETRANS).</summary>
+    public int RetransOut { get; set; }
 
-    /// <summary>rack.advanced: a segment was delivered since RACK last looked for losses.</summary>
-    public bool RackAdvanced { get; set; }
+    /// <summary>In place of tp->highest_sack: the end of the highest SACKed segment still queued (meaningful while <see cref="SackedOut"/> &gt; 0).</summary>
+    public SeqNum HighestSackEnd { get; set; }
 
     /// <summary>rack.reo_wnd_steps: the reordering window in quarters of min_rtt, grown by D-SACKs.</summary>
     public int ReorderWindowSteps { get; set; } = 1;

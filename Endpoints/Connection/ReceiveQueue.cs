@@ -39,6 +39,14 @@ internal sealed partial class ReceiveQueue
     /// <summary>Segments (or collapsed buffers) still holding unread bytes.</summary>
     public int SegmentsHeld => (_head.Data.Length > 0 ? 1 : 0) + (_behind?.Count ?? 0);
 
+    /// <summary>
+    /// Nothing held, charged or to be reported in a SACK option: what a new queue holds (the fragment count of
+    /// the last buffer matters only while a segment is held; the SACK blocks past the count are never read).
+    /// </summary>
+    public bool IsIdle =>
+        UnreadBytes == 0 && _head.Data.Length == 0 && _headOffset == 0 && _behind is not { Count: > 0 }
+        && _outOfOrder is not { Count: > 0 } && InOrderMemory == 0 && OutOfOrderMemory == 0 && !HasSackBlocks;
+
     private long InOrderMemory { get; set; }
 
     private long OutOfOrderMemory { get; set; }

@@ -18,6 +18,12 @@ internal sealed class SendQueue
 
     public bool CarriesBytes { get; private set; }
 
+    /// <summary>
+    /// Nothing queued, and in the state a new queue starts in (a queue that ever carried bytes keeps slicing
+    /// from its chunks, so it is not idle).
+    /// </summary>
+    public bool IsIdle => Length == 0 && _head.Length == 0 && _headOffset == 0 && _behind is not { Count: > 0 } && !CarriesBytes;
+
     public void Append(ByteChunk chunk)
     {
         if (chunk.Length == 0)

@@ -193,7 +193,7 @@ internal sealed partial class TcpSocket
                 }
             }
 
-            _inFlight.RemoveAt(0);
+            RemoveFirstSent();
             if ((acked.Flags & TcpFlags.Syn) != 0)
             {
                 flags |= AckFlags.SynAcked;
@@ -209,7 +209,7 @@ internal sealed partial class TcpSocket
         long consumed = Clamp(ack, dataStart, _writeSeq) - Clamp(previous, dataStart, _writeSeq);
         if (consumed > 0)
         {
-            _sendQueue.Consume(consumed);
+            Sending.Consume(consumed);
         }
 
         _sndUna = ack;

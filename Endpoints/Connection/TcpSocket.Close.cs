@@ -35,7 +35,7 @@ internal sealed partial class TcpSocket
             return;
         }
 
-        long unread = _receiveQueue.DiscardAll();
+        long unread = _receiveQueue?.DiscardAll() ?? 0;
         _pendingReads?.Clear();
         if (_state == TcpState.Closed)
         {

@@ -57,10 +57,10 @@ internal sealed partial class TcpSocket
     private uint _tsOffset;
     private ushort _ipId;
 
-    // Buffers.
-    private readonly SendQueue _sendQueue = new();
+    // Buffers (the send and receive queues exist only while they hold something: TcpSocket.Queues).
+    private SendQueue? _sendQueue;
     private readonly WriteQueue _writeQueue = new();
-    private readonly ReceiveQueue _receiveQueue = new();
+    private ReceiveQueue? _receiveQueue;
     private readonly PooledRing<SentSegment> _inFlight = new();
 
     // Retransmission (RFC 6298 with Linux's bounds).
@@ -125,7 +125,7 @@ internal sealed partial class TcpSocket
     private static int SocketBuffer(int requested, int minimum) => Math.Max(Math.Min(requested, int.MaxValue / 2) * 2, minimum);
 
     /// <summary>sk_rmem_alloc: what the held data is charged (<see cref="SkbTruesize"/>).</summary>
-    private long ReceiveMemory => _receiveQueue.Memory;
+    private long ReceiveMemory => _receiveQueue?.Memory ?? 0;
 
     /// <summary>tp->advmss: the MSS we advertised, less the timestamp option when timestamps are on.</summary>
     private int AdvertisedMssLessOptions => _advMss - (_tsOk ? 12 : 0);

@@ -39,13 +39,13 @@ internal sealed partial class TcpSocket
     {
         var seq = segment.Seq;
         var end = segment.EndSeq;
-        _receiveQueue.ForgetDuplicateSack();
+        _receiveQueue?.ForgetDuplicateSack();
         if (end <= _rcvNxt)
         {
             // A retransmission of what we have: D-SACK it and ACK at once (RFC 2883).
             if (_sackOk)
             {
-                _receiveQueue.Sacks.SetDuplicate(seq, end);
+                Receiving.Sacks.SetDuplicate(seq, end);
             }
 
             EnterQuickAckMode(MaxQuickAcks);
@@ -73,7 +73,7 @@ internal sealed partial class TcpSocket
             // tcp_data_queue_ofo: with SACK the window may grow on held data (tcp_grow_window; a buffer of its
             // own is charged only after that), without it it must not, so that the duplicate ACKs stay
             // duplicates and fast retransmit starts.
-            var held = _receiveQueue.AddOutOfOrder(seq, data, segment.IsFin, _sackOk, out int merged);
+            var held = Receiving.AddOutOfOrder(seq, data, segment.IsFin, _sackOk, out int merged);
             _stack.Counters.OutOfOrderMerged += merged;
             if (held == OutOfOrderOutcome.AlreadyHeld)
             {
@@ -93,7 +93,7 @@ internal sealed partial class TcpSocket
             int overlap = _rcvNxt - seq;
             if (_sackOk)
             {
-                _receiveQueue.Sacks.SetDuplicate(seq, _rcvNxt);
+                Receiving.Sacks.SetDuplicate(seq, _rcvNxt);
             }
 
             data = data.Slice(overlap, data.Length - overlap);
@@ -105,14 +105,15 @@ internal sealed partial class TcpSocket
     /// <summary>tcp_data_queue's in-order path: queue, then what the out-of-order queue holds from here on (tcp_ofo_queue), a FIN of either included.</summary>
     private void AcceptInOrder(ByteChunk data, Segment segment)
     {
-        bool hadOutOfOrder = _receiveQueue.OutOfOrderCount > 0;
+        bool hadOutOfOrder = OutOfOrderHeld > 0;
         bool heldFin = false;
         if (data.Length > 0)
         {
-            _receiveQueue.AppendInOrder(data);
+            var queue = Receiving;
+            queue.AppendInOrder(data);
             _rcvNxt += data.Length;
-            _rcvNxt = _receiveQueue.DrainOutOfOrder(_rcvNxt, _sackOk, out heldFin);
-            if (hadOutOfOrder && (_receiveQueue.OutOfOrderCount == 0 || heldFin))
+            _rcvNxt = queue.DrainOutOfOrder(_rcvNxt, _sackOk, out heldFin);
+            if (hadOutOfOrder && (queue.OutOfOrderCount == 0 || heldFin))
             {
                 _ackNow = true;
             }
@@ -140,7 +141,7 @@ internal sealed partial class TcpSocket
         _finReceived = true;
         _receiveShutdown = true;
         _done = true;
-        _receiveQueue.DiscardOutOfOrder();
+        _receiveQueue?.DiscardOutOfOrder();
         switch (_state)
         {
             case TcpState.SynReceived or TcpState.Established:
@@ -338,7 +339,7 @@ internal sealed partial class TcpSocket
 
         bool twoSegments = (_rcvNxt - _rcvWup) > _rcvMss && ComputeWindow() >= _rcvWnd;
         bool quickAckMode = _quickAcks > 0 && !_pingpong;
-        if (twoSegments || quickAckMode || _ackNow || _receiveQueue.OutOfOrderCount > 0)
+        if (twoSegments || quickAckMode || _ackNow || OutOfOrderHeld > 0)
         {
             SendAck(_ackAnswersStaleSegment ? AckTrigger.StaleSegment : AckTrigger.Owed);
             return;
@@ -404,7 +405,7 @@ internal sealed partial class TcpSocket
         _ackScheduled = false;
         _ackNow = false;
         _ackAnswersStaleSegment = false;
-        _receiveQueue.ForgetDuplicateSack();
+        _receiveQueue?.ForgetDuplicateSack();
         Timers.Cancel(TimerExpired.DelayedAck);
     }
 

@@ -70,7 +70,7 @@ internal sealed partial class TcpSocket
         {
             // Simultaneous open (RFC 9293 figure 8): answer with a SYN-ACK from SYN-RECV.
             SetState(TcpState.SynReceived, "simultaneous open");
-            _inFlight.Clear();
+            ClearSent();
             _sndNxt = _iss;
             _inFlight.Add(new SentSegment { Seq = _iss, End = _iss + 1, Flags = TcpFlags.Syn | TcpFlags.Ack, SentAt = _stack.NowNanoseconds });
             _sndNxt = _iss + 1;
@@ -158,7 +158,7 @@ internal sealed partial class TcpSocket
 
         long window = Math.Max(0, (_rcvWup + (int)_rcvWnd) - _rcvNxt);
         var windowEnd = _rcvNxt + (int)window;
-        bool acceptable = endSeq >= _rcvWup && !(endSeq > windowEnd && (seq > windowEnd || _receiveQueue.UnreadBytes > 0));
+        bool acceptable = endSeq >= _rcvWup && !(endSeq > windowEnd && (seq > windowEnd || UnreadBytes > 0));
         if (!acceptable)
         {
             if (segment.IsRst)
@@ -260,7 +260,7 @@ internal sealed partial class TcpSocket
     {
         if (segment.SequenceLength > 0 && segment.Seq < _rcvNxt && _sackOk)
         {
-            _receiveQueue.Sacks.SetDuplicate(segment.Seq, SeqNum.Min(segment.EndSeq, _rcvNxt));
+            Receiving.Sacks.SetDuplicate(segment.Seq, SeqNum.Min(segment.EndSeq, _rcvNxt));
         }
 
         SendChallengeAck(segment);

@@ -43,7 +43,7 @@ internal sealed partial class TcpSocket
 
         _ackNoMemory = true;
         ScheduleAck(now: true);
-        if (_receiveQueue.SegmentsHeld == 0)
+        if ((_receiveQueue?.SegmentsHeld ?? 0) == 0)
         {
             return true;
         }
@@ -73,7 +73,7 @@ internal sealed partial class TcpSocket
             return true;
         }
 
-        _stack.Counters.ReceiveCollapsed += _receiveQueue.Collapse(_scalingRatio);
+        _stack.Counters.ReceiveCollapsed += _receiveQueue?.Collapse(_scalingRatio) ?? 0;
         if (CanIngest)
         {
             return true;
@@ -120,7 +120,7 @@ internal sealed partial class TcpSocket
         long goal = ReceiveBuffer >> 3;
         while (true)
         {
-            long freed = _receiveQueue.DropHighestOutOfOrder(notBelow);
+            long freed = _receiveQueue?.DropHighestOutOfOrder(notBelow) ?? -1;
             if (freed < 0)
             {
                 break;
@@ -128,7 +128,7 @@ internal sealed partial class TcpSocket
 
             pruned = true;
             goal -= freed;
-            if (goal <= 0 || _receiveQueue.OutOfOrderCount == 0)
+            if (goal <= 0 || OutOfOrderHeld == 0)
             {
                 if (CanIngest)
                 {
@@ -144,7 +144,7 @@ internal sealed partial class TcpSocket
             // Linux reneges on what it reported (tcp_sack_reset, which RFC 2018 allows): nothing is SACKed
             // until data arrives out of order again, and the sender finds out at its retransmission timeout.
             _stack.Counters.OutOfOrderPruned++;
-            _receiveQueue.ResetSacks();
+            _receiveQueue?.ResetSacks();
         }
     }
 }

@@ -221,12 +221,12 @@ internal sealed partial class TcpSocket
     {
         get
         {
-            if (!_sackOk || !_receiveQueue.HasSackBlocks)
+            if (!_sackOk || _receiveQueue is not { HasSackBlocks: true } queue)
             {
                 return 0;
             }
 
-            return 4 + (8 * Math.Min(_receiveQueue.Sacks.PendingBlocks, MaximumSackBlocks));
+            return 4 + (8 * Math.Min(queue.Sacks.PendingBlocks, MaximumSackBlocks));
         }
     }
 
@@ -248,7 +248,7 @@ internal sealed partial class TcpSocket
         }
 
         int mssNow = CurrentMss;
-        var payload = length > 0 ? _sendQueue.Slice(_sndNxt - _sndUna, length) : ByteChunk.Empty;
+        var payload = length > 0 ? Sending.Slice(_sndNxt - _sndUna, length) : ByteChunk.Empty;
         var segment = NewSegment(_sndNxt, flags, payload, RegularOptions(includeSack: true), SelectWindow(), NextIpId());
         var status = Transmit(segment, retransmission: false);
         if (status != SendStatus.Sent)
@@ -292,7 +292,7 @@ internal sealed partial class TcpSocket
 
         var original = _inFlight[index];
         int length = original.DataLength;
-        var payload = length > 0 ? _sendQueue.Slice(original.Seq - _sndUna, length) : ByteChunk.Empty;
+        var payload = length > 0 ? Sending.Slice(original.Seq - _sndUna, length) : ByteChunk.Empty;
         var flags = original.Flags;
         Segment segment;
         if ((flags & TcpFlags.Syn) != 0)
@@ -325,7 +325,7 @@ internal sealed partial class TcpSocket
             loss.UndoRetransmissions = Math.Max(loss.UndoRetransmissions, 0) + 1;
         }
 
-        _inFlight[index] = original;
+        StoreSent(index, original);
         if (segment is null)
         {
             return SendStatus.Sent;
@@ -350,9 +350,9 @@ internal sealed partial class TcpSocket
     private TcpOptions RegularOptions(bool includeSack)
     {
         var options = _tsOk ? TcpOptions.Timestamps(TsVal, _tsRecent) : default;
-        if (includeSack && _sackOk && _receiveQueue.HasSackBlocks)
+        if (includeSack && _sackOk && _receiveQueue is { HasSackBlocks: true } queue)
         {
-            options = options with { SackBlocks = _receiveQueue.Sacks.Option(MaximumSackBlocks) };
+            options = options with { SackBlocks = queue.Sacks.Option(MaximumSackBlocks) };
         }
 
         return options;

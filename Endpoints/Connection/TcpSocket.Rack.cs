@@ -23,7 +23,23 @@ internal sealed partial class TcpSocket
 
     private LossRecovery? _loss;
 
+    /// <summary>rack.mstamp: when the most recently sent of the delivered segments was sent (long.MinValue: none yet).</summary>
+    private long _rackSentAt = long.MinValue;
+
+    /// <summary>rack.rtt_us: the RTT of the most recently delivered segment (in nanoseconds).</summary>
+    private long _rackRtt;
+
+    /// <summary>In place of rack.end_seq: the transmission order of rack.mstamp's segment, to order segments sent at the same instant.</summary>
+    private uint _rackOrder;
+
+    /// <summary>rack.advanced: a segment was delivered since RACK last looked for losses.</summary>
+    private bool _rackAdvanced;
+
+    /// <summary>The loss-recovery state, created by the first loss, SACK, reordering or retransmission.</summary>
     private LossRecovery LossState => _loss ??= new LossRecovery(_stack.Sysctls.TcpReordering);
+
+    /// <summary>tp->reordering: tcp_reordering until the loss-recovery state has learnt otherwise.</summary>
+    private int Reordering => _loss?.Reordering ?? _stack.Sysctls.TcpReordering;
 
     /// <summary>
     /// tcp_rack_advance: remembers the most recently sent of the delivered segments and the RTT of the one just
@@ -32,19 +48,18 @@ internal sealed partial class TcpSocket
     /// </summary>
     private void RackAdvance(in SentSegment delivered)
     {
-        var loss = LossState;
         long rtt = _stack.NowNanoseconds - delivered.SentAt;
         if (delivered.Retransmitted && rtt < _rtt.MinRtt)
         {
             return;
         }
 
-        loss.RackAdvanced = true;
-        loss.RackRtt = rtt;
-        if (SentAfter(delivered.SentAt, delivered.Order, loss.RackSentAt, loss.RackOrder))
+        _rackAdvanced = true;
+        _rackRtt = rtt;
+        if (SentAfter(delivered.SentAt, delivered.Order, _rackSentAt, _rackOrder))
         {
-            loss.RackSentAt = delivered.SentAt;
-            loss.RackOrder = delivered.Order;
+            _rackSentAt = delivered.SentAt;
+            _rackOrder = delivered.Order;
         }
     }
 
@@ -58,37 +73,21 @@ internal sealed partial class TcpSocket
     /// <summary>tcp_rack_reo_wnd, in nanoseconds.</summary>
     private long ReorderWindow()
     {
-        var loss = LossState;
-        if (loss.ReorderSeen == 0)
+        if ((_loss?.ReorderSeen ?? 0) == 0)
         {
             if (_caState >= CongestionState.Recovery)
             {
                 return 0;
             }
 
-            if (SackedOut >= loss.Reordering && (_stack.Sysctls.TcpRecovery & RackNoDuplicateThreshold) == 0)
+            if (SackedOut >= Reordering && (_stack.Sysctls.TcpRecovery & RackNoDuplicateThreshold) == 0)
             {
                 return 0;
             }
         }
 
         long minRtt = _rtt.MinRtt == long.MaxValue ? long.MaxValue / 1024 : _rtt.MinRtt;
-        return Math.Min((minRtt >> 2) * loss.ReorderWindowSteps, _rtt.SmoothedNanoseconds);
-    }
-
-    /// <summary>sacked_out: segments SACKed and not yet cumulatively acknowledged.</summary>
-    private int SackedOut
-    {
-        get
-        {
-            int count = 0;
-            foreach (var sent in _inFlight)
-            {
-                count += sent.Sacked ? 1 : 0;
-            }
-
-            return count;
-        }
+        return Math.Min((minRtt >> 2) * (_loss?.ReorderWindowSteps ?? 1), _rtt.SmoothedNanoseconds);
     }
 
     /// <summary>
@@ -97,19 +96,18 @@ internal sealed partial class TcpSocket
     /// </summary>
     private long RackDetectLoss()
     {
-        var loss = LossState;
         long window = ReorderWindow();
         long now = _stack.NowNanoseconds;
         long wait = 0;
         for (int i = 0; i < _inFlight.Count; i++)
         {
             var sent = _inFlight[i];
-            if (sent.Sacked || (sent.Lost && !sent.RetransmissionOut) || !SentAfter(loss.RackSentAt, loss.RackOrder, sent.SentAt, sent.Order) || (sent.Flags & TcpFlags.Syn) != 0)
+            if (sent.Sacked || (sent.Lost && !sent.RetransmissionOut) || !SentAfter(_rackSentAt, _rackOrder, sent.SentAt, sent.Order) || (sent.Flags & TcpFlags.Syn) != 0)
             {
                 continue;
             }
 
-            long remaining = loss.RackRtt + window - (now - sent.SentAt);
+            long remaining = _rackRtt + window - (now - sent.SentAt);
             if (remaining <= 0)
             {
                 MarkLost(i);
@@ -130,13 +128,12 @@ internal sealed partial class TcpSocket
     /// </summary>
     private bool RackMarkLost()
     {
-        var loss = LossState;
-        if (!loss.RackAdvanced)
+        if (!_rackAdvanced)
         {
             return false;
         }
 
-        loss.RackAdvanced = false;
+        _rackAdvanced = false;
         long wait = RackDetectLoss();
         if (wait == 0)
         {
@@ -159,7 +156,7 @@ internal sealed partial class TcpSocket
         }
 
         int before = PacketsInFlight;
-        int lostBefore = LossState.LostCount;
+        int lostBefore = _loss?.LostCount ?? 0;
         _ = RackDetectLoss();
         if (before != PacketsInFlight)
         {
@@ -206,7 +203,7 @@ internal sealed partial class TcpSocket
             loss.LostCount++;
         }
 
-        _inFlight[index] = sent;
+        StoreSent(index, sent);
     }
 
     /// <summary>
@@ -216,13 +213,13 @@ internal sealed partial class TcpSocket
     /// </summary>
     private void CheckSackReordering(SeqNum lowSeq, bool byTimestamp)
     {
-        var loss = LossState;
         var fack = HighestSackEnd();
         if (lowSeq >= fack)
         {
             return;
         }
 
+        var loss = LossState;
         long metric = fack - lowSeq;
         int mss = _mssCache;
         if (mss > 0 && metric > (long)loss.Reordering * mss)

@@ -15,65 +15,14 @@ internal sealed partial class TcpSocket
 {
     private bool InLossState => _caState == CongestionState.Loss;
 
-    /// <summary>
-    /// tcp_packets_in_flight: packets_out − (sacked_out + lost_out) + retrans_out, segment by segment: a SACKed
-    /// or lost segment is not in flight, a retransmission in flight is (a segment retransmitted but not
-    /// presumed lost counts twice, as on Linux).
-    /// </summary>
-    private int PacketsInFlight
-    {
-        get
-        {
-            if (_loss is null)
-            {
-                return PacketsOut;
-            }
-
-            int count = 0;
-            foreach (var sent in _inFlight)
-            {
-                count += 1 - (sent.Sacked ? 1 : 0) - (sent.Lost ? 1 : 0) + (sent.RetransmissionOut ? 1 : 0);
-            }
-
-            return count;
-        }
-    }
-
-    /// <summary>retrans_out: retransmissions in flight.</summary>
-    private int RetransmissionsOut
-    {
-        get
-        {
-            int count = 0;
-            foreach (var sent in _inFlight)
-            {
-                count += sent.RetransmissionOut ? 1 : 0;
-            }
-
-            return count;
-        }
-    }
-
     /// <summary>tcp_any_retrans_done: a retransmission is in flight, or the first segment was ever retransmitted.</summary>
     private bool AnyRetransmissionDone => (_inFlight.Count > 0 && _inFlight[0].Retransmitted) || RetransmissionsOut > 0;
 
     /// <summary>tcp_left_out: segments SACKed (duplicate ACKs without SACK) or presumed lost.</summary>
-    private int LeftOut
-    {
-        get
-        {
-            int count = _sackOk ? 0 : _dupAcks;
-            foreach (var sent in _inFlight)
-            {
-                count += sent.Sacked || sent.Lost ? 1 : 0;
-            }
-
-            return count;
-        }
-    }
+    private int LeftOut => (_sackOk ? 0 : _dupAcks) + SackedOut + LostOut;
 
     /// <summary>tcp_time_to_recover: loss detection has marked at least one segment lost.</summary>
-    private bool TimeToRecover => _inFlight.Exists(s => s.Lost);
+    private bool TimeToRecover => LostOut > 0;
 
     /// <summary>
     /// tcp_fastretrans_alert for one dubious ACK: end fast recovery once high_seq is acknowledged (undoing it if
@@ -192,8 +141,7 @@ internal sealed partial class TcpSocket
     /// </summary>
     private void MarkRenoLoss(bool advanced)
     {
-        var loss = LossState;
-        bool due = _caState == CongestionState.Recovery ? advanced : _caState < CongestionState.Recovery && _dupAcks >= loss.Reordering;
+        bool due = _caState == CongestionState.Recovery ? advanced : _caState < CongestionState.Recovery && _dupAcks >= Reordering;
         if (!due || _inFlight.Count == 0 || _inFlight[0].Lost || (_inFlight[0].Flags & TcpFlags.Syn) != 0)
         {
             return;
@@ -420,7 +368,6 @@ internal sealed partial class TcpSocket
     /// <summary>tcp_timeout_mark_lost.</summary>
     private void TimeoutMarkLost()
     {
-        var loss = LossState;
         long now = _stack.NowNanoseconds;
         bool reneged = _inFlight.Count > 0 && _inFlight[0].Sacked;
         for (int i = 0; i < _inFlight.Count; i++)
@@ -429,9 +376,9 @@ internal sealed partial class TcpSocket
             {
                 var sent = _inFlight[i];
                 sent.Sacked = false;
-                _inFlight[i] = sent;
+                StoreSent(i, sent);
             }
-            else if (i > 0 && loss.RackRtt - (now - _inFlight[i].SentAt) > 0)
+            else if (i > 0 && _rackRtt - (now - _inFlight[i].SentAt) > 0)
             {
                 continue; // sent less than RACK's RTT ago: not lost yet
             }
@@ -484,8 +431,8 @@ internal sealed partial class TcpSocket
         tail.Seq = head.Seq + length;
         head.End = tail.Seq;
         head.Flags &= ~(TcpFlags.Fin | TcpFlags.Psh);
-        _inFlight[index] = head;
-        _inFlight.Insert(index + 1, tail);
+        StoreSent(index, head);
+        InsertSent(index + 1, tail);
     }
 
     /// <summary>What tcp_xmit_recovery is to send after an ACK (tcp_input.c's REXMIT_*).</summary>

@@ -50,7 +50,7 @@ internal sealed partial class TcpSocket
                 if (sent.Seq >= block.Left && sent.End <= block.Right)
                 {
                     flags |= TagOne(ref sent, duplicate, ref fack, ref tag);
-                    _inFlight[i] = sent;
+                    StoreSent(i, sent);
                 }
             }
         }
@@ -216,23 +216,6 @@ internal sealed partial class TcpSocket
         flags |= AckFlags.DsackingAck;
         tag.Delivered += duplicates;
         return duplicates;
-    }
-
-    /// <summary>tcp_highest_sack_seq: the end of the highest SACKed segment, or snd_una when nothing is SACKed.</summary>
-    private SeqNum HighestSackEnd()
-    {
-        var highest = _sndUna;
-        bool any = false;
-        foreach (var sent in _inFlight)
-        {
-            if (sent.Sacked && (!any || sent.End > highest))
-            {
-                highest = sent.End;
-                any = true;
-            }
-        }
-
-        return highest;
     }
 
     /// <summary>What tagging the SACK blocks and trimming the queue found, for the rest of the ACK's processing (tcp_sacktag_state).</summary>

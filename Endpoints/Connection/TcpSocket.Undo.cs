@@ -124,8 +124,7 @@ internal sealed partial class TcpSocket
     /// <summary>tcp_try_undo_dsack: D-SACKs have shown every retransmission of the episode needless.</summary>
     private bool TryUndoDsack()
     {
-        var loss = LossState;
-        if (!loss.HasUndoMarker || loss.UndoRetransmissions != 0)
+        if (_loss is not { } loss || !loss.HasUndoMarker || loss.UndoRetransmissions != 0)
         {
             return false;
         }
@@ -179,7 +178,7 @@ internal sealed partial class TcpSocket
             {
                 var sent = _inFlight[i];
                 sent.Lost = false;
-                _inFlight[i] = sent;
+                StoreSent(i, sent);
             }
         }
 
@@ -190,7 +189,7 @@ internal sealed partial class TcpSocket
         }
 
         loss.HasUndoMarker = false;
-        loss.RackAdvanced = true;
+        _rackAdvanced = true;
     }
 
     /// <summary>tcp_may_undo: an undo marker, and no retransmission left unexplained or the original shown delivered.</summary>

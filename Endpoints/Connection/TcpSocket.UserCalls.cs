@@ -328,12 +328,12 @@ internal sealed partial class TcpSocket
         PushPendingData();
     }
 
-    private bool HasRoomFor(int bytes) => _sendQueue.Length == 0 || _sendQueue.Length + bytes <= SendBufferLimit;
+    private bool HasRoomFor(int bytes) => _sendQueue is not { Length: > 0 } queue || queue.Length + bytes <= SendBufferLimit;
 
     private void AppendToSendBuffer(Send command, IActorRef? requester)
     {
         RestartWindowAfterIdle();
-        _sendQueue.Append(command.Data);
+        Sending.Append(command.Data);
         CopyToWriteQueue(command.Data.Length);
         if (!command.NoAck)
         {
@@ -347,10 +347,10 @@ internal sealed partial class TcpSocket
         while (_pendingReads is { Count: > 0 })
         {
             var (requester, command) = _pendingReads.Peek();
-            if (_receiveQueue.UnreadBytes > 0)
+            if (_receiveQueue is { UnreadBytes: > 0 } queue)
             {
                 _pendingReads.Dequeue();
-                requester?.Tell(new Received(_receiveQueue.Read(command.MaxBytes)), Self);
+                requester?.Tell(new Received(queue.Read(command.MaxBytes)), Self);
                 AfterApplicationRead();
                 continue;
             }
@@ -379,9 +379,9 @@ internal sealed partial class TcpSocket
 
     private void PushToHandler()
     {
-        if (_receiveQueue.UnreadBytes > 0)
+        if (_receiveQueue is { UnreadBytes: > 0 } queue)
         {
-            _handler!.Tell(new Received(_receiveQueue.Read(int.MaxValue)), Self);
+            _handler!.Tell(new Received(queue.Read(int.MaxValue)), Self);
             AfterApplicationRead();
         }
 
@@ -511,7 +511,7 @@ internal sealed partial class TcpSocket
 
         // rcv_nxt − copied_seq: unread bytes, plus the FIN until the application has read the end of the
         // stream (close() purges the queue but not copied_seq, so an unread FIN still shows in LAST-ACK).
-        int recvQ = (int)_receiveQueue.UnreadBytes + (_finReceived && !_finConsumed ? 1 : 0);
+        int recvQ = (int)UnreadBytes + (_finReceived && !_finConsumed ? 1 : 0);
         // write_seq − snd_una, where Linux's write_seq counts a queued FIN (FIN-WAIT-1 with only the FIN out shows 1).
         // A listener's request socket shows 0 0; one that connect()ed and met a crossing SYN counts its SYN.
         bool request = _state == TcpState.SynReceived && _listener is not null;

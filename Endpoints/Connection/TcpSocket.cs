@@ -118,6 +118,9 @@ internal sealed partial class TcpSocket : UntypedActor, IWithTimers, IPortHolder
                 Unhandled(message);
                 break;
         }
+
+        CheckScoreboard();
+        ReleaseIdleQueues();
     }
 
     protected override void PostStop()

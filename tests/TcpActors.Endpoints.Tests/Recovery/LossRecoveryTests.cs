@@ -119,6 +119,37 @@ public sealed class LossRecoveryTests
             """);
     }
 
+    [Fact]
+    public void An_rto_after_the_peer_reneged_on_its_sacks_presumes_every_segment_lost()
+    {
+        // Proves tcp_check_sack_reneging and tcp_timeout_mark_lost's reneging case: the peer SACKs the third of
+        // five segments, then acknowledges the first two only, so snd_una stops at a SACKed segment (it has
+        // dropped what it SACKed). The sender gives it max(RTT/2, 10 ms) to acknowledge the rest, then the RTO
+        // clears every SACK mark, presumes all three segments lost and retransmits them from the first as the
+        // congestion window of the Loss state allows (one, then two more when it is acknowledged).
+        var dialogue = Dialogue.WithListener((_, socket) => SendAt(socket, 2.0, 7300));
+        dialogue.Inject(1.0, TcpFlags.Syn, 0, options: new TcpOptions { Mss = 1460, SackPermitted = true });
+        dialogue.Inject(1.000001, TcpFlags.Ack, 1, 1, window: 65535);
+        dialogue.Inject(2.002, TcpFlags.Ack, 1, 1, window: 65535, sack: [(2921, 4381)]);
+        dialogue.Inject(2.003, TcpFlags.Ack, 1, 2921, window: 65535, sack: [(2921, 4381)]);
+        dialogue.Inject(2.1, TcpFlags.Ack, 1, 4381, window: 65535);
+        dialogue.Inject(2.2, TcpFlags.Ack, 1, 7301, window: 65535);
+        dialogue.ExpectUntil(3.0,
+            """
+            1.000000 S. seq ISN ack 1 win 64240
+            2.000000 . seq 1:1461 ack 1 win 64240 length 1460
+            2.000000 . seq 1461:2921 ack 1 win 64240 length 1460
+            2.000000 . seq 2921:4381 ack 1 win 64240 length 1460
+            2.000000 . seq 4381:5841 ack 1 win 64240 length 1460
+            2.000000 P. seq 5841:7301 ack 1 win 64240 length 1460
+            2.013000 . seq 2921:4381 ack 1 win 64240 length 1460
+            2.100000 . seq 4381:5841 ack 1 win 64240 length 1460
+            2.100000 P. seq 5841:7301 ack 1 win 64240 length 1460
+            """);
+        Assert.Equal(1, dialogue.Lab.ServerStack.Counters.Timeouts);
+        Assert.Equal(2, dialogue.Lab.ServerStack.Counters.SlowStartRetransmits); // the two after the RTO's own
+    }
+
     private static IEnumerable<Step> AcceptAndReadAll(ScriptedProcess p)
     {
         var listener = p.Socket();

@@ -1,0 +1,36 @@
+namespace TcpActors.Endpoints;
+
+/// <summary>
+/// The send and receive queues are made when something is to be queued and dropped once an event leaves them
+/// as a new one would be (<see cref="SendQueue.IsIdle"/>, <see cref="ReceiveQueue.IsIdle"/>), as Linux's idle
+/// socket holds no sk_buff: an idle connection then carries neither object. Nothing a run does depends on
+/// whether a queue object was kept or made again.
+/// </summary>
+internal sealed partial class TcpSocket
+{
+    /// <summary>The send queue, made by the first write after it was last emptied.</summary>
+    private SendQueue Sending => _sendQueue ??= new();
+
+    /// <summary>The receive queue, made by the first data (or D-SACK) after it was last emptied.</summary>
+    private ReceiveQueue Receiving => _receiveQueue ??= new();
+
+    /// <summary>Unread in-order bytes (Recv-Q without the FIN).</summary>
+    private long UnreadBytes => _receiveQueue?.UnreadBytes ?? 0;
+
+    /// <summary>Out-of-order sk_buffs held.</summary>
+    private int OutOfOrderHeld => _receiveQueue?.OutOfOrderCount ?? 0;
+
+    /// <summary>At the end of each event: drop a queue that holds nothing and remembers nothing.</summary>
+    private void ReleaseIdleQueues()
+    {
+        if (_sendQueue is { IsIdle: true })
+        {
+            _sendQueue = null;
+        }
+
+        if (_receiveQueue is { IsIdle: true })
+        {
+            _receiveQueue = null;
+        }
+    }
+}
