@@ -35,8 +35,9 @@ internal sealed partial class TcpSocket
         bool advanced = (flags & AckFlags.SndUnaAdvanced) != 0;
         if ((flags & AckFlags.SackReneging) != 0 && advanced)
         {
-            // tcp_check_sack_reneging: give the receiver max(RTT/2, 10 ms) to send the SACKs again.
-            ArmRetransmitTimer(RetransmitTimerMode.Rto, Math.Max(Jiffies.RoundUp(_rtt.SmoothedNanoseconds / 2), 10_000_000));
+            // tcp_check_sack_reneging: give the receiver max(RTT/2, 10 ms) to send the SACKs again, each in whole
+            // jiffies rounded up (usecs_to_jiffies, msecs_to_jiffies: 10 ms is 3 jiffies, 12 ms, at HZ 250).
+            ArmRetransmitTimer(RetransmitTimerMode.Rto, Math.Max(Jiffies.RoundUp(_rtt.SmoothedNanoseconds / 2), Jiffies.RoundUp(10_000_000)));
             flags &= ~AckFlags.SetTransmitTimer;
             return;
         }

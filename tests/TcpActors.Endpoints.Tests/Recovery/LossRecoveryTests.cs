@@ -124,7 +124,7 @@ public sealed class LossRecoveryTests
     {
         // Proves tcp_check_sack_reneging and tcp_timeout_mark_lost's reneging case: the peer SACKs the third of
         // five segments, then acknowledges the first two only, so snd_una stops at a SACKed segment (it has
-        // dropped what it SACKed). The sender gives it max(RTT/2, 10 ms) to acknowledge the rest, then the RTO
+        // dropped what it SACKed). The sender gives it max(RTT/2, 10 ms) in whole jiffies (12 ms) to acknowledge the rest, then the RTO
         // clears every SACK mark, presumes all three segments lost and retransmits them from the first as the
         // congestion window of the Loss state allows (one, then two more when it is acknowledged).
         var dialogue = Dialogue.WithListener((_, socket) => SendAt(socket, 2.0, 7300));
@@ -142,7 +142,7 @@ public sealed class LossRecoveryTests
             2.000000 . seq 2921:4381 ack 1 win 64240 length 1460
             2.000000 . seq 4381:5841 ack 1 win 64240 length 1460
             2.000000 P. seq 5841:7301 ack 1 win 64240 length 1460
-            2.013000 . seq 2921:4381 ack 1 win 64240 length 1460
+            2.015000 . seq 2921:4381 ack 1 win 64240 length 1460
             2.100000 . seq 4381:5841 ack 1 win 64240 length 1460
             2.100000 P. seq 5841:7301 ack 1 win 64240 length 1460
             """);
