@@ -32,6 +32,7 @@ internal sealed partial class TcpSocket
 
         _lastAckReceivedTime = _stack.NowNanoseconds;
         _probesOut = 0;
+        int priorPacketsOut = PacketsOut;
         var flags = ack > _sndUna ? AckFlags.SndUnaAdvanced : AckFlags.None;
         flags |= segment.PayloadLength > 0 || segment.IsFin ? AckFlags.Data : AckFlags.None;
         uint window = (uint)segment.Window << _sndWscale;
@@ -40,11 +41,9 @@ internal sealed partial class TcpSocket
         flags |= TagSackBlocks(segment, _sndUna, ref tag);
         OnAck(ack, segment, flags, tag);
 
-        if (_sndWnd > 0 && _retransmitMode == RetransmitTimerMode.ZeroWindowProbe)
+        if (priorPacketsOut == 0)
         {
-            Timers.Cancel(TimerExpired.Retransmit);
-            _retransmitMode = RetransmitTimerMode.None;
-            _backoff = 0;
+            AckProbe();
         }
 
         return AfterAck(segment);

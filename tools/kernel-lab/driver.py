@@ -349,15 +349,15 @@ class RawPeer:
     def _ts(self):
         return (int(now() * 1000) + 1, self.ts_recent) if self.timestamps else None
 
-    def connect(self, mss=1460, sack_ok=True, wscale=None):
-        """SYN with the given options, wait (bounded) for the SYN-ACK, then the third ACK."""
+    def connect(self, mss=1460, sack_ok=True, wscale=None, win=502):
+        """SYN with the given options, wait (bounded) for the SYN-ACK, then the third ACK (window win)."""
         send_raw_tcp(self.role, self.src, self.sport, self.dst, self.dport, self.isn, 0, "S", 64240,
                      options=tcp_options(mss, sack_ok, self._ts(), wscale))
         self._drain(want_synack=True)
         if self.peer_isn is None:
             log(self.role, "no SYN-ACK")
             return None
-        return self.send(1, 0, "A")
+        return self.send(1, 0, "A", win)
 
     def send(self, seq, length, flags="PA", win=502):
         """One segment with relative seq and length bytes of payload, acknowledging the SYN-ACK."""
