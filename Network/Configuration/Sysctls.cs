@@ -115,6 +115,15 @@ public sealed class Sysctls
     /// <summary>net.ipv4.icmp_ratemask: the ICMP types rate-limited, one bit per type (6168: destination unreachable, source quench, time exceeded, parameter problem).</summary>
     public int IcmpRatemask { get; set; } = 6168;
 
+    /// <summary>
+    /// net.core.rmem_max: the most SO_RCVBUF may ask for; sock_setsockopt caps the value to it before doubling it.
+    /// 4 MB on this kernel (a fresh namespace reads 4194304; there it is read-only, init_net's value).
+    /// </summary>
+    public int NetCoreRmemMax { get; set; } = 4194304;
+
+    /// <summary>net.core.wmem_max: the most SO_SNDBUF may ask for, as <see cref="NetCoreRmemMax"/> for the send buffer.</summary>
+    public int NetCoreWmemMax { get; set; } = 4194304;
+
     /// <summary>net.core.somaxconn: the cap on listen() backlogs.</summary>
     public int Somaxconn { get; set; } = 4096;
 

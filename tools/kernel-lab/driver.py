@@ -235,6 +235,11 @@ class Sock:
         return self._do("getsockopt(TCP_INFO).tcpi_state",
                         lambda: names[self.s.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 8)[0]], fmt=str)
 
+    def buffers(self):
+        """Logs getsockopt(SO_RCVBUF) and getsockopt(SO_SNDBUF): sk_rcvbuf and sk_sndbuf as the kernel holds them."""
+        self._do("getsockopt(SO_RCVBUF)", lambda: self.s.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF))
+        return self._do("getsockopt(SO_SNDBUF)", lambda: self.s.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF))
+
     def getsockopt_error(self):
         return self._do("getsockopt(SO_ERROR)",
                         lambda: errno.errorcode.get(self.s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR), "0"),
