@@ -280,10 +280,11 @@ internal sealed partial class TcpSocket
     /// <summary>
     /// Slow start and congestion avoidance per delivered (ACKed or SACKed) segment, outside fast recovery,
     /// where PRR sets the window (a Reno-like model; Linux's default here is BBR or CUBIC), and only while the
-    /// window is in use (tcp_reno_cong_avoid's tcp_is_cwnd_limited).
+    /// window is in use (tcp_reno_cong_avoid's tcp_is_cwnd_limited). tcp_cong_avoid stamps snd_cwnd_stamp either way.
     /// </summary>
     private void GrowCongestionWindow(int ackedSegments)
     {
+        StampCwnd();
         if (!IsCwndLimited)
         {
             return;

@@ -364,13 +364,14 @@ class RawPeer:
             return None
         return self.send(1, 0, "A", win)
 
-    def send(self, seq, length, flags="PA", win=502):
-        """One segment with relative seq and length bytes of payload, acknowledging the SYN-ACK."""
+    def send(self, seq, length, flags="PA", win=502, ack=1):
+        """One segment with relative seq and length bytes of payload, acknowledging ack (relative to the other
+        side's ISN; 1: the SYN-ACK)."""
         self._drain()
         ts = self._ts()
         options = tcp_options(None, False, ts) if ts else b""
         return send_raw_tcp(self.role, self.src, self.sport, self.dst, self.dport, self.isn + seq,
-                            (self.peer_isn or 0) + 1, flags, win, b"x" * length, options)
+                            ((self.peer_isn or 0) + ack) & 0xffffffff, flags, win, b"x" * length, options)
 
 def _snap(label, path, cmd):
     t = now()
