@@ -106,6 +106,8 @@ public static class SysctlRegistry
         Int("net.ipv4.ip_default_ttl", 1, 255, s => s.IpDefaultTtl, (s, v) => s.IpDefaultTtl = v);
         Int("net.ipv4.icmp_ratelimit", 0, int.MaxValue, s => s.IcmpRatelimit, (s, v) => s.IcmpRatelimit = v);
         Int("net.ipv4.icmp_ratemask", 0, int.MaxValue, s => s.IcmpRatemask, (s, v) => s.IcmpRatemask = v);
+        Int("net.ipv4.icmp_msgs_per_sec", 0, int.MaxValue, s => s.IcmpMsgsPerSec, (s, v) => s.IcmpMsgsPerSec = v);
+        Int("net.ipv4.icmp_msgs_burst", 0, int.MaxValue, s => s.IcmpMsgsBurst, (s, v) => s.IcmpMsgsBurst = v);
         Int("net.core.somaxconn", 0, int.MaxValue, s => s.Somaxconn, (s, v) => s.Somaxconn = v);
 
         // proc_dointvec_minmax with extra1 = SOCK_MIN_RCVBUF (2304) and SOCK_MIN_SNDBUF (4608) (sysctl_net_core.c).

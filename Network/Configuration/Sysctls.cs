@@ -124,6 +124,12 @@ public sealed class Sysctls
     /// <summary>net.core.wmem_max: the most SO_SNDBUF may ask for, as <see cref="NetCoreRmemMax"/> for the send buffer.</summary>
     public int NetCoreWmemMax { get; set; } = 4194304;
 
+    /// <summary>net.ipv4.icmp_msgs_per_sec: the host-wide refill rate of ICMP error credit (icmp_global_allow).</summary>
+    public int IcmpMsgsPerSec { get; set; } = 1000;
+
+    /// <summary>net.ipv4.icmp_msgs_burst: the host-wide ICMP error credit's ceiling.</summary>
+    public int IcmpMsgsBurst { get; set; } = 50;
+
     /// <summary>net.core.somaxconn: the cap on listen() backlogs.</summary>
     public int Somaxconn { get; set; } = 4096;
 

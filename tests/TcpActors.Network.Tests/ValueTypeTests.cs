@@ -121,4 +121,17 @@ public sealed class ValueTypeTests
         Assert.Equal("net.core.rmem_max: 'lots' is not an integer",
             Assert.Throws<SysctlException>(() => SysctlRegistry.Set(sysctls, "net.core.rmem_max", "lots")).Message);
     }
+
+    [Fact]
+    public void Icmp_global_limit_sysctls_default_to_this_kernels_and_refuse_negative_values()
+    {
+        // Proves net.ipv4.icmp_msgs_per_sec 1000 and icmp_msgs_burst 50 (a fresh namespace of 6.18), 0..INT_MAX as
+        // proc_dointvec_minmax with SYSCTL_ZERO allows.
+        var sysctls = new Sysctls();
+        Assert.Equal(("1000", "50"), (SysctlRegistry.Get(sysctls, "net.ipv4.icmp_msgs_per_sec"), SysctlRegistry.Get(sysctls, "net.ipv4.icmp_msgs_burst")));
+        SysctlRegistry.Set(sysctls, "net.ipv4.icmp_msgs_per_sec", "0");
+        Assert.Equal(0, sysctls.IcmpMsgsPerSec);
+        Assert.Equal("net.ipv4.icmp_msgs_burst: -1 is out of range (allowed 0..2147483647)",
+            Assert.Throws<SysctlException>(() => SysctlRegistry.Set(sysctls, "net.ipv4.icmp_msgs_burst", "-1")).Message);
+    }
 }
