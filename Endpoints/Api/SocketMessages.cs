@@ -18,7 +18,24 @@ public sealed record SocketOpened(Runtime.IActorRef Socket);
 /// <summary>setsockopt(): replaces the options. Replied with <see cref="OptionsSet"/>.</summary>
 public sealed record SetOptions(SocketOptions Options) : SocketCommand;
 
+/// <summary>The options as the socket holds them: SO_RCVBUF and SO_SNDBUF capped by net.core.rmem_max / wmem_max.</summary>
 public sealed record OptionsSet(SocketOptions Options);
+
+/// <summary>getsockopt(SO_RCVBUF) and getsockopt(SO_SNDBUF). Replied with <see cref="BufferSizes"/>.</summary>
+public sealed record GetBufferSizes : SocketCommand
+{
+    public static readonly GetBufferSizes Instance = new();
+
+    private GetBufferSizes()
+    {
+    }
+}
+
+/// <summary>
+/// sk_rcvbuf and sk_sndbuf in bytes, as getsockopt reports them: a size set with SO_RCVBUF / SO_SNDBUF doubled,
+/// else the receive buffer tcp_rmem gives it and the send buffer's limit (tcp_wmem's maximum in this model).
+/// </summary>
+public sealed record BufferSizes(int ReceiveBuffer, int SendBuffer);
 
 /// <summary>bind(). Port 0 picks one as Linux's inet_csk_find_open_port does. Replied with <see cref="Bound"/>.</summary>
 public sealed record Bind(SocketAddress Local) : SocketCommand;

@@ -16,6 +16,12 @@ internal static class Jiffies
     /// <summary>usecs_to_jiffies: rounds up to whole jiffies, in nanoseconds.</summary>
     public static long RoundUp(long nanoseconds) => (nanoseconds + Nanoseconds - 1) / Nanoseconds * Nanoseconds;
 
+    /// <summary>
+    /// tcp_jiffies32 at an instant: the ticks since the run began (the kernel's count has another phase). Linux
+    /// compares stamps in whole ticks, so two instants 289 ms apart can be 73 ticks apart, an RTO of 292 ms.
+    /// </summary>
+    public static long At(long nanoseconds) => nanoseconds / Nanoseconds;
+
     /// <summary>TCP_RTO_MIN: HZ/5 = 200 ms.</summary>
     public const long RtoMin = 200_000_000;
 

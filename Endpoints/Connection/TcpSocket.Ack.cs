@@ -32,6 +32,7 @@ internal sealed partial class TcpSocket
 
         _lastAckReceivedTime = _stack.NowNanoseconds;
         _probesOut = 0;
+        int priorPacketsOut = PacketsOut;
         var flags = ack > _sndUna ? AckFlags.SndUnaAdvanced : AckFlags.None;
         flags |= segment.PayloadLength > 0 || segment.IsFin ? AckFlags.Data : AckFlags.None;
         uint window = (uint)segment.Window << _sndWscale;
@@ -40,11 +41,9 @@ internal sealed partial class TcpSocket
         flags |= TagSackBlocks(segment, _sndUna, ref tag);
         OnAck(ack, segment, flags, tag);
 
-        if (_sndWnd > 0 && _retransmitMode == RetransmitTimerMode.ZeroWindowProbe)
+        if (priorPacketsOut == 0)
         {
-            Timers.Cancel(TimerExpired.Retransmit);
-            _retransmitMode = RetransmitTimerMode.None;
-            _backoff = 0;
+            AckProbe();
         }
 
         return AfterAck(segment);
@@ -281,10 +280,11 @@ internal sealed partial class TcpSocket
     /// <summary>
     /// Slow start and congestion avoidance per delivered (ACKed or SACKed) segment, outside fast recovery,
     /// where PRR sets the window (a Reno-like model; Linux's default here is BBR or CUBIC), and only while the
-    /// window is in use (tcp_reno_cong_avoid's tcp_is_cwnd_limited).
+    /// window is in use (tcp_reno_cong_avoid's tcp_is_cwnd_limited). tcp_cong_avoid stamps snd_cwnd_stamp either way.
     /// </summary>
     private void GrowCongestionWindow(int ackedSegments)
     {
+        StampCwnd();
         if (!IsCwndLimited)
         {
             return;

@@ -172,7 +172,9 @@ internal sealed partial class TcpSocket
     /// tcp_select_initial_window: the first window (a multiple of the MSS) and the window scale. A buffer
     /// the application sized (SO_RCVBUF) clamps the window to the buffer's full space, the scale included
     /// (tcp_connect_init, tcp_openreq_init_rwin), so SO_RCVBUF 4096 offers 2896 bytes with wscale 0
-    /// (tests/reference/kernel/25-slow-reader-rcvbuf.txt); otherwise the scale allows for tcp_rmem's maximum.
+    /// (tests/reference/kernel/25-slow-reader-rcvbuf.txt); otherwise the scale allows for tcp_rmem's maximum and
+    /// net.core.rmem_max. rcv_wnd (and so rcv_ssthresh) is the whole space: only the SYN's field is cut to 65535, so a
+    /// large locked buffer offers its space once the handshake is done (39-buffer-max: 32759 × 128).
     /// </summary>
     private void SelectInitialWindow(int mss)
     {
@@ -201,10 +203,10 @@ internal sealed partial class TcpSocket
         byte scale = 0;
         if (windowScaling)
         {
-            long maximum = Math.Min(Math.Max(space, Math.Max(_stack.Sysctls.TcpRmem.Max, 212_992)), clamp);
+            long maximum = Math.Min(Math.Max(space, Math.Max(_stack.Sysctls.TcpRmem.Max, _stack.Sysctls.NetCoreRmemMax)), clamp);
             scale = (byte)Math.Clamp((int)Math.Log2(maximum) - 15, 0, 14);
         }
 
-        return ((uint)Math.Min(space, ushort.MaxValue), scale, (uint)Math.Min((long)ushort.MaxValue << scale, clamp));
+        return ((uint)Math.Min(space, uint.MaxValue), scale, (uint)Math.Min((long)ushort.MaxValue << scale, clamp));
     }
 }

@@ -45,7 +45,7 @@ internal sealed partial class TcpSocket
             Seq = isn,
             Ack = syn.Seq + 1,
             Flags = TcpFlags.Syn | TcpFlags.Ack,
-            Window = (ushort)initial.Window,
+            Window = (ushort)Math.Min(initial.Window, ushort.MaxValue),
             Options = new TcpOptions
             {
                 Mss = (ushort)advertised,

@@ -58,7 +58,7 @@ internal sealed partial class TcpSocket
     /// </summary>
     private void SendAck(AckTrigger trigger = AckTrigger.Owed)
     {
-        var options = RegularOptions(includeSack: true);
+        var options = RegularOptions();
         ushort window = SelectWindow();
         bool duplicate = trigger == AckTrigger.StaleSegment && _lastAckSent is { } last && last.Ack == _rcvNxt && last.Window == window;
         var segment = NewSegment(_sndNxt, TcpFlags.Ack, ByteChunk.Empty, options, window, NextIpId(), duplicate);
@@ -105,10 +105,13 @@ internal sealed partial class TcpSocket
         SendAck(AckTrigger.StaleSegment);
     }
 
-    /// <summary>tcp_send_active_reset: R. with seq = snd_nxt, ack = rcv_nxt, our window and timestamps.</summary>
+    /// <summary>
+    /// tcp_send_active_reset: R. with seq = snd_nxt, ack = rcv_nxt, our window and timestamps, and the SACK blocks
+    /// held, as tcp_transmit_skb adds them (38-probe-sack-keepalive).
+    /// </summary>
     private void SendActiveReset()
     {
-        var segment = NewSegment(_sndNxt, TcpFlags.Rst | TcpFlags.Ack, ByteChunk.Empty, RegularOptions(includeSack: false), SelectWindow(), NextIpId());
+        var segment = NewSegment(_sndNxt, TcpFlags.Rst | TcpFlags.Ack, ByteChunk.Empty, RegularOptions(), SelectWindow(), NextIpId());
         Transmit(segment, retransmission: false);
     }
 
@@ -249,7 +252,7 @@ internal sealed partial class TcpSocket
 
         int mssNow = CurrentMss;
         var payload = length > 0 ? Sending.Slice(_sndNxt - _sndUna, length) : ByteChunk.Empty;
-        var segment = NewSegment(_sndNxt, flags, payload, RegularOptions(includeSack: true), SelectWindow(), NextIpId());
+        var segment = NewSegment(_sndNxt, flags, payload, RegularOptions(), SelectWindow(), NextIpId());
         var status = Transmit(segment, retransmission: false);
         if (status != SendStatus.Sent)
         {
@@ -302,7 +305,7 @@ internal sealed partial class TcpSocket
         }
         else
         {
-            segment = NewSegment(original.Seq, flags, payload, RegularOptions(includeSack: true), SelectWindow(), NextIpId());
+            segment = NewSegment(original.Seq, flags, payload, RegularOptions(), SelectWindow(), NextIpId());
             AckSent();
             _lastDataSentAt = _stack.NowNanoseconds;
             _stack.PublishRetransmission(_tuple, original.Seq, length, kind);
@@ -340,17 +343,26 @@ internal sealed partial class TcpSocket
         return status;
     }
 
-    /// <summary>A probe for a zero window or a keepalive (tcp_xmit_probe_skb): an ACK with seq = snd_una − 1, no data.</summary>
+    /// <summary>
+    /// A probe for a zero window or a keepalive (tcp_xmit_probe_skb): an ACK with seq = snd_una − 1, no data. It
+    /// leaves through tcp_transmit_skb like any ACK: with the SACK blocks held (and a pending D-SACK), and counting
+    /// as the ACK sent (tcp_event_ack_sent) (38-probe-sack).
+    /// </summary>
     private void SendProbe()
     {
-        var segment = NewSegment(_sndUna - 1, TcpFlags.Ack, ByteChunk.Empty, RegularOptions(includeSack: false), SelectWindow(), NextIpId());
+        var segment = NewSegment(_sndUna - 1, TcpFlags.Ack, ByteChunk.Empty, RegularOptions(), SelectWindow(), NextIpId());
+        AckSent();
         Transmit(segment, retransmission: false);
     }
 
-    private TcpOptions RegularOptions(bool includeSack)
+    /// <summary>
+    /// tcp_established_options: timestamps, and the SACK blocks held (a pending D-SACK first) on every segment
+    /// tcp_transmit_skb builds: data, ACKs, probes and the active reset alike.
+    /// </summary>
+    private TcpOptions RegularOptions()
     {
         var options = _tsOk ? TcpOptions.Timestamps(TsVal, _tsRecent) : default;
-        if (includeSack && _sackOk && _receiveQueue is { HasSackBlocks: true } queue)
+        if (_sackOk && _receiveQueue is { HasSackBlocks: true } queue)
         {
             options = options with { SackBlocks = queue.Sacks.Option(MaximumSackBlocks) };
         }

@@ -210,6 +210,8 @@ internal sealed partial class TcpSocket
         {
             _cwnd = Math.Max(_ssthresh, 2);
         }
+
+        StampCwnd();
     }
 
     /// <summary>tcp_current_ssthresh: in fast recovery ssthresh; otherwise at least three quarters of the window.</summary>
@@ -354,6 +356,7 @@ internal sealed partial class TcpSocket
 
         _cwnd = PacketsInFlight + 1;
         _cwndCounter = 0;
+        StampCwnd();
         if (_caState <= CongestionState.Disorder && SackedOut >= _stack.Sysctls.TcpReordering)
         {
             loss.Reordering = Math.Min(loss.Reordering, _stack.Sysctls.TcpReordering);

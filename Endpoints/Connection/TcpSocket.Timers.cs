@@ -405,6 +405,36 @@ internal sealed partial class TcpSocket
     /// <summary>tcp_probe0_when: the RTO (at least TCP_RTO_MIN) doubled per backoff, at most 120 s.</summary>
     private long ProbeTimeout => Math.Min(Math.Max(_rto, Jiffies.RtoMin) << Math.Min(_backoff, 20), Jiffies.RtoMax);
 
+    /// <summary>
+    /// tcp_ack_probe, for an acceptable ACK that found nothing in flight (tcp_ack's no_queue): if the window now
+    /// holds the whole head sk_buff the probe timer stops and its backoff is forgotten; if not, the timer is armed
+    /// again from now at the current backoff, so each segment of a peer that keeps its window shut puts the next
+    /// probe a whole probe interval later (38-probe-sack-zero-window: 0.4 s after one, 0.8 s after the next).
+    /// </summary>
+    private void AckProbe()
+    {
+        if (!SendHeadPending)
+        {
+            return;
+        }
+
+        bool finOnHead = _finQueued && _writeQueue.Count <= 1;
+        var headEnd = (_writeQueue.IsEmpty ? _sndNxt : _writeQueue.Head.End) + (finOnHead ? 1 : 0);
+        if (headEnd <= _sndUna + (int)_sndWnd)
+        {
+            if (_retransmitMode == RetransmitTimerMode.ZeroWindowProbe)
+            {
+                Timers.Cancel(TimerExpired.Retransmit);
+                _retransmitMode = RetransmitTimerMode.None;
+            }
+
+            _backoff = 0;
+            return;
+        }
+
+        ArmRetransmitTimer(RetransmitTimerMode.ZeroWindowProbe, ProbeTimeout);
+    }
+
     /// <summary>tcp_check_probe_timer: arm the probe timer (RTO·2^backoff) while data waits for a window.</summary>
     private void ArmZeroWindowProbe()
     {

@@ -190,6 +190,7 @@ internal sealed partial class TcpSocket
 
         loss.HasUndoMarker = false;
         _rackAdvanced = true;
+        StampCwnd();
     }
 
     /// <summary>tcp_may_undo: an undo marker, and no retransmission left unexplained or the original shown delivered.</summary>

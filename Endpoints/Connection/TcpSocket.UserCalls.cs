@@ -52,6 +52,9 @@ internal sealed partial class TcpSocket
             case SetOptions set:
                 OnSetOptions(set, requester);
                 break;
+            case GetBufferSizes:
+                requester?.Tell(new BufferSizes(ReceiveBuffer, SendBufferLimit), Self);
+                break;
             case Shutdown shutdown:
                 OnShutdown(shutdown, requester);
                 break;
@@ -110,7 +113,7 @@ internal sealed partial class TcpSocket
     {
         if (command.Options is { } options)
         {
-            _options = options;
+            _options = _stack.SetByApplication(options);
         }
 
         if (_state is TcpState.SynSent)
@@ -458,7 +461,7 @@ internal sealed partial class TcpSocket
 
     private void OnSetOptions(SetOptions command, IActorRef? requester)
     {
-        var options = command.Options;
+        var options = _stack.SetByApplication(command.Options);
         if (options.Linger.Seconds < 0 || options.KeepIdleSeconds is < 1 or > 32767 || options.KeepIntervalSeconds is < 1 or > 32767 || options.KeepCount is < 1 or > 127)
         {
             requester?.Tell(new CommandFailed(command, Errno.EINVAL), Self);

@@ -26,10 +26,10 @@ internal sealed class TcpModule : UntypedActor, IWithTimers
         switch (message)
         {
             case OpenSocket open:
-                Sender?.Tell(new SocketOpened(_stack.CreateSocket(open.Options ?? SocketOptions.Default).Ref), Self);
+                Sender?.Tell(new SocketOpened(_stack.CreateSocket(_stack.SetByApplication(open.Options ?? SocketOptions.Default)).Ref), Self);
                 break;
             case Connect connect:
-                _stack.CreateSocket(connect.Options ?? SocketOptions.Default).Ref.Tell(connect, Sender);
+                _stack.CreateSocket(_stack.SetByApplication(connect.Options ?? SocketOptions.Default)).Ref.Tell(connect, Sender);
                 break;
             case TcpStack.ExpireTimeWaits:
                 _stack.OnTimeWaitTimer();

@@ -30,6 +30,16 @@ public sealed partial class TcpStack
 
     internal void Registered(TcpSocket socket) => _lastCreated = socket;
 
+    /// <summary>
+    /// Options as setsockopt stores them (sock_setsockopt): SO_RCVBUF and SO_SNDBUF first capped by net.core.rmem_max
+    /// and net.core.wmem_max; the socket doubles what is kept. A later change of the sysctls leaves them alone.
+    /// </summary>
+    internal SocketOptions SetByApplication(SocketOptions options) => options with
+    {
+        ReceiveBuffer = options.ReceiveBuffer is { } receive ? Math.Min(receive, Sysctls.NetCoreRmemMax) : null,
+        SendBuffer = options.SendBuffer is { } send ? Math.Min(send, Sysctls.NetCoreWmemMax) : null,
+    };
+
     internal void AttachContext(IActorContext context) => _managerContext = context;
 
     internal void DeliverToConnection(FourTuple tuple, Segment segment)

@@ -106,7 +106,13 @@ public static class SysctlRegistry
         Int("net.ipv4.ip_default_ttl", 1, 255, s => s.IpDefaultTtl, (s, v) => s.IpDefaultTtl = v);
         Int("net.ipv4.icmp_ratelimit", 0, int.MaxValue, s => s.IcmpRatelimit, (s, v) => s.IcmpRatelimit = v);
         Int("net.ipv4.icmp_ratemask", 0, int.MaxValue, s => s.IcmpRatemask, (s, v) => s.IcmpRatemask = v);
+        Int("net.ipv4.icmp_msgs_per_sec", 0, int.MaxValue, s => s.IcmpMsgsPerSec, (s, v) => s.IcmpMsgsPerSec = v);
+        Int("net.ipv4.icmp_msgs_burst", 0, int.MaxValue, s => s.IcmpMsgsBurst, (s, v) => s.IcmpMsgsBurst = v);
         Int("net.core.somaxconn", 0, int.MaxValue, s => s.Somaxconn, (s, v) => s.Somaxconn = v);
+
+        // proc_dointvec_minmax with extra1 = SOCK_MIN_RCVBUF (2304) and SOCK_MIN_SNDBUF (4608) (sysctl_net_core.c).
+        Int("net.core.rmem_max", 2304, int.MaxValue, s => s.NetCoreRmemMax, (s, v) => s.NetCoreRmemMax = v);
+        Int("net.core.wmem_max", 4608, int.MaxValue, s => s.NetCoreWmemMax, (s, v) => s.NetCoreWmemMax = v);
         table.Add("net.ipv4.tcp_rmem", Triple(s => s.TcpRmem, (s, v) => s.TcpRmem = v));
         table.Add("net.ipv4.tcp_wmem", Triple(s => s.TcpWmem, (s, v) => s.TcpWmem = v));
         table.Add("net.ipv4.ip_local_port_range", new Definition(

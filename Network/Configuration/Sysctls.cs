@@ -115,6 +115,21 @@ public sealed class Sysctls
     /// <summary>net.ipv4.icmp_ratemask: the ICMP types rate-limited, one bit per type (6168: destination unreachable, source quench, time exceeded, parameter problem).</summary>
     public int IcmpRatemask { get; set; } = 6168;
 
+    /// <summary>
+    /// net.core.rmem_max: the most SO_RCVBUF may ask for; sock_setsockopt caps the value to it before doubling it.
+    /// 4 MB on this kernel (a fresh namespace reads 4194304; there it is read-only, init_net's value).
+    /// </summary>
+    public int NetCoreRmemMax { get; set; } = 4194304;
+
+    /// <summary>net.core.wmem_max: the most SO_SNDBUF may ask for, as <see cref="NetCoreRmemMax"/> for the send buffer.</summary>
+    public int NetCoreWmemMax { get; set; } = 4194304;
+
+    /// <summary>net.ipv4.icmp_msgs_per_sec: the host-wide refill rate of ICMP error credit (icmp_global_allow).</summary>
+    public int IcmpMsgsPerSec { get; set; } = 1000;
+
+    /// <summary>net.ipv4.icmp_msgs_burst: the host-wide ICMP error credit's ceiling.</summary>
+    public int IcmpMsgsBurst { get; set; } = 50;
+
     /// <summary>net.core.somaxconn: the cap on listen() backlogs.</summary>
     public int Somaxconn { get; set; } = 4096;
 

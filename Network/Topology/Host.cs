@@ -21,6 +21,8 @@ public sealed class Host
     private readonly Dictionary<uint, NetworkInterface> _localAddresses = [];
     private readonly List<Departure> _departures = [];
     private readonly IcmpRateLimit _icmpRateLimit = new();
+    private readonly IcmpGlobalLimit _icmpGlobalLimit = new();
+    private RandomStream? _icmpRandom;
     private readonly long[] _drops = new long[Enum.GetValues<DropReason>().Length];
     private readonly EventChannel<PacketCaptured> _captures;
     private readonly EventChannel<PacketDropped> _dropEvents;
@@ -302,16 +304,33 @@ public sealed class Host
         return false;
     }
 
-    /// <summary>icmp_send's rate limit: an ICMP error to another host needs a token from its destination's bucket.</summary>
+    /// <summary>
+    /// __icmp_send's rate limits, in 6.18's order: a type outside net.ipv4.icmp_ratemask, or an error to the host
+    /// itself (the loopback device), is never limited; otherwise the host-wide credit must allow it
+    /// (icmpv4_global_allow), then its destination's bucket must hold a token (icmpv4_xrlim_allow), and only then
+    /// is the global credit consumed (icmp_global_consume).
+    /// </summary>
     private bool MaySend(Packet reply)
     {
-        if (reply is not IcmpPacket icmp || IsLocalAddress(icmp.Destination)
-            || _icmpRateLimit.AllowDestinationUnreachable(icmp.Destination, Now.Nanoseconds, Sysctls))
+        if (reply is not IcmpPacket icmp || IsLocalAddress(icmp.Destination) || !IcmpRateLimit.Limits(Sysctls))
         {
             return true;
         }
 
-        Drop(DropReason.IcmpRateLimit, "ICMP error to " + icmp.Destination + " over net.ipv4.icmp_ratelimit", icmp);
-        return false;
+        long now = Now.Nanoseconds;
+        if (!_icmpGlobalLimit.Allow(now, Sysctls))
+        {
+            Drop(DropReason.IcmpRateLimit, "ICMP error to " + icmp.Destination + " over net.ipv4.icmp_msgs_per_sec", icmp);
+            return false;
+        }
+
+        if (!_icmpRateLimit.AllowDestinationUnreachable(icmp.Destination, now, Sysctls))
+        {
+            Drop(DropReason.IcmpRateLimit, "ICMP error to " + icmp.Destination + " over net.ipv4.icmp_ratelimit", icmp);
+            return false;
+        }
+
+        _icmpGlobalLimit.Consume(_icmpRandom ??= System.CreateRandom("icmp/" + Name));
+        return true;
     }
 }

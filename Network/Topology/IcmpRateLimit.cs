@@ -6,8 +6,7 @@ namespace TcpActors.Network;
 /// to six messages' worth (XRLIM_BURST_FACTOR) and pays net.ipv4.icmp_ratelimit (1 s) per message. A new
 /// destination starts full: six errors pass at once, then one a second. Only the types in
 /// net.ipv4.icmp_ratemask are limited (destination unreachable is, by default); errors to the host itself
-/// (the loopback device) never are. The global limit (icmp_msgs_per_sec, whose credit Linux consumes by a
-/// random amount) is not modelled.
+/// (the loopback device) never are. The host-wide limit before it is <see cref="IcmpGlobalLimit"/>.
 /// </summary>
 internal sealed class IcmpRateLimit
 {
@@ -27,14 +26,12 @@ internal sealed class IcmpRateLimit
     /// <summary>ICMP_MIB_RATELIMITHOST: errors not sent because their destination's bucket was empty.</summary>
     public long Refused { get; private set; }
 
+    /// <summary>icmpv4_mask_allow's converse: destination unreachable is in net.ipv4.icmp_ratemask, so the limits apply.</summary>
+    public static bool Limits(Sysctls sysctls) => (sysctls.IcmpRatemask & (1 << DestinationUnreachableType)) != 0;
+
     /// <summary>Whether a destination-unreachable error to <paramref name="destination"/> may leave now, taking its token if so.</summary>
     public bool AllowDestinationUnreachable(IPv4Address destination, long nowNanoseconds, Sysctls sysctls)
     {
-        if ((sysctls.IcmpRatemask & (1 << DestinationUnreachableType)) == 0)
-        {
-            return true;
-        }
-
         long timeout = (sysctls.IcmpRatelimit * 1_000_000L + JiffyNanoseconds - 1) / JiffyNanoseconds;
         long now = nowNanoseconds / JiffyNanoseconds;
         long capacity = BurstFactor * timeout;

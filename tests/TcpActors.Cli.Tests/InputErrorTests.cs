@@ -99,4 +99,17 @@ public sealed class InputErrorTests
         Assert.Equal(Commands.BadInput, code);
         Assert.Equal("tcpactors: --rule: 'servers: -A INPUT -p tcpx -j DROP', column 22: unknown protocol \"tcpx\" specified (expected tcp, udp, icmp, all or a number 0-255)\n", error);
     }
+
+    [Theory]
+    [InlineData("net.core.rmem_max=2303", "net.core.rmem_max: 2303 is out of range (allowed 2304..2147483647)")]
+    [InlineData("net.core.wmem_max=-1", "net.core.wmem_max: -1 is out of range (allowed 4608..2147483647)")]
+    public void A_buffer_maximum_below_the_socket_minimum_is_refused_in_one_line(string assignment, string message)
+    {
+        // Proves net.core.rmem_max / wmem_max are refused as Linux's proc handler refuses them: exit 2, one line.
+        var (code, output, error) = Run("load", "--rate", "10", "--duration", "1s", "--quiet", "--sysctl", assignment);
+
+        Assert.Equal(Commands.BadInput, code);
+        Assert.Empty(output);
+        Assert.Equal($"tcpactors: --sysctl: {message}\n", error);
+    }
 }

@@ -102,4 +102,36 @@ public sealed class ValueTypeTests
         Assert.Equal("net.ipv4.tcp_fin_timeout: 'soon' is not an integer",
             Assert.Throws<SysctlException>(() => SysctlRegistry.Set(sysctls, "net.ipv4.tcp_fin_timeout", "soon")).Message);
     }
+
+    [Fact]
+    public void Core_buffer_maxima_default_to_this_kernels_and_refuse_values_below_the_socket_minimum()
+    {
+        // Proves net.core.rmem_max / wmem_max: 4194304 as a fresh namespace of 6.18 reads them, and the floors of
+        // sysctl_net_core.c's proc_dointvec_minmax (SOCK_MIN_RCVBUF 2304, SOCK_MIN_SNDBUF 4608).
+        var sysctls = new Sysctls();
+        Assert.Equal("4194304", SysctlRegistry.Get(sysctls, "net.core.rmem_max"));
+        Assert.Equal("4194304", SysctlRegistry.Get(sysctls, "net.core.wmem_max"));
+        SysctlRegistry.Set(sysctls, "net.core.rmem_max", "2304");
+        SysctlRegistry.Set(sysctls, "net.core.wmem_max", "4608");
+        Assert.Equal((2304, 4608), (sysctls.NetCoreRmemMax, sysctls.NetCoreWmemMax));
+        Assert.Equal("net.core.rmem_max: 2303 is out of range (allowed 2304..2147483647)",
+            Assert.Throws<SysctlException>(() => SysctlRegistry.Set(sysctls, "net.core.rmem_max", "2303")).Message);
+        Assert.Equal("net.core.wmem_max: 4607 is out of range (allowed 4608..2147483647)",
+            Assert.Throws<SysctlException>(() => SysctlRegistry.Set(sysctls, "net.core.wmem_max", "4607")).Message);
+        Assert.Equal("net.core.rmem_max: 'lots' is not an integer",
+            Assert.Throws<SysctlException>(() => SysctlRegistry.Set(sysctls, "net.core.rmem_max", "lots")).Message);
+    }
+
+    [Fact]
+    public void Icmp_global_limit_sysctls_default_to_this_kernels_and_refuse_negative_values()
+    {
+        // Proves net.ipv4.icmp_msgs_per_sec 1000 and icmp_msgs_burst 50 (a fresh namespace of 6.18), 0..INT_MAX as
+        // proc_dointvec_minmax with SYSCTL_ZERO allows.
+        var sysctls = new Sysctls();
+        Assert.Equal(("1000", "50"), (SysctlRegistry.Get(sysctls, "net.ipv4.icmp_msgs_per_sec"), SysctlRegistry.Get(sysctls, "net.ipv4.icmp_msgs_burst")));
+        SysctlRegistry.Set(sysctls, "net.ipv4.icmp_msgs_per_sec", "0");
+        Assert.Equal(0, sysctls.IcmpMsgsPerSec);
+        Assert.Equal("net.ipv4.icmp_msgs_burst: -1 is out of range (allowed 0..2147483647)",
+            Assert.Throws<SysctlException>(() => SysctlRegistry.Set(sysctls, "net.ipv4.icmp_msgs_burst", "-1")).Message);
+    }
 }

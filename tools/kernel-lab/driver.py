@@ -235,6 +235,11 @@ class Sock:
         return self._do("getsockopt(TCP_INFO).tcpi_state",
                         lambda: names[self.s.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 8)[0]], fmt=str)
 
+    def buffers(self):
+        """Logs getsockopt(SO_RCVBUF) and getsockopt(SO_SNDBUF): sk_rcvbuf and sk_sndbuf as the kernel holds them."""
+        self._do("getsockopt(SO_RCVBUF)", lambda: self.s.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF))
+        return self._do("getsockopt(SO_SNDBUF)", lambda: self.s.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF))
+
     def getsockopt_error(self):
         return self._do("getsockopt(SO_ERROR)",
                         lambda: errno.errorcode.get(self.s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR), "0"),
@@ -349,23 +354,24 @@ class RawPeer:
     def _ts(self):
         return (int(now() * 1000) + 1, self.ts_recent) if self.timestamps else None
 
-    def connect(self, mss=1460, sack_ok=True, wscale=None):
-        """SYN with the given options, wait (bounded) for the SYN-ACK, then the third ACK."""
+    def connect(self, mss=1460, sack_ok=True, wscale=None, win=502):
+        """SYN with the given options, wait (bounded) for the SYN-ACK, then the third ACK (window win)."""
         send_raw_tcp(self.role, self.src, self.sport, self.dst, self.dport, self.isn, 0, "S", 64240,
                      options=tcp_options(mss, sack_ok, self._ts(), wscale))
         self._drain(want_synack=True)
         if self.peer_isn is None:
             log(self.role, "no SYN-ACK")
             return None
-        return self.send(1, 0, "A")
+        return self.send(1, 0, "A", win)
 
-    def send(self, seq, length, flags="PA", win=502):
-        """One segment with relative seq and length bytes of payload, acknowledging the SYN-ACK."""
+    def send(self, seq, length, flags="PA", win=502, ack=1):
+        """One segment with relative seq and length bytes of payload, acknowledging ack (relative to the other
+        side's ISN; 1: the SYN-ACK)."""
         self._drain()
         ts = self._ts()
         options = tcp_options(None, False, ts) if ts else b""
         return send_raw_tcp(self.role, self.src, self.sport, self.dst, self.dport, self.isn + seq,
-                            (self.peer_isn or 0) + 1, flags, win, b"x" * length, options)
+                            ((self.peer_isn or 0) + ack) & 0xffffffff, flags, win, b"x" * length, options)
 
 def _snap(label, path, cmd):
     t = now()

@@ -79,9 +79,9 @@ internal sealed class Lab
     /// Client — router — server, instant links unless <paramref name="links"/> says otherwise (both links, both
     /// directions: a one-way delay of twice its delay); sysctls as "name=value" per host.
     /// </summary>
-    public static Lab Routed(string[]? client = null, string[]? server = null, LinkSettings? links = null)
+    public static Lab Routed(string[]? client = null, string[]? server = null, LinkSettings? links = null, ulong seed = 1)
     {
-        var system = ActorSystem.Create("lab", 1);
+        var system = ActorSystem.Create("lab", seed);
         var topology = new TopologyBuilder(system)
             .AddModule(Tcp.Module)
             .AddHost("client", h => Configure(h.Address("10.0.1.2/24"), client ?? []))

@@ -55,6 +55,9 @@ internal sealed class Sock(ScriptedProcess process, SocketOptions options)
 
     public Step Close() => new CallStep(this, "close()", TcpActors.Endpoints.Close.Instance);
 
+    /// <summary>getsockopt(SO_RCVBUF) and getsockopt(SO_SNDBUF), logged as <c>-> RCVBUF SNDBUF</c>.</summary>
+    public Step Buffers() => new CallStep(this, "getsockopt(SO_RCVBUF, SO_SNDBUF)", GetBufferSizes.Instance);
+
     /// <summary>setsockopt(): <paramref name="change"/> applied to the current options; <paramref name="text"/> names the option.</summary>
     public Step SetOptions(string text, Func<SocketOptions, SocketOptions> change)
     {
@@ -187,6 +190,7 @@ internal sealed class ScriptActor : UntypedActor
             Bound bound => Remember(call.Socket, bound.Local, "0"),
             Accepted accepted => AcceptedText(call.Socket, accepted),
             Sent sent => sent.Bytes.ToString(CultureInfo.InvariantCulture),
+            BufferSizes sizes => string.Create(CultureInfo.InvariantCulture, $"{sizes.ReceiveBuffer} {sizes.SendBuffer}"),
             Received received => Received(received.Data.Length),
             EndOfStream => Received(0),
             _ => "0",
