@@ -279,13 +279,15 @@ internal sealed partial class TcpSocket
     }
 
     /// <summary>
-    /// tcp_init_buffer_space, when the connection is established: the window clamp is the full space
+    /// tcp_init_buffer_space, when the connection is established: the send buffer sized for the initial window
+    /// (<see cref="InitSendBufferSpace"/>); the window clamp is the full space
     /// less one segment (net.ipv4.tcp_app_win's reservation), and rcv_ssthresh starts no higher; that is
     /// why a 200-byte segment does not open the window (63 stays 63) while a 1000-byte one, which
     /// changes the ratio and so the clamp, does (63 → 66 → 69).
     /// </summary>
     private void InitBufferSpace()
     {
+        InitSendBufferSpace();
         long maximum = WindowFromSpace(ReceiveBuffer);
         int advmss = AdvertisedMssLessOptions;
         long clamp = Math.Min(_windowClamp, maximum);

@@ -133,7 +133,10 @@ internal sealed partial class TcpSocket
             return;
         }
 
+        // tcp_data_snd_check: send what the ACK allows, then wake a writer waiting for send-buffer space.
         PushPendingData();
+        CheckSendSpace();
+
         AckIfDue();
     }
 

@@ -278,6 +278,7 @@ internal sealed partial class TcpSocket
         AckSent();
         DataSent();
         _lastDataSentAt = _stack.NowNanoseconds;
+        NewDataSentWhileWriterWaits();
         return true;
     }
 

@@ -10,13 +10,21 @@ internal sealed partial class TcpSocket
     private Connect? _connectCommand;
     private Queue<(IActorRef? Requester, Read Command)>? _pendingReads;
     private Queue<(IActorRef? Requester, Send Command)>? _pendingSends;
+    private Queue<(IActorRef? Requester, SocketCommand Command)>? _callsAfterSends;
 
-    private int SendBufferLimit => _options.SendBuffer is { } size ? SocketBuffer(size, SockMinSndbuf) : _stack.Sysctls.TcpWmem.Max;
+    private void OnCommand(SocketCommand command) => OnCommand(command, Sender);
 
-    private void OnCommand(SocketCommand command)
+    private void OnCommand(SocketCommand command, IActorRef? requester)
     {
         _systemCallAt = _stack.NowNanoseconds;
-        var requester = Sender;
+        if (command is Close or Shutdown { How: not ShutdownHow.Read } && _pendingSends is { Count: > 0 } && _state is TcpState.Established or TcpState.CloseWait)
+        {
+            // The send() before it still blocks on the send buffer: the application's close() or shutdown()
+            // comes after it returns, as the calls of one thread do.
+            (_callsAfterSends ??= new()).Enqueue((requester, command));
+            return;
+        }
+
         if (_orphaned && command is not Close)
         {
             requester?.Tell(new CommandFailed(command, Errno.EINVAL), Self);
@@ -53,7 +61,7 @@ internal sealed partial class TcpSocket
                 OnSetOptions(set, requester);
                 break;
             case GetBufferSizes:
-                requester?.Tell(new BufferSizes(ReceiveBuffer, SendBufferLimit), Self);
+                requester?.Tell(new BufferSizes(ReceiveBuffer, SendBuffer), Self);
                 break;
             case Shutdown shutdown:
                 OnShutdown(shutdown, requester);
@@ -301,11 +309,19 @@ internal sealed partial class TcpSocket
             return;
         }
 
-        if (_pendingSends is not { Count: > 0 } && _state is TcpState.Established or TcpState.CloseWait && HasRoomFor(command.Data.Length))
+        if (_pendingSends is not { Count: > 0 } && _state is TcpState.Established or TcpState.CloseWait)
         {
-            // The usual case: room in the buffer and nobody waiting before us, so no queueing.
-            AppendToSendBuffer(command, requester);
-            PushPendingData();
+            // The usual case: nobody waiting before us, so no queueing unless the write has to wait.
+            var outcome = CopyWrite(command);
+            if (outcome == CopyOutcome.Done)
+            {
+                CompleteWrite(command, requester);
+                PushPendingData();
+                return;
+            }
+
+            (_pendingSends ??= new()).Enqueue((requester, command));
+            AfterCopyStopped(outcome);
             return;
         }
 
@@ -313,34 +329,57 @@ internal sealed partial class TcpSocket
         ServePendingSends();
     }
 
-    /// <summary>Moves waiting send() calls into the send buffer as space allows, and pushes data out.</summary>
+    /// <summary>
+    /// Copies waiting send() calls into sk_buffs, the one copied in part first, until one has to wait for send-buffer
+    /// memory or for the backlog to be taken in; each returns once all its bytes are in; then pushes data out.
+    /// </summary>
     private void ServePendingSends()
     {
-        while (_pendingSends is { Count: > 0 } && _state is TcpState.Established or TcpState.CloseWait)
+        while (_pendingSends is { Count: > 0 } && !_writerWaiting && !_writerWaking && !_ownedByWriter && _state is TcpState.Established or TcpState.CloseWait)
         {
             var (requester, command) = _pendingSends.Peek();
-            if (!HasRoomFor(command.Data.Length))
+            var outcome = CopyWrite(command);
+            if (outcome != CopyOutcome.Done)
             {
-                break;
+                AfterCopyStopped(outcome);
+                return;
             }
 
             _pendingSends.Dequeue();
-            AppendToSendBuffer(command, requester);
+            CompleteWrite(command, requester);
         }
 
         PushPendingData();
+        RunCallsAfterSends();
     }
 
-    private bool HasRoomFor(int bytes) => _sendQueue is not { Length: > 0 } queue || queue.Length + bytes <= SendBufferLimit;
-
-    private void AppendToSendBuffer(Send command, IActorRef? requester)
+    /// <summary>A write stopped short: the writer sleeps (woken by <see cref="CheckSendSpace"/>), or takes in its backlog first.</summary>
+    private void AfterCopyStopped(CopyOutcome outcome)
     {
-        RestartWindowAfterIdle();
-        Sending.Append(command.Data);
-        CopyToWriteQueue(command.Data.Length);
+        if (outcome == CopyOutcome.FlushingBacklog)
+        {
+            OwnForBacklog();
+        }
+    }
+
+    /// <summary>send() returns the write's length (a blocking send copies everything before it returns).</summary>
+    private void CompleteWrite(Send command, IActorRef? requester)
+    {
+        _writeCopied = 0;
+        _writeSkbsSinceFlush = 0;
         if (!command.NoAck)
         {
             requester?.Tell(new Sent(command.Data.Length), Self);
+        }
+    }
+
+    /// <summary>The close() and shutdown() calls that waited for the send() calls before them, once those returned.</summary>
+    private void RunCallsAfterSends()
+    {
+        while (_pendingSends is not { Count: > 0 } && _callsAfterSends is { Count: > 0 })
+        {
+            var (requester, command) = _callsAfterSends.Dequeue();
+            OnCommand(command, requester);
         }
     }
 
@@ -490,8 +529,32 @@ internal sealed partial class TcpSocket
 
         while (_pendingSends is { Count: > 0 })
         {
+            // A send() that copied part of its write returns that count (tcp_sendmsg_locked's do_error), the others fail.
             var (requester, command) = _pendingSends.Dequeue();
-            requester?.Tell(new CommandFailed(command, errno == Errno.None ? Errno.EPIPE : errno), Self);
+            if (_writeCopied > 0)
+            {
+                if (!command.NoAck)
+                {
+                    requester?.Tell(new Sent(_writeCopied), Self);
+                }
+            }
+            else
+            {
+                requester?.Tell(new CommandFailed(command, errno == Errno.None ? Errno.EPIPE : errno), Self);
+            }
+
+            _writeCopied = 0;
+        }
+
+        _writerWaiting = false;
+        _writerWaking = false;
+        _ownedByWriter = false;
+        _writeSkbsSinceFlush = 0;
+        while (_callsAfterSends is { Count: > 0 })
+        {
+            // They run as the calls they are, after this: the thread's send() has returned.
+            var (requester, command) = _callsAfterSends.Dequeue();
+            Self.Tell(command, requester ?? ActorRefs.NoSender);
         }
 
         DeliverToApplication();

@@ -93,8 +93,17 @@ internal sealed partial class TcpSocket : UntypedActor, IWithTimers, IPortHolder
     {
         switch (message)
         {
+            case Segment segment when _ownedByWriter:
+                AddToBacklog(segment);
+                break;
             case Segment segment:
                 OnSegment(segment);
+                break;
+            case FlushBacklog:
+                OnFlushBacklog();
+                break;
+            case WriterWoken:
+                OnWriterWoken();
                 break;
             case TimerExpired timer:
                 OnTimer(timer.Kind);

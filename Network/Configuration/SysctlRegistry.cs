@@ -115,6 +115,9 @@ public static class SysctlRegistry
         Int("net.core.wmem_max", 4608, int.MaxValue, s => s.NetCoreWmemMax, (s, v) => s.NetCoreWmemMax = v);
         table.Add("net.ipv4.tcp_rmem", Triple(s => s.TcpRmem, (s, v) => s.TcpRmem = v));
         table.Add("net.ipv4.tcp_wmem", Triple(s => s.TcpWmem, (s, v) => s.TcpWmem = v));
+        table.Add("net.ipv4.tcp_congestion_control", new Definition(
+            s => s.TcpCongestionControl,
+            (s, key, text) => s.TcpCongestionControl = ParseCongestionControl(key, text)));
         table.Add("net.ipv4.ip_local_port_range", new Definition(
             s => string.Create(CultureInfo.InvariantCulture, $"{s.IpLocalPortRange.Low}\t{s.IpLocalPortRange.High}"),
             (s, key, text) => s.IpLocalPortRange = ParsePortRange(key, text)));
@@ -123,6 +126,10 @@ public static class SysctlRegistry
             (s, key, text) => s.IpLocalReservedPorts = ParsePortList(key, text)));
         return table;
     }
+
+    /// <summary>The algorithms tcp_available_congestion_control lists on the project machine; Linux answers ENOENT for others.</summary>
+    private static string ParseCongestionControl(string key, string text) =>
+        text is "reno" or "cubic" or "bbr" ? text : throw new SysctlException($"{key}: unknown congestion control '{text}' (available: reno cubic bbr)");
 
     private static Definition Triple(Func<Sysctls, (int, int, int)> get, Action<Sysctls, (int, int, int)> set) => new(
         s => string.Create(CultureInfo.InvariantCulture, $"{get(s).Item1}\t{get(s).Item2}\t{get(s).Item3}"),

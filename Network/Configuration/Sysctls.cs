@@ -91,6 +91,14 @@ public sealed class Sysctls
     /// <summary>net.ipv4.tcp_wmem: min, default, max send buffer in bytes.</summary>
     public (int Min, int Default, int Max) TcpWmem { get; set; } = (4096, 16384, 4194304);
 
+    /// <summary>
+    /// net.ipv4.tcp_congestion_control: the algorithm a new socket takes (reno, cubic or bbr; Linux's build default
+    /// is cubic, the kernel-lab namespaces inherited bbr). The simulator's congestion control is Reno-like whatever
+    /// this says; the name chooses what Linux derives from the algorithm's ops, the send buffer's factor
+    /// (tcp_sndbuf_expand: bbr_sndbuf_expand's 3, else 2).
+    /// </summary>
+    public string TcpCongestionControl { get; set; } = "cubic";
+
     /// <summary>net.ipv4.tcp_slow_start_after_idle.</summary>
     public int TcpSlowStartAfterIdle { get; set; } = 1;
 

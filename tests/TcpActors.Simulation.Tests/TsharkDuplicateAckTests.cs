@@ -72,8 +72,8 @@ public sealed class TsharkDuplicateAckTests
     // Lost data with SACK holes, reordering, a zero window.
     [InlineData("sack-holes", "server", 3, "")]
     [InlineData("sack-holes", "client", 3, "")]
-    [InlineData("reordering", "server", 19, "")]
-    [InlineData("reordering", "client", 19, "")]
+    [InlineData("reordering", "server", 18, "")]
+    [InlineData("reordering", "client", 18, "")]
     [InlineData("zero-window", "server", 3, "13:ZeroWindow 16:ZeroWindow 18:ZeroWindow")]
     public void Tshark_agrees_with_the_senders_duplicate_ack_marks(string name, string? captureHost, int duplicates, string differences)
     {

@@ -35,14 +35,17 @@ public sealed class CongestionWindowDialogueTests
         // Proves tcp_slow_start_after_idle_check and tcp_cwnd_restart (RFC 5681 4.1): the window grows to 40 in slow
         // start (10, then 20 once the first ten are ACKed, then 40), the last 12 segments leave it unused; after
         // 1.7 s without sending (RTO 300 ms from the 100 ms samples) the next write finds it halved per RTO of
-        // idleness down to the initial window, never below: 40, 20, 10. Ten segments leave.
+        // idleness down to the initial window, never below: 40, 20, 10. Ten segments leave. The first write ran out
+        // of send buffer after 31 sk_buffs (3 × 10 × 2304 = 69120 bytes, the lab's bbr factor), so tcp_push marked
+        // 43801:45261 PSH before the writer slept; the ACK at 2.1 grew the buffer with the window and woke it.
         var dialogue = Dialogue.WithListener(Sends((2.0, 60000), (4.0, 60000)));
         Handshake(dialogue);
         dialogue.Inject(2.1, TcpFlags.Ack, 1, 14601, window: Window);
         dialogue.Inject(2.2, TcpFlags.Ack, 1, 43801, window: Window);
         dialogue.Inject(2.3, TcpFlags.Ack, 1, 60001, window: Window);
         dialogue.ExpectUntil(2.35, "1.000000 S. seq ISN ack 1 win 64240\n" + Flight(2.0, first: 1, count: 10) + "\n" + Flight(2.1, first: 14601, count: 20)
-            + "\n" + Flight(2.2, first: 43801, count: 11) + "\n2.200000 P. seq 59861:60001 ack 1 win 64240 length 140");
+            + "\n2.200000 P. seq 43801:45261 ack 1 win 64240 length 1460\n" + Flight(2.2, first: 45261, count: 10)
+            + "\n2.200000 P. seq 59861:60001 ack 1 win 64240 length 140");
         dialogue.ExpectUntil(4.05, Flight(4.0, first: 60001, count: 10));
     }
 

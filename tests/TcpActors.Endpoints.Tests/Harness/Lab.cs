@@ -180,8 +180,13 @@ internal sealed class Lab
         return text.ToString().TrimEnd('\n');
     }
 
+    /// <summary>
+    /// The host's sysctls: the kernel-lab namespaces' congestion control first (bbr, inherited from the project
+    /// machine, see tests/reference/kernel/sysctl-defaults.txt; it sets the send buffer's factor), then the script's.
+    /// </summary>
     private static TopologyBuilder.HostOptions Configure(TopologyBuilder.HostOptions options, string[] sysctls)
     {
+        options.Sysctl("net.ipv4.tcp_congestion_control", "bbr");
         foreach (string setting in sysctls)
         {
             int equals = setting.IndexOf('=', StringComparison.Ordinal);

@@ -37,13 +37,18 @@ public sealed class SlowReaderExperimentTests
         // Proves against tests/reference/kernel/25-slow-reader-default.txt, the client's side: each write becomes
         // sk_buffs of one MSS (GSO off on the kernel's c0), so the first write ends in a short segment
         // (44889:45861, 972 bytes, PSH from tcp_push) and the second starts a segment of its own although the
-        // window had room; the FIN rides on the last segment of the second write, which keeps its PSH. Four PSH
-        // marks differ, each for a reason the simulator does not model: the kernel's forced_push in the first
-        // write fell on 36201:37649, not 31857:33305, because it processed the ACKs that had come back (the window
-        // then 72, max_window 73728) after 16 sk_buffs of the copy (sk_flush_backlog), where the simulator copies
-        // a write at once knowing the window of 64; in the second write the kernel ran out of send buffer after
-        // 74821 (sk_stream_wait_memory marks the tail, 73373:74821), which restarted forced_push's count, so the
-        // simulator's half-window mark at 84957:86405 is not the kernel's. The segments themselves are the same.
+        // window had room. In the first write the backlog taken in before the 17th sk_buff (sk_flush_backlog) held
+        // the ACKs of the first ten segments, coalesced into the last (window 72, max_window 73728), so forced_push
+        // marks 36201:37649. The second write runs out of send buffer (BBR's 3 × 10 × 2304 = 69120 bytes for
+        // 31 sk_buffs of 1448 + 832 bytes) before it allocates the sk_buff after 74821, exactly as the kernel's.
+        // From there the two differ, because of BBR's pacing, which the simulator does not model: the kernel's
+        // segments left paced behind the copy, so 73373:74821 was still unsent when the writer ran out (tcp_push
+        // marked it PSH) and the segments sent after that grew sk_sndbuf (tcp_new_space, fewer in flight than
+        // cwnd) and woke the writer at once: its send() returned, the rest of the write waited for the window and
+        // the FIN rode on its last segment. The simulator's segments leave as the write is copied: 73373:74821 has
+        // gone when the writer runs out (no unsent tail to mark), the writer sleeps until the delayed ACK, the
+        // loss probe finds no new data and sends 73373:74821 again, forced_push marks 82061:83509 (half the
+        // largest window after the first write's end), and the FIN follows the data on its own.
         var lab = Lab.Routed();
         lab.Run("server", lab.Server, p => Server(p, receiveBuffer: null));
         lab.Run("client", lab.Client, p => Client(p, sendAt: 1.9725));
@@ -53,9 +58,15 @@ public sealed class SlowReaderExperimentTests
         var simulated = ClientSegments(lab.Wire.Text(withTime: false));
         Assert.Equal(69, kernel.Count);
         Assert.Equal("40000>8080 P. seq 44889:45861 ack 2 win 63 [TS] length 972", simulated[34]);
-        Assert.Equal("40000>8080 FP. seq 93645:95059 ack 2 win 63 [TS] length 1414", simulated[^1]);
-        string[] pushElsewhere = ["31857:33305", "36201:37649", "73373:74821", "84957:86405"];
-        Assert.Equal(kernel.Select(l => pushElsewhere.Any(r => l.Contains($" seq {r} ", StringComparison.Ordinal)) ? TogglePush(l) : l), simulated);
+        Assert.Equal("40000>8080 P. seq 36201:37649 ack 2 win 63 [TS] length 1448", simulated[28]);
+        int wait = kernel.IndexOf("40000>8080 P. seq 73373:74821 ack 2 win 63 [TS] length 1448");
+        Assert.Equal(54, wait);
+        var expected = kernel.Select(l => l.Contains(" seq 82061:83509 ", StringComparison.Ordinal) ? TogglePush(l) : l).ToList();
+        expected[wait] = TogglePush(expected[wait]);
+        expected.Insert(wait + 1, expected[wait]);
+        expected[^1] = "40000>8080 P. seq 93645:95059 ack 2 win 63 [TS] length 1414";
+        expected.Add("40000>8080 F. seq 95059 ack 2 win 63 [TS]");
+        Assert.Equal(expected, simulated);
     }
 
     [Fact]
@@ -65,10 +76,15 @@ public sealed class SlowReaderExperimentTests
         // window is 2896 bytes, so forced_push marks every second 1448-byte segment PSH as the write is copied
         // (write_seq more than 1448 past the last mark); the first write's short tail (972 bytes) was still unsent
         // when the second write came and was topped up to 44889:46337, keeping the PSH of the first write's end.
-        // Segments and marks are the kernel's through both writes and the FIN, but for two things the simulator
-        // does not model: the kernel's send() waited for send-buffer memory after 46337 (sk_stream_wait_memory
-        // marks the tail, restarting forced_push's count), so from 46337 to 66609 its marks are one segment later
-        // than the simulator's until a second wait at 68057 brings them back in step; and its server left two
+        // The send buffer (69120 bytes; the first write's ACKs taken in before its 17th sk_buff, sk_flush_backlog, so
+        // that write never waits) runs out in the second write as on the kernel, where tcp_push marks the tail and
+        // forced_push counts from the mark: segments and marks are the kernel's through 66609. Two things differ after that, neither
+        // of them the send buffer's accounting: the kernel's BBR grew cwnd to 14 in its first ten deliveries although
+        // the window kept the flight at two segments, so its sk_sndbuf grew to 3 × 14 × 2304 = 96768 (ss: tb96768,
+        // w98040 = 62264 bytes + 43 × 832 while it waited) and its writer, woken, copied up to 68057 before running
+        // out again, which marked 66609:68057 and moved forced_push's marks one segment on to the end; the
+        // simulator's Reno-like window does not grow while the receiver's window limits the flight, its buffer stays
+        // 69120 and its writer sleeps until the reader empties the buffer at t=20. And the kernel's server left two
         // segments unacknowledged for 9 ms (the reader's timing), so the client sent a loss probe (69505:70953
         // again) that the simulator's never needs.
         var lab = Lab.Routed();
@@ -83,7 +99,7 @@ public sealed class SlowReaderExperimentTests
         kernel.RemoveAt(probe);
         Assert.Contains("40000>8080 P. seq 44889:46337 ack 2 win 63 [TS] length 1448", simulated);
         Assert.Equal("40000>8080 FP. seq 94121:95059 ack 2 win 63 [TS] length 938", simulated[^1]);
-        var shifted = Enumerable.Range(0, 14).Select(i => $" seq {46337 + (i * 1448)}:{46337 + ((i + 1) * 1448)} ").ToList();
+        var shifted = Enumerable.Range(0, 19).Select(i => $" seq {66609 + (i * 1448)}:{66609 + ((i + 1) * 1448)} ").ToList();
         Assert.Equal(kernel.Select(l => shifted.Any(r => l.Contains(r, StringComparison.Ordinal)) ? TogglePush(l) : l), simulated);
     }
 

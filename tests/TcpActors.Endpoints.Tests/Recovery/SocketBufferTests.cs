@@ -31,16 +31,18 @@ public sealed class SocketBufferTests
     public void So_sndbuf_1000_holds_4608_bytes_not_2000()
     {
         // Proves SOCK_MIN_SNDBUF (sock_setsockopt: max(val * 2, 4608)): with SO_SNDBUF 1000 and a peer that
-        // acknowledges nothing, a 3000-byte send() and a 1000-byte one both fit the send buffer and return at
-        // once; a third 1000-byte one (5000 bytes queued) waits.
+        // acknowledges nothing (its window 64240, unscaled), a 3000-byte send() returns at once: its three sk_buffs (1460, 1460, 80 bytes) are
+        // each allocated while sk_wmem_queued (0, 2292, 4584) is below 4608, where 2000 would have stopped the
+        // second. Then 5496 bytes are charged and the 80-byte tail has been sent, so the next send() needs a new
+        // sk_buff and waits (sk_stream_wait_memory).
         var dialogue = Dialogue.WithListener((_, socket) => SendThrice(socket));
-        dialogue.Connect(1.0);
+        dialogue.Inject(1.0, TcpFlags.Syn, 0, window: 64240, options: new TcpOptions { Mss = 1460 });
+        dialogue.Inject(1.000001, TcpFlags.Ack, 1, 1, window: 64240);
         dialogue.Lab.RunUntil(2.0);
 
         Expect.Lines(
             """
             1.000 server send(3000 bytes) -> 3000
-            1.000 server send(1000 bytes) -> 1000
             """,
             string.Join('\n', Lines(dialogue.Lab.Calls.Of("server")).Where(l => l.Contains("send(", StringComparison.Ordinal))));
     }
