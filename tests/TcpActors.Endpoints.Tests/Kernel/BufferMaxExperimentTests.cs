@@ -26,19 +26,19 @@ public sealed class BufferMaxExperimentTests
         Expect.SameAsKernel(lab.Wire, "39-buffer-max.txt", untilSeconds: 2.4);
         Expect.Lines(
             """
-            1.000 client getsockopt(SO_RCVBUF, SO_SNDBUF) -> 131072 4194304
+            1.000 client getsockopt(SO_RCVBUF, SO_SNDBUF) -> 131072 16384
             1.000 client setsockopt(SO_RCVBUF 10000000, SO_SNDBUF 10000000) -> 0
             1.000 client getsockopt(SO_RCVBUF, SO_SNDBUF) -> 8388608 8388608
-            2.000 client getsockopt(SO_RCVBUF, SO_SNDBUF) -> 131072 4194304
+            2.000 client getsockopt(SO_RCVBUF, SO_SNDBUF) -> 131072 16384
             2.000 client setsockopt(SO_RCVBUF 1000000, SO_SNDBUF 1000000) -> 0
             2.000 client getsockopt(SO_RCVBUF, SO_SNDBUF) -> 2000000 2000000
-            3.000 client getsockopt(SO_RCVBUF, SO_SNDBUF) -> 131072 4194304
+            3.000 client getsockopt(SO_RCVBUF, SO_SNDBUF) -> 131072 16384
             3.000 client setsockopt(SO_RCVBUF 1000, SO_SNDBUF 1000) -> 0
             3.000 client getsockopt(SO_RCVBUF, SO_SNDBUF) -> 2304 4608
             """,
             string.Join('\n', lab.Calls.Of("client").Split('\n').Where(line => line.Contains("sockopt", StringComparison.Ordinal))));
-        // The kernel's unset send buffer reads 16384 (tcp_wmem[1], grown later by tcp_sndbuf_expand); the simulator's
-        // send buffer is a byte limit, tcp_wmem's maximum (docs/fidelity.md, "Send-buffer waits").
+        // The unset send buffer reads 16384 (tcp_wmem[1], before tcp_sndbuf_expand grows it at establishment), as on
+        // the kernel.
     }
 
     [Fact]
