@@ -10,7 +10,7 @@ internal sealed class DelayLane
 {
     private const int InitialCapacity = 64;
 
-    /// <summary>Arrays above this many events are given back once the lane empties.</summary>
+    /// <summary>Arrays above this many events are halved once a quarter full or less (a burst must not pin its array for the rest of the run).</summary>
     private const int ShrinkAbove = 1 << 16;
 
     private ScheduledEvent[] _items = new ScheduledEvent[InitialCapacity];
@@ -49,11 +49,7 @@ internal sealed class DelayLane
         head = default;
         _head = (_head + 1) & (_items.Length - 1);
         Count--;
-        if (Count == 0 && _items.Length > ShrinkAbove)
-        {
-            _items = new ScheduledEvent[InitialCapacity];
-            _head = 0;
-        }
+        ShrinkIfSparse();
     }
 
     /// <summary>Drops the stale events, keeping the order of the others; returns how many were dropped.</summary>
@@ -78,6 +74,25 @@ internal sealed class DelayLane
 
         int dropped = Count - kept;
         Count = kept;
+        ShrinkIfSparse();
         return dropped;
+    }
+
+    private void ShrinkIfSparse()
+    {
+        if (_items.Length <= ShrinkAbove || Count > _items.Length / 4)
+        {
+            return;
+        }
+
+        int capacity = Math.Max(InitialCapacity, (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, Count * 2)));
+        var smaller = new ScheduledEvent[capacity];
+        for (int i = 0; i < Count; i++)
+        {
+            smaller[i] = _items[(_head + i) & (_items.Length - 1)];
+        }
+
+        _items = smaller;
+        _head = 0;
     }
 }

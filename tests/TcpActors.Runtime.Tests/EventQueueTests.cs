@@ -73,4 +73,38 @@ public sealed class EventQueueTests
         Assert.Equal("never", last.Message);
         Assert.False(queue.TryDequeue(out _));
     }
+
+    [Fact]
+    public void A_lane_that_grew_in_a_burst_shrinks_as_it_drains_and_keeps_its_order()
+    {
+        // Proves the lane's shrinking: a burst of 200,000 events scheduled 1 µs ahead at one instant, most of them
+        // run, then 100 more with the same delay from the later instant; every event comes out once, in order,
+        // across the copies into smaller arrays (the lane wraps round its array before it shrinks).
+        var queue = new EventQueue();
+        for (int i = 0; i < 200_000; i++)
+        {
+            var item = new ScheduledEvent { Time = 1_000, Message = i };
+            queue.Enqueue(ref item, 0);
+        }
+
+        int expected = 0;
+        for (; expected < 190_000; expected++)
+        {
+            Assert.True(queue.TryDequeue(out var item));
+            Assert.Equal(expected, item.Message);
+        }
+
+        for (int i = 200_000; i < 200_100; i++)
+        {
+            var item = new ScheduledEvent { Time = 2_000, Message = i };
+            queue.Enqueue(ref item, 1_000);
+        }
+
+        while (queue.TryDequeue(out var item))
+        {
+            Assert.Equal(expected++, item.Message);
+        }
+
+        Assert.Equal(200_100, expected);
+    }
 }
