@@ -34,11 +34,14 @@ public sealed partial class TcpStack
     /// Options as setsockopt stores them (sock_setsockopt): SO_RCVBUF and SO_SNDBUF first capped by net.core.rmem_max
     /// and net.core.wmem_max; the socket doubles what is kept. A later change of the sysctls leaves them alone.
     /// </summary>
-    internal SocketOptions SetByApplication(SocketOptions options) => options with
-    {
-        ReceiveBuffer = options.ReceiveBuffer is { } receive ? Math.Min(receive, Sysctls.NetCoreRmemMax) : null,
-        SendBuffer = options.SendBuffer is { } send ? Math.Min(send, Sysctls.NetCoreWmemMax) : null,
-    };
+    internal SocketOptions SetByApplication(SocketOptions options) =>
+        options.ReceiveBuffer > Sysctls.NetCoreRmemMax || options.SendBuffer > Sysctls.NetCoreWmemMax
+            ? options with
+            {
+                ReceiveBuffer = options.ReceiveBuffer is { } r ? Math.Min(r, Sysctls.NetCoreRmemMax) : null,
+                SendBuffer = options.SendBuffer is { } s ? Math.Min(s, Sysctls.NetCoreWmemMax) : null,
+            }
+            : options; // nothing to cap: the caller's (often shared) options as they are, no copy per socket
 
     internal void AttachContext(IActorContext context) => _managerContext = context;
 
