@@ -58,7 +58,8 @@ internal sealed partial class TcpSocket
         }
 
         _cwndUsed = Math.Max(_cwndUsed, PacketsOut);
-        if (_stack.Sysctls.TcpSlowStartAfterIdle != 0 && Jiffies.At(_stack.NowNanoseconds) - Jiffies.At(_cwndStamp) >= Jiffies.At(_rto))
+        if (_stack.Sysctls.TcpSlowStartAfterIdle != 0 && Jiffies.At(_stack.NowNanoseconds) - Jiffies.At(_cwndStamp) >= Jiffies.At(_rto)
+            && !CongestionControlSetsWindow)
         {
             ApplicationLimited();
         }
@@ -88,6 +89,13 @@ internal sealed partial class TcpSocket
         StampCwnd();
     }
 
+    /// <summary>
+    /// ca_ops->cong_control: the algorithm sets the window itself (bbr), so Linux skips both RFC 2861 rules for it
+    /// (tcp_cwnd_validate, tcp_slow_start_after_idle_check). The simulator's window is Reno-like whatever the name;
+    /// the name decides only these rules and the send buffer's factor.
+    /// </summary>
+    private bool CongestionControlSetsWindow => _stack.Sysctls.TcpCongestionControl == "bbr";
+
     /// <summary>snd_cwnd_stamp = now, as tcp_cong_avoid, tcp_enter_loss, tcp_end_cwnd_reduction and tcp_undo_cwnd_reduction set it.</summary>
     private void StampCwnd() => _cwndStamp = _stack.NowNanoseconds;
 
@@ -98,7 +106,7 @@ internal sealed partial class TcpSocket
     /// </summary>
     private void RestartWindowAfterIdle()
     {
-        if (_stack.Sysctls.TcpSlowStartAfterIdle == 0 || PacketsOut > 0 || _lastDataSentAt == Never)
+        if (_stack.Sysctls.TcpSlowStartAfterIdle == 0 || PacketsOut > 0 || _lastDataSentAt == Never || CongestionControlSetsWindow)
         {
             return;
         }

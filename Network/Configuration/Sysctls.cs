@@ -94,8 +94,9 @@ public sealed class Sysctls
     /// <summary>
     /// net.ipv4.tcp_congestion_control: the algorithm a new socket takes (reno, cubic or bbr; Linux's build default
     /// is cubic, the kernel-lab namespaces inherited bbr). The simulator's congestion control is Reno-like whatever
-    /// this says; the name chooses what Linux derives from the algorithm's ops, the send buffer's factor
-    /// (tcp_sndbuf_expand: bbr_sndbuf_expand's 3, else 2).
+    /// this says; the name chooses what Linux derives from the algorithm's ops: the send buffer's factor
+    /// (tcp_sndbuf_expand: bbr_sndbuf_expand's 3, else 2) and, for bbr (a cong_control hook), no RFC 2861 window
+    /// validation (tcp_cwnd_validate, tcp_slow_start_after_idle_check).
     /// </summary>
     public string TcpCongestionControl { get; set; } = "cubic";
 

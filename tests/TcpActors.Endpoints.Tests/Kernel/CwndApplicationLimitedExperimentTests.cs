@@ -19,7 +19,7 @@ public sealed class CwndApplicationLimitedExperimentTests
         // window goes 40 → 25 → 17; RTT samples of 160 ms raise the RTO to 292 ms (73 ticks), reached once more at
         // 2.6 (tick 650 against the stamp's 577: 13), then to 352 ms and more. The 50-segment write at the end goes out
         // 13 segments at once (40 without the shrink).
-        var dialogue = Dialogue.WithListener(Server, "net.ipv4.tcp_early_retrans=0");
+        var dialogue = Dialogue.WithListener(Server, "net.ipv4.tcp_early_retrans=0", "net.ipv4.tcp_congestion_control=reno");
         dialogue.Timestamps = true;
         // The raw peer's times as the kernel run logged them (its ACKs about 0.1 ms apart).
         dialogue.Inject(1.001, TcpFlags.Syn, 0, window: 64240, options: new TcpOptions { Mss = 1460, SackPermitted = true, HasTimestamps = true, TsVal = 1002, HasWindowScale = true, WindowScale = 7 });
