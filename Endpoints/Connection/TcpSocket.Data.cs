@@ -135,7 +135,7 @@ internal sealed partial class TcpSocket
             OnFin();
         }
 
-        DeliverToApplication();
+        _readerWakeup = true;
     }
 
     private static ByteChunk PayloadOf(Segment segment) =>
