@@ -135,7 +135,7 @@ internal sealed partial class TcpSocket
             OnFin();
         }
 
-        _readerWakeup = true;
+        DeliverToApplication();
     }
 
     private static ByteChunk PayloadOf(Segment segment) =>

@@ -7,9 +7,6 @@ internal sealed partial class TcpSocket
 {
     private long _lastOutOfWindowAck;
 
-    /// <summary>In-order data or a FIN was queued: the application reads once this segment is processed.</summary>
-    private bool _readerWakeup;
-
     private void OnSegment(Segment segment)
     {
         switch (_state)
@@ -31,13 +28,6 @@ internal sealed partial class TcpSocket
             default:
                 OnSynchronizedSegment(segment);
                 break;
-        }
-
-        if (_readerWakeup)
-        {
-            // sk_data_ready woke the reader; it runs once the segment has been processed, its ACK (if due) sent.
-            _readerWakeup = false;
-            DeliverToApplication();
         }
     }
 
