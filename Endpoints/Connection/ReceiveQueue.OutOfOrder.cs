@@ -257,6 +257,9 @@ internal sealed partial class ReceiveQueue
         return freed;
     }
 
+    /// <summary>The end of the highest held out-of-order buffer (ooo_last_skb's end_seq), if any is held.</summary>
+    public SeqNum? OutOfOrderEnd => _outOfOrder is { Count: > 0 } queue ? queue[^1].End : null;
+
     /// <summary>tcp_sack_reset after tcp_prune_ofo_queue dropped data: nothing is reported until new data arrives out of order.</summary>
     public void ResetSacks() => _sacks?.Reset();
 

@@ -79,6 +79,38 @@ internal sealed partial class ReceiveQueue
         InOrderMemory += held.Charge;
     }
 
+    /// <summary>
+    /// The unread bytes of the sk_buff a read starts in: the rest of the head segment and of the segments coalesced
+    /// after it (charged their length only), up to the next segment that has a buffer of its own. tcp_recvmsg
+    /// copies one sk_buff at a time and calls tcp_rcv_space_adjust after each.
+    /// </summary>
+    public long UnreadInHeadBuffer
+    {
+        get
+        {
+            if (UnreadBytes == 0)
+            {
+                return 0;
+            }
+
+            long bytes = _head.Data.Length - _headOffset;
+            if (_behind is { Count: > 0 } behind)
+            {
+                foreach (var held in behind)
+                {
+                    if (held.Charge != held.Data.Length)
+                    {
+                        break;
+                    }
+
+                    bytes += held.Data.Length;
+                }
+            }
+
+            return bytes;
+        }
+    }
+
     /// <summary>Reads up to <paramref name="max"/> bytes (one chunk, merged when it spans several).</summary>
     public ByteChunk Read(int max)
     {

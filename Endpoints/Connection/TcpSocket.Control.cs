@@ -114,7 +114,7 @@ internal sealed partial class TcpSocket
     /// <summary>
     /// sk_rcvbuf: SO_RCVBUF doubled (for the sk_buff overhead), never below SOCK_MIN_RCVBUF
     /// (sock_setsockopt's __sock_set_rcvbuf), and then locked; else tcp_rmem's default, or more once
-    /// tcp_clamp_window has grown it (receive-buffer autotuning is not modelled).
+    /// autotuning (tcp_rcvbuf_grow) or tcp_clamp_window has grown it.
     /// </summary>
     private int ReceiveBuffer => _options.ReceiveBuffer is { } size ? SocketBuffer(size, SockMinRcvbuf) : Math.Max(_stack.Sysctls.TcpRmem.Default, _receiveBufferGrown);
 

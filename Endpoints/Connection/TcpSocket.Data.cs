@@ -84,6 +84,12 @@ internal sealed partial class TcpSocket
                 GrowReceiveWindow(data.Length, held == OutOfOrderOutcome.Queued ? SkbTruesize.OfSegment(data.Length) : 0);
             }
 
+            if (!_orphaned && (_listener is null || _accepted))
+            {
+                // tcp_data_queue_ofo ends with tcp_rcvbuf_grow at the same space: room for the span held out of order.
+                GrowReceiveBuffer(_rcvqSpace);
+            }
+
             ScheduleAckForStaleSegment();
             return;
         }
@@ -112,13 +118,14 @@ internal sealed partial class TcpSocket
             var queue = Receiving;
             queue.AppendInOrder(data);
             _rcvNxt += data.Length;
+            var queuedUpTo = _rcvNxt;
             _rcvNxt = queue.DrainOutOfOrder(_rcvNxt, _sackOk, out heldFin);
             if (hadOutOfOrder && (queue.OutOfOrderCount == 0 || heldFin))
             {
                 _ackNow = true;
             }
 
-            OnDataReceived(segment.PayloadLength);
+            OnDataReceived(segment.PayloadLength, queuedUpTo);
         }
 
         ScheduleAck(now: false);
@@ -159,11 +166,15 @@ internal sealed partial class TcpSocket
         }
     }
 
-    /// <summary>tcp_event_data_recv: measure the peer's MSS, adapt the delayed-ACK timeout, grow the window.</summary>
-    private void OnDataReceived(int length)
+    /// <summary>
+    /// tcp_event_data_recv: measure the peer's MSS and the round trip (from <paramref name="queuedUpTo"/>, rcv_nxt
+    /// before held data joined), adapt the delayed-ACK timeout, grow the window.
+    /// </summary>
+    private void OnDataReceived(int length, SeqNum queuedUpTo)
     {
         long now = _stack.NowNanoseconds;
         MeasureReceiveMss(length);
+        MeasureReceiveRtt(queuedUpTo);
         if (_ato == 0)
         {
             IncreaseQuickAcks(MaxQuickAcks);
@@ -298,6 +309,7 @@ internal sealed partial class TcpSocket
 
         _windowClamp = (uint)clamp;
         _rcvSsthresh = Math.Min(_rcvSsthresh, _windowClamp);
+        InitReceiveSpace();
     }
 
     /// <summary>tcp_win_from_space: the part of some buffer memory that can be window, at the current scaling ratio.</summary>

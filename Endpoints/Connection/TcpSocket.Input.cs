@@ -127,6 +127,11 @@ internal sealed partial class TcpSocket
             return;
         }
 
+        if (segment.PayloadLength > 0)
+        {
+            MeasureReceiveRttFromTimestamps(segment);
+        }
+
         ProcessData(segment);
         if (_state is TcpState.Closed or TcpState.TimeWait)
         {

@@ -392,7 +392,7 @@ internal sealed partial class TcpSocket
             if (_receiveQueue is { UnreadBytes: > 0 } queue)
             {
                 _pendingReads.Dequeue();
-                requester?.Tell(new Received(queue.Read(command.MaxBytes)), Self);
+                requester?.Tell(new Received(ReadAndAdjustSpace(queue, command.MaxBytes)), Self);
                 AfterApplicationRead();
                 continue;
             }
@@ -423,7 +423,7 @@ internal sealed partial class TcpSocket
     {
         if (_receiveQueue is { UnreadBytes: > 0 } queue)
         {
-            _handler!.Tell(new Received(queue.Read(int.MaxValue)), Self);
+            _handler!.Tell(new Received(ReadAndAdjustSpace(queue, int.MaxValue)), Self);
             AfterApplicationRead();
         }
 

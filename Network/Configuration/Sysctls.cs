@@ -103,6 +103,12 @@ public sealed class Sysctls
     /// <summary>net.ipv4.tcp_slow_start_after_idle.</summary>
     public int TcpSlowStartAfterIdle { get; set; } = 1;
 
+    /// <summary>
+    /// net.ipv4.tcp_moderate_rcvbuf: receive-buffer autotuning (tcp_rcvbuf_grow grows sk_rcvbuf, up to tcp_rmem's
+    /// maximum, for a socket without SO_RCVBUF); 0 leaves the buffer at tcp_rmem's default.
+    /// </summary>
+    public int TcpModerateRcvbuf { get; set; } = 1;
+
     /// <summary>net.ipv4.ip_local_port_range: ephemeral ports, inclusive.</summary>
     public (int Low, int High) IpLocalPortRange { get; set; } = (32768, 60999);
 

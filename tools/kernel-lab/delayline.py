@@ -13,7 +13,11 @@ Transmit checksum offload on veth leaves TCP checksums unfinished in the frames 
 they are recomputed before sending. GSO super-segments would exceed the MTU: the hosts' interfaces must
 send one segment per skb (`ip link set c0 gso_max_segs 1`, as lab_delay_line does).
 
-Usage: delayline.py --delay-ms D --left IF LEFT_HOST_MAC --right IF RIGHT_HOST_MAC --stats FILE
+With --rate-kbit R each direction is also a link of R kbit/s: a frame is sent on only once the ones before it
+in that direction have been (its IP length at R), then waits the delay, as a simulated link serialises and
+then propagates.
+
+Usage: delayline.py --delay-ms D [--rate-kbit R] --left IF LEFT_HOST_MAC --right IF RIGHT_HOST_MAC --stats FILE
 Stops on SIGTERM/SIGINT (writing the frame counts to FILE) or after --limit-seconds (default 600).
 Standard library only; every wait is bounded.
 """
@@ -83,6 +87,7 @@ def main():
     parser.add_argument("--left", nargs=2, required=True, metavar=("IF", "HOST_MAC"))
     parser.add_argument("--right", nargs=2, required=True, metavar=("IF", "HOST_MAC"))
     parser.add_argument("--stats", required=True)
+    parser.add_argument("--rate-kbit", type=float, default=0)
     parser.add_argument("--limit-seconds", type=float, default=600)
     args = parser.parse_args()
 
@@ -102,6 +107,7 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(1))
     signal.signal(signal.SIGINT, lambda *_: stopping.append(1))
     end = time.monotonic() + args.limit_seconds
+    busy_until = {name: 0.0 for name in sides}
 
     while not stopping and time.monotonic() < end:
         now = time.monotonic()
@@ -126,7 +132,11 @@ def main():
                 continue
             out = other[name]
             sequence += 1
-            heapq.heappush(queue, (time.monotonic() + delay, sequence, out,
+            leaves = time.monotonic()
+            if args.rate_kbit > 0:
+                leaves = max(leaves, busy_until[out]) + len(packet) * 8 / (args.rate_kbit * 1000.0)
+                busy_until[out] = leaves
+            heapq.heappush(queue, (leaves + delay, sequence, out,
                                    sides[out]["host"] + sides[out]["own"] + struct.pack("!H", ETH_P_IP) + packet))
 
     with open(args.stats, "w") as f:

@@ -137,12 +137,12 @@ lab_ipt_counters() {
   done
 }
 
-# lab_delay_line MS   (routed only) replaces the router's forwarding by delayline.py: every packet waits MS
-# milliseconds in the router, each way (RTT = 2 × MS). sch_netem is not in this kernel, so this stands in for
+# lab_delay_line MS [KBIT]   (routed only) replaces the router's forwarding by delayline.py: every packet waits MS
+# milliseconds in the router, each way (RTT = 2 × MS), after being serialised at KBIT kbit/s if given. sch_netem is not in this kernel, so this stands in for
 # `tc qdisc add dev rc root netem delay MS`. The hosts' interfaces send one segment per skb (gso_max_segs 1),
 # which is also how the simulator sends. Recorded in the notes; the router's frame counts at the end.
 lab_delay_line() {
-  local ms=$1 cmac smac
+  local ms=$1 rate=${2:-0} cmac smac
   cmac=$(ip netns exec "$NS_C" cat /sys/class/net/c0/address)
   smac=$(ip netns exec "$NS_S" cat /sys/class/net/s0/address)
   ip -n "$NS_C" link set c0 gso_max_segs 1
@@ -150,10 +150,10 @@ lab_delay_line() {
   ip netns exec "$NS_R" sysctl -qw net.ipv4.ip_forward=0
   # real-time priority where allowed, so that a busy machine does not stretch the delay
   local rt=""; chrt -f 10 true 2>/dev/null && rt="chrt -f 10"
-  ip netns exec "$NS_R" timeout "${LAB_PY_TIMEOUT:-300}" $rt python3 -u "$LAB_DIR/delayline.py" --delay-ms "$ms" \
+  ip netns exec "$NS_R" timeout "${LAB_PY_TIMEOUT:-300}" $rt python3 -u "$LAB_DIR/delayline.py" --delay-ms "$ms" --rate-kbit "$rate" \
     --left rc "$cmac" --right rs "$smac" --stats "$LAB_WORK/delayline.stats" 2>>"$LAB_WORK/python.err" &
   LAB_BG+=($!); LAB_DELAY_PID=$!
-  lab_note "router: tools/kernel-lab/delayline.py${rt:+ ($rt)} forwards with a one-way delay of $ms ms (ip_forward=0; no netem in this kernel); c0 and s0: gso_max_segs 1"
+  lab_note "router: tools/kernel-lab/delayline.py${rt:+ ($rt)} forwards with a one-way delay of $ms ms${2:+ at $rate kbit/s each way} (ip_forward=0; no netem in this kernel); c0 and s0: gso_max_segs 1"
   # wait (bounded) until a probe to the closed port 9 comes back refused through the delay line
   local i
   for i in 1 2 3 4 5 6 7 8 9 10; do

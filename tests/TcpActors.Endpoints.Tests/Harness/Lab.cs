@@ -77,9 +77,11 @@ internal sealed class Lab
 
     /// <summary>
     /// Client — router — server, instant links unless <paramref name="links"/> says otherwise (both links, both
-    /// directions: a one-way delay of twice its delay); sysctls as "name=value" per host.
+    /// directions: a one-way delay of twice its delay; <paramref name="serverLinks"/> sets the router — server link
+    /// apart, e.g. to put the whole path's delay and rate on one link as kernel-lab's delay line does); sysctls as
+    /// "name=value" per host.
     /// </summary>
-    public static Lab Routed(string[]? client = null, string[]? server = null, LinkSettings? links = null, ulong seed = 1)
+    public static Lab Routed(string[]? client = null, string[]? server = null, LinkSettings? links = null, LinkSettings? serverLinks = null, ulong seed = 1)
     {
         var system = ActorSystem.Create("lab", seed);
         var topology = new TopologyBuilder(system)
@@ -88,7 +90,7 @@ internal sealed class Lab
             .AddRouter("router")
             .AddHost("server", h => Configure(h.Address("10.0.2.2/24"), server ?? []))
             .Connect("client", "router", links)
-            .Connect("router", "server", links)
+            .Connect("router", "server", serverLinks ?? links)
             .Build();
         var router = topology["router"];
         return new Lab(system, topology, topology["client"], topology["server"], router, "eth0");

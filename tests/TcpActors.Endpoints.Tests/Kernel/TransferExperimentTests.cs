@@ -12,8 +12,11 @@ public sealed class TransferExperimentTests
         // segment (MSS 65483) ACKed with the window grown to 104, two back-to-back 100-byte writes are not
         // merged (the first is ACKed at once), 3000 bytes open the window to 119; a 100000-byte write is cut at
         // half the largest window the peer offered (tcp_bound_to_half_wnd: 121856 / 2 = 60928), without PSH on
-        // the first part. The kernel's later windows (67, 29, then 88) come from receive-buffer autotuning,
-        // which the simulator does not model, and its second part left after the first's ACK (copy time). The
+        // the first part. The kernel ACKed both parts before its reader ran (0.7 ms later), with the data still
+        // queued (67, 29), then sent a window update (88); the simulator's reader takes each part at the instant
+        // it arrives, before the ACK (119, 88). Receive-buffer autotuning plays no part: the first round-trip sample (window-based;
+        // loopback's timestamps measure 0 ms, which 6.18 ignores) comes with the second part, 3 s after the
+        // measure began, and what was read by then (45056 bytes) is less than rcvq_space.space (65483). The
         // client's segments are the kernel's to the end: each write its own segment (size_goal is the MSS, the
         // tail of a write goes out before the next), PSH on the last of each write (tcp_push) and none on the
         // 60928 bytes cut from the 100000-byte write, as forced_push fires only beyond half the window
@@ -30,6 +33,13 @@ public sealed class TransferExperimentTests
                 "4.000000 40000>8080 P. seq 84129:123201 ack 1 win 64 [TS] length 39072", // kernel 3.999908
             ],
             bulk);
+        var serverBulk = lab.Wire.Text().Split('\n').Where(l => l.Contains("8080>40000", StringComparison.Ordinal)).Skip(5).Take(2).ToList();
+        Assert.Equal(
+            [
+                "4.000000 8080>40000 . ack 84129 win 119 [TS]", // kernel 3.999897 win 67: its reader had not run yet
+                "4.000000 8080>40000 . ack 123201 win 88 [TS]", // kernel: win 29, then 88 0.7 ms later, once read
+            ],
+            serverBulk);
         var kernelClient = KernelReference.Load("23-transfer-loopback.txt").WireText(withTime: false).Split('\n').Where(l => l.StartsWith("40000>8080", StringComparison.Ordinal));
         var simulatedClient = lab.Wire.Text(withTime: false).Split('\n').Where(l => l.StartsWith("40000>8080", StringComparison.Ordinal));
         Assert.Equal(kernelClient, simulatedClient);
