@@ -37,6 +37,9 @@ internal struct RttEstimator
         _minRtt.Add(micros, unchecked((uint)(now / Jiffies.Nanoseconds)), MinRttWindowJiffies);
     }
 
+    /// <summary>tp->srtt_us: the smoothed RTT in microseconds, times 8 (0 before any sample).</summary>
+    public readonly long SmoothedMicros8 => _srttMicros8;
+
     /// <summary>Smoothed RTT in nanoseconds (0 before any sample).</summary>
     public readonly long SmoothedNanoseconds => _srttMicros8 / 8 * 1000;
 

@@ -125,7 +125,7 @@ internal sealed partial class TcpSocket
                 _ackNow = true;
             }
 
-            OnDataReceived(segment.PayloadLength, queuedUpTo);
+            OnDataReceived(segment.PayloadLength, segment.GsoSize, queuedUpTo);
         }
 
         ScheduleAck(now: false);
@@ -167,13 +167,13 @@ internal sealed partial class TcpSocket
     }
 
     /// <summary>
-    /// tcp_event_data_recv: measure the peer's MSS and the round trip (from <paramref name="queuedUpTo"/>, rcv_nxt
-    /// before held data joined), adapt the delayed-ACK timeout, grow the window.
+    /// tcp_event_data_recv: measure the peer's MSS (from the GSO size of a super-segment) and the round trip (from
+    /// <paramref name="queuedUpTo"/>, rcv_nxt before held data joined), adapt the delayed-ACK timeout, grow the window.
     /// </summary>
-    private void OnDataReceived(int length, SeqNum queuedUpTo)
+    private void OnDataReceived(int length, int gsoSize, SeqNum queuedUpTo)
     {
         long now = _stack.NowNanoseconds;
-        MeasureReceiveMss(length);
+        MeasureReceiveMss(length, gsoSize);
         MeasureReceiveRtt(queuedUpTo);
         if (_ato == 0)
         {
@@ -206,10 +206,13 @@ internal sealed partial class TcpSocket
 
     /// <summary>
     /// tcp_measure_rcv_mss: a larger segment updates rcv_mss and the buffer's data-to-memory ratio
-    /// (scaling_ratio), and with it the window clamp (tcp_set_window_clamp, Linux 6.16+).
+    /// (scaling_ratio), and with it the window clamp (tcp_set_window_clamp, Linux 6.16+). A GSO super-segment
+    /// counts as its gso_size (skb_shinfo(skb)->gso_size), so rcv_mss stays the sender's MSS, while the ratio is
+    /// that of the whole sk_buff (skb->len over its truesize).
     /// </summary>
-    private void MeasureReceiveMss(int length)
+    private void MeasureReceiveMss(int skbLength, int gsoSize)
     {
+        int length = gsoSize > 0 ? gsoSize : skbLength;
         if (length < _rcvMss)
         {
             return;
@@ -217,7 +220,7 @@ internal sealed partial class TcpSocket
 
         if (length != _rcvMss)
         {
-            int ratio = Math.Max(1, length * 256 / SkbTruesize.OfSegment(length));
+            int ratio = Math.Max(1, skbLength * 256 / SkbTruesize.OfSegment(skbLength));
             if (ratio != _scalingRatio)
             {
                 _scalingRatio = ratio;

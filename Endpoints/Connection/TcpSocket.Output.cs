@@ -116,8 +116,9 @@ internal sealed partial class TcpSocket
     }
 
     /// <summary>
-    /// tcp_write_xmit: sends the write queue's sk_buffs as the windows allow, each cut to the MSS (a cut
-    /// leaves PSH to the last piece, as tso_fragment does) and never merged with the next; the FIN on the
+    /// tcp_write_xmit: sends the write queue's sk_buffs as the windows allow, each cut to the MSS, or with GSO to
+    /// one GSO packet of up to half the congestion window (<see cref="CwndQuota"/>, <see cref="MssSplitPoint"/>) (a
+    /// cut leaves PSH to the last piece, as tso_fragment does) and never merged with the next; the FIN on the
     /// last data segment when it is queued (else alone). An sk_buff whose first MSS does not fit the peer's
     /// window waits (tcp_snd_wnd_test; the probe timer then sends a piece, <see cref="WriteWakeup"/>), except
     /// that the rest of one cut in this round may fill the window (tcp_mss_split_point). Nagle's rule in
@@ -163,6 +164,12 @@ internal sealed partial class TcpSocket
 
                 length = windowRoom;
             }
+            else if (skbLength > mss && GsoEnabled)
+            {
+                // tso_segs > 1: one GSO packet of up to tcp_tso_segs segments and the cwnd quota, cut by tso_fragment.
+                int maxSegs = Math.Min(CwndQuota(inFlight), TsoSegs(mss));
+                length = Math.Min(skbLength, MssSplitPoint(skbLength, _writeQueue.Count == 1, mss, maxSegs, nagleOff));
+            }
 
             bool lastOfData = _sndNxt + length == _writeSeq;
             bool withFin = _finQueued && lastOfData && !FinSent;
@@ -173,13 +180,13 @@ internal sealed partial class TcpSocket
             }
 
             cutSkbEnd = length < skbLength ? skb.End : null;
-            if (!SendData(length, withFin, skb.Push && _sndNxt + length == skb.End))
+            if (!SendData(length, withFin, skb.Push && _sndNxt + length == skb.End, mss))
             {
                 break;
             }
 
             sentNew = true;
-            inFlight++;
+            inFlight += Math.Max(1, (length + mss - 1) / mss);
         }
 
         cwndLimited |= inFlight >= _cwnd;
@@ -236,8 +243,13 @@ internal sealed partial class TcpSocket
     /// <summary>The SACK blocks that fit the 40 bytes of options: 3 beside timestamps, else 4 (TCP_NUM_SACKS).</summary>
     private int MaximumSackBlocks => _tsOk ? 3 : 4;
 
-    /// <summary>Sends one new segment; false if the host refused it locally (then it stays unsent, as in tcp_write_xmit).</summary>
-    private bool SendData(int length, bool withFin, bool push)
+    /// <summary>
+    /// Sends one new segment, or a GSO packet of several (<paramref name="length"/> over <paramref name="mss"/>): one
+    /// segment on the wire carrying gso_size, whose PSH and FIN belong to its last part, kept in the retransmission
+    /// queue as MSS-sized pieces sent at one instant; false if the host refused it locally (then it stays unsent, as
+    /// in tcp_write_xmit).
+    /// </summary>
+    private bool SendData(int length, bool withFin, bool push, int mss)
     {
         var flags = TcpFlags.Ack;
         if (length > 0 && push)
@@ -250,9 +262,16 @@ internal sealed partial class TcpSocket
             flags |= TcpFlags.Fin;
         }
 
-        int mssNow = CurrentMss;
+        int segs = length > mss ? (length + mss - 1) / mss : 1;
         var payload = length > 0 ? Sending.Slice(_sndNxt - _sndUna, length) : ByteChunk.Empty;
         var segment = NewSegment(_sndNxt, flags, payload, RegularOptions(), SelectWindow(), NextIpId());
+        if (segs > 1)
+        {
+            // ip_select_ident_segs: each segment the packet stands for takes an IP ID.
+            segment = segment with { GsoSize = mss };
+            _ipId += (ushort)(segs - 1);
+        }
+
         var status = Transmit(segment, retransmission: false);
         if (status != SendStatus.Sent)
         {
@@ -262,22 +281,32 @@ internal sealed partial class TcpSocket
             return false;
         }
 
-        _inFlight.Add(new SentSegment { Seq = _sndNxt, End = segment.EndSeq, Flags = flags, SentAt = _stack.NowNanoseconds, Order = ++_sendOrder });
+        long now = _stack.NowNanoseconds;
+        for (int i = 0; i < segs; i++)
+        {
+            var start = _sndNxt + (i * mss);
+            bool last = i == segs - 1;
+            var end = last ? segment.EndSeq : start + mss;
+            var pieceFlags = last ? flags : flags & ~(TcpFlags.Psh | TcpFlags.Fin);
+            _inFlight.Add(new SentSegment { Seq = start, End = end, Flags = pieceFlags, SentAt = now, Order = ++_sendOrder });
+        }
+
         _sndNxt = segment.EndSeq;
         _writeQueue.Sent(_sndNxt);
-        if (length < mssNow)
+        if (length < segs * mss)
         {
+            // tcp_minshall_update: the packet ends in a part shorter than the MSS.
             _sndSml = _sndNxt;
         }
 
         if (_caState == CongestionState.Recovery && _loss is { } loss)
         {
-            loss.PrrOut++;
+            loss.PrrOut += segs;
         }
 
         AckSent();
         DataSent();
-        _lastDataSentAt = _stack.NowNanoseconds;
+        _lastDataSentAt = now;
         NewDataSentWhileWriterWaits();
         return true;
     }

@@ -119,7 +119,7 @@ internal sealed partial class TcpSocket
         int length = Math.Min(unsent, CurrentMss);
         var end = _sndNxt + length;
         bool probed = unsent > 0 && end <= _sndUna + (int)_sndWnd
-            ? SendData(length, withFin: _finQueued && end == _writeSeq, push: head.Push && end == head.End)
+            ? SendData(length, withFin: _finQueued && end == _writeSeq, push: head.Push && end == head.End, CurrentMss)
             : Retransmit(_inFlight.Count - 1, RetransmissionKind.LossProbe) == SendStatus.Sent;
         if (!probed)
         {
@@ -393,7 +393,7 @@ internal sealed partial class TcpSocket
         }
 
         bool withFin = _finQueued && _sndNxt + length == _writeSeq;
-        if (SendData(length, withFin, push: true))
+        if (SendData(length, withFin, push: true, mss))
         {
             ScheduleLossProbeOrRto();
         }

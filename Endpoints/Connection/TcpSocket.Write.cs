@@ -31,12 +31,11 @@ internal sealed partial class TcpSocket
     }
 
     /// <summary>
-    /// tcp_send_mss: how large tcp_sendmsg_locked lets an sk_buff grow. Linux makes it a multiple of the MSS
-    /// when the route does GSO (tcp_xmit_size_goal); the simulator models the device without GSO
-    /// (gso_max_segs 1, as experiments 25 to 27 set on the client), where size_goal is the current MSS. On
+    /// tcp_send_mss: how large tcp_sendmsg_locked lets an sk_buff grow: the current MSS without GSO (gso_max_segs 1,
+    /// as experiments 25 to 27 set on the client), a multiple of it with GSO (<see cref="XmitSizeGoal"/>). On
     /// loopback the two agree: the MSS bounded to half the peer's window is already as large as a GSO packet.
     /// </summary>
-    private int SizeGoal => CurrentMss;
+    private int SizeGoal => XmitSizeGoal(CurrentMss);
 
     /// <summary>forced_push: more than half the peer's largest window written since the last PSH.</summary>
     private bool ForcedPush => _writeSeq > _pushedSeq + (int)(_maxWindow >> 1);

@@ -45,6 +45,19 @@ public sealed record Segment : Packet
     /// </summary>
     public bool DuplicateAck { get; init; }
 
+    /// <summary>
+    /// The MSS of a GSO super-segment (skb_shinfo(skb)->gso_size): the size of the segments the payload stands for,
+    /// each of which would carry this header; 0 for an ordinary segment. Captures on a veth see the super-segment as
+    /// one packet, as tcpdump does; a device that cannot take it splits it (<see cref="GsoSegmentation"/>).
+    /// </summary>
+    public int GsoSize { get; init; }
+
+    /// <summary>How many segments on the wire this one stands for (skb_shinfo(skb)->gso_segs; 1 when not GSO).</summary>
+    public int GsoSegs => GsoSize > 0 && PayloadLength > GsoSize ? (PayloadLength + GsoSize - 1) / GsoSize : 1;
+
+    /// <summary>The IP length of the largest segment a GSO super-segment stands for (skb_gso_network_seglen); <see cref="Packet.IpLength"/> otherwise.</summary>
+    public int IpLengthPerSegment => GsoSegs > 1 ? 20 + HeaderLength + GsoSize : IpLength;
+
     public SocketAddress SourceSocket => new(Source, SourcePort);
 
     public SocketAddress DestinationSocket => new(Destination, DestinationPort);
@@ -86,6 +99,11 @@ public sealed record Segment : Packet
         }
 
         text.Append(culture, $" win {Window} len {PayloadLength}");
+        if (GsoSegs > 1)
+        {
+            text.Append(culture, $" (GSO {GsoSegs} x {GsoSize})");
+        }
+
         if (DuplicateAck)
         {
             text.Append(" (duplicate ACK)");

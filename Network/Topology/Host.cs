@@ -256,9 +256,27 @@ public sealed class Host
             return SendStatus.Sent;
         }
 
+        if (packet is Segment segment && GsoSegmentation.NeedsSegmentation(segment, outgoing))
+        {
+            // validate_xmit_skb: a device that cannot take the super-segment gets its segments one by one.
+            foreach (var piece in GsoSegmentation.Split(segment))
+            {
+                TransmitWhole(piece, outgoing);
+            }
+
+            return SendStatus.Sent;
+        }
+
+        return TransmitWhole(packet, outgoing);
+    }
+
+    private SendStatus TransmitWhole(Packet packet, NetworkInterface outgoing)
+    {
+        var egress = outgoing.Egress!;
+
         if (outgoing.QueueDiscipline is null)
         {
-            outgoing.Egress.Transmit(packet);
+            egress.Transmit(packet);
             return SendStatus.Sent;
         }
 
@@ -269,11 +287,11 @@ public sealed class Host
             var delay = departure.Time - Now;
             if (delay <= Duration.Zero)
             {
-                outgoing.Egress.Transmit(departure.Packet);
+                egress.Transmit(departure.Packet);
             }
             else
             {
-                System.ScheduleTellOnce(delay, outgoing.Egress.Actor, departure.Packet, null);
+                System.ScheduleTellOnce(delay, egress.Actor, departure.Packet, null);
             }
         }
 

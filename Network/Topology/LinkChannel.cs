@@ -41,10 +41,12 @@ internal sealed class LinkChannel : UntypedActor, IEgressChannel
             return;
         }
 
-        if (packet.IpLength > Settings.Mtu && packet.DontFragment)
+        // A GSO super-segment is checked per segment it stands for (skb_gso_validate_network_len).
+        int ipLength = packet is Segment segment ? segment.IpLengthPerSegment : packet.IpLength;
+        if (ipLength > Settings.Mtu && packet.DontFragment)
         {
             _source.TxDropped++;
-            host.Drop(DropReason.MtuExceeded, $"{packet.IpLength} bytes over the MTU of {Settings.Mtu}", packet);
+            host.Drop(DropReason.MtuExceeded, $"{ipLength} bytes over the MTU of {Settings.Mtu}", packet);
             return;
         }
 

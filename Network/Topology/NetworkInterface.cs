@@ -26,6 +26,31 @@ public sealed class NetworkInterface
 
     public int Mtu { get; set; }
 
+    /// <summary>GSO_MAX_SIZE: the largest GSO packet the device takes (<c>ip link set … gso_max_size</c>; 65536 on veth and lo).</summary>
+    public const int DefaultGsoMaxSize = 65536;
+
+    /// <summary>GSO_MAX_SEGS: the most segments one GSO packet may stand for (65535 on veth and lo).</summary>
+    public const int GsoMaxSegsLimit = 65535;
+
+    /// <summary>
+    /// The gso_max_segs a new interface starts with: 1 (GSO off) while the sender's and receiver's GSO rules are not
+    /// all in place.
+    /// </summary>
+    public const int DefaultGsoMaxSegs = 1;
+
+    /// <summary>
+    /// The device's gso_max_size (netif_set_gso_max_size): TCP's sk_gso_max_size is this less MAX_TCP_HEADER + 1
+    /// (sk_setup_caps), and a larger super-segment is split in software before it leaves.
+    /// </summary>
+    public int GsoMaxSize { get; set; } = DefaultGsoMaxSize;
+
+    /// <summary>
+    /// The device's gso_max_segs (<c>ip link set dev c0 gso_max_segs 1</c>): 1 turns GSO off for TCP, which then
+    /// builds one segment per sk_buff (sk_gso_max_segs 1); a super-segment forwarded here that stands for more is
+    /// split in software.
+    /// </summary>
+    public int GsoMaxSegs { get; set; } = DefaultGsoMaxSegs;
+
     /// <summary>Administratively up; a down interface drops what it would send or receive.</summary>
     public bool IsUp { get; set; } = true;
 

@@ -164,6 +164,8 @@ public sealed partial class TopologyBuilder(ActorSystem system)
         var b = hosts[declaration.HostB];
         var interfaceA = a.AddInterface(NextEthernetName(a), isLoopback: false, declaration.Forward.Mtu);
         var interfaceB = b.AddInterface(NextEthernetName(b), isLoopback: false, declaration.Backward.Mtu);
+        interfaceA.GsoMaxSegs = declaration.Forward.GsoMaxSegs ?? interfaceA.GsoMaxSegs;
+        interfaceB.GsoMaxSegs = declaration.Backward.GsoMaxSegs ?? interfaceB.GsoMaxSegs;
         interfaceA.Wire = (interfaceB, declaration.Forward);
         interfaceB.Wire = (interfaceA, declaration.Backward);
         return new Link(interfaceA, interfaceB);

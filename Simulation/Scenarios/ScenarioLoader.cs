@@ -175,7 +175,7 @@ public static class ScenarioLoader
             Dictionary<string, YamlNode> settings = [];
             if (item is YamlMappingNode)
             {
-                settings = reading.Map(item, "a link", "between", "delay", "bandwidth", "queue", "mtu", "netem");
+                settings = reading.Map(item, "a link", "between", "delay", "bandwidth", "queue", "mtu", "gso_max_segs", "netem");
                 between = reading.Required(settings, "between", item, "a link");
             }
 
@@ -199,7 +199,10 @@ public static class ScenarioLoader
                 settings.TryGetValue("delay", out var delay) ? reading.Duration(delay, "delay") : Duration.Zero,
                 settings.TryGetValue("bandwidth", out var bandwidth) ? Rates.Parse(reading.Scalar(bandwidth, "bandwidth"), reading.At(bandwidth)) : 0,
                 settings.TryGetValue("queue", out var queue) ? (int)reading.Integer(queue, "queue", 1, 1_000_000) : 1000,
-                settings.TryGetValue("mtu", out var mtu) ? (int)reading.Integer(mtu, "mtu", 68, 65536) : 1500);
+                settings.TryGetValue("mtu", out var mtu) ? (int)reading.Integer(mtu, "mtu", 68, 65536) : 1500)
+            {
+                GsoMaxSegs = settings.TryGetValue("gso_max_segs", out var gsoMaxSegs) ? (int)reading.Integer(gsoMaxSegs, "gso_max_segs", 1, NetworkInterface.GsoMaxSegsLimit) : null,
+            };
             links.Add(new LinkSpec(ends[0].Value, ends[1].Value, linkSettings, reading.OptionalScalar(settings, "netem", "a link"), reading.At(item)));
         }
 

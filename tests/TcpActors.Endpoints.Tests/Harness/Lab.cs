@@ -134,6 +134,19 @@ internal sealed class Lab
         Calls.Add(System.Now, $"lab[{host.Name}]", "iptables -D " + rule.Text);
     }
 
+    /// <summary>
+    /// <c>ip link set dev IF gso_max_segs N</c> on every interface of <paramref name="host"/> but lo, now: 1 turns GSO
+    /// off as kernel-lab does on c0 in experiments 25 to 27 and on c0 and s0 behind the delay line (lab_delay_line).
+    /// </summary>
+    public void SetGsoMaxSegs(Host host, int segs)
+    {
+        foreach (var device in host.Interfaces.Where(i => !i.IsLoopback))
+        {
+            device.GsoMaxSegs = segs;
+            Calls.Add(System.Now, $"lab[{host.Name}]", $"ip link set dev {device.Name} gso_max_segs {segs}");
+        }
+    }
+
     public int RuleMatches(Host host, DropRule rule) => _firewalls.TryGetValue(host, out var firewall) ? firewall.MatchCount(rule) : 0;
 
     /// <summary>A hand-built segment (no options) sent from <paramref name="host"/>'s raw socket, as driver.send_raw_tcp does.</summary>

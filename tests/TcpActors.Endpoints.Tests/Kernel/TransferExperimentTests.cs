@@ -46,10 +46,72 @@ public sealed class TransferExperimentTests
         Assert.Equal(10, simulatedClient.Count());
     }
 
-    private static IEnumerable<Step> Server(ScriptedProcess p)
+    [Fact]
+    public void Routed_writes_leave_as_gso_packets_of_half_the_congestion_window_when_gso_is_on()
+    {
+        // Proves against tests/reference/kernel/23-transfer-routed.txt, with GSO on every interface as on the kernel's
+        // veths (the simulator's default is still gso_max_segs 1): the 20000-byte write is one sk_buff (size_goal 22
+        // MSS, half of the SYN-ACK's 65160 window) sent as GSO packets of at most half the congestion window
+        // (tcp_cwnd_test: 5 of 10 segments) — 7240, 7240, then the 5520 left once the first is ACKed — each ACKed at
+        // once by the receiver (more than one rcv_mss, which stays 1448 as tcp_measure_rcv_mss takes gso_size); the
+        // 3000-byte write is one packet. What still differs: the kernel marked PSH on the first two packets as well
+        // (the simulator's first parts of a cut sk_buff lose it, as tso_fragment's do; the kernel's boundaries there
+        // are its own sk_buffs, interleaved with the ACKs by BBR's pacing), its windows after the third packet (97,
+        // then 103; the simulator's receiver opens 103 at once), and the 100000-byte write at t=5, whose packets follow
+        // BBR's congestion window and pacing.
+        var lab = Lab.Routed();
+        foreach (var host in new[] { lab.Client, lab.Router!, lab.Server })
+        {
+            lab.SetGsoMaxSegs(host, 65535);
+        }
+
+        lab.Run("server", lab.Server, p => Server(p, "10.0.2.2:8080"));
+        lab.Run("client", lab.Client, p => Client(p, "10.0.1.2:40000", "10.0.2.2:8080"));
+        lab.RunUntil(7);
+        static string Unmarked(string line) => line.Replace(" P. ", " . ", StringComparison.Ordinal);
+        var kernel = KernelReference.Load("23-transfer-routed.txt").WireText(withTime: false).Split('\n').Take(15).ToList();
+        var simulated = lab.Wire.Text(withTime: false).Split('\n').Take(15).ToList();
+        // Each direction alone (the kernel's pacing put the first ACK between the first two packets).
+        static List<string> From(IEnumerable<string> lines, string direction) => [.. lines.Where(l => l.StartsWith(direction, StringComparison.Ordinal)).Select(Unmarked)];
+        Assert.Equal(From(kernel, "40000>8080"), From(simulated, "40000>8080"));
+        Assert.Equal(
+            From(kernel, "8080>40000").Select(l => l.Replace(" win 97 ", " win 103 ", StringComparison.Ordinal).Replace(" win 103 ", " win *", StringComparison.Ordinal)),
+            From(simulated, "8080>40000").Select(l => l.Replace(" win 109 ", " win 103 ", StringComparison.Ordinal).Replace(" win 103 ", " win *", StringComparison.Ordinal)));
+        Assert.Equal(
+            [
+                "40000>8080 . seq 1:7241 ack 1 win 63 [TS] length 7240",       // kernel P.
+                "40000>8080 . seq 7241:14481 ack 1 win 63 [TS] length 7240",   // kernel P., after the ACK of the first
+                "8080>40000 . ack 7241 win 78 [TS]",
+                "40000>8080 P. seq 14481:20001 ack 1 win 63 [TS] length 5520",
+                "8080>40000 . ack 14481 win 92 [TS]",
+                "8080>40000 . ack 20001 win 103 [TS]",                          // kernel 97
+            ],
+            simulated.Skip(3).Take(6));
+        Assert.Equal("40000>8080 P. seq 20201:23201 ack 1 win 63 [TS] length 3000", simulated[13]);
+    }
+
+    [Fact]
+    public void Routed_writes_leave_in_mss_sized_segments_with_gso_off()
+    {
+        // The default interface (gso_max_segs 1, as kernel-lab sets on c0 in experiments 25 to 27): one segment per
+        // sk_buff of one MSS, so the 20000-byte write is fourteen segments and the 3000-byte write two plus PSH on 104.
+        var lab = Lab.Routed();
+        lab.Run("server", lab.Server, p => Server(p, "10.0.2.2:8080"));
+        lab.Run("client", lab.Client, p => Client(p, "10.0.1.2:40000", "10.0.2.2:8080"));
+        lab.RunUntil(7);
+        var client = lab.Wire.Text(withTime: false).Split('\n').Where(l => l.StartsWith("40000>8080", StringComparison.Ordinal) && l.Contains("length", StringComparison.Ordinal)).ToList();
+        Assert.All(client, l => Assert.True(int.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture) <= 1448, l));
+        Assert.Equal(14, client.TakeWhile(l => !l.Contains("seq 20001:", StringComparison.Ordinal)).Count());
+    }
+
+    private static IEnumerable<Step> Server(ScriptedProcess p) => Server(p, "127.0.0.1:8080");
+
+    private static IEnumerable<Step> Client(ScriptedProcess p) => Client(p, "127.0.0.1:40000", "127.0.0.1:8080");
+
+    private static IEnumerable<Step> Server(ScriptedProcess p, string address)
     {
         var listener = p.Socket();
-        yield return listener.Bind("127.0.0.1:8080");
+        yield return listener.Bind(address);
         yield return listener.Listen(8);
         yield return listener.Accept();
         var connection = p.Accepted!;
@@ -65,12 +127,12 @@ public sealed class TransferExperimentTests
         yield return connection.Close();
     }
 
-    private static IEnumerable<Step> Client(ScriptedProcess p)
+    private static IEnumerable<Step> Client(ScriptedProcess p, string address, string server)
     {
         yield return Script.Until(1.0);
         var socket = p.Socket();
-        yield return socket.Bind("127.0.0.1:40000");
-        yield return socket.Connect("127.0.0.1:8080");
+        yield return socket.Bind(address);
+        yield return socket.Connect(server);
         yield return Script.Until(2.0);
         yield return socket.Send(20000);
         yield return Script.Until(3.0);
