@@ -5,8 +5,8 @@ namespace TcpActors.Runtime;
 /// the order they were scheduled.
 /// <para>
 /// Three structures serve that one order, and dequeue takes the earliest of their heads. Events for the
-/// current instant (every <c>Tell</c>) go to a FIFO ring: their sequence numbers only grow, so the ring is
-/// already sorted. Future events go to a <see cref="DelayLane"/> chosen by their delay: a link's
+/// current instant (every <c>Tell</c>) go to a FIFO (a lane of delay 0): their sequence numbers only grow, so
+/// it is already sorted. Future events go to a <see cref="DelayLane"/> chosen by their delay: a link's
 /// propagation delay or a timer's length repeats, and events scheduled with one delay are sorted by
 /// construction, so a lane is a FIFO too (a few lanes; one that empties may take another delay). Only
 /// what finds no lane goes to a 4-ary min-heap.
@@ -44,9 +44,8 @@ internal sealed class EventQueue
 
     private ScheduledEvent[] _heap = new ScheduledEvent[256];
     private int _heapCount;
-    private ScheduledEvent[] _ring = new ScheduledEvent[256];
-    private int _ringHead;
-    private int _ringCount;
+    /// <summary>The events of the current instant: a lane of delay 0, its FIFO order their sequence order.</summary>
+    private readonly DelayLane _ring = new();
     private long _nextSequence;
 
     private enum Source
@@ -58,7 +57,7 @@ internal sealed class EventQueue
     }
 
     /// <summary>Events queued, stale timers included.</summary>
-    public int Count => _heapCount + _ringCount + _laneEvents;
+    public int Count => _heapCount + _ring.Count + _laneEvents;
 
     /// <summary>Cancelled or restarted timers whose events are still queued.</summary>
     public int StaleCount { get; private set; }
@@ -74,7 +73,7 @@ internal sealed class EventQueue
         item.Sequence = _nextSequence++;
         if (item.Time == now)
         {
-            PushRing(in item);
+            _ring.Append(in item);
         }
         else if (FindLane(item.Time - now) is >= 0 and var lane)
         {
@@ -156,7 +155,7 @@ internal sealed class EventQueue
             best = Source.Lane;
         }
 
-        if (_ringCount > 0 && (best == Source.None || _ring[_ringHead].Precedes(in HeadOf(best))))
+        if (_ring.Count > 0 && (best == Source.None || _ring.Head.Precedes(in HeadOf(best))))
         {
             best = Source.Ring;
         }
@@ -169,7 +168,7 @@ internal sealed class EventQueue
         switch (source)
         {
             case Source.Ring:
-                return ref _ring[_ringHead];
+                return ref _ring.Head;
             case Source.Lane:
                 return ref _lanes[_firstLane].Head;
             default:
@@ -182,7 +181,7 @@ internal sealed class EventQueue
         switch (source)
         {
             case Source.Ring:
-                PopRing(out item);
+                _ring.RemoveHead(out item);
                 break;
             case Source.Lane:
                 _lanes[_firstLane].RemoveHead(out item);
@@ -282,38 +281,6 @@ internal sealed class EventQueue
         }
 
         _firstLane = first;
-    }
-
-    private void PushRing(in ScheduledEvent item)
-    {
-        if (_ringCount == _ring.Length)
-        {
-            var bigger = new ScheduledEvent[_ring.Length * 2];
-            for (int i = 0; i < _ringCount; i++)
-            {
-                bigger[i] = _ring[(_ringHead + i) & (_ring.Length - 1)];
-            }
-
-            _ring = bigger;
-            _ringHead = 0;
-        }
-
-        _ring[(_ringHead + _ringCount) & (_ring.Length - 1)] = item;
-        _ringCount++;
-    }
-
-    private void PopRing(out ScheduledEvent item)
-    {
-        ref var head = ref _ring[_ringHead];
-        item = head;
-        head = default;
-        _ringHead = (_ringHead + 1) & (_ring.Length - 1);
-        _ringCount--;
-        if (_ringCount == 0 && _ring.Length > ShrinkAbove)
-        {
-            _ring = new ScheduledEvent[256];
-            _ringHead = 0;
-        }
     }
 
     private void PushHeap(in ScheduledEvent item)
