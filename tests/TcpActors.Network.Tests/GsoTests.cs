@@ -5,21 +5,6 @@ namespace TcpActors.Network.Tests;
 /// <summary>GSO super-segments on interfaces and links: checked per segment, split only where the device cannot take them.</summary>
 public sealed class GsoTests
 {
-    private static (ActorSystem System, Topology Topology, RecordingTransport AtServer, List<PacketCaptured> Captures) TwoHosts(LinkSettings settings)
-    {
-        var system = ActorSystem.Create("gso");
-        var topology = new TopologyBuilder(system)
-            .AddHost("client", h => h.Address("10.0.0.1/24"))
-            .AddHost("server", h => h.Address("10.0.0.2/24"))
-            .Connect("client", "server", settings)
-            .Build();
-        var atServer = new RecordingTransport();
-        topology["server"].Transport = atServer;
-        var captures = new List<PacketCaptured>();
-        system.EventStream.Subscribe<PacketCaptured>(captures.Add);
-        return (system, topology, atServer, captures);
-    }
-
     private static Segment SuperSegment() =>
         Segments.Tcp("10.0.0.1", 40000, "10.0.0.2", 80, TcpFlags.Ack | TcpFlags.Psh | TcpFlags.Fin, seq: 1000, length: 5520) with { GsoSize = 1448, IpId = 7 };
 
@@ -37,7 +22,7 @@ public sealed class GsoTests
     [Fact]
     public void A_gso_interface_sends_the_super_segment_whole_and_the_link_checks_the_mtu_per_segment()
     {
-        var (system, topology, atServer, captures) = TwoHosts(new LinkSettings(Duration.Zero, Mtu: 1500) { GsoMaxSegs = 65535 });
+        var (system, topology, atServer, captures) = TwoHostLab.Create("gso", new LinkSettings(Duration.Zero, Mtu: 1500) { GsoMaxSegs = 65535 });
         topology["client"].Output(SuperSegment());
         topology["client"].Output(SuperSegment() with { GsoSize = 1461 });
         system.RunUntilIdle();
@@ -50,7 +35,7 @@ public sealed class GsoTests
     [Fact]
     public void An_interface_with_gso_max_segs_1_splits_the_super_segment_before_the_capture()
     {
-        var (system, topology, atServer, captures) = TwoHosts(new LinkSettings(Duration.Zero) { GsoMaxSegs = 1 });
+        var (system, topology, atServer, captures) = TwoHostLab.Create("gso", new LinkSettings(Duration.Zero) { GsoMaxSegs = 1 });
         topology["client"].Output(SuperSegment());
         system.RunUntilIdle();
         Assert.Equal([1448, 1448, 1448, 1176], atServer.Delivered.Select(d => ((Segment)d.Packet).PayloadLength).ToArray());

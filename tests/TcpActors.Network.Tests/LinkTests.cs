@@ -4,26 +4,11 @@ namespace TcpActors.Network.Tests;
 
 public sealed class LinkTests
 {
-    private static (ActorSystem System, Topology Topology, RecordingTransport AtServer, List<PacketCaptured> Captures) TwoHosts(LinkSettings settings)
-    {
-        var system = ActorSystem.Create("link");
-        var topology = new TopologyBuilder(system)
-            .AddHost("client", h => h.Address("10.0.0.1/24"))
-            .AddHost("server", h => h.Address("10.0.0.2/24"))
-            .Connect("client", "server", settings)
-            .Build();
-        var atServer = new RecordingTransport();
-        topology["server"].Transport = atServer;
-        var captures = new List<PacketCaptured>();
-        system.EventStream.Subscribe<PacketCaptured>(captures.Add);
-        return (system, topology, atServer, captures);
-    }
-
     [Fact]
     public void A_segment_arrives_after_serialisation_plus_propagation_delay()
     {
         // Proves link timing: 1040-byte IP packet at 8 Mbit/s takes 1.04 ms to send, plus 10 ms of delay.
-        var (system, topology, atServer, captures) = TwoHosts(new LinkSettings(Duration.FromMilliseconds(10), BandwidthBitsPerSecond: 8_000_000));
+        var (system, topology, atServer, captures) = TwoHostLab.Create("link", new LinkSettings(Duration.FromMilliseconds(10), BandwidthBitsPerSecond: 8_000_000));
         var segment = Segments.Tcp("10.0.0.1", 40000, "10.0.0.2", 80, TcpFlags.Ack | TcpFlags.Psh, length: 1000);
         Assert.Equal(1040, segment.IpLength);
 
@@ -43,7 +28,7 @@ public sealed class LinkTests
     public void Back_to_back_segments_queue_behind_each_other_and_overflow_drops_the_tail()
     {
         // Proves serialisation queueing and tail drop: with room for 2 waiting packets, the 4th of a burst is dropped.
-        var (system, topology, atServer, _) = TwoHosts(new LinkSettings(Duration.Zero, BandwidthBitsPerSecond: 8_000_000, QueueLimitPackets: 2));
+        var (system, topology, atServer, _) = TwoHostLab.Create("link", new LinkSettings(Duration.Zero, BandwidthBitsPerSecond: 8_000_000, QueueLimitPackets: 2));
         var drops = new List<PacketDropped>();
         system.EventStream.Subscribe<PacketDropped>(drops.Add);
         for (int i = 0; i < 4; i++)
@@ -64,7 +49,7 @@ public sealed class LinkTests
     public void Packets_larger_than_the_mtu_with_DF_are_dropped()
     {
         // Proves the MTU check (DF is set on TCP, so nothing is fragmented).
-        var (system, topology, atServer, _) = TwoHosts(new LinkSettings(Duration.Zero, Mtu: 1500));
+        var (system, topology, atServer, _) = TwoHostLab.Create("link", new LinkSettings(Duration.Zero, Mtu: 1500));
         topology["client"].Output(Segments.Tcp("10.0.0.1", 40000, "10.0.0.2", 80, TcpFlags.Ack, length: 1461));
         topology["client"].Output(Segments.Tcp("10.0.0.1", 40000, "10.0.0.2", 80, TcpFlags.Ack, length: 1460));
         system.RunUntilIdle();
@@ -76,7 +61,7 @@ public sealed class LinkTests
     public void A_link_that_is_down_drops_everything_until_it_is_up_again()
     {
         // Proves link flapping: down drops (named LinkDown), up restores delivery.
-        var (system, topology, atServer, _) = TwoHosts(LinkSettings.Instant);
+        var (system, topology, atServer, _) = TwoHostLab.Create("link", LinkSettings.Instant);
         var link = Assert.Single(topology.Links);
         link.IsUp = false;
         topology["client"].Output(Segments.Tcp("10.0.0.1", 40000, "10.0.0.2", 80, TcpFlags.Syn));
