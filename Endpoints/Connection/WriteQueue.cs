@@ -14,7 +14,8 @@ internal sealed class WriteQueue
     /// <summary>tcp_sendmsg_locked allocates at most one sk_buff per size_goal bytes of a write; this bounds the queue.</summary>
     private const int SkbCountMax = 1 << 20;
 
-    private readonly PooledRing<UnsentSkb> _skbs = new();
+    /// <summary>The unsent sk_buffs; made by the first one and dropped when the last is sent, so an idle socket holds no ring.</summary>
+    private PooledRing<UnsentSkb>? _skbs;
 
     /// <summary>One unsent sk_buff: where it ends and whether tcp_mark_push marked it.</summary>
     public readonly record struct UnsentSkb(SeqNum End, bool Push);
@@ -22,15 +23,14 @@ internal sealed class WriteQueue
     public bool IsEmpty => Count == 0;
 
     /// <summary>How many sk_buffs wait to be sent.</summary>
-    public int Count => _skbs.Count;
+    public int Count => _skbs?.Count ?? 0;
 
     /// <summary>The first unsent sk_buff (tcp_send_head); it begins at snd_nxt.</summary>
     public UnsentSkb Head
     {
         get
         {
-            ThrowIfEmpty();
-            return _skbs[0];
+            return Skbs[0];
         }
     }
 
@@ -39,13 +39,13 @@ internal sealed class WriteQueue
     {
         get
         {
-            ThrowIfEmpty();
-            return _skbs[_skbs.Count - 1];
+            var skbs = Skbs;
+            return skbs[skbs.Count - 1];
         }
     }
 
     /// <summary>Where the tail begins: snd_nxt for the head, else the end of the one before it.</summary>
-    public SeqNum TailStart(SeqNum sndNxt) => Count > 1 ? _skbs[_skbs.Count - 2].End : sndNxt;
+    public SeqNum TailStart(SeqNum sndNxt) => _skbs is { Count: > 1 } skbs ? skbs[skbs.Count - 2].End : sndNxt;
 
     /// <summary>tcp_stream_alloc_skb + tcp_skb_entail: a new, empty sk_buff at write_seq.</summary>
     public void Add(SeqNum writeSeq)
@@ -55,14 +55,14 @@ internal sealed class WriteQueue
             throw new InvalidOperationException($"write queue holds more than {SkbCountMax} sk_buffs");
         }
 
-        _skbs.Add(new UnsentSkb(writeSeq, Push: false));
+        (_skbs ??= new()).Add(new UnsentSkb(writeSeq, Push: false));
     }
 
     /// <summary>The write's bytes copied into the tail: it now ends at write_seq.</summary>
     public void ExtendTail(SeqNum writeSeq)
     {
-        ThrowIfEmpty();
-        ref var tail = ref _skbs[_skbs.Count - 1];
+        var skbs = Skbs;
+        ref var tail = ref skbs[skbs.Count - 1];
         if (writeSeq < tail.End)
         {
             throw new InvalidOperationException($"the tail cannot shrink from {tail.End} to {writeSeq}");
@@ -74,32 +74,37 @@ internal sealed class WriteQueue
     /// <summary>tcp_mark_push on the tail.</summary>
     public void MarkTailPush()
     {
-        ThrowIfEmpty();
-        ref var tail = ref _skbs[_skbs.Count - 1];
+        var skbs = Skbs;
+        ref var tail = ref skbs[skbs.Count - 1];
         tail = tail with { Push = true };
     }
 
     /// <summary>tcp_write_wakeup marks the head PSH before cutting a probe from it, so what stays keeps the mark.</summary>
     public void MarkHeadPush()
     {
-        ThrowIfEmpty();
-        _skbs[0] = _skbs[0] with { Push = true };
+        var skbs = Skbs;
+        skbs[0] = skbs[0] with { Push = true };
     }
 
     /// <summary>Forgets the sk_buffs sent in full: those ending at or before snd_nxt (the ring's array goes back to the pool once empty).</summary>
     public void Sent(SeqNum sndNxt)
     {
-        while (!IsEmpty && _skbs[0].End <= sndNxt)
+        if (_skbs is not { } skbs)
         {
-            _skbs.RemoveAt(0);
+            return;
+        }
+
+        while (skbs.Count > 0 && skbs[0].End <= sndNxt)
+        {
+            skbs.RemoveAt(0);
+        }
+
+        if (skbs.Count == 0)
+        {
+            _skbs = null;
         }
     }
 
-    private void ThrowIfEmpty()
-    {
-        if (IsEmpty)
-        {
-            throw new InvalidOperationException("the write queue is empty");
-        }
-    }
+    /// <summary>The ring, which holds at least one sk_buff.</summary>
+    private PooledRing<UnsentSkb> Skbs => _skbs is { Count: > 0 } skbs ? skbs : throw new InvalidOperationException("the write queue is empty");
 }
