@@ -90,7 +90,10 @@ internal sealed partial class TcpSocket
                 GrowReceiveBuffer(_rcvqSpace);
             }
 
-            ScheduleAckForStaleSegment();
+            // inet_csk_schedule_ack, not an immediate ACK: __tcp_ack_snd_check sends it at once in quick-ACK mode or
+            // for the first duplicates at this rcv_nxt, and compresses the rest (TcpSocket.SackCompression.cs).
+            _ackAnswersStaleSegment = true;
+            ScheduleAck(now: false);
             return;
         }
 
@@ -356,13 +359,16 @@ internal sealed partial class TcpSocket
 
         bool twoSegments = (_rcvNxt - _rcvWup) > _rcvMss && ComputeWindow() >= _rcvWnd;
         bool quickAckMode = _quickAcks > 0 && !_pingpong;
-        if (twoSegments || quickAckMode || _ackNow || OutOfOrderHeld > 0)
+        if (twoSegments || quickAckMode || _ackNow || (OutOfOrderHeld > 0 && !HoldForSackCompression()))
         {
             SendAck(_ackAnswersStaleSegment ? AckTrigger.StaleSegment : AckTrigger.Owed);
             return;
         }
 
-        ScheduleDelayedAck();
+        if (OutOfOrderHeld == 0)
+        {
+            ScheduleDelayedAck();
+        }
     }
 
     /// <summary>
@@ -424,6 +430,7 @@ internal sealed partial class TcpSocket
         _ackAnswersStaleSegment = false;
         _receiveQueue?.ForgetDuplicateSack();
         Timers.Cancel(TimerExpired.DelayedAck);
+        EndSackCompression();
     }
 
     /// <summary>tcp_event_data_sent: a reply within ato of the last data received makes the connection interactive (ping-pong).</summary>

@@ -22,6 +22,9 @@ internal sealed partial class TcpSocket
             case TimerKind.Linger:
                 CompleteLingeringClose(timedOut: true);
                 break;
+            case TimerKind.CompressedAck:
+                OnCompressedAckTimer();
+                break;
         }
     }
 

@@ -206,6 +206,7 @@ internal sealed partial class TcpSocket : UntypedActor, IWithTimers, IPortHolder
         public static readonly TimerExpired DelayedAck = new(TimerKind.DelayedAck);
         public static readonly TimerExpired Keepalive = new(TimerKind.Keepalive);
         public static readonly TimerExpired Linger = new(TimerKind.Linger);
+        public static readonly TimerExpired CompressedAck = new(TimerKind.CompressedAck);
     }
 
     private sealed record SynAfterTimeWait(Segment Syn, SeqNum Isn);
@@ -230,4 +231,5 @@ internal enum TimerKind : byte
     DelayedAck,
     Keepalive,
     Linger,
+    CompressedAck,
 }

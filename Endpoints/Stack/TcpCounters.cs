@@ -114,6 +114,9 @@ public sealed class TcpCounters
     /// <summary>TcpExtDelayedACKs: ACKs sent by the delayed-ACK timer.</summary>
     public long DelayedAcks { get; internal set; }
 
+    /// <summary>TcpExtTCPACKCompressed: duplicate ACKs not sent because one compressed ACK stood for them (the one sent is not counted).</summary>
+    public long AcksCompressed { get; internal set; }
+
     /// <summary>TcpExtTCPAbortOnData: RST because data arrived after close, or close() with SO_LINGER {1,0}.</summary>
     public long AbortOnData { get; internal set; }
 

@@ -102,6 +102,8 @@ public static class SysctlRegistry
         Int("net.ipv4.tcp_invalid_ratelimit", 0, int.MaxValue, s => s.TcpInvalidRatelimit, (s, v) => s.TcpInvalidRatelimit = v);
         Int("net.ipv4.tcp_slow_start_after_idle", 0, 1, s => s.TcpSlowStartAfterIdle, (s, v) => s.TcpSlowStartAfterIdle = v);
         Int("net.ipv4.tcp_moderate_rcvbuf", 0, 1, s => s.TcpModerateRcvbuf, (s, v) => s.TcpModerateRcvbuf = v);
+        Int("net.ipv4.tcp_comp_sack_delay_ns", 0, int.MaxValue, s => s.TcpCompSackDelayNs, (s, v) => s.TcpCompSackDelayNs = v);
+        Int("net.ipv4.tcp_comp_sack_nr", 0, 255, s => s.TcpCompSackNr, (s, v) => s.TcpCompSackNr = v);
         Int("net.ipv4.ip_autobind_reuse", 0, 1, s => s.IpAutobindReuse, (s, v) => s.IpAutobindReuse = v);
         Int("net.ipv4.ip_forward", 0, 1, s => s.IpForward, (s, v) => s.IpForward = v);
         Int("net.ipv4.ip_default_ttl", 1, 255, s => s.IpDefaultTtl, (s, v) => s.IpDefaultTtl = v);

@@ -109,6 +109,15 @@ public sealed class Sysctls
     /// </summary>
     public int TcpModerateRcvbuf { get; set; } = 1;
 
+    /// <summary>
+    /// net.ipv4.tcp_comp_sack_delay_ns: the longest a SACK-carrying duplicate ACK is held for compression (1 ms); the
+    /// delay is 5 % of the round trip below that (__tcp_ack_snd_check).
+    /// </summary>
+    public int TcpCompSackDelayNs { get; set; } = 1_000_000;
+
+    /// <summary>net.ipv4.tcp_comp_sack_nr: how many duplicate ACKs one compressed ACK may stand for (44; 0 turns compression off).</summary>
+    public int TcpCompSackNr { get; set; } = 44;
+
     /// <summary>net.ipv4.ip_local_port_range: ephemeral ports, inclusive.</summary>
     public (int Low, int High) IpLocalPortRange { get; set; } = (32768, 60999);
 

@@ -219,6 +219,7 @@ internal static class CounterNames
         ["TCPSlowStartRetrans"] = nameof(TcpCounters.SlowStartRetransmits),
         ["TCPTimeouts"] = nameof(TcpCounters.Timeouts),
         ["DelayedACKs"] = nameof(TcpCounters.DelayedAcks),
+        ["TCPACKCompressed"] = nameof(TcpCounters.AcksCompressed),
         ["TCPAbortOnData"] = nameof(TcpCounters.AbortOnData),
         ["TCPAbortOnClose"] = nameof(TcpCounters.AbortOnClose),
         ["TCPAbortOnTimeout"] = nameof(TcpCounters.AbortOnTimeout),

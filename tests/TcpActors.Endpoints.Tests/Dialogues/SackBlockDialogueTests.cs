@@ -163,9 +163,9 @@ public sealed class SackBlockDialogueTests
     }
 
     /// <summary>A server that accepts and then holds the connection without reading, and a peer that opened it with SACK.</summary>
-    internal static Dialogue Open(bool timestamps = true)
+    internal static Dialogue Open(bool timestamps = true, string[]? sysctls = null)
     {
-        var dialogue = Dialogue.WithListener((_, _) => Idle());
+        var dialogue = Dialogue.WithListener((_, _) => Idle(), sysctls ?? []);
         dialogue.Timestamps = timestamps;
         var syn = new TcpOptions { Mss = 1460, SackPermitted = true };
         dialogue.Inject(1.0, TcpFlags.Syn, 0, window: 64240, options: timestamps ? syn with { HasTimestamps = true, TsVal = 1001 } : syn);
