@@ -59,7 +59,7 @@ internal sealed partial class TcpSocket
 
         _cwndUsed = Math.Max(_cwndUsed, PacketsOut);
         if (_stack.Sysctls.TcpSlowStartAfterIdle != 0 && Jiffies.At(_stack.NowNanoseconds) - Jiffies.At(_cwndStamp) >= Jiffies.At(_rto)
-            && !CongestionControlSetsWindow)
+            && !UsesBbr)
         {
             ApplicationLimited();
         }
@@ -90,11 +90,12 @@ internal sealed partial class TcpSocket
     }
 
     /// <summary>
-    /// ca_ops->cong_control: the algorithm sets the window itself (bbr), so Linux skips both RFC 2861 rules for it
-    /// (tcp_cwnd_validate, tcp_slow_start_after_idle_check). The simulator's window is Reno-like whatever the name;
-    /// the name decides only these rules and the send buffer's factor.
+    /// The socket's icsk_ca_ops is bbr: it has a cong_control hook (the algorithm sets the window itself), so Linux
+    /// skips both RFC 2861 rules for it (tcp_cwnd_validate, tcp_slow_start_after_idle_check), and its
+    /// sndbuf_expand asks for 3 windows of send buffer (<see cref="ExpandSendBuffer"/>). The simulator's window is
+    /// Reno-like whatever the name; the name decides only these.
     /// </summary>
-    private bool CongestionControlSetsWindow => _stack.Sysctls.TcpCongestionControl == "bbr";
+    private bool UsesBbr => _stack.Sysctls.TcpCongestionControl == "bbr";
 
     /// <summary>snd_cwnd_stamp = now, as tcp_cong_avoid, tcp_enter_loss, tcp_end_cwnd_reduction and tcp_undo_cwnd_reduction set it.</summary>
     private void StampCwnd() => _cwndStamp = _stack.NowNanoseconds;
@@ -106,7 +107,7 @@ internal sealed partial class TcpSocket
     /// </summary>
     private void RestartWindowAfterIdle()
     {
-        if (_stack.Sysctls.TcpSlowStartAfterIdle == 0 || PacketsOut > 0 || _lastDataSentAt == Never || CongestionControlSetsWindow)
+        if (_stack.Sysctls.TcpSlowStartAfterIdle == 0 || PacketsOut > 0 || _lastDataSentAt == Never || UsesBbr)
         {
             return;
         }

@@ -349,7 +349,7 @@ internal sealed partial class TcpSocket
         _ackNow |= now;
     }
 
-    /// <summary>__tcp_ack_snd_check: ACK now (two full segments, quick-ACK mode, or forced), else delay it.</summary>
+    /// <summary>__tcp_ack_snd_check: ACK now (two full segments, quick-ACK mode, or forced), else delay it, or with data held out of order send or compress it (<see cref="HoldForSackCompression"/>).</summary>
     private void AckIfDue()
     {
         if (!_ackScheduled || _state is TcpState.Closed or TcpState.TimeWait)
@@ -359,16 +359,21 @@ internal sealed partial class TcpSocket
 
         bool twoSegments = (_rcvNxt - _rcvWup) > _rcvMss && ComputeWindow() >= _rcvWnd;
         bool quickAckMode = _quickAcks > 0 && !_pingpong;
-        if (twoSegments || quickAckMode || _ackNow || (OutOfOrderHeld > 0 && !HoldForSackCompression()))
+        if (!twoSegments && !quickAckMode && !_ackNow)
         {
-            SendAck(_ackAnswersStaleSegment ? AckTrigger.StaleSegment : AckTrigger.Owed);
-            return;
+            if (OutOfOrderHeld == 0)
+            {
+                ScheduleDelayedAck();
+                return;
+            }
+
+            if (HoldForSackCompression())
+            {
+                return;
+            }
         }
 
-        if (OutOfOrderHeld == 0)
-        {
-            ScheduleDelayedAck();
-        }
+        SendAck(_ackAnswersStaleSegment ? AckTrigger.StaleSegment : AckTrigger.Owed);
     }
 
     /// <summary>
