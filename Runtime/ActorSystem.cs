@@ -48,6 +48,9 @@ public sealed class ActorSystem
 
     public EventStream EventStream { get; }
 
+    /// <summary>Timer arrays of terminated actors, for new ones.</summary>
+    internal ActorCell.TimerSlotSpares TimerSpares { get; } = new();
+
     /// <summary>Bounds on this system's runs; unlimited unless set.</summary>
     public RunLimits Limits { get; set; } = RunLimits.Unlimited;
 

@@ -109,8 +109,10 @@ internal sealed partial class TcpSocket
             requester?.Tell(new Accepted(child.Self, child._tuple.Local, child._tuple.Remote), child.Self);
             if (command.Handler is { } handler)
             {
-                // Registered after the reply is queued, so the handler hears of the connection before its data.
-                _stack.Host.System.DeliverNow(child.Self, new Register(handler), Self);
+                // Registered after the reply is queued, so the handler hears of the connection before its data. The
+                // child is often still handling the segment that completed it: the handler is set at once (the
+                // kernel's accept() hands over a socket whatever it is doing), and its data follows as it is queued.
+                child.AttachHandler(handler, autoRead: true);
             }
         }
     }

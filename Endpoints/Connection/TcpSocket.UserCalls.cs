@@ -53,9 +53,7 @@ internal sealed partial class TcpSocket
                 DeliverToApplication();
                 break;
             case Register register:
-                _handler = register.Handler;
-                _autoRead = register.AutoRead;
-                DeliverToApplication();
+                AttachHandler(register.Handler, register.AutoRead);
                 break;
             case SetOptions set:
                 OnSetOptions(set, requester);
@@ -73,6 +71,14 @@ internal sealed partial class TcpSocket
                 requester?.Tell(new CommandFailed(command, Errno.EOPNOTSUPP), Self);
                 break;
         }
+    }
+
+    /// <summary>Register: the handler hears of everything from now on (data, end of stream, errors); what is queued goes to it now.</summary>
+    private void AttachHandler(IActorRef handler, bool autoRead)
+    {
+        _handler = handler;
+        _autoRead = autoRead;
+        DeliverToApplication();
     }
 
     /// <summary>bind(): an explicit port is checked against the bind-conflict rules; port 0 picks one (odd ports first).</summary>

@@ -31,6 +31,12 @@ public sealed partial class TcpStack
     internal void Registered(TcpSocket socket) => _lastCreated = socket;
 
     /// <summary>
+    /// socket(2) as a system call: a new socket at once, made in the caller's context, with no message round trip
+    /// (<see cref="OpenSocket"/> asks for one by message). For an application actor of this host, from its handler.
+    /// </summary>
+    public IActorRef Socket(SocketOptions? options = null) => CreateSocket(SetByApplication(options ?? SocketOptions.Default)).Ref;
+
+    /// <summary>
     /// Options as setsockopt stores them (sock_setsockopt): SO_RCVBUF and SO_SNDBUF first capped by net.core.rmem_max
     /// and net.core.wmem_max; the socket doubles what is kept. A later change of the sysctls leaves them alone.
     /// </summary>

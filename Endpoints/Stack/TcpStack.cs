@@ -55,6 +55,12 @@ public sealed partial class TcpStack : ITransportProtocol
 
     public TcpCounters Counters { get; } = new();
 
+    /// <summary>Idle send queues sockets gave back, for the next socket that queues data.</summary>
+    internal Spares<SendQueue> SpareSendQueues { get; } = new();
+
+    /// <summary>Idle receive queues sockets gave back, for the next socket that receives data.</summary>
+    internal Spares<ReceiveQueue> SpareReceiveQueues { get; } = new();
+
     /// <summary>Sockets in the connection table (every state but LISTEN, TIME_WAIT and CLOSED).</summary>
     public int ConnectionCount => _connections.Count;
 

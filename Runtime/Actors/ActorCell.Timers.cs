@@ -6,7 +6,8 @@ namespace TcpActors.Runtime;
 /// a linear search, which at this size is cheaper than a dictionary and ordered by construction, and
 /// slots are structs, so an actor's timers cost one array rather than an object per key. A queued
 /// timer event names the cell, the slot and the slot's generation; cancelling or restarting bumps
-/// the generation, which makes the queued event stale in O(1).
+/// the generation, which makes the queued event stale in O(1). A terminated cell gives its array to the
+/// system's spares (<see cref="TimerSlotSpares"/>) for the next cell, and every event still queued for it is stale.
 /// </summary>
 internal sealed partial class ActorCell : ITimerScheduler
 {
@@ -56,7 +57,19 @@ internal sealed partial class ActorCell : ITimerScheduler
     }
 
     /// <summary>Whether the queued event for <paramref name="slot"/> with <paramref name="generation"/> was cancelled or replaced.</summary>
-    internal bool IsTimerStale(byte slot, int generation) => _timerSlots[slot].Generation != generation;
+    internal bool IsTimerStale(byte slot, int generation) => slot >= _timerCount || _timerSlots[slot].Generation != generation;
+
+    /// <summary>After termination: every timer off, the array given to the system's spares (queued events for this cell are stale from now on).</summary>
+    internal void ReleaseTimerSlots()
+    {
+        CancelAllTimers();
+        if (_timerSlots.Length > 0)
+        {
+            System.TimerSpares.Give(_timerSlots, _timerCount);
+            _timerSlots = [];
+            _timerCount = 0;
+        }
+    }
 
     /// <summary>The slot's event surfaced with a matching generation: returns the message, re-arming a periodic timer.</summary>
     internal object TimerFired(byte slot)
@@ -133,14 +146,53 @@ internal sealed partial class ActorCell : ITimerScheduler
 
         if (_timerCount == _timerSlots.Length)
         {
-            Array.Resize(ref _timerSlots, Math.Min(MaxTimerSlots, Math.Max(2, _timerSlots.Length * 2)));
+            if (_timerSlots.Length == 0)
+            {
+                _timerSlots = System.TimerSpares.Take();
+            }
+            else
+            {
+                Array.Resize(ref _timerSlots, Math.Min(MaxTimerSlots, _timerSlots.Length * 2));
+            }
         }
 
         _timerSlots[_timerCount].Key = key;
         return _timerCount++;
     }
 
-    private struct TimerSlot
+    /// <summary>
+    /// Timer arrays given back by terminated cells, for new cells: a connection's socket dies every lifecycle in a load
+    /// run, and its four slots (160 bytes) would otherwise go to the collector each time. Bounded; arrays of the
+    /// common size only; slots are cleared of their keys and messages, their generations kept (no event can name
+    /// a slot of the new owner with an old generation: events name their cell).
+    /// </summary>
+    internal sealed class TimerSlotSpares
+    {
+        private const int SlotsPerArray = 4;
+        private const int Capacity = 256;
+        private readonly TimerSlot[][] _arrays = new TimerSlot[Capacity][];
+        private int _count;
+
+        public TimerSlot[] Take() => _count > 0 ? _arrays[--_count] : new TimerSlot[SlotsPerArray];
+
+        public void Give(TimerSlot[] slots, int used)
+        {
+            if (slots.Length != SlotsPerArray || _count == Capacity)
+            {
+                return;
+            }
+
+            for (int i = 0; i < used; i++)
+            {
+                slots[i].Key = null!;
+                slots[i].Message = null!;
+            }
+
+            _arrays[_count++] = slots;
+        }
+    }
+
+    internal struct TimerSlot
     {
         public object Key;
         public object Message;

@@ -290,6 +290,8 @@ internal sealed partial class ActorCell : IActorRef, IActorContext
 
             _extras.Watchers = null;
         }
+
+        ReleaseTimerSlots();
     }
 
     internal static ActorCell? AsCell(IActorRef? reference) => reference switch

@@ -22,7 +22,7 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
     internal const long BackoffMaxNanoseconds = 1_000_000_000;
 
     private readonly LoadSettings _settings;
-    private readonly IActorRef _tcp;
+    private readonly TcpStack _tcp;
     private readonly IReadOnlyList<SocketAddress> _servers;
     private readonly LoadStatistics _statistics;
     private readonly LoadExchange _exchange;
@@ -39,7 +39,7 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
     /// <summary>Connections of this client that failed since one last connected: the closed loop's back-off exponent.</summary>
     private int _failuresInARow;
 
-    public LoadClient(LoadSettings settings, int index, IActorRef tcp, IReadOnlyList<SocketAddress> servers, LoadStatistics statistics, LoadExchange exchange)
+    public LoadClient(LoadSettings settings, int index, TcpStack tcp, IReadOnlyList<SocketAddress> servers, LoadStatistics statistics, LoadExchange exchange)
     {
         _settings = settings;
         _tcp = tcp;
@@ -88,9 +88,6 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
                 break;
             case Reconnect:
                 StartConnection();
-                break;
-            case SocketOpened opened:
-                OnOpened(opened.Socket);
                 break;
             case Connected connected:
                 OnConnected(Sender!, connected.Local);
@@ -153,7 +150,7 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
         }
 
         _statistics.Attempted++;
-        Call(_tcp, new OpenSocket(_socketOptions));
+        OnOpened(_tcp.Socket(_socketOptions));
     }
 
     private void OnOpened(IActorRef socket)

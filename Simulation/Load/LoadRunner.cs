@@ -38,7 +38,7 @@ public static class LoadRunner
         for (int i = 0; i < clients.Count; i++)
         {
             int index = i;
-            var tcp = Tcp.ManagerOf(clients[i]);
+            var tcp = Tcp.StackOf(clients[i]);
             system.ActorOf(Props.Create(() => new LoadClient(settings, index, tcp, addresses, statistics, exchange)), "app-" + clients[i].Name);
         }
 

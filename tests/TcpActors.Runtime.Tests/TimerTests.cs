@@ -87,6 +87,30 @@ public sealed class TimerTests
     }
 
     [Fact]
+    public void A_new_actor_reusing_a_stopped_actors_timer_array_hears_only_its_own_timers()
+    {
+        // Proves the timer arrays given back by stopped actors are safe to reuse: the stopped actor's queued timer
+        // events (at 1 s and 2 s) neither fire for the new owner of the array nor cancel its timers (at 3 s, 5 s).
+        var system = ActorSystem.Create("reuse");
+        var probe = new TestProbe(system);
+        var first = system.ActorOf(Props.Create(() => new TimerActor(probe)));
+        first.Tell(new TimerActor.StartSingle("rto", Duration.FromSeconds(1)));
+        first.Tell(new TimerActor.StartSingle("delack", Duration.FromSeconds(2)));
+        system.RunFor(Duration.FromMilliseconds(500));
+        system.Stop(first);
+        system.RunFor(Duration.FromMilliseconds(1));
+
+        var second = system.ActorOf(Props.Create(() => new TimerActor(probe)));
+        second.Tell(new TimerActor.StartSingle("rto", Duration.FromMilliseconds(2500)));
+        second.Tell(new TimerActor.StartSingle("delack", Duration.FromMilliseconds(4500)));
+
+        Assert.Equal("fired:rto@3.001000", probe.ExpectMsg<string>(Duration.FromSeconds(10)));
+        Assert.Equal("fired:delack@5.001000", probe.ExpectMsg<string>(Duration.FromSeconds(10)));
+        probe.ExpectNoMsg(Duration.FromSeconds(10));
+        Assert.Equal(0, system.DeadLetterCount);
+    }
+
+    [Fact]
     public void Many_restarts_do_not_pile_up_stale_events()
     {
         // Proves compaction: restarting a timer a million times leaves the queue bounded.
