@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using TcpActors.Endpoints;
 using TcpActors.Network;
 using TcpActors.Runtime;
@@ -163,7 +165,8 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
 
     private void OnConnected(IActorRef socket, SocketAddress local)
     {
-        if (!_connections.TryGetValue(socket, out var connection))
+        ref var connection = ref Find(socket);
+        if (Unsafe.IsNullRef(ref connection))
         {
             return;
         }
@@ -177,7 +180,8 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
 
     private void SendRequest(IActorRef socket)
     {
-        if (!_connections.TryGetValue(socket, out var connection))
+        ref var connection = ref Find(socket);
+        if (Unsafe.IsNullRef(ref connection))
         {
             return;
         }
@@ -192,7 +196,8 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
 
     private void OnReceived(IActorRef socket, int bytes)
     {
-        if (!_connections.TryGetValue(socket, out var connection))
+        ref var connection = ref Find(socket);
+        if (Unsafe.IsNullRef(ref connection))
         {
             return;
         }
@@ -238,7 +243,8 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
 
     private void OnEndOfStream(IActorRef socket)
     {
-        if (!_connections.TryGetValue(socket, out var connection))
+        ref var connection = ref Find(socket);
+        if (Unsafe.IsNullRef(ref connection))
         {
             return;
         }
@@ -270,7 +276,8 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
 
     private void Fail(IActorRef socket, string error)
     {
-        if (!_connections.TryGetValue(socket, out var connection) || connection.Failed)
+        ref var connection = ref Find(socket);
+        if (Unsafe.IsNullRef(ref connection) || connection.Failed)
         {
             return;
         }
@@ -316,7 +323,7 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
         return Math.Min(BackoffMinNanoseconds << doublings, BackoffMaxNanoseconds);
     }
 
-    private sealed class Connection
+    private struct Connection
     {
         public long Started;
         public int RequestsLeft;
@@ -351,5 +358,8 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
     /// A system call: the socket (or the stack) handles the command at once, inside this handler, as the
     /// kernel runs a call in the caller's context; its answer still comes back as a message.
     /// </summary>
+    /// <summary>The connection's record in place (a null reference if unknown); valid until the table next changes.</summary>
+    private ref Connection Find(IActorRef socket) => ref CollectionsMarshal.GetValueRefOrNullRef(_connections, socket);
+
     private void Call(IActorRef target, object command) => Context.System.DeliverNow(target, command, Self);
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using TcpActors.Endpoints;
 using TcpActors.Network;
 using TcpActors.Runtime;
@@ -82,7 +84,8 @@ internal sealed class LoadServer : UntypedActor
 
     private void OnReceived(IActorRef socket, int bytes)
     {
-        if (!_connections.TryGetValue(socket, out var connection))
+        ref var connection = ref Find(socket);
+        if (Unsafe.IsNullRef(ref connection))
         {
             return;
         }
@@ -106,7 +109,8 @@ internal sealed class LoadServer : UntypedActor
 
     private void Answer(IActorRef socket, int bytes)
     {
-        if (!_connections.TryGetValue(socket, out var connection))
+        ref var connection = ref Find(socket);
+        if (Unsafe.IsNullRef(ref connection))
         {
             return;
         }
@@ -121,14 +125,15 @@ internal sealed class LoadServer : UntypedActor
 
     private void CloseConnection(IActorRef socket)
     {
-        if (_connections.TryGetValue(socket, out var connection) && !connection.Closing)
+        ref var connection = ref Find(socket);
+        if (!Unsafe.IsNullRef(ref connection) && !connection.Closing)
         {
             connection.Closing = true;
             Call(socket, Close.Instance);
         }
     }
 
-    private sealed class Connection
+    private struct Connection
     {
         public SocketAddress Client;
         public int RequestsLeft;
@@ -142,5 +147,8 @@ internal sealed class LoadServer : UntypedActor
     /// A system call: the socket (or the stack) handles the command at once, inside this handler, as the
     /// kernel runs a call in the caller's context; its answer still comes back as a message.
     /// </summary>
+    /// <summary>The connection's record in place (a null reference if unknown); valid until the table next changes.</summary>
+    private ref Connection Find(IActorRef socket) => ref CollectionsMarshal.GetValueRefOrNullRef(_connections, socket);
+
     private void Call(IActorRef target, object command) => Context.System.DeliverNow(target, command, Self);
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using TcpActors.Network;
 
 namespace TcpActors.Simulation;
@@ -86,36 +88,53 @@ public sealed class LoadStatistics
 /// </summary>
 internal sealed class LoadExchange
 {
-    private readonly Dictionary<SocketAddress, Queue<(int Request, int Response)>> _pending = [];
+    // The oldest announced exchange of a client is held in the dictionary's entry, later ones (pipelined
+    // requests) in a queue made only then: the usual one request at a time allocates nothing per connection.
+    private readonly Dictionary<SocketAddress, Pending> _pending = [];
 
     public void Announce(SocketAddress client, int request, int response)
     {
-        if (!_pending.TryGetValue(client, out var queue))
+        ref var pending = ref CollectionsMarshal.GetValueRefOrAddDefault(_pending, client, out bool exists);
+        if (!exists)
         {
-            queue = new Queue<(int, int)>(1);
-            _pending.Add(client, queue);
+            pending.First = (request, response);
         }
-
-        queue.Enqueue((request, response));
+        else
+        {
+            (pending.Later ??= new()).Enqueue((request, response));
+        }
     }
 
     public bool TryPeek(SocketAddress client, out (int Request, int Response) sizes)
     {
-        sizes = default;
-        return _pending.TryGetValue(client, out var queue) && queue.TryPeek(out sizes);
+        bool found = _pending.TryGetValue(client, out var pending);
+        sizes = found ? pending.First : default;
+        return found;
     }
 
     public void Complete(SocketAddress client)
     {
-        if (_pending.TryGetValue(client, out var queue))
+        ref var pending = ref CollectionsMarshal.GetValueRefOrNullRef(_pending, client);
+        if (Unsafe.IsNullRef(ref pending))
         {
-            queue.TryDequeue(out _);
-            if (queue.Count == 0)
-            {
-                _pending.Remove(client);
-            }
+            return;
+        }
+
+        if (pending.Later is { Count: > 0 } later)
+        {
+            pending.First = later.Dequeue();
+        }
+        else
+        {
+            _pending.Remove(client);
         }
     }
 
     public void Forget(SocketAddress client) => _pending.Remove(client);
+
+    private struct Pending
+    {
+        public (int Request, int Response) First;
+        public Queue<(int Request, int Response)>? Later;
+    }
 }
