@@ -222,7 +222,7 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
         else if (_settings.Close == Closer.Client)
         {
             connection.Closing = true;
-            Call(socket, Close.Instance);
+            CloseSocket(socket);
         }
     }
 
@@ -256,7 +256,23 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
         }
 
         connection.Closing = true;
-        Call(socket, Close.Instance);
+        CloseSocket(socket);
+    }
+
+    /// <summary>
+    /// close(): it returns 0 at once, so the connection is done for this application now, unless SO_LINGER with a
+    /// timeout makes it wait for the FIN's acknowledgement; only then does its return come later, as <see cref="Closed"/>.
+    /// </summary>
+    private void CloseSocket(IActorRef socket)
+    {
+        if (_settings.Close == Closer.Client && _settings.Linger > 0)
+        {
+            Call(socket, Close.Instance);
+            return;
+        }
+
+        Context.System.DeliverNow(socket, Close.Instance, null);
+        OnClosed(socket);
     }
 
     private void OnClosed(IActorRef socket)

@@ -91,13 +91,23 @@ internal sealed class LoadServer : UntypedActor
         }
 
         connection.Received += bytes;
-        while (_exchange.TryPeek(connection.Client, out var sizes) && connection.Received >= sizes.Request)
+        var client = connection.Client;
+        int received = connection.Received;
+        while (_exchange.TryPeek(client, out var sizes) && received >= sizes.Request)
         {
-            connection.Received -= sizes.Request;
-            _exchange.Complete(connection.Client);
+            ref var current = ref Find(socket);
+            if (Unsafe.IsNullRef(ref current))
+            {
+                return;
+            }
+
+            received -= sizes.Request;
+            current.Received = received;
+            _exchange.Complete(client);
             var service = Duration.FromNanoseconds((long)_settings.ServiceTime.Draw(Context.Random));
             if (service == Duration.Zero)
             {
+                // The answer may close the connection (the server closes first): the record is looked up again.
                 Answer(socket, sizes.Response);
             }
             else
@@ -129,7 +139,15 @@ internal sealed class LoadServer : UntypedActor
         if (!Unsafe.IsNullRef(ref connection) && !connection.Closing)
         {
             connection.Closing = true;
-            Call(socket, Close.Instance);
+            if (_settings.Close == Closer.Server && _settings.Linger > 0)
+            {
+                Call(socket, Close.Instance);
+                return;
+            }
+
+            // close() returns 0 at once unless it lingers: the connection is done for this application now.
+            Context.System.DeliverNow(socket, Close.Instance, null);
+            _connections.Remove(socket);
         }
     }
 
