@@ -14,8 +14,8 @@ internal static class LoadCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var file = new Argument<string?>("workload") { Description = "A scenario file (or built-in name) with a workload: section; then the options that shape the load come from it.", Arity = ArgumentArity.ZeroOrOne };
-        var clients = new Option<int>("--clients") { Description = "Client hosts.", DefaultValueFactory = _ => 1 };
-        var servers = new Option<int>("--servers") { Description = "Server hosts.", DefaultValueFactory = _ => 1 };
+        var clients = new Option<int>("--clients") { Description = "Client hosts (with --loopback: client applications on the one host).", DefaultValueFactory = _ => 1 };
+        var servers = new Option<int>("--servers") { Description = "Server hosts (with --loopback: server addresses 127.0.0.1..N).", DefaultValueFactory = _ => 1 };
         var rate = NumberOption.Create("--rate", "New connections per second over all clients (open loop).");
         var concurrency = new Option<int?>("--concurrency") { Description = "Connections kept in flight over all clients (closed loop; a failed one is replaced after a back-off from 1 ms doubling to 1 s)." };
         var arrival = new Option<string>("--arrival") { Description = "Open-loop arrivals: constant or poisson.", DefaultValueFactory = _ => "constant" };
@@ -31,6 +31,7 @@ internal static class LoadCommand
         var think = new Option<string>("--think-time") { Description = "Pause between requests on a connection (and before reconnecting in a closed loop).", DefaultValueFactory = _ => "0" };
         var service = new Option<string>("--service-time") { Description = "Server time to answer a request.", DefaultValueFactory = _ => "0" };
         var port = new Option<int>("--port") { Description = "The servers' port.", DefaultValueFactory = _ => 80 };
+        var loopback = new Option<bool>("--loopback") { Description = "Clients and servers on one host over lo (servers 127.0.0.1..N, one listener); tcp_tw_reuse=2 then applies." };
         var linkDelay = new Option<string>("--link-delay") { Description = "Propagation delay of each host's link to the switch.", DefaultValueFactory = _ => "25us" };
         var seed = new Option<ulong>("--seed") { Description = "The run's seed.", DefaultValueFactory = _ => 1 };
         var speed = NumberOption.Create("--speed", "Pace simulated time at this multiple of real time (live dashboards).");
@@ -46,7 +47,7 @@ internal static class LoadCommand
         var command = new Command("load", "Run a load: clients opening connections to servers, and what happens to ports, TIME_WAIT and errors.")
         {
             file, clients, servers, rate, concurrency, arrival, duration, drain, close, linger, requests, requestBytes, responseBytes, think, service, port,
-            linkDelay, seed, speed, json, sysctl, clientSysctl, serverSysctl, rule, netem, quiet, report, checkInvariants,
+            loopback, linkDelay, seed, speed, json, sysctl, clientSysctl, serverSysctl, rule, netem, quiet, report, checkInvariants,
         };
         var limits = RunLimitOptions.ForLoad();
         limits.AddTo(command);
@@ -62,7 +63,7 @@ internal static class LoadCommand
 
             using var invariants = new InvariantWatch(parsed.GetValue(checkInvariants), attachedMidRun: true);
             LoadOutputs Outputs() => new(OutputFile.Checked(parsed.GetValue(json), "--json"), parsed.GetValue(quiet), ReportFiles.For(parsed.GetValue(report)), invariants);
-            Option[] shaping = [clients, servers, rate, concurrency, arrival, duration, drain, close, linger, requests, requestBytes, responseBytes, think, service, port, linkDelay, sysctl, clientSysctl, serverSysctl, rule, netem];
+            Option[] shaping = [clients, servers, rate, concurrency, arrival, duration, drain, close, linger, requests, requestBytes, responseBytes, think, service, port, loopback, linkDelay, sysctl, clientSysctl, serverSysctl, rule, netem];
             if (parsed.GetValue(file) is { } workloadFile)
             {
                 var given = shaping.Where(o => parsed.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
@@ -75,6 +76,11 @@ internal static class LoadCommand
                 var fromFile = scenario.Workload ?? throw new UsageException($"{workloadFile} has no workload: section (run it with `tcpactors run`)");
                 var seeded = parsed.GetResult(seed) is { Implicit: false } ? fromFile with { Seed = parsed.GetValue(seed) } : fromFile;
                 return Execute(seeded with { Limits = limits.Apply(parsed, seeded.Limits) }, pace, otlp.Observer(parsed), Outputs(), output, error);
+            }
+
+            if (parsed.GetValue(loopback) && parsed.GetResult(linkDelay) is { Implicit: false })
+            {
+                throw new UsageException("--link-delay does not apply to --loopback (one host, no links; use --netem \"delay …\" to delay lo)");
             }
 
             var settings = new LoadSettings
@@ -95,6 +101,7 @@ internal static class LoadCommand
                 ServiceTime = Distribution.ParseDuration(parsed.GetValue(service)!, "--service-time"),
                 Port = parsed.GetValue(port) is >= 1 and <= 65535 and var p ? (ushort)p : throw new UsageException("--port must be 1..65535"),
                 LinkDelay = DurationOption(parsed.GetValue(linkDelay)!, "--link-delay"),
+                Loopback = parsed.GetValue(loopback),
                 Seed = parsed.GetValue(seed),
                 Sysctls = Pairs(parsed.GetValue(sysctl), "--sysctl"),
                 ClientSysctls = Pairs(parsed.GetValue(clientSysctl), "--client-sysctl"),

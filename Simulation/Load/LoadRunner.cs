@@ -18,28 +18,31 @@ public static class LoadRunner
         Validate(settings);
         var system = ActorSystem.Create("tcpactors-load", settings.Seed);
         system.Limits = settings.Limits;
-        var topology = BuildTopology(system, settings);
+        var topology = settings.Loopback ? BuildLoopbackTopology(system, settings) : BuildTopology(system, settings);
         var clients = topology.Hosts.Where(h => h.Name.StartsWith("client-", StringComparison.Ordinal)).ToList();
         var servers = topology.Hosts.Where(h => h.Name.StartsWith("server-", StringComparison.Ordinal)).ToList();
+        var serverApplicationHosts = settings.Loopback ? clients : servers;
         var statistics = new LoadStatistics();
         var exchange = new LoadExchange();
         var run = new LoadRun(clients, servers, statistics) { OnSample = onSample };
         system.EventStream.Subscribe<PacketFiltered>(_ => run.ChaosVerdicts++);
         system.EventStream.Subscribe<PacketImpaired>(_ => run.ChaosVerdicts++);
         StartChaos(system, topology, settings);
-        foreach (var server in servers)
+        foreach (var server in serverApplicationHosts)
         {
             var tcp = Tcp.ManagerOf(server);
-            system.ActorOf(Props.Create(() => new LoadServer(settings, tcp, statistics, exchange)), "app-" + server.Name);
+            system.ActorOf(Props.Create(() => new LoadServer(settings, tcp, statistics, exchange)), (settings.Loopback ? "server-app-" : "app-") + server.Name);
         }
 
         system.RunUntil(system.Now);
-        var addresses = servers.Select(s => new SocketAddress(s.PrimaryAddress, settings.Port)).ToList();
-        for (int i = 0; i < clients.Count; i++)
+        var addresses = settings.Loopback
+            ? Enumerable.Range(0, settings.Servers).Select(i => new SocketAddress(new IPv4Address(IPv4Address.Loopback.Value + (uint)i), settings.Port)).ToList()
+            : servers.Select(s => new SocketAddress(s.PrimaryAddress, settings.Port)).ToList();
+        for (int i = 0; i < settings.Clients; i++)
         {
             int index = i;
-            var tcp = Tcp.StackOf(clients[i]);
-            system.ActorOf(Props.Create(() => new LoadClient(settings, index, tcp, addresses, statistics, exchange)), "app-" + clients[i].Name);
+            var tcp = Tcp.StackOf(clients[settings.Loopback ? 0 : i]);
+            system.ActorOf(Props.Create(() => new LoadClient(settings, index, tcp, addresses, statistics, exchange)), $"app-client-{i + 1}");
         }
 
         system.ActorOf(Props.Create(() => new LoadSampler(run)), "sampler");
@@ -74,6 +77,28 @@ public static class LoadRunner
         Check(settings.RequestsPerConnection is >= 1 and <= 1_000_000, "--requests-per-connection", "must be between 1 and 1000000");
         Check(settings.Linger is null or (>= 0 and <= 3600), "--linger", "must be 0 (abort with RST) to 3600 seconds");
         Check(settings.Arrival is "constant" or "poisson", "--arrival", "must be constant or poisson");
+        Check(!settings.Loopback || settings.ClientSysctls.Count == 0, "--client-sysctl", "a loopback run has one host: give its settings with --sysctl");
+        Check(!settings.Loopback || settings.ServerSysctls.Count == 0, "--server-sysctl", "a loopback run has one host: give its settings with --sysctl");
+    }
+
+    /// <summary>One host, client-1, with every setting of either side (a loopback run rejects side-specific ones).</summary>
+    private static Topology BuildLoopbackTopology(ActorSystem system, LoadSettings settings)
+    {
+        var builder = new TopologyBuilder(system).AddModule(Tcp.Module).AddHost("client-1", options =>
+        {
+            foreach (var (key, value) in settings.Sysctls)
+            {
+                options.Sysctl(key, value);
+            }
+        });
+        try
+        {
+            return builder.Build();
+        }
+        catch (TopologyException error)
+        {
+            throw new ScenarioException(new SourceSpan("--sysctl", 0, 0), error.Message);
+        }
     }
 
     private static Topology BuildTopology(ActorSystem system, LoadSettings settings)
@@ -148,7 +173,7 @@ public static class LoadRunner
             var (hosts, line, at) = Target(netem, topology, "--netem", defaultHosts: topology.Hosts.Where(h => h.Name != "switch"));
             foreach (var host in hosts)
             {
-                foreach (var networkInterface in host.Interfaces.Where(i => !i.IsLoopback))
+                foreach (var networkInterface in host.Interfaces.Where(i => i.IsLoopback == settings.Loopback))
                 {
                     string tool = $"tc qdisc add dev {networkInterface.Name} root netem ";
                     string tc = tool + line;

@@ -52,6 +52,15 @@ public sealed record LoadSettings
 
     public ushort Port { get; init; } = 80;
 
+    /// <summary>
+    /// Clients and servers on one host over <c>lo</c>, as a load generator and a service on one machine (or the
+    /// kernel benchmark of docs/PERFORMANCE.md): the host is <c>client-1</c> and also runs the one listening application;
+    /// the servers are its addresses 127.0.0.1 to 127.0.0.<see cref="Servers"/>, the clients <see cref="Clients"/>
+    /// applications of that host. Loopback connections come under tcp_tw_reuse's default (2). No switch, no links:
+    /// <see cref="LinkDelay"/> plays no part, and netem goes on <c>lo</c>.
+    /// </summary>
+    public bool Loopback { get; init; }
+
     /// <summary>Propagation delay of every host's link to the switch.</summary>
     public Duration LinkDelay { get; init; } = Duration.FromMicroseconds(25);
 

@@ -15,7 +15,7 @@ internal static class WorkloadReader
     private static readonly string[] s_keys =
     [
         "clients", "servers", "rate", "concurrency", "arrival", "duration", "drain", "close", "linger", "requests-per-connection",
-        "request-bytes", "response-bytes", "think-time", "service-time", "port", "link-delay", "sysctls", "client-sysctls", "server-sysctls", "rules", "netem",
+        "request-bytes", "response-bytes", "think-time", "service-time", "port", "link-delay", "sysctls", "client-sysctls", "server-sysctls", "rules", "netem", "loopback",
     ];
 
     public static LoadSettings Read(YamlReading reading, YamlNode node, ulong seed)
@@ -49,7 +49,15 @@ internal static class WorkloadReader
             ServerSysctls = Sysctls(reading, map, "server-sysctls"),
             Rules = map.TryGetValue("rules", out var rules) ? reading.ScalarOrList(rules, "a rule").Select(r => r.Value).ToList() : [],
             Netem = map.TryGetValue("netem", out var netem) ? reading.ScalarOrList(netem, "a netem line").Select(r => r.Value).ToList() : [],
+            Loopback = map.TryGetValue("loopback", out var loopback) && reading.Boolean(loopback, "loopback"),
         };
+        foreach (string key in (string[])["client-sysctls", "server-sysctls"])
+        {
+            if (settings.Loopback && map.TryGetValue(key, out var sideSettings))
+            {
+                throw new ScenarioException(reading.At(sideSettings), $"'{key}' does not apply to a loopback workload (one host): put the settings under 'sysctls'");
+            }
+        }
         if (settings.Rate is null == settings.Concurrency is null)
         {
             throw new ScenarioException(reading.At(node), "a workload has either 'rate' (connections per second) or 'concurrency' (connections in flight)");

@@ -66,6 +66,19 @@ public sealed class InputErrorTests
     }
 
     [Theory]
+    [InlineData("--link-delay", "1ms", "tcpactors: --link-delay does not apply to --loopback (one host, no links; use --netem \"delay …\" to delay lo)")]
+    [InlineData("--client-sysctl", "net.ipv4.tcp_tw_reuse=1", "tcpactors: --client-sysctl: a loopback run has one host: give its settings with --sysctl")]
+    public void A_loopback_load_refuses_what_only_separate_hosts_have(string option, string value, string message)
+    {
+        // Proves --loopback's one-host rule: link and per-side settings are bad input, one line, exit code 2.
+        var (code, output, error) = Run("load", "--rate", "10", "--duration", "1s", "--quiet", "--loopback", option, value);
+
+        Assert.Equal(Commands.BadInput, code);
+        Assert.Empty(output);
+        Assert.Equal([message], Lines(error));
+    }
+
+    [Theory]
     [InlineData("--request-bytes")]
     [InlineData("--response-bytes")]
     [InlineData("--think-time")]

@@ -41,6 +41,8 @@ public sealed class LoaderErrorTests
         { "workload with rate and concurrency", "workload:\n  rate: 10\n  concurrency: 5\n", "bad.yaml:2:3: a workload has either 'rate' (connections per second) or 'concurrency' (connections in flight)" },
         { "workload bad rate", "workload:\n  rate: lots\n", "bad.yaml:2:9: rate must be a positive number of connections per second, not 'lots'" },
         { "workload bad close", "workload:\n  rate: 10\n  close: both\n", "bad.yaml:3:10: close must be one of: client, server; not 'both'" },
+        { "loopback workload with server sysctls", "workload:\n  rate: 10\n  loopback: true\n  server-sysctls:\n    net.core.somaxconn: 10\n", "bad.yaml:5:5: 'server-sysctls' does not apply to a loopback workload (one host): put the settings under 'sysctls'" },
+        { "loopback not a boolean", "workload:\n  rate: 10\n  loopback: sometimes\n", "bad.yaml:3:13: loopback must be true or false, not 'sometimes'" },
         { "workload bad size", "workload:\n  rate: 10\n  request-bytes: big\n", "bad.yaml:3:18: 'big' is not a byte count like 100, 100-2000 or exp:500, at most 2147483647" },
         { "workload unknown key", "workload:\n  rate: 10\n  clinets: 5\n", null },
         { "unknown load figure", "workload:\n  rate: 10\nexpect:\n  - { load: happiness, equals: 1 }\n", null },
