@@ -70,6 +70,7 @@ public sealed class PacingExperimentTests
         var writes = kernel.Wire().Where(r => IsServerData(r) && r.Seq - kernel.Wire()[1].Seq is 1 or 43441).Select(r => WireZero + (r.Time / 1e9)).ToList();
         var dialogue = Dialogue.WithListener((p, socket) => Server(socket, maxPacingRate, writes[0], writes[1]), "net.ipv4.tcp_early_retrans=0", "net.ipv4.tcp_congestion_control=reno");
         dialogue.Timestamps = true;
+        dialogue.Lab.SetGsoMaxSegs(dialogue.Lab.Server, 1);
         uint kernelIsn = kernel.Wire().First(r => r.IsSyn && r.Source.Port == 8080).Seq;
         foreach (var record in kernel.Wire().Where(r => r.Source.Port == 40000))
         {
