@@ -52,6 +52,22 @@ public sealed class PacingDialogueTests
     }
 
     [Fact]
+    public void Retransmissions_of_lost_segments_are_paced_too()
+    {
+        // Proves tcp_pacing_check in tcp_xmit_retransmit_queue and tcp_tsq_write's retransmission (lost_out >
+        // retrans_out) when the pacing timer fires: ten segments at 2.0; at 2.05 one ACK SACKs the last six, RACK marks
+        // the first four lost (sacked_out reached tcp_reordering: no reordering window) and fast recovery lets PRR send
+        // them all, but pacing spaces them: the first at once with half its 10 ms (credit for the 40 ms unused since
+        // the tenth's departure time), the others 10 ms apart.
+        // No loss probe (tcp_early_retrans=0): the peer's SACK is what reveals the loss.
+        var dialogue = Dialogue.WithListener((_, socket) => WritesOf(socket, Rate, 14600), "net.ipv4.tcp_congestion_control=reno", "net.ipv4.tcp_early_retrans=0");
+        Handshake(dialogue, sack: true);
+        dialogue.Inject(2.05, TcpFlags.Ack, 1, 1, window: Window, sack: [(5841, 14601)]);
+        dialogue.ExpectUntil(2.2, "1.000000 S. seq ISN ack 1 win 64240\n" + Flight(2.0, 1, 10, gap: 0, pushLast: true)
+            + "\n" + Flight(2.05, 1, 1, gap: 0) + "\n" + Flight(2.055, 1461, 3, gap: 0.010));
+    }
+
+    [Fact]
     public void A_lower_maximum_set_later_applies_at_once_and_ss_shows_both_rates()
     {
         // Proves sock_setsockopt's SO_MAX_PACING_RATE on a connected socket: the rate in force drops to the new maximum at
@@ -108,7 +124,9 @@ public sealed class PacingDialogueTests
         return dialogue;
     }
 
-    private static IEnumerable<Step> Writes(Sock socket, long? maxPacingRate)
+    private static IEnumerable<Step> Writes(Sock socket, long? maxPacingRate) => WritesOf(socket, maxPacingRate, 29200);
+
+    private static IEnumerable<Step> WritesOf(Sock socket, long? maxPacingRate, int bytes)
     {
         if (maxPacingRate is { } rate)
         {
@@ -116,7 +134,7 @@ public sealed class PacingDialogueTests
         }
 
         yield return Script.Until(2.0);
-        yield return socket.Send(29200);
+        yield return socket.Send(bytes);
         yield return Script.Until(3.0);
     }
 
