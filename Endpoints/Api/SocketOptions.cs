@@ -53,4 +53,10 @@ public sealed record SocketOptions
 
     /// <summary>SO_SNDBUF in bytes as set (Linux doubles it), or null for tcp_wmem's default.</summary>
     public int? SendBuffer { get; init; }
+
+    /// <summary>
+    /// SO_MAX_PACING_RATE in bytes a second (sk_max_pacing_rate), or null for none (~0UL). Setting a rate also turns
+    /// on TCP's internal pacing (sk_pacing_status SK_PACING_NEEDED), which stays on for the socket's life.
+    /// </summary>
+    public long? MaxPacingRate { get; init; }
 }

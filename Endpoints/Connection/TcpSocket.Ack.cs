@@ -123,6 +123,7 @@ internal sealed partial class TcpSocket
         }
 
         CongestionControl(tag.Delivered, flags, (_loss?.LostCount ?? 0) - lostBefore);
+        UpdatePacingRate();
         TransmitRecovery(rexmit);
         if ((flags & AckFlags.SndUnaAdvanced) != 0)
         {

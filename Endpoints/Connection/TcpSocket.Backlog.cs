@@ -85,6 +85,7 @@ internal sealed partial class TcpSocket
         }
 
         _ownedByWriter = false;
+        RunDeferredPacedWrite();
         ServePendingSends();
     }
 

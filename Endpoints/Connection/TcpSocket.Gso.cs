@@ -108,28 +108,6 @@ internal sealed partial class TcpSocket
     }
 
     /// <summary>
-    /// sk_pacing_rate in bytes a second as tcp_update_pacing_rate sets it for a congestion control without its own
-    /// (reno, cubic): mss × max(cwnd, packets_out) / srtt, times 200 % in slow start (cwnd below half ssthresh), else
-    /// 120 %; unlimited (~0UL, sock_init_data) before the first RTT sample. BBR, which the kernel-lab hosts ran, sets
-    /// its own; on the sub-millisecond paths of the recordings tcp_tso_autosize does not depend on it.
-    /// </summary>
-    private long PacingRate
-    {
-        get
-        {
-            long srtt8 = _rtt.SmoothedMicros8;
-            if (srtt8 == 0)
-            {
-                return long.MaxValue >> 1;
-            }
-
-            long ratio = _cwnd < _ssthresh / 2 ? 200 : 120;
-            long rate = (long)_mssCache * (1_000_000 / 100 << 3) * ratio;
-            return rate * Math.Max(_cwnd, PacketsOut) / srtt8;
-        }
-    }
-
-    /// <summary>
     /// tcp_cwnd_test: the segments the congestion window lets this GSO packet carry — none when it is full, else at
     /// most half of it ("ensure at least 2 GSO packets in flight") and what is left of it.
     /// </summary>

@@ -308,6 +308,7 @@ internal sealed partial class TcpSocket
         _stack.Counters.PassiveOpens++;
         InitBufferSpace();
         SetState(TcpState.Established, "third ACK received");
+        UpdatePacingRate();
         _lastAckReceivedTime = _stack.NowNanoseconds;
         if (_options.KeepAlive)
         {

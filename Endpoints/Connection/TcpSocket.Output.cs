@@ -77,6 +77,7 @@ internal sealed partial class TcpSocket
     private SendStatus Transmit(Segment segment, bool retransmission)
     {
         var status = _stack.Transmit(segment, retransmission);
+        PacingSegmentSent(segment, status);
         if (status == SendStatus.Sent && segment.HasAck)
         {
             _lastAckSent = (segment.Ack, segment.Window);
@@ -138,7 +139,7 @@ internal sealed partial class TcpSocket
         while (true)
         {
             bool finPending = _finQueued && _sndNxt == _writeSeq && !FinSent;
-            if (_writeQueue.IsEmpty && !finPending)
+            if ((_writeQueue.IsEmpty && !finPending) || PacingHolds())
             {
                 break;
             }

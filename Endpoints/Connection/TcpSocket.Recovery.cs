@@ -294,7 +294,7 @@ internal sealed partial class TcpSocket
         int inFlight = PacketsInFlight;
         bool restartRto = false;
         reorderTimerPending |= _retransmitMode == RetransmitTimerMode.ReorderTimeout;
-        for (int i = 0; i < _inFlight.Count && inFlight < _cwnd; i++)
+        for (int i = 0; i < _inFlight.Count && inFlight < _cwnd && !PacingHolds(); i++)
         {
             var sent = _inFlight[i];
             if (!sent.Lost || sent.Sacked || sent.RetransmissionOut)

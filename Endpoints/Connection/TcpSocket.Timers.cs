@@ -25,6 +25,9 @@ internal sealed partial class TcpSocket
             case TimerKind.CompressedAck:
                 OnCompressedAckTimer();
                 break;
+            case TimerKind.Pacing:
+                OnPacingTimer();
+                break;
         }
     }
 
@@ -122,7 +125,7 @@ internal sealed partial class TcpSocket
         int length = Math.Min(unsent, CurrentMss);
         var end = _sndNxt + length;
         bool probed = unsent > 0 && end <= _sndUna + (int)_sndWnd
-            ? SendData(length, withFin: _finQueued && end == _writeSeq, push: head.Push && end == head.End, CurrentMss)
+            ? !PacingHolds() && SendData(length, withFin: _finQueued && end == _writeSeq, push: head.Push && end == head.End, CurrentMss)
             : Retransmit(_inFlight.Count - 1, RetransmissionKind.LossProbe) == SendStatus.Sent;
         if (!probed)
         {

@@ -128,6 +128,7 @@ internal sealed partial class TcpSocket
         if (command.Options is { } options)
         {
             _options = _stack.SetByApplication(options);
+            ApplyMaxPacingRate();
         }
 
         if (_state is TcpState.SynSent)
@@ -279,6 +280,7 @@ internal sealed partial class TcpSocket
     {
         InitBufferSpace();
         SetState(TcpState.Established, reason);
+        UpdatePacingRate();
         _lastAckReceivedTime = _stack.NowNanoseconds;
         if (_options.KeepAlive)
         {
@@ -507,7 +509,7 @@ internal sealed partial class TcpSocket
     private void OnSetOptions(SetOptions command, IActorRef? requester)
     {
         var options = _stack.SetByApplication(command.Options);
-        if (options.Linger.Seconds < 0 || options.KeepIdleSeconds is < 1 or > 32767 || options.KeepIntervalSeconds is < 1 or > 32767 || options.KeepCount is < 1 or > 127)
+        if (options.Linger.Seconds < 0 || options.KeepIdleSeconds is < 1 or > 32767 || options.KeepIntervalSeconds is < 1 or > 32767 || options.KeepCount is < 1 or > 127 || options.MaxPacingRate is < 0 or UnlimitedPacingRate)
         {
             requester?.Tell(new CommandFailed(command, Errno.EINVAL), Self);
             return;
@@ -515,6 +517,7 @@ internal sealed partial class TcpSocket
 
         bool keepaliveTurnedOn = options.KeepAlive && !_options.KeepAlive;
         _options = options;
+        ApplyMaxPacingRate();
         if (keepaliveTurnedOn && _state is TcpState.Established or TcpState.CloseWait)
         {
             StartKeepaliveTimer(KeepaliveTime);
@@ -601,7 +604,8 @@ internal sealed partial class TcpSocket
         }
 
         int? ssthresh = _ssthresh < int.MaxValue ? _ssthresh : null;
-        return new SocketSnapshot(_stack.Host.Name, _state, recvQ, sendQ, _tuple.Local, _tuple.Remote, timer, IsOrphan: _orphaned, CongestionWindow: _cwnd, SlowStartThreshold: ssthresh);
+        return new SocketSnapshot(_stack.Host.Name, _state, recvQ, sendQ, _tuple.Local, _tuple.Remote, timer, IsOrphan: _orphaned, CongestionWindow: _cwnd, SlowStartThreshold: ssthresh,
+            PacingRate: RateForTcpInfo(PacingRate), MaxPacingRate: RateForTcpInfo(MaxPacingRate));
     }
 }
 

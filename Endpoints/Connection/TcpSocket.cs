@@ -50,6 +50,7 @@ internal sealed partial class TcpSocket : UntypedActor, IWithTimers, IPortHolder
     {
         _stack = stack;
         _options = options;
+        ApplyMaxPacingRate();
         stack.Registered(this);
     }
 
@@ -207,6 +208,7 @@ internal sealed partial class TcpSocket : UntypedActor, IWithTimers, IPortHolder
         public static readonly TimerExpired Keepalive = new(TimerKind.Keepalive);
         public static readonly TimerExpired Linger = new(TimerKind.Linger);
         public static readonly TimerExpired CompressedAck = new(TimerKind.CompressedAck);
+        public static readonly TimerExpired Pacing = new(TimerKind.Pacing);
     }
 
     private sealed record SynAfterTimeWait(Segment Syn, SeqNum Isn);
@@ -224,7 +226,7 @@ internal sealed partial class TcpSocket : UntypedActor, IWithTimers, IPortHolder
     }
 }
 
-/// <summary>The socket's timers: Linux's retransmit timer (RTO, TLP, SYN, zero-window probe), delayed ACK, and sk_timer (keepalive, FIN_WAIT2).</summary>
+/// <summary>The socket's timers: Linux's retransmit timer (RTO, TLP, SYN, zero-window probe), delayed ACK, sk_timer (keepalive, FIN_WAIT2), and the pacing hrtimer.</summary>
 internal enum TimerKind : byte
 {
     Retransmit,
@@ -232,4 +234,5 @@ internal enum TimerKind : byte
     Keepalive,
     Linger,
     CompressedAck,
+    Pacing,
 }

@@ -95,6 +95,8 @@ public static class SysctlRegistry
         Int("net.ipv4.tcp_syncookies", 0, 2, s => s.TcpSyncookies, (s, v) => s.TcpSyncookies = v);
         Int("net.ipv4.tcp_max_syn_backlog", 1, int.MaxValue, s => s.TcpMaxSynBacklog, (s, v) => s.TcpMaxSynBacklog = v);
         Int("net.ipv4.tcp_early_retrans", 0, 4, s => s.TcpEarlyRetrans, (s, v) => s.TcpEarlyRetrans = v);
+        Int("net.ipv4.tcp_pacing_ss_ratio", 0, 1000, s => s.TcpPacingSsRatio, (s, v) => s.TcpPacingSsRatio = v);
+        Int("net.ipv4.tcp_pacing_ca_ratio", 0, 1000, s => s.TcpPacingCaRatio, (s, v) => s.TcpPacingCaRatio = v);
         Int("net.ipv4.tcp_frto", 0, 2, s => s.TcpFrto, (s, v) => s.TcpFrto = v);
         Int("net.ipv4.tcp_reordering", 1, int.MaxValue, s => s.TcpReordering, (s, v) => s.TcpReordering = v);
         Int("net.ipv4.tcp_max_reordering", 1, int.MaxValue, s => s.TcpMaxReordering, (s, v) => s.TcpMaxReordering = v);

@@ -70,6 +70,12 @@ public sealed class Sysctls
     /// <summary>net.ipv4.tcp_early_retrans: 3 enables RACK-TLP's tail loss probe.</summary>
     public int TcpEarlyRetrans { get; set; } = 3;
 
+    /// <summary>net.ipv4.tcp_pacing_ss_ratio (0..1000, default 200): sk_pacing_rate in percent of mss × cwnd / srtt in slow start (tcp_update_pacing_rate).</summary>
+    public int TcpPacingSsRatio { get; set; } = 200;
+
+    /// <summary>net.ipv4.tcp_pacing_ca_ratio (0..1000, default 120): the same percentage in congestion avoidance (cwnd at least half ssthresh).</summary>
+    public int TcpPacingCaRatio { get; set; } = 120;
+
     /// <summary>net.ipv4.tcp_frto: F-RTO (RFC 5682, the SACK-enhanced variant) after an RTO; 0 off, 1 and 2 on.</summary>
     public int TcpFrto { get; set; } = 2;
 

@@ -198,8 +198,9 @@ internal static class SocketOptionParser
                 "rcvbuf" => options with { ReceiveBuffer = Seconds(argument, value, 1, int.MaxValue / 2) },
                 "sndbuf" => options with { SendBuffer = Seconds(argument, value, 1, int.MaxValue / 2) },
                 "user_timeout" => options with { UserTimeout = Durations.Parse(Require(argument, value), argument.Where, "user_timeout") },
+                "max_pacing_rate" => options with { MaxPacingRate = PacingRate(argument, value) },
                 _ => throw new ScenarioException(argument.Where,
-                    $"unknown socket option {InputText.Quote(argument.Name ?? argument.Value)} (expected reuseaddr, reuseport, nodelay, keepalive, linger=N|off, keepidle=S, keepintvl=S, keepcnt=N, syncnt=N, linger2=S, rcvbuf=B, sndbuf=B, user_timeout=D)"),
+                    $"unknown socket option {InputText.Quote(argument.Name ?? argument.Value)} (expected reuseaddr, reuseport, nodelay, keepalive, linger=N|off, keepidle=S, keepintvl=S, keepcnt=N, syncnt=N, linger2=S, rcvbuf=B, sndbuf=B, user_timeout=D, max_pacing_rate=B/s)"),
             };
         }
 
@@ -233,6 +234,23 @@ internal static class SocketOptionParser
         return int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int number) && number >= min && number <= max
             ? number
             : throw new ScenarioException(argument.Where, $"{argument.Name} must be an integer in {min}..{max}, not {InputText.Quote(text)}");
+    }
+
+    /// <summary>
+    /// SO_MAX_PACING_RATE: bytes a second, a whole number from 0 (which stops pacing's advance, as a zero rate does in
+    /// tcp_update_skb_after_send); <c>unlimited</c> is ~0, no maximum, and leaves pacing off.
+    /// </summary>
+    private static long? PacingRate(StepArgument argument, string? value)
+    {
+        string text = Require(argument, value);
+        if (text.Equals("unlimited", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long rate) && rate < long.MaxValue
+            ? rate
+            : throw new ScenarioException(argument.Where, $"{argument.Name} is a rate in bytes a second (a whole number, e.g. max_pacing_rate=1000000) or 'unlimited', not {InputText.Quote(text)}");
     }
 
     private static string Require(StepArgument argument, string? value) =>

@@ -12,7 +12,7 @@ public static class StepParser
     /// <summary>Every function a script may call, with its argument count range.</summary>
     public static readonly IReadOnlyDictionary<string, (int Min, int Max, string Usage)> Functions = new Dictionary<string, (int, int, string)>(StringComparer.Ordinal)
     {
-        ["socket"] = (0, 16, "s = socket([reuseaddr] [reuseport] [nodelay] [keepalive] [linger=N|off] [keepidle=S] [keepintvl=S] [keepcnt=N] [syncnt=N] [linger2=S] [rcvbuf=B] [sndbuf=B] [user_timeout=D])"),
+        ["socket"] = (0, 16, "s = socket([reuseaddr] [reuseport] [nodelay] [keepalive] [linger=N|off] [keepidle=S] [keepintvl=S] [keepcnt=N] [syncnt=N] [linger2=S] [rcvbuf=B] [sndbuf=B] [user_timeout=D] [max_pacing_rate=B/s])"),
         ["setsockopt"] = (2, 16, "setsockopt(s, option[=value] ...)"),
         ["bind"] = (2, 2, "bind(s, ADDRESS:PORT)"),
         ["listen"] = (1, 2, "listen(s[, BACKLOG])"),

@@ -45,13 +45,29 @@ public static class SsFormatter
         var states = options.SelectedStates;
         bool showState = !SsStateFilter.IsSingle(states);
         var rows = new List<string[]>();
-        foreach (var socket in Select(sockets, states))
+        var selected = Select(sockets, states).ToList();
+        foreach (var socket in selected)
         {
             string[] row = Row(socket, options);
             rows.Add(showState ? row : row[1..]);
         }
 
-        return (showState ? s_columns : s_columnsWithoutState).Render(rows);
+        string table = (showState ? s_columns : s_columnsWithoutState).Render(rows);
+        return options.ShowInfo ? WithInfoLines(table, selected, options) : table;
+    }
+
+    /// <summary>ss -i: each socket's line followed by its tcp_info line (the header has none).</summary>
+    private static string WithInfoLines(string table, List<SocketSnapshot> sockets, SsOptions options)
+    {
+        var lines = table.Split('\n');
+        var text = new System.Text.StringBuilder();
+        text.Append(lines[0]).Append('\n');
+        for (int i = 0; i < sockets.Count; i++)
+        {
+            text.Append(lines[i + 1]).Append('\n').Append(SsInfoText.Format(sockets[i], options.NumericRates)).Append('\n');
+        }
+
+        return text.ToString();
     }
 
     /// <summary>The sockets ss would list for <paramref name="states"/>, in the given order.</summary>

@@ -34,6 +34,7 @@ _LOG = os.environ.get("LAB_CALLS")
 # Socket option names that Python may not export.
 TCP_USER_TIMEOUT = getattr(socket, "TCP_USER_TIMEOUT", 18)
 SO_REUSEPORT = getattr(socket, "SO_REUSEPORT", 15)
+SO_MAX_PACING_RATE = getattr(socket, "SO_MAX_PACING_RATE", 47)
 
 
 def now():
@@ -137,6 +138,10 @@ class Sock:
 
     def reuseport(self, on=1):
         return self.setsockopt(socket.SOL_SOCKET, SO_REUSEPORT, on, "SO_REUSEPORT")
+
+    def max_pacing_rate(self, rate):
+        """SO_MAX_PACING_RATE in bytes a second (also turns TCP's internal pacing on when no fq qdisc paces)."""
+        return self.setsockopt(socket.SOL_SOCKET, SO_MAX_PACING_RATE, rate, "SO_MAX_PACING_RATE")
 
     def linger(self, onoff, seconds):
         import struct
