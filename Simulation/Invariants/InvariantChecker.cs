@@ -13,7 +13,9 @@ namespace TcpActors.Simulation;
 /// <item>sequence numbers never go backwards in a direction: a segment that covers sequence space
 /// its sender already put on the wire must be a retransmission (a <see cref="TcpRetransmitted"/> event
 /// for that sequence number) or a netem duplicate (the very same packet object); reordering on the
-/// way is allowed, since only re-sent ranges count;</item>
+/// way is allowed, since only re-sent ranges count, and so is a first transmission (it carries bytes never
+/// sent, as no retransmission does) overtaken by a retransmission of part of it, as a GSO packet is by the
+/// loss probe of its last segment;</item>
 /// <item>a re-sent byte is the byte first sent at that stream offset (when the run carries payloads);</item>
 /// <item>every ACK acknowledges only sequence space its peer has put on the wire;</item>
 /// <item>each socket's <see cref="TcpStateChanged"/> events form a chain (each starts where the last
@@ -379,9 +381,22 @@ public sealed class InvariantChecker : IDisposable
         // A socket that connect()ed and met a crossing SYN answers it with a SYN-ACK of the same ISN: not a retransmission.
         bool simultaneousOpen = segment.IsSyn && segment.HasAck && direction.OpenedByConnect && !direction.SynAckSent;
         direction.SynAckSent |= segment.IsSyn && segment.HasAck;
-        if (direction.Space.Overlaps(start, end) && !simultaneousOpen && !_sentPackets.TryGetValue(segment, out _) && !TakeRetransmission(tuple, segment.Seq))
+        bool overlaps = direction.Space.Overlaps(start, end);
+        if (!overlaps && _expectedRetransmissions.ContainsKey((tuple, segment.Seq.Value)))
         {
-            Report(Invariants.SequenceBackwards, $"{captured.HostName} sent {segment}, covering offsets {start}..{end} of a direction already sent up to {direction.Space.End}, yet it is neither a retransmission (no TcpRetransmitted event for seq {segment.Seq}) nor a netem duplicate");
+            // Perhaps a retransmission that overtook its original (the event is left for whichever copy repeats it).
+            direction.Retransmitted.Add(start, end);
+        }
+        else if (overlaps && !simultaneousOpen && !_sentPackets.TryGetValue(segment, out _) && !OvertakenOriginal(direction, start, end))
+        {
+            if (TakeRetransmission(tuple, segment.Seq))
+            {
+                direction.Retransmitted.Add(start, end);
+            }
+            else
+            {
+                Report(Invariants.SequenceBackwards, $"{captured.HostName} sent {segment}, covering offsets {start}..{end} of a direction already sent up to {direction.Space.End}, yet it is neither a retransmission (no TcpRetransmitted event for seq {segment.Seq}) nor a netem duplicate");
+            }
         }
 
         direction.Space.Add(start, end);
@@ -396,6 +411,14 @@ public sealed class InvariantChecker : IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// A first transmission that a retransmission of part of it overtook on the way (netem's jitter, a TLP of a GSO
+    /// packet's last segment): it carries bytes never put on the wire, which no retransmission does (Linux
+    /// retransmits only sk_buffs already sent), and what it repeats went out only as retransmissions.
+    /// </summary>
+    private static bool OvertakenOriginal(DirectionState direction, long start, long end) =>
+        !direction.Space.Covers(start, end) && direction.Retransmitted.CoversWhatIsIn(direction.Space, start, end);
 
     private void CheckAck(PacketCaptured captured, Segment segment)
     {
@@ -453,6 +476,12 @@ public sealed class InvariantChecker : IDisposable
         public bool SynAckSent { get; set; }
 
         public SequenceSpace Space { get; } = new();
+
+        /// <summary>
+        /// The ranges sent as announced retransmissions, or with the sequence number of one still expected (a subset of
+        /// <see cref="Space"/>).
+        /// </summary>
+        public SequenceSpace Retransmitted { get; } = new();
 
         public StreamBytes Bytes => _bytes ??= new StreamBytes(PayloadMemoryLimitBytes);
 
