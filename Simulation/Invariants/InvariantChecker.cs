@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
+using TcpActors.Chaos;
 using TcpActors.Endpoints;
 using TcpActors.Network;
 using TcpActors.Runtime;
@@ -12,7 +13,8 @@ namespace TcpActors.Simulation;
 /// <list type="bullet">
 /// <item>sequence numbers never go backwards in a direction: a segment that covers sequence space
 /// its sender already put on the wire must be a retransmission (a <see cref="TcpRetransmitted"/> event
-/// for that sequence number) or a netem duplicate (the very same packet object); reordering on the
+/// for that sequence number) or a netem duplicate (the very same packet object, or within a range netem
+/// duplicated: of a GSO packet's two copies netem may cut one to corrupt it); reordering on the
 /// way is allowed, since only re-sent ranges count, and so is a first transmission (it carries bytes never
 /// sent, as no retransmission does) overtaken by a retransmission of part of it, as a GSO packet is by the
 /// loss probe of its last segment;</item>
@@ -80,6 +82,7 @@ public sealed class InvariantChecker : IDisposable
         _attachedMidRun = attachedMidRun;
         _subscriptions.Add(system.EventStream.Subscribe<TcpStateChanged>(OnStateChanged));
         _subscriptions.Add(system.EventStream.Subscribe<TcpRetransmitted>(OnRetransmitted));
+        _subscriptions.Add(system.EventStream.Subscribe<PacketImpaired>(OnImpaired));
         _subscriptions.Add(system.EventStream.Subscribe<PacketCaptured>(OnCaptured));
     }
 
@@ -307,6 +310,17 @@ public sealed class InvariantChecker : IDisposable
         _expectedRetransmissions[key] = _expectedRetransmissions.GetValueOrDefault(key) + 1;
     }
 
+    private void OnImpaired(PacketImpaired impaired)
+    {
+        // netem duplicates a GSO packet before it cuts one of the copies to corrupt it (netem_segment): the whole and
+        // the pieces are different packets, so the range a duplicate covers is remembered, not only the packet.
+        if (impaired.Duplicate && impaired.Packet is Segment segment && _directions.TryGetValue(segment.SenderTuple, out var direction))
+        {
+            long start = Offset(segment.Seq, direction.Isn);
+            direction.NetemDuplicated.Add(start, start + segment.SequenceLength);
+        }
+    }
+
     private bool TakeRetransmission(FourTuple tuple, SeqNum seq)
     {
         var key = (tuple, seq.Value);
@@ -387,7 +401,8 @@ public sealed class InvariantChecker : IDisposable
             // Perhaps a retransmission that overtook its original (the event is left for whichever copy repeats it).
             direction.Retransmitted.Add(start, end);
         }
-        else if (overlaps && !simultaneousOpen && !_sentPackets.TryGetValue(segment, out _) && !OvertakenOriginal(direction, start, end))
+        else if (overlaps && !simultaneousOpen && !_sentPackets.TryGetValue(segment, out _) && !OvertakenOriginal(direction, start, end)
+            && !direction.NetemDuplicated.CoversWhatIsIn(direction.Space, start, end))
         {
             if (TakeRetransmission(tuple, segment.Seq))
             {
@@ -476,6 +491,9 @@ public sealed class InvariantChecker : IDisposable
         public bool SynAckSent { get; set; }
 
         public SequenceSpace Space { get; } = new();
+
+        /// <summary>The ranges netem duplicated (a GSO packet's copies may be one whole and one cut to corrupt it).</summary>
+        public SequenceSpace NetemDuplicated { get; } = new();
 
         /// <summary>
         /// The ranges sent as announced retransmissions, or with the sequence number of one still expected (a subset of
