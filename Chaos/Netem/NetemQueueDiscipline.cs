@@ -152,16 +152,32 @@ public sealed class NetemQueueDiscipline : IQueueDiscipline
         }
 
         var sent = packet;
+        IReadOnlyList<Segment> others = [];
         bool corrupted = !settings.Corrupt.IsZero && settings.Corrupt.Scaled >= _corruptCorrelation.Next(_random);
         if (corrupted)
         {
-            sent = packet with { Corrupted = true };
+            if (packet is Segment { GsoSegs: > 1 } gso)
+            {
+                // netem_segment: a GSO packet is cut into its segments before one is mangled; the first is corrupted,
+                // the others go through netem afterwards, one by one (each rolls loss, duplicate and corrupt anew).
+                var pieces = GsoSegmentation.Split(gso);
+                sent = pieces[0];
+                others = pieces.Skip(1).ToList();
+            }
+
+            sent = sent with { Corrupted = true };
             _counters = _counters with { Corrupted = _counters.Corrupted + 1 };
         }
 
         if (_queued.Count >= settings.Limit)
         {
+            // qdisc_drop_all: the corrupted segment and the rest of its GSO packet.
             Drop(sent, now, NetemOutcome.QueueFull, isDuplicate);
+            foreach (var other in others)
+            {
+                Drop(other, now, NetemOutcome.QueueFull, isDuplicate);
+            }
+
             if (copies > 1)
             {
                 Drop(packet, now, NetemOutcome.QueueFull, isDuplicate: true);
@@ -178,6 +194,10 @@ public sealed class NetemQueueDiscipline : IQueueDiscipline
         }
 
         Schedule(sent, now, departures, isDuplicate, corrupted);
+        foreach (var other in others)
+        {
+            EnqueueCopy(other, now, departures, isDuplicate);
+        }
     }
 
     private void Schedule(Packet packet, SimTime now, List<Departure> departures, bool isDuplicate, bool corrupted)

@@ -33,10 +33,11 @@ public sealed class NetworkInterface
     public const int GsoMaxSegsLimit = 65535;
 
     /// <summary>
-    /// The gso_max_segs a new interface starts with: 1 (GSO off) while the sender's and receiver's GSO rules are not
-    /// all in place.
+    /// The gso_max_segs a new interface starts with: 65535, as this kernel gives veth and lo (<c>ip -d link show</c>:
+    /// gso_max_size 65536 gso_max_segs 65535), so TCP builds super-segments unless a script turns GSO off with
+    /// <c>gso_max_segs 1</c>.
     /// </summary>
-    public const int DefaultGsoMaxSegs = 1;
+    public const int DefaultGsoMaxSegs = GsoMaxSegsLimit;
 
     /// <summary>
     /// The device's gso_max_size (netif_set_gso_max_size): TCP's sk_gso_max_size is this less MAX_TCP_HEADER + 1

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
+using TcpActors.Chaos;
 using TcpActors.Endpoints;
 using TcpActors.Network;
 using TcpActors.Runtime;
@@ -12,8 +13,11 @@ namespace TcpActors.Simulation;
 /// <list type="bullet">
 /// <item>sequence numbers never go backwards in a direction: a segment that covers sequence space
 /// its sender already put on the wire must be a retransmission (a <see cref="TcpRetransmitted"/> event
-/// for that sequence number) or a netem duplicate (the very same packet object); reordering on the
-/// way is allowed, since only re-sent ranges count;</item>
+/// for that sequence number) or a netem duplicate (the very same packet object, or within a range netem
+/// duplicated: of a GSO packet's two copies netem may cut one to corrupt it); reordering on the
+/// way is allowed, since only re-sent ranges count, and so is a first transmission (it carries bytes never
+/// sent, as no retransmission does) overtaken by a retransmission of part of it, as a GSO packet is by the
+/// loss probe of its last segment;</item>
 /// <item>a re-sent byte is the byte first sent at that stream offset (when the run carries payloads);</item>
 /// <item>every ACK acknowledges only sequence space its peer has put on the wire;</item>
 /// <item>each socket's <see cref="TcpStateChanged"/> events form a chain (each starts where the last
@@ -78,6 +82,7 @@ public sealed class InvariantChecker : IDisposable
         _attachedMidRun = attachedMidRun;
         _subscriptions.Add(system.EventStream.Subscribe<TcpStateChanged>(OnStateChanged));
         _subscriptions.Add(system.EventStream.Subscribe<TcpRetransmitted>(OnRetransmitted));
+        _subscriptions.Add(system.EventStream.Subscribe<PacketImpaired>(OnImpaired));
         _subscriptions.Add(system.EventStream.Subscribe<PacketCaptured>(OnCaptured));
     }
 
@@ -305,6 +310,17 @@ public sealed class InvariantChecker : IDisposable
         _expectedRetransmissions[key] = _expectedRetransmissions.GetValueOrDefault(key) + 1;
     }
 
+    private void OnImpaired(PacketImpaired impaired)
+    {
+        // netem duplicates a GSO packet before it cuts one of the copies to corrupt it (netem_segment): the whole and
+        // the pieces are different packets, so the range a duplicate covers is remembered, not only the packet.
+        if (impaired.Duplicate && impaired.Packet is Segment segment && _directions.TryGetValue(segment.SenderTuple, out var direction))
+        {
+            long start = Offset(segment.Seq, direction.Isn);
+            direction.NetemDuplicated.Add(start, start + segment.SequenceLength);
+        }
+    }
+
     private bool TakeRetransmission(FourTuple tuple, SeqNum seq)
     {
         var key = (tuple, seq.Value);
@@ -379,9 +395,23 @@ public sealed class InvariantChecker : IDisposable
         // A socket that connect()ed and met a crossing SYN answers it with a SYN-ACK of the same ISN: not a retransmission.
         bool simultaneousOpen = segment.IsSyn && segment.HasAck && direction.OpenedByConnect && !direction.SynAckSent;
         direction.SynAckSent |= segment.IsSyn && segment.HasAck;
-        if (direction.Space.Overlaps(start, end) && !simultaneousOpen && !_sentPackets.TryGetValue(segment, out _) && !TakeRetransmission(tuple, segment.Seq))
+        bool overlaps = direction.Space.Overlaps(start, end);
+        if (!overlaps && _expectedRetransmissions.ContainsKey((tuple, segment.Seq.Value)))
         {
-            Report(Invariants.SequenceBackwards, $"{captured.HostName} sent {segment}, covering offsets {start}..{end} of a direction already sent up to {direction.Space.End}, yet it is neither a retransmission (no TcpRetransmitted event for seq {segment.Seq}) nor a netem duplicate");
+            // Perhaps a retransmission that overtook its original (the event is left for whichever copy repeats it).
+            direction.Retransmitted.Add(start, end);
+        }
+        else if (overlaps && !simultaneousOpen && !_sentPackets.TryGetValue(segment, out _) && !OvertakenOriginal(direction, start, end)
+            && !direction.NetemDuplicated.CoversWhatIsIn(direction.Space, start, end))
+        {
+            if (TakeRetransmission(tuple, segment.Seq))
+            {
+                direction.Retransmitted.Add(start, end);
+            }
+            else
+            {
+                Report(Invariants.SequenceBackwards, $"{captured.HostName} sent {segment}, covering offsets {start}..{end} of a direction already sent up to {direction.Space.End}, yet it is neither a retransmission (no TcpRetransmitted event for seq {segment.Seq}) nor a netem duplicate");
+            }
         }
 
         direction.Space.Add(start, end);
@@ -396,6 +426,14 @@ public sealed class InvariantChecker : IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// A first transmission that a retransmission of part of it overtook on the way (netem's jitter, a TLP of a GSO
+    /// packet's last segment): it carries bytes never put on the wire, which no retransmission does (Linux
+    /// retransmits only sk_buffs already sent), and what it repeats went out only as retransmissions.
+    /// </summary>
+    private static bool OvertakenOriginal(DirectionState direction, long start, long end) =>
+        !direction.Space.Covers(start, end) && direction.Retransmitted.CoversWhatIsIn(direction.Space, start, end);
 
     private void CheckAck(PacketCaptured captured, Segment segment)
     {
@@ -453,6 +491,15 @@ public sealed class InvariantChecker : IDisposable
         public bool SynAckSent { get; set; }
 
         public SequenceSpace Space { get; } = new();
+
+        /// <summary>The ranges netem duplicated (a GSO packet's copies may be one whole and one cut to corrupt it).</summary>
+        public SequenceSpace NetemDuplicated { get; } = new();
+
+        /// <summary>
+        /// The ranges sent as announced retransmissions, or with the sequence number of one still expected (a subset of
+        /// <see cref="Space"/>).
+        /// </summary>
+        public SequenceSpace Retransmitted { get; } = new();
 
         public StreamBytes Bytes => _bytes ??= new StreamBytes(PayloadMemoryLimitBytes);
 

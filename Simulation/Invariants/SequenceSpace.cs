@@ -25,6 +25,37 @@ internal sealed class SequenceSpace
         return false;
     }
 
+    /// <summary>Every offset of [<paramref name="start"/>, <paramref name="end"/>) has been seen.</summary>
+    public bool Covers(long start, long end)
+    {
+        foreach (var (rangeStart, rangeEnd) in _ranges)
+        {
+            if (rangeStart <= start && end <= rangeEnd)
+            {
+                return true;
+            }
+        }
+
+        return end <= start;
+    }
+
+    /// <summary>
+    /// Every offset of [<paramref name="start"/>, <paramref name="end"/>) that <paramref name="other"/> has seen,
+    /// this space has seen too.
+    /// </summary>
+    public bool CoversWhatIsIn(SequenceSpace other, long start, long end)
+    {
+        foreach (var (rangeStart, rangeEnd) in other._ranges)
+        {
+            if (!Covers(Math.Max(start, rangeStart), Math.Min(end, rangeEnd)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     public void Add(long start, long end)
     {
         if (end <= start)

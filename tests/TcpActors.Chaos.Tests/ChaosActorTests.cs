@@ -253,6 +253,26 @@ public sealed class ChaosActorTests
         Assert.Equal(new RuleCounters(1, 40), rule.Counters);
     }
 
+    [Fact]
+    public void A_drop_rule_takes_a_gso_packet_whole_and_counts_it_once()
+    {
+        // Proves iptables as it meets a GSO sk_buff in the sending host's OUTPUT chain: one packet, matched by its
+        // whole length (the length match reads skb->len), counted once with all its bytes; dropping it drops every
+        // segment it stands for, since they are one packet until the device (or software GSO) cuts them.
+        var chaos = _system.ActorOf(ChaosActor.Props([_client.Binding]), "chaos");
+        var probe = new TestProbe(_system);
+        probe.Send(chaos, new RunCommand("client", "iptables -A OUTPUT -d 10.0.0.2 -m length --length 5000:65535 -j DROP"));
+        probe.ExpectMsg<ChaosActionCompleted>();
+        var gso = Segment("10.0.0.1", 40000, "10.0.0.2", 80) with { PayloadLength = 5520, GsoSize = 1448 };
+
+        Assert.Equal(FilterAction.Drop, _client.Send(gso));
+        Assert.Equal(FilterAction.Accept, _client.Send(GsoSegmentation.Split(gso)[0]));
+
+        probe.Send(chaos, new GetFirewall("client"));
+        var rule = Assert.Single(probe.ExpectMsg<FirewallSnapshot>()[FirewallChain.Output].Rules);
+        Assert.Equal(new RuleCounters(1, 40 + 5520), rule.Counters);
+    }
+
     private static Segment Segment(string source, ushort sourcePort, string destination, ushort destinationPort) =>
         TestPackets.Tcp(source, sourcePort, destination, destinationPort, TcpFlags.Ack);
 
@@ -274,6 +294,9 @@ public sealed class ChaosActorTests
 
         public FilterAction Receive(Packet packet, string interfaceName = "eth0") =>
             Filter!.Filter(packet, new HookContext(Binding.HostName, HookPoint.Input, interfaceName, null, SimTime.Zero)).Action;
+
+        public FilterAction Send(Packet packet, string interfaceName = "eth0") =>
+            Filter!.Filter(packet, new HookContext(Binding.HostName, HookPoint.Output, null, interfaceName, SimTime.Zero)).Action;
     }
 
     private sealed class RefusingLinks : ILinkControl

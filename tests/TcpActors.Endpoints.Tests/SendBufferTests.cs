@@ -19,7 +19,10 @@ public sealed class SendBufferTests
     [InlineData("bbr", 8192, 11584, ".")] // SO_SNDBUF 8192 is 16384, locked: never expanded; 8 sk_buffs (8 × 2280 ≥ 16384), all sent at once
     public void A_blocking_send_copies_until_the_send_buffer_is_full_and_returns_once_acks_free_it(string congestionControl, int? sendBuffer, int copied, string lastFlags)
     {
+        // GSO off on the client (gso_max_segs 1, as 26-partition-recovery whose numbers these are): every sk_buff one
+        // segment, so the copy's count of sk_buffs and their 832-byte overheads is the count above.
         var lab = Lab.Routed(client: [$"net.ipv4.tcp_congestion_control={congestionControl}"]);
+        lab.SetGsoMaxSegs(lab.Client, 1);
         var partition = new DropRule(HookPoint.Forward, "FORWARD -j DROP");
         lab.At(1.9, () => lab.AddRule(lab.Router!, partition));
         lab.At(3.0, () => lab.Ss(lab.Client, "blocked"));

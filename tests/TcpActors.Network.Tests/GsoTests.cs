@@ -33,6 +33,20 @@ public sealed class GsoTests
     }
 
     [Fact]
+    public void Interfaces_start_with_gso_on_as_veth_and_lo_do()
+    {
+        // Proves the defaults against `ip -d link show` on Linux 6.18 in a fresh namespace: a veth and lo both have
+        // gso_max_size 65536 and gso_max_segs 65535, and lo an MTU of 65536.
+        var (system, topology, atServer, _) = TwoHostLab.Create("gso", LinkSettings.Instant);
+        var client = topology["client"];
+        Assert.All(client.Interfaces, i => Assert.Equal((65536, 65535), (i.GsoMaxSize, i.GsoMaxSegs)));
+        Assert.Equal(65536, client.Loopback.Mtu);
+        client.Output(SuperSegment());
+        system.RunUntilIdle();
+        Assert.Equal(4, ((Segment)Assert.Single(atServer.Delivered).Packet).GsoSegs);
+    }
+
+    [Fact]
     public void An_interface_with_gso_max_segs_1_splits_the_super_segment_before_the_capture()
     {
         var (system, topology, atServer, captures) = TwoHostLab.Create("gso", new LinkSettings(Duration.Zero) { GsoMaxSegs = 1 });

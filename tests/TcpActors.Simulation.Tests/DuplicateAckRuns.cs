@@ -12,7 +12,8 @@ internal static class DuplicateAckRuns
     /// hole with an ACK carrying SACK blocks, the client's fast retransmissions and loss probe fill the holes.
     /// The first three of those ACKs offer a larger window each (held data grows rcv_ssthresh with SACK, as
     /// in tests/reference/kernel/35-out-of-order-window.txt: 67, 70, 73, 75), so only the last three repeat
-    /// the previous ACK and window: duplicate ACKs.
+    /// the previous ACK and window: duplicate ACKs. GSO is off on the client's link (gso_max_segs 1): the rule counts
+    /// segments, and a GSO packet would be one packet to it.
     /// </summary>
     public const string SackHoles = """
         name: sack-holes
@@ -23,7 +24,7 @@ internal static class DuplicateAckRuns
           router: { addresses: [10.0.1.1/24, 10.0.2.1/24], forward: true }
           server: { addresses: 10.0.2.2/24 }
         links:
-          - { between: [client, router], delay: 5ms }
+          - { between: [client, router], delay: 5ms, gso_max_segs: 1 }
           - { between: [router, server], delay: 5ms }
         capture: { host: server }
         apps:
@@ -52,7 +53,8 @@ internal static class DuplicateAckRuns
 
     /// <summary>
     /// Reordering: netem on the client's interface sends a quarter of its segments ahead of the 10 ms
-    /// queue; every segment that overtakes another reaches the server beyond a hole and draws a duplicate ACK.
+    /// queue; every segment that overtakes another reaches the server beyond a hole and draws a duplicate ACK. GSO
+    /// is off (gso_max_segs 1) so that netem chooses among segments, not GSO packets.
     /// </summary>
     public const string Reordering = """
         name: reordering
@@ -63,7 +65,7 @@ internal static class DuplicateAckRuns
           client: { addresses: 10.0.1.2/24 }
           server: { addresses: 10.0.1.3/24 }
         links:
-          - [client, server]
+          - { between: [client, server], gso_max_segs: 1 }
         capture: { host: server }
         apps:
           server:

@@ -122,7 +122,7 @@ internal sealed class ChaosTransfer
             .AddModule(Tcp.Module)
             .AddHost("client", h => h.Address("10.0.0.1/24"))
             .AddHost("server", h => h.Address("10.0.0.2/24"))
-            .Connect("client", "server", LinkSettings.Instant)
+            .Connect("client", "server", LinkSettings.Instant with { GsoMaxSegs = Plan.GsoMaxSegs })
             .Build();
         ReceiverHost = topology["server"];
         SenderCounters = Tcp.StackOf(topology["client"]).Counters;

@@ -14,8 +14,8 @@ public sealed class CorruptionAtTheReceiverTests
     public void Corrupt_100_percent_loses_every_segment_to_the_receiver_s_checksum_until_netem_goes()
     {
         // Proves corrupt 100% from 5 ms to 300 ms: the 12 segments the client sends meanwhile (the 10 of its initial
-        // window at 10 ms, the loss probe at 22 ms, the first RTO retransmission at 226 ms) all reach the server
-        // corrupted, and each is counted as Linux counts it (Tcp InSegs and InCsumErrors) and discarded: the server
+        // window at 10 ms, sent as GSO packets that netem cuts into their segments before it corrupts each, the loss
+        // probe at 22 ms, the first RTO retransmission at 226 ms) all reach the server corrupted, and each is counted as Linux counts it (Tcp InSegs and InCsumErrors) and discarded: the server
         // acknowledges no data until netem is deleted. Then the client retransmits every corrupted range and the
         // server reads the 30,000 bytes written, once each and in order.
         var run = ChaosTransfer.Run(new TransferPlan(7, "corrupt 100%", 30_000) { NetemUntil = SimTime.FromSeconds(0.300) });
@@ -32,9 +32,11 @@ public sealed class CorruptionAtTheReceiverTests
     [Fact]
     public void Corrupt_30_percent_for_the_whole_transfer_costs_retransmissions_but_never_a_byte()
     {
-        // Proves corrupt 30% on the client's egress for the whole transfer (seed 7, 100,000 bytes): netem corrupts 40
-        // of the 111 segments the client sends (36%; originals and retransmissions alike, some ranges twice), the
-        // server discards exactly those 40 (InCsumErrors = 40 = its BadChecksum drops) and no other, the client
+        // Proves corrupt 30% on the client's egress for the whole transfer (seed 7, 100,000 bytes): netem corrupts 38
+        // of the 103 packets it sends (37%; originals and retransmissions alike, some ranges twice). A GSO packet it
+        // chooses to corrupt it first cuts into its segments (netem_segment): the first is corrupted, each other one
+        // goes through netem on its own, so only single segments arrive corrupted. The
+        // server discards exactly those 38 (InCsumErrors = 38 = its BadChecksum drops) and no other, the client
         // re-sends every corrupted range, and the server reads every byte once, in order. The run replays
         // exactly: the same seed gives the same capture. (The totals are this seed's: a change in how TCP
         // retransmits changes them, not the equalities.)
@@ -42,8 +44,9 @@ public sealed class CorruptionAtTheReceiverTests
         var run = ChaosTransfer.Run(plan);
 
         var corrupted = CorruptedArrivals(run);
-        Assert.Equal(40, corrupted.Count);
-        Assert.Equal(111, run.Netem!.Counters.SentPackets);
+        Assert.Equal(38, corrupted.Count);
+        Assert.Equal(103, run.Netem!.Counters.SentPackets);
+        Assert.All(corrupted, c => Assert.Equal(1, c.Segment.GsoSegs));
         Assert.Contains(corrupted.Where(c => c.CarriesData).GroupBy(c => c.Segment.Seq), sameRange => sameRange.Count() > 1);
         AssertEveryCorruptedSegmentWasDiscardedAndRepaired(run, corrupted);
         Assert.Equal(run.ReceiverTcpdump, ChaosTransfer.Run(plan).ReceiverTcpdump);

@@ -21,7 +21,8 @@ public sealed class DuplicationAtTheReceiverTests
         // (CLOSE-WAIT enters ping-pong mode, as tcp_fin does). D-SACKs are not loss: the client retransmits
         // nothing, and the server reads the 30,000 bytes once each. The copy of the client's last ACK finds the
         // server's socket gone (LAST-ACK ended with the first copy) and is answered with a reset, as Linux does.
-        var run = ChaosTransfer.Run(new TransferPlan(7, "duplicate 100%", 30_000));
+        // GSO off (gso_max_segs 1): netem duplicates a GSO packet whole, and it is each segment's copy that is told here.
+        var run = ChaosTransfer.Run(new TransferPlan(7, "duplicate 100%", 30_000) { GsoMaxSegs = 1 });
 
         var underNetem = run.Receiver.Select((c, i) => (Captured: c, Index: i)).Where(x => x.Captured.IsArrival && x.Captured.Time >= run.Plan.NetemAt).ToList();
         Assert.Equal(48, underNetem.Count);

@@ -18,4 +18,11 @@ internal sealed record TransferPlan(ulong Seed, string Netem, int Bytes)
     public SimTime WriteAt { get; init; } = SimTime.FromSeconds(0.010);
 
     public int WriteSize { get; init; } = 16_384;
+
+    /// <summary>
+    /// gso_max_segs of both hosts' eth0: null keeps the device's default (GSO on: netem takes a GSO packet whole, but
+    /// for corrupt, which cuts it into its segments first); 1 sends one segment per packet, for tests of what netem
+    /// does to each segment.
+    /// </summary>
+    public int? GsoMaxSegs { get; init; }
 }

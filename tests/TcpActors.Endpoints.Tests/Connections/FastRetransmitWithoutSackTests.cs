@@ -19,6 +19,7 @@ public sealed class FastRetransmitWithoutSackTests
         // (2.007 s), 200 ms before any RTO could fire; the ACK of everything then ends recovery with nothing
         // more sent. The stack has no TCPFastRetrans counter: TcpRetransSegs is 1 and TCPTimeouts 0.
         var dialogue = Dialogue.WithListener((_, socket) => SendAt(socket, 2.0, 14600));
+        dialogue.TurnGsoOff(); // the peer's duplicate ACKs answer single segments, one per sk_buff
         dialogue.Inject(1.0, TcpFlags.Syn, 0, options: new TcpOptions { Mss = 1460 });
         dialogue.Inject(1.000001, TcpFlags.Ack, 1, 1, window: 65535);
         dialogue.Inject(2.001, TcpFlags.Ack, 1, 1461, window: 65535);

@@ -81,6 +81,7 @@ public sealed class FrtoDialogueTests
     private static Dialogue Start()
     {
         var dialogue = Dialogue.WithListener((_, socket) => SendAt(socket, 2.0, 20 * 1460));
+        dialogue.TurnGsoOff(); // F-RTO's steps are told segment by segment (new segments for each ACK, one retransmission each)
         dialogue.Inject(1.0, TcpFlags.Syn, 0, options: new TcpOptions { Mss = 1460, SackPermitted = true });
         dialogue.Inject(1.000001, TcpFlags.Ack, 1, 1, window: 65535);
         return dialogue;

@@ -62,6 +62,13 @@ internal sealed class Dialogue
     }
 
     /// <summary>
+    /// <c>ip link set dev s0 gso_max_segs 1</c> on the socket's host, before anything is sent: one MSS per sk_buff and
+    /// one line per segment on the wire, for tests of per-segment behaviour (segments counted against the congestion
+    /// window, each segment's size), as kernel-lab's experiment 40 turns GSO off on s0 for its raw peer.
+    /// </summary>
+    public void TurnGsoOff() => Lab.SetGsoMaxSegs(Lab.Server, 1);
+
+    /// <summary>
     /// Sends one segment from 10.0.1.2:40000 at <paramref name="at"/> seconds (options: timestamps off unless
     /// given); <paramref name="sack"/> adds SACK blocks, relative to the socket's ISN like the acknowledgement.
     /// </summary>

@@ -136,7 +136,7 @@ internal sealed class Lab
 
     /// <summary>
     /// <c>ip link set dev IF gso_max_segs N</c> on every interface of <paramref name="host"/> but lo, now: 1 turns GSO
-    /// off as kernel-lab does on c0 in experiments 25 to 27 and on c0 and s0 behind the delay line (lab_delay_line).
+    /// off (the default is 65535, as on veth) as kernel-lab does on c0 in experiments 25 to 27 and on s0 in 40.
     /// </summary>
     public void SetGsoMaxSegs(Host host, int segs)
     {
@@ -145,6 +145,16 @@ internal sealed class Lab
             device.GsoMaxSegs = segs;
             Calls.Add(System.Now, $"lab[{host.Name}]", $"ip link set dev {device.Name} gso_max_segs {segs}");
         }
+    }
+
+    /// <summary>
+    /// What lab_delay_line does to the hosts before it starts forwarding (experiments 28 and 29 routed, 30
+    /// port-unreachable-delayed, 31 and 43): <c>gso_max_segs 1</c> on c0 and s0, one segment per sk_buff.
+    /// </summary>
+    public void GsoOffBehindTheDelayLine()
+    {
+        SetGsoMaxSegs(Client, 1);
+        SetGsoMaxSegs(Server, 1);
     }
 
     public int RuleMatches(Host host, DropRule rule) => _firewalls.TryGetValue(host, out var firewall) ? firewall.MatchCount(rule) : 0;

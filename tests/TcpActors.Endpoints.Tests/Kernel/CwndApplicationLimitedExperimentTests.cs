@@ -21,6 +21,7 @@ public sealed class CwndApplicationLimitedExperimentTests
         // 13 segments at once (40 without the shrink).
         var dialogue = Dialogue.WithListener(Server, "net.ipv4.tcp_early_retrans=0", "net.ipv4.tcp_congestion_control=reno");
         dialogue.Timestamps = true;
+        dialogue.Lab.SetGsoMaxSegs(dialogue.Lab.Server, 1); // s0: gso_max_segs 1, as the script sets it
         // The raw peer's times as the kernel run logged them (its ACKs about 0.1 ms apart).
         dialogue.Inject(1.001, TcpFlags.Syn, 0, window: 64240, options: new TcpOptions { Mss = 1460, SackPermitted = true, HasTimestamps = true, TsVal = 1002, HasWindowScale = true, WindowScale = 7 });
         dialogue.Inject(1.0012, TcpFlags.Ack, 1, 1, window: 1000);

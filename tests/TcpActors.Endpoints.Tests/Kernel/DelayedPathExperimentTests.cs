@@ -27,6 +27,7 @@ public sealed class DelayedPathExperimentTests
         // that race (one for five segments, a delayed ACK 41 ms later for the tenth); the simulator's segments
         // arrive together and its reader takes them at once.
         var lab = Lab.Routed(client: ["net.ipv4.tcp_congestion_control=reno"], server: ["net.ipv4.tcp_congestion_control=reno"], links: new LinkSettings(Duration.FromMilliseconds(25)));
+        lab.GsoOffBehindTheDelayLine();
         var rule = new DropRule(HookPoint.Input, "INPUT -s 10.0.1.2 -p tcp -m length --length 152 -j DROP");
         lab.At(4.9, () => lab.AddRule(lab.Server, rule));
         lab.At(5.2, () => lab.DeleteRule(lab.Server, rule));

@@ -32,6 +32,7 @@ public sealed class PartitionRecoveryExperimentTests
         // receiver ACKs every segment while the kernel's coalesced), and the kernel's FIN left on its own
         // because its send() was still blocked on the send buffer when the last segment went.
         var lab = Lab.Routed(client: ["net.ipv4.tcp_congestion_control=reno"]);
+        lab.SetGsoMaxSegs(lab.Client, 1); // c0: gso_max_segs 1, as the script sets it
         var partition = new DropRule(HookPoint.Forward, "FORWARD -j DROP");
         lab.At(1.9, () => lab.AddRule(lab.Router!, partition));
         lab.At(2.6, () => lab.DeleteRule(lab.Router!, partition));

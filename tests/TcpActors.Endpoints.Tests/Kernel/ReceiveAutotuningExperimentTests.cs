@@ -61,10 +61,7 @@ public sealed class ReceiveAutotuningExperimentTests
         // net.ipv4.tcp_moderate_rcvbuf=0 on the receiver: tcp_rcvbuf_grow leaves sk_rcvbuf at tcp_rmem's default,
         // so the window never passes the clamp of 131072 bytes at the measured ratio (82944 bytes, 80 units
         // with one segment queued) and the transfer takes longer.
-        var lab = Lab.Routed(
-            server: ["net.ipv4.tcp_moderate_rcvbuf=0"],
-            links: new LinkSettings(Duration.FromMilliseconds(20), BandwidthBitsPerSecond: 10_000_000, QueueLimitPackets: 100_000),
-            serverLinks: new LinkSettings(Duration.Zero));
+        var lab = Path("net.ipv4.tcp_moderate_rcvbuf=0");
         lab.Run("server", lab.Server, Server);
         lab.Run("client", lab.Client, Client);
         lab.RunUntil(6);
@@ -98,10 +95,19 @@ public sealed class ReceiveAutotuningExperimentTests
         return plateaus;
     }
 
-    /// <summary>The delay line as one link: 10 Mbit/s and 20 ms each way between client and router, the rest instant.</summary>
-    private static Lab Path() => Lab.Routed(
-        links: new LinkSettings(Duration.FromMilliseconds(20), BandwidthBitsPerSecond: 10_000_000, QueueLimitPackets: 100_000),
-        serverLinks: new LinkSettings(Duration.Zero));
+    /// <summary>
+    /// The delay line as one link: 10 Mbit/s and 20 ms each way between client and router, the rest instant; GSO off
+    /// on both hosts as lab_delay_line sets it.
+    /// </summary>
+    private static Lab Path(params string[] server)
+    {
+        var lab = Lab.Routed(
+            server: server,
+            links: new LinkSettings(Duration.FromMilliseconds(20), BandwidthBitsPerSecond: 10_000_000, QueueLimitPackets: 100_000),
+            serverLinks: new LinkSettings(Duration.Zero));
+        lab.GsoOffBehindTheDelayLine();
+        return lab;
+    }
 
     private static IEnumerable<Step> Server(ScriptedProcess p)
     {

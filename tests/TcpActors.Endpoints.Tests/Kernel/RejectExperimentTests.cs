@@ -59,7 +59,7 @@ public sealed class RejectExperimentTests
         // Proves against tests/reference/kernel/30-reject-port-unreachable-delayed.txt: through the delay line (10 ms
         // each way) the error arrives 20 ms after the SYN, when connect() sleeps without the socket: a hard error,
         // connect() fails ECONNREFUSED at once (kernel +24 ms) and the SYN is never sent again.
-        var lab = Connect("INPUT -p tcp --dport 8080 -j REJECT", new LinkSettings(Duration.FromMilliseconds(5)));
+        var lab = Connect("INPUT -p tcp --dport 8080 -j REJECT", new LinkSettings(Duration.FromMilliseconds(5)), delayLine: true);
         Expect.Lines(
             """
             0.000000 40000>8080 S seq ISN win 64240 [mss 1460,sackOK,TS,wscale 10]
@@ -138,9 +138,14 @@ public sealed class RejectExperimentTests
             string.Join('\n', lab.SsLog.Select(s => s.Split('\n')[1])));
     }
 
-    private static Lab Connect(string rule, LinkSettings links)
+    private static Lab Connect(string rule, LinkSettings links, bool delayLine = false)
     {
         var lab = Lab.Routed(links: links);
+        if (delayLine)
+        {
+            lab.GsoOffBehindTheDelayLine();
+        }
+
         lab.At(1.5, () => lab.AddRule(lab.Server, new DropRule(HookPoint.Input, rule)));
         lab.Run("server", lab.Server, p => Server(p, closeAt: 4.0));
         lab.Run("client", lab.Client, p => Client(p, established: false));

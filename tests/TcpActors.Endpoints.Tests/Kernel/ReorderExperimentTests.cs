@@ -71,6 +71,7 @@ public sealed class ReorderExperimentTests
         // segment); links of 40 µs give 160 µs, longer than a write takes to reach its first backlog flush (122 µs),
         // so as on the kernel that flush finds nothing and the write runs out of send buffer before any ACK.
         var lab = Lab.Routed(client: ["net.ipv4.tcp_congestion_control=reno"], links: new LinkSettings(Duration.FromMicroseconds(40)));
+        lab.SetGsoMaxSegs(lab.Client, 1); // c0: gso_max_segs 1, as the script sets it
         var holds = new Dictionary<uint, Duration>
         {
             [first] = Duration.FromSeconds(firstMilliseconds / 1000),

@@ -24,6 +24,7 @@ public sealed class SimultaneousCloseExperimentTests
         // on both sides. The kernel's connect() came at 2.293 and the server's close() at 3.005; the script uses
         // those times.
         var lab = Lab.Routed(links: HalfOfFiftyMilliseconds);
+        lab.GsoOffBehindTheDelayLine();
         lab.Run("server", lab.Server, p => Server(p, closeAt: 3.005));
         lab.Run("client", lab.Client, p => Client(p, connectAt: 2.293));
         SnapshotBoth(lab, 3.025, 3.075, 3.2, 7.0);
@@ -67,6 +68,7 @@ public sealed class SimultaneousCloseExperimentTests
         // deleted the copy at 3.321 s is ACKed and the server reaches TIME-WAIT. ss shows the server's timer
         // with the backoff count 0 after the probe, then 1 and 2.
         var lab = Lab.Routed(links: HalfOfFiftyMilliseconds);
+        lab.GsoOffBehindTheDelayLine();
         var rule = new DropRule(HookPoint.Input, "INPUT -s 10.0.1.2 -p tcp --tcp-flags ALL ACK -j DROP");
         lab.At(2.5, () => lab.AddRule(lab.Server, rule));
         lab.At(4.5, () => lab.DeleteRule(lab.Server, rule));

@@ -23,6 +23,7 @@ public sealed class SimultaneousOpenExperimentTests
         // ESTABLISHED and connect() returns 100 ms after the SYNs; each ACKs the repeated SYN with a D-SACK.
         // ss shows SYN-SENT, then SYN-RECV with Send-Q 1 (the SYN) and the SYN's timer still running.
         var lab = Lab.Routed(links: HalfOfFiftyMilliseconds);
+        lab.GsoOffBehindTheDelayLine();
         lab.Run("server", lab.Server, Server);
         lab.Run("client", lab.Client, Client);
         SnapshotBoth(lab, 3.025, 3.075, 3.2);
@@ -72,6 +73,7 @@ public sealed class SimultaneousOpenExperimentTests
         // tcp_validate_incoming's RFC 5961 branch), which completes the server's open; its connect() returns
         // 1.1 s after the SYN (kernel 1.128).
         var lab = Lab.Routed(links: HalfOfFiftyMilliseconds);
+        lab.GsoOffBehindTheDelayLine();
         var rule = new DropRule(HookPoint.Input, "INPUT -s 10.0.1.2 -p tcp ! --syn -j DROP");
         lab.At(2.5, () => lab.AddRule(lab.Server, rule));
         lab.At(3.5, () => lab.DeleteRule(lab.Server, rule));

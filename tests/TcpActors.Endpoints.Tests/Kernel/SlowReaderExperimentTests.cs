@@ -18,7 +18,7 @@ public sealed class SlowReaderExperimentTests
         // delayed ACK and 20 at the end — is always backed by memory. The server's segments are compared here
         // (the client's, whose pacing (BBR) the simulator does not model, in the test below); the kernel's client
         // sent 32 ms late, as the script does.
-        var lab = Lab.Routed();
+        var lab = Path();
         lab.Run("server", lab.Server, p => Server(p, receiveBuffer: null));
         lab.Run("client", lab.Client, p => Client(p, sendAt: 1.9725));
         lab.RunUntil(30);
@@ -49,7 +49,7 @@ public sealed class SlowReaderExperimentTests
         // gone when the writer runs out (no unsent tail to mark), the writer sleeps until the delayed ACK, the
         // loss probe finds no new data and sends 73373:74821 again, forced_push marks 82061:83509 (half the
         // largest window after the first write's end), and the FIN follows the data on its own.
-        var lab = Lab.Routed();
+        var lab = Path();
         lab.Run("server", lab.Server, p => Server(p, receiveBuffer: null));
         lab.Run("client", lab.Client, p => Client(p, sendAt: 1.9725));
         lab.RunUntil(30);
@@ -87,7 +87,7 @@ public sealed class SlowReaderExperimentTests
         // 69120 and its writer sleeps until the reader empties the buffer at t=20. And the kernel's server left two
         // segments unacknowledged for 9 ms (the reader's timing), so the client sent a loss probe (69505:70953
         // again) that the simulator's never needs.
-        var lab = Lab.Routed();
+        var lab = Path();
         lab.Run("server", lab.Server, p => Server(p, receiveBuffer: 4096, firstReadAt: 2.003));
         lab.Run("client", lab.Client, p => Client(p, sendAt: 2.0));
         lab.RunUntil(30);
@@ -113,7 +113,7 @@ public sealed class SlowReaderExperimentTests
         // the window is zero: reading 16 bytes at a time frees nothing, so every window probe gets a zero window
         // until the reader reads everything at t=20. Nothing is ever refused for memory. The server's
         // segments are compared here, up to 19.05 s (the client's in the test above).
-        var lab = Lab.Routed();
+        var lab = Path();
         lab.Run("server", lab.Server, p => Server(p, receiveBuffer: 4096, firstReadAt: 2.003));
         lab.Run("client", lab.Client, p => Client(p, sendAt: 2.0));
         lab.RunUntil(30);
@@ -140,6 +140,14 @@ public sealed class SlowReaderExperimentTests
     /// <summary>The segments the server sent, in order, as WireText lines without times.</summary>
     private static List<string> ServerSegments(string wire) =>
         wire.Split('\n').Where(l => l.StartsWith("8080>40000", StringComparison.Ordinal)).ToList();
+
+    /// <summary>Routed and instant, with GSO off on the client's interface (gso_max_segs 1 on c0, as the script sets it).</summary>
+    private static Lab Path()
+    {
+        var lab = Lab.Routed();
+        lab.SetGsoMaxSegs(lab.Client, 1);
+        return lab;
+    }
 
     private static IEnumerable<Step> Server(ScriptedProcess p, int? receiveBuffer, double firstReadAt = 0)
     {

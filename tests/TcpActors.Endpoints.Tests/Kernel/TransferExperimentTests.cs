@@ -50,7 +50,7 @@ public sealed class TransferExperimentTests
     public void Routed_writes_leave_as_gso_packets_of_half_the_congestion_window_when_gso_is_on()
     {
         // Proves against tests/reference/kernel/23-transfer-routed.txt, with GSO on every interface as on the kernel's
-        // veths (the simulator's default is still gso_max_segs 1): the 20000-byte write is one sk_buff (size_goal 22
+        // veths (the default, gso_max_segs 65535; the script leaves it): the 20000-byte write is one sk_buff (size_goal 22
         // MSS, half of the SYN-ACK's 65160 window) sent as GSO packets of at most half the congestion window
         // (tcp_cwnd_test: 5 of 10 segments) — 7240, 7240, then the 5520 left once the first is ACKed — each ACKed at
         // once by the receiver (more than one rcv_mss, which stays 1448 as tcp_measure_rcv_mss takes gso_size); the
@@ -60,11 +60,6 @@ public sealed class TransferExperimentTests
         // then 103; the simulator's receiver opens 103 at once), and the 100000-byte write at t=5, whose packets follow
         // BBR's congestion window and pacing.
         var lab = Lab.Routed();
-        foreach (var host in new[] { lab.Client, lab.Router!, lab.Server })
-        {
-            lab.SetGsoMaxSegs(host, 65535);
-        }
-
         lab.Run("server", lab.Server, p => Server(p, "10.0.2.2:8080"));
         lab.Run("client", lab.Client, p => Client(p, "10.0.1.2:40000", "10.0.2.2:8080"));
         lab.RunUntil(7);
@@ -93,9 +88,10 @@ public sealed class TransferExperimentTests
     [Fact]
     public void Routed_writes_leave_in_mss_sized_segments_with_gso_off()
     {
-        // The default interface (gso_max_segs 1, as kernel-lab sets on c0 in experiments 25 to 27): one segment per
+        // GSO off on the client (gso_max_segs 1, as kernel-lab sets on c0 in experiments 25 to 27): one segment per
         // sk_buff of one MSS, so the 20000-byte write is fourteen segments and the 3000-byte write two plus PSH on 104.
         var lab = Lab.Routed();
+        lab.SetGsoMaxSegs(lab.Client, 1);
         lab.Run("server", lab.Server, p => Server(p, "10.0.2.2:8080"));
         lab.Run("client", lab.Client, p => Client(p, "10.0.1.2:40000", "10.0.2.2:8080"));
         lab.RunUntil(7);

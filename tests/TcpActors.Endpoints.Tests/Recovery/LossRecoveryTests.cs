@@ -22,6 +22,7 @@ public sealed class LossRecoveryTests
         // first retransmission's ACK: had it not, RACK would rightly presume them lost too, as they were sent
         // before that retransmission and are not SACKed within its 2 ms RTT.)
         var dialogue = Dialogue.WithListener((_, socket) => SendAt(socket, 2.0, 14600));
+        dialogue.TurnGsoOff(); // the holes and their retransmissions are single segments, one per sk_buff
         dialogue.Inject(1.0, TcpFlags.Syn, 0, options: new TcpOptions { Mss = 1460, SackPermitted = true });
         dialogue.Inject(1.000001, TcpFlags.Ack, 1, 1, window: 65535);
         dialogue.Inject(2.001, TcpFlags.Ack, 1, 1461, window: 65535);
@@ -105,6 +106,7 @@ public sealed class LossRecoveryTests
         // RFC 9293 discourages but allows. The RTO retransmission of the first segment is cut to the 1000 bytes
         // the window holds, the rest staying queued.
         var dialogue = Dialogue.WithListener((_, socket) => SendAt(socket, 2.0, 2920));
+        dialogue.TurnGsoOff(); // two sk_buffs of one segment each (retransmitting a GSO packet is not modelled)
         dialogue.Inject(1.0, TcpFlags.Syn, 0, options: new TcpOptions { Mss = 1460 });
         dialogue.Inject(1.000001, TcpFlags.Ack, 1, 1, window: 65535);
         dialogue.Inject(2.1, TcpFlags.Ack, 1, 1, length: 1, window: 65535);
@@ -128,6 +130,7 @@ public sealed class LossRecoveryTests
         // clears every SACK mark, presumes all three segments lost and retransmits them from the first as the
         // congestion window of the Loss state allows (one, then two more when it is acknowledged).
         var dialogue = Dialogue.WithListener((_, socket) => SendAt(socket, 2.0, 7300));
+        dialogue.TurnGsoOff(); // the SACK marks and their clearing are per segment, one per sk_buff
         dialogue.Inject(1.0, TcpFlags.Syn, 0, options: new TcpOptions { Mss = 1460, SackPermitted = true });
         dialogue.Inject(1.000001, TcpFlags.Ack, 1, 1, window: 65535);
         dialogue.Inject(2.002, TcpFlags.Ack, 1, 1, window: 65535, sack: [(2921, 4381)]);

@@ -18,6 +18,7 @@ public sealed class SackOptionSpaceTests
         // such segment and each of its retransmissions). Once the hole is filled the SACK option goes and full
         // 1460-byte segments return.
         var dialogue = Dialogue.WithListener((_, socket) => SendAt(socket, (2.0, 4000), (3.0, 4000)));
+        dialogue.TurnGsoOff(); // each segment's size is what is proven; with GSO the write is one packet of gso_size 1448
         dialogue.Inject(1.0, TcpFlags.Syn, 0, options: new TcpOptions { Mss = 1460, SackPermitted = true });
         dialogue.Inject(1.000001, TcpFlags.Ack, 1, 1, window: 65535);
         dialogue.Inject(1.5, TcpFlags.Ack, 101, 1, length: 100, window: 65535);
