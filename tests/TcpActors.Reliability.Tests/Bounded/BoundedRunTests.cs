@@ -70,15 +70,28 @@ public sealed class BoundedRunTests
     }
 
     [Fact]
-    public void RequestStop_from_another_thread_ends_a_load_run_with_its_report()
+    public async Task RequestStop_from_another_thread_ends_a_load_run_with_its_report()
     {
         // Proves Ctrl-C's path in the runner: a stop requested from another thread ends the loop after the
         // current event; the report (and JSON) still comes out, marked interrupted.
         var settings = new LoadSettings { Clients = 2, Rate = 2000, Duration = Duration.FromSeconds(24 * 3600), Drain = Duration.FromSeconds(61) };
         ActorSystem? running = null;
-        using var stopper = new Timer(_ => running?.RequestStop(), null, TimeSpan.FromMilliseconds(300), Timeout.InfiniteTimeSpan);
 
-        var report = LoadRunner.Run(settings, attach: system => running = system);
+        // The other thread asks once the run is under way (a few thousand connections done), however busy the machine:
+        // a fixed wall-clock delay could come before the first connection completed, or before the run even started.
+        var stopper = Task.Run(async () =>
+        {
+            ActorSystem? system;
+            while ((system = Volatile.Read(ref running)) is null || system.EventsProcessed <= 100_000)
+            {
+                await Task.Delay(10);
+            }
+
+            system.RequestStop();
+        });
+
+        var report = LoadRunner.Run(settings, attach: system => Volatile.Write(ref running, system));
+        await stopper.WaitAsync(TimeSpan.FromSeconds(60));
 
         Assert.Equal(StopReason.Interrupted, report.Run.Reason);
         Assert.StartsWith("interrupted at simulated time", report.Run.Message, StringComparison.Ordinal);
