@@ -146,14 +146,10 @@ internal sealed partial class ActorCell : ITimerScheduler
 
         if (_timerCount == _timerSlots.Length)
         {
-            if (_timerSlots.Length == 0)
-            {
-                _timerSlots = System.TimerSpares.Take();
-            }
-            else
-            {
-                Array.Resize(ref _timerSlots, Math.Min(MaxTimerSlots, _timerSlots.Length * 2));
-            }
+            var outgrown = _timerSlots;
+            _timerSlots = System.TimerSpares.Take(Math.Min(MaxTimerSlots, Math.Max(2, outgrown.Length * 2)));
+            Array.Copy(outgrown, _timerSlots, outgrown.Length);
+            System.TimerSpares.Give(outgrown, outgrown.Length);
         }
 
         _timerSlots[_timerCount].Key = key;
@@ -161,34 +157,50 @@ internal sealed partial class ActorCell : ITimerScheduler
     }
 
     /// <summary>
-    /// Timer arrays given back by terminated cells, for new cells: a connection's socket dies every lifecycle in a load
-    /// run, and its four slots (160 bytes) would otherwise go to the collector each time. Bounded; arrays of the
-    /// common size only; slots are cleared of their keys and messages, their generations kept (no event can name
-    /// a slot of the new owner with an old generation: events name their cell).
+    /// Timer arrays given back by terminated cells (and the two-slot array a cell outgrows), for new cells: a
+    /// connection's socket dies every lifecycle in a load run, and its slots would otherwise go to the collector each
+    /// time. Arrays of two and four slots are kept (a cell starts with two, as most actors use one or two keys, and TCP's
+    /// sockets grow to four); bounded; slots are cleared of their keys and messages, their generations kept (no event
+    /// can name a slot of the new owner with an old generation: events name their cell).
     /// </summary>
     internal sealed class TimerSlotSpares
     {
-        private const int SlotsPerArray = 4;
         private const int Capacity = 256;
-        private readonly TimerSlot[][] _arrays = new TimerSlot[Capacity][];
-        private int _count;
+        private readonly TimerSlot[][] _pairs = new TimerSlot[Capacity][];
+        private readonly TimerSlot[][] _fours = new TimerSlot[Capacity][];
+        private int _pairCount;
+        private int _fourCount;
 
-        public TimerSlot[] Take() => _count > 0 ? _arrays[--_count] : new TimerSlot[SlotsPerArray];
+        /// <summary>An array of <paramref name="length"/> slots (2 or 4 from the spares, any other new).</summary>
+        public TimerSlot[] Take(int length) => length switch
+        {
+            2 when _pairCount > 0 => _pairs[--_pairCount],
+            4 when _fourCount > 0 => _fours[--_fourCount],
+            _ => new TimerSlot[length],
+        };
 
         public void Give(TimerSlot[] slots, int used)
         {
-            if (slots.Length != SlotsPerArray || _count == Capacity)
+            bool kept = slots.Length switch
             {
-                return;
-            }
-
-            for (int i = 0; i < used; i++)
+                2 when _pairCount < Capacity => Keep(_pairs, ref _pairCount, slots),
+                4 when _fourCount < Capacity => Keep(_fours, ref _fourCount, slots),
+                _ => false,
+            };
+            if (kept)
             {
-                slots[i].Key = null!;
-                slots[i].Message = null!;
+                for (int i = 0; i < used; i++)
+                {
+                    slots[i].Key = null!;
+                    slots[i].Message = null!;
+                }
             }
+        }
 
-            _arrays[_count++] = slots;
+        private static bool Keep(TimerSlot[][] spares, ref int count, TimerSlot[] slots)
+        {
+            spares[count++] = slots;
+            return true;
         }
     }
 
