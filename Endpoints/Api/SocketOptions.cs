@@ -53,4 +53,10 @@ public sealed record SocketOptions
 
     /// <summary>SO_SNDBUF in bytes as set (Linux doubles it), or null for tcp_wmem's default.</summary>
     public int? SendBuffer { get; init; }
+
+    /// <summary>
+    /// TCP_CONGESTION: the congestion control's name (reno, cubic, bbr), or null for net.ipv4.tcp_congestion_control
+    /// when the socket is made. An unknown name fails the call with ENOENT, as Linux's setsockopt does.
+    /// </summary>
+    public string? CongestionControl { get; init; }
 }

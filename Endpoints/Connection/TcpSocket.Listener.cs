@@ -305,6 +305,7 @@ internal sealed partial class TcpSocket
         _retransmits = 0;
         _stack.Counters.PassiveOpens++;
         InitBufferSpace();
+        InitCongestionControl();
         SetState(TcpState.Established, "third ACK received");
         _lastAckReceivedTime = _stack.NowNanoseconds;
         if (_options.KeepAlive)

@@ -80,7 +80,7 @@ internal sealed partial class TcpSocket
         int mss = _mssCache + (_tsOk ? 12 : 0);
         long perMss = RoundUpToPowerOfTwo(mss + MaxTcpHeader + SkbSharedInfoBytes) + SkBuffBytes;
         int segments = Math.Max(Math.Max(10, _cwnd), (_loss?.Reordering ?? _stack.Sysctls.TcpReordering) + 1);
-        int factor = UsesBbr ? 3 : 2;
+        int factor = CaOps.SndbufExpand;
         long sendMemory = factor * segments * perMss;
         if (SendBuffer < sendMemory)
         {

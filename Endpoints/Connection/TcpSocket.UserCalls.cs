@@ -121,6 +121,12 @@ internal sealed partial class TcpSocket
     {
         if (command.Options is { } options)
         {
+            if (SetCongestionControl(options) != Errno.None)
+            {
+                requester?.Tell(new CommandFailed(command, Errno.ENOENT), Self);
+                return;
+            }
+
             _options = _stack.SetByApplication(options);
         }
 
@@ -272,6 +278,7 @@ internal sealed partial class TcpSocket
     private void FinishConnect(string reason = "SYN-ACK received")
     {
         InitBufferSpace();
+        InitCongestionControl();
         SetState(TcpState.Established, reason);
         _lastAckReceivedTime = _stack.NowNanoseconds;
         if (_options.KeepAlive)
@@ -504,6 +511,12 @@ internal sealed partial class TcpSocket
         if (options.Linger.Seconds < 0 || options.KeepIdleSeconds is < 1 or > 32767 || options.KeepIntervalSeconds is < 1 or > 32767 || options.KeepCount is < 1 or > 127)
         {
             requester?.Tell(new CommandFailed(command, Errno.EINVAL), Self);
+            return;
+        }
+
+        if (SetCongestionControl(options) is not Errno.None and var errno)
+        {
+            requester?.Tell(new CommandFailed(command, errno), Self);
             return;
         }
 
