@@ -17,6 +17,9 @@ internal sealed partial class TcpSocket
     /// <summary>icsk_ca_priv: the algorithm's per-connection state, its own type, made when it needs it.</summary>
     internal object? CaPriv { get; set; }
 
+    /// <summary>The part of icsk_ca_priv kept in the socket (<see cref="CaInline"/>).</summary>
+    internal CaInline CaInline;
+
     /// <summary>icsk_ca_ops.</summary>
     internal CongestionOps CaOps => CongestionOps.Of(_caKey);
 
@@ -53,9 +56,6 @@ internal sealed partial class TcpSocket
     internal SeqNum SndUna => _sndUna;
 
     internal SeqNum SndNxt => _sndNxt;
-
-    /// <summary>The initial send sequence number (snd_nxt at establishment is one past it).</summary>
-    internal SeqNum InitialSendSeq => _iss;
 
     /// <summary>tcp_mstamp's low 32 bits: the time in µs (bictcp_clock_us).</summary>
     internal uint ClockMicroseconds => unchecked((uint)(_stack.NowNanoseconds / 1000));

@@ -6,9 +6,11 @@ namespace TcpActors.Endpoints;
 /// CUBIC (net/ipv4/tcp_cubic.c of Linux 6.x, RFC 9438), Linux's default congestion control, with its module
 /// parameters at their defaults: beta 717/1024, bic_scale 41, fast_convergence and tcp_friendliness on, HyStart on
 /// with both detectors (ACK train, delay), hystart_low_window 16, hystart_ack_delta_us 2000, no initial_ssthresh.
-/// The per-connection <see cref="CubicState"/> is made at first use (an RTT sample, a loss, an RTO): until then it
-/// is the state tcp_init_congestion_control leaves at establishment, which nothing reads before the first sample —
-/// HyStart's round then ends at once (snd_una passes the establishment's snd_nxt, iss + 1) and its clocks restart.
+/// The per-connection <see cref="CubicState"/> is made only when the window reaches hystart_low_window, a loss cuts
+/// it or an RTO resets it. Until then every field of struct bictcp is zero or a HyStart reset's value but four,
+/// kept in the socket (<see cref="TcpSocket.CaInline"/>): A = delay_min, B = round_start, C = last_ack, D = end_seq
+/// (curr_rtt and sample_cnt are a reset's until HyStart judges, which it does from 16 segments of window on), so a
+/// connection that exchanges a little data carries 16 bytes of CUBIC, not the 80 of the object.
 /// </summary>
 internal sealed class Cubic : CongestionOps
 {
@@ -30,18 +32,12 @@ internal sealed class Cubic : CongestionOps
 
     public override byte Key => 1;
 
-    /// <summary>
-    /// cubictcp_init (bictcp_reset and bictcp_hystart_reset). At establishment nothing has been sent beyond the SYN
-    /// and the state is left to be made at first use; on a connection that has sent data (TCP_CONGESTION changed
-    /// it) it is made now, its round ending at today's snd_nxt.
-    /// </summary>
+    /// <summary>cubictcp_init: bictcp_reset (all zero) and bictcp_hystart_reset (a round from now to snd_nxt).</summary>
     public override void Init(TcpSocket sk)
     {
         sk.CaPriv = null;
-        if (sk.SndNxt != sk.InitialSendSeq + 1)
-        {
-            Make(sk, sk.SndNxt);
-        }
+        uint now = sk.ClockMicroseconds;
+        sk.CaInline = new CaInline { A = 0, B = now, C = now, D = sk.SndNxt.Value };
     }
 
     /// <summary>cubictcp_recalc_ssthresh: the epoch ends; W_max is the window now (less, by fast convergence, if the window had not regained the last W_max); ssthresh is 0.7 of it.</summary>
@@ -120,21 +116,22 @@ internal sealed class Cubic : CongestionOps
             return;
         }
 
-        var ca = State(sk);
-        if (ca.EpochStart != 0 && unchecked((int)(sk.Jiffies32 - ca.EpochStart)) < Jiffies.Hz)
+        var ca = sk.CaPriv as CubicState;
+        if (ca is { EpochStart: not 0 } && unchecked((int)(sk.Jiffies32 - ca.EpochStart)) < Jiffies.Hz)
         {
             return;
         }
 
         uint delay = Math.Max((uint)sample.RttMicroseconds, 1U);
-        if (ca.DelayMin == 0 || ca.DelayMin > delay)
+        ref uint delayMin = ref ca is null ? ref sk.CaInline.A : ref ca.DelayMin;
+        if (delayMin == 0 || delayMin > delay)
         {
-            ca.DelayMin = delay;
+            delayMin = delay;
         }
 
-        if (!ca.Found && sk.InSlowStart)
+        if (ca is not { Found: true } && sk.InSlowStart)
         {
-            HystartUpdate(sk, ca, delay);
+            HystartUpdate(sk, delay);
         }
     }
 
@@ -146,11 +143,19 @@ internal sealed class Cubic : CongestionOps
     /// half of delay_min (plus hystart_ack_delay, unless the socket is paced), or when the round's smallest RTT,
     /// after 8 samples, exceeds delay_min by an eighth of it (at least 4 ms, at most 16 ms).
     /// </summary>
-    private static void HystartUpdate(TcpSocket sk, CubicState ca, uint delay)
+    private static void HystartUpdate(TcpSocket sk, uint delay)
     {
-        if (sk.SndUna > ca.EndSeq)
+        if (sk.CaPriv is CubicState made)
         {
-            ca.HystartReset(sk.ClockMicroseconds, sk.SndNxt);
+            if (sk.SndUna > made.EndSeq)
+            {
+                made.HystartReset(sk.ClockMicroseconds, sk.SndNxt);
+            }
+        }
+        else if (sk.SndUna > new SeqNum(sk.CaInline.D))
+        {
+            uint start = sk.ClockMicroseconds;
+            sk.CaInline = sk.CaInline with { B = start, C = start, D = sk.SndNxt.Value };
         }
 
         if (sk.SndCwnd < HystartLowWindow)
@@ -158,6 +163,7 @@ internal sealed class Cubic : CongestionOps
             return;
         }
 
+        var ca = State(sk);
         uint now = sk.ClockMicroseconds;
         if (unchecked((int)(now - ca.LastAck)) <= HystartAckDeltaMicroseconds)
         {
@@ -198,14 +204,16 @@ internal sealed class Cubic : CongestionOps
         return rate <= 0 ? 0 : (uint)Math.Min(1000UL, (ulong)sk.GsoMaxSize * 4 * 1_000_000 / (ulong)rate);
     }
 
-    /// <summary>The connection's state, made at first use as establishment left it (its HyStart round ending at iss + 1).</summary>
-    private static CubicState State(TcpSocket sk) => sk.CaPriv as CubicState ?? Make(sk, sk.InitialSendSeq + 1);
-
-    /// <summary>The state as cubictcp_init leaves it: all zero, a HyStart round from now to <paramref name="endSeq"/>.</summary>
-    private static CubicState Make(TcpSocket sk, SeqNum endSeq)
+    /// <summary>The connection's state object, made from the socket's four early values the first time it is needed.</summary>
+    private static CubicState State(TcpSocket sk)
     {
-        var ca = new CubicState();
-        ca.HystartReset(sk.ClockMicroseconds, endSeq);
+        if (sk.CaPriv is CubicState made)
+        {
+            return made;
+        }
+
+        var early = sk.CaInline;
+        var ca = new CubicState { DelayMin = early.A, RoundStart = early.B, LastAck = early.C, EndSeq = new SeqNum(early.D), CurrRtt = uint.MaxValue };
         sk.CaPriv = ca;
         return ca;
     }
