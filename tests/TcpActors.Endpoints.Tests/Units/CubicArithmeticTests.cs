@@ -52,8 +52,7 @@ public sealed class CubicArithmeticTests
         // W_max 100, cwnd 70, delay_min 50 ms, the first ACK of the epoch at jiffy 1000: K = cubic_root(cube_factor ×
         // 30) = 4316 (4.2 s); t = (0 + usecs_to_jiffies(50000) = 13) × 1024 / 250 = 53; offs = 4263;
         // delta = 410 × 4263³ >> 40 = 28; target = 100 − 28 = 72; cnt = 70 / (72 − 70) = 35.
-        var ca = new CubicState { LastMaxCwnd = 100, DelayMin = 50_000 };
-        ca.Update(70, 1, 1000);
+        var ca = FirstAckOfAnEpoch();
         Assert.Equal(1000U, ca.EpochStart);
         Assert.Equal(4316U, ca.BicK);
         Assert.Equal(100U, ca.BicOriginPoint);
@@ -65,8 +64,7 @@ public sealed class CubicArithmeticTests
     public void Within_hz_over_32_with_the_window_unchanged_only_acks_are_counted()
     {
         // Five jiffies later (HZ / 32 = 7) with cwnd still 70: ack_cnt grows, cnt stays.
-        var ca = new CubicState { LastMaxCwnd = 100, DelayMin = 50_000 };
-        ca.Update(70, 1, 1000);
+        var ca = FirstAckOfAnEpoch();
         ca.Update(70, 3, 1005);
         Assert.Equal(4U, ca.AckCnt);
         Assert.Equal(35U, ca.Cnt);
@@ -79,8 +77,7 @@ public sealed class CubicArithmeticTests
         // 400 more ACKs at jiffy 1010: t = (10 + 13) × 1024 / 250 = 94, offs = 4222, delta = 28, cnt 35 from the cubic
         // curve; but ack_cnt 401 buys Reno's estimate 3 segments (steps of 70 × 15 >> 3 = 131, 8 left): tcp_cwnd 73,
         // so cnt = min(35, 70 / 3) = 23.
-        var ca = new CubicState { LastMaxCwnd = 100, DelayMin = 50_000 };
-        ca.Update(70, 1, 1000);
+        var ca = FirstAckOfAnEpoch();
         ca.Update(70, 400, 1010);
         Assert.Equal(73U, ca.TcpCwnd);
         Assert.Equal(8U, ca.AckCnt);
@@ -107,5 +104,13 @@ public sealed class CubicArithmeticTests
         var ca = new CubicState { LastMaxCwnd = 100, BicOriginPoint = 100, DelayMin = 50_000, EpochStart = 1000, LastTime = 7249, LastCwnd = 99, TcpCwnd = 100 };
         ca.Update(100, 1, 7250);
         Assert.Equal(2U, ca.Cnt);
+    }
+
+    /// <summary>W_max 100, cwnd 70, delay_min 50 ms: the epoch's first ACK at jiffy 1000.</summary>
+    private static CubicState FirstAckOfAnEpoch()
+    {
+        var ca = new CubicState { LastMaxCwnd = 100, DelayMin = 50_000 };
+        ca.Update(70, 1, 1000);
+        return ca;
     }
 }
