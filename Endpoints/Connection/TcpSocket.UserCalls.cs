@@ -585,7 +585,7 @@ internal sealed partial class TcpSocket
         long now = _stack.NowNanoseconds;
         if (_state == TcpState.Listen && _listen is not null)
         {
-            return new SocketSnapshot(_stack.Host.Name, TcpState.Listen, _listen.AcceptQueue.Count, _listen.Backlog, new SocketAddress(_boundAddress, _localPort), new SocketAddress(IPv4Address.Any, 0), null, IsWildcardPeer: true);
+            return new SocketSnapshot(_stack.Host.Name, TcpState.Listen, _listen.AcceptQueue.Count, _listen.Backlog, new SocketAddress(_boundAddress, _localPort), new SocketAddress(IPv4Address.Any, 0), null, IsWildcardPeer: true, CongestionControl: CaOps.Name);
         }
 
         // rcv_nxt − copied_seq: unread bytes, plus the FIN until the application has read the end of the
@@ -608,7 +608,7 @@ internal sealed partial class TcpSocket
         }
 
         int? ssthresh = _ssthresh < int.MaxValue ? _ssthresh : null;
-        return new SocketSnapshot(_stack.Host.Name, _state, recvQ, sendQ, _tuple.Local, _tuple.Remote, timer, IsOrphan: _orphaned, CongestionWindow: _cwnd, SlowStartThreshold: ssthresh);
+        return new SocketSnapshot(_stack.Host.Name, _state, recvQ, sendQ, _tuple.Local, _tuple.Remote, timer, IsOrphan: _orphaned, CongestionWindow: _cwnd, SlowStartThreshold: ssthresh, CongestionControl: CaOps.Name);
     }
 }
 

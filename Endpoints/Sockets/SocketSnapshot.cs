@@ -22,7 +22,8 @@ public readonly record struct SocketTimer(SocketTimerKind Kind, Duration Remaini
 /// One socket as <c>ss -tan -o</c> shows it. Recv-Q and Send-Q follow Linux: for a listener, the accept
 /// queue length and the backlog; otherwise unread bytes (counting a received FIN as one, as Linux's
 /// <c>tcp_inq</c>-based report does on these kernels) and bytes not yet acknowledged. A connection also
-/// carries what <c>ss -i</c> adds: the congestion window and, once it is finite, ssthresh (in segments).
+/// carries what <c>ss -i</c> adds: the congestion control's name, the congestion window and, once it is finite,
+/// ssthresh (in segments).
 /// </summary>
 public sealed record SocketSnapshot(
     string HostName,
@@ -35,4 +36,5 @@ public sealed record SocketSnapshot(
     bool IsWildcardPeer = false,
     bool IsOrphan = false,
     int? CongestionWindow = null,
-    int? SlowStartThreshold = null);
+    int? SlowStartThreshold = null,
+    string? CongestionControl = null);
