@@ -67,6 +67,7 @@ public sealed class CubicDialogueTests
 
     private static void Handshake(Dialogue dialogue)
     {
+        dialogue.Lab.SetGsoMaxSegs(dialogue.Lab.Server, 1); // one segment per sk_buff: the peer ACKs each
         dialogue.Inject(1.0, TcpFlags.Syn, 0, window: 65535, options: new TcpOptions { Mss = 1460, SackPermitted = true, HasWindowScale = true, WindowScale = 7 });
         dialogue.Inject(1.000001, TcpFlags.Ack, 1, 1, window: 2000);
     }

@@ -28,6 +28,7 @@ public sealed class CubicWindowExperimentTests
         var records = kernel.Wire();
         uint serverIsn = records.First(r => r.Flags == (TcpFlags.Syn | TcpFlags.Ack)).Seq;
         var dialogue = Dialogue.WithListener(Server, "net.ipv4.tcp_early_retrans=0", "net.ipv4.tcp_congestion_control=cubic");
+        dialogue.Lab.SetGsoMaxSegs(dialogue.Lab.Server, 1); // s0: gso_max_segs 1, as the script sets it
         dialogue.Timestamps = true;
         foreach (var record in records.Where(r => r.Source.Port == 40000))
         {
