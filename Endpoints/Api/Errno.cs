@@ -5,6 +5,7 @@ public enum Errno
 {
     None = 0,
     EPERM = 1,
+    ENOENT = 2,
     EINTR = 4,
     EAGAIN = 11,
     ENOMEM = 12,
@@ -34,6 +35,7 @@ public static class ErrnoText
     public static string Describe(this Errno errno) => errno switch
     {
         Errno.EPERM => "Operation not permitted",
+        Errno.ENOENT => "No such file or directory",
         Errno.EINTR => "Interrupted system call",
         Errno.EAGAIN => "Resource temporarily unavailable",
         Errno.ENOMEM => "Cannot allocate memory",

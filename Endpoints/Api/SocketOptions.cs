@@ -59,4 +59,10 @@ public sealed record SocketOptions
     /// on TCP's internal pacing (sk_pacing_status SK_PACING_NEEDED), which stays on for the socket's life.
     /// </summary>
     public long? MaxPacingRate { get; init; }
+
+    /// <summary>
+    /// TCP_CONGESTION: the congestion control's name (reno, cubic, bbr), or null for net.ipv4.tcp_congestion_control
+    /// when the socket is made. An unknown name fails the call with ENOENT, as Linux's setsockopt does.
+    /// </summary>
+    public string? CongestionControl { get; init; }
 }

@@ -122,7 +122,7 @@ internal sealed partial class TcpSocket
             RearmAfterAck();
         }
 
-        CongestionControl(tag.Delivered, flags, (_loss?.LostCount ?? 0) - lostBefore);
+        CongestionControl(ack, tag.Delivered, flags, (_loss?.LostCount ?? 0) - lostBefore, tag.RttMicroseconds);
         UpdatePacingRate();
         TransmitRecovery(rexmit);
         if ((flags & AckFlags.SndUnaAdvanced) != 0)
@@ -168,9 +168,11 @@ internal sealed partial class TcpSocket
         long lastAckedSentAt = -1;
         var reord = _sndNxt;
         var flags = AckFlags.None;
+        int packetsAcked = 0;
         while (_inFlight.Count > 0 && _inFlight[0].End <= ack)
         {
             var acked = _inFlight[0];
+            packetsAcked++;
             if (acked.Retransmitted)
             {
                 flags |= AckFlags.RetransmittedDataAcked;
@@ -219,7 +221,8 @@ internal sealed partial class TcpSocket
         long ackedLastRtt = ackedRtt >= 0 ? now - lastAckedSentAt : -1;
         long sackRtt = tag.FirstSackedSentAt >= 0 ? now - tag.FirstSackedSentAt : -1;
         long lastRtt = tag.LastSackedSentAt >= 0 ? now - tag.LastSackedSentAt : ackedLastRtt;
-        bool sampled = SampleRtt(segment, ackedRtt >= 0 ? ackedRtt : sackRtt, lastRtt, (flags & AckFlags.Acked) != 0, now);
+        long caRtt = tag.LastSackedSentAt >= 0 ? MicrosecondsBetween(tag.LastSackedSentAt, now) : ackedRtt >= 0 ? MicrosecondsBetween(lastAckedSentAt, now) : -1;
+        bool sampled = SampleRtt(segment, ackedRtt >= 0 ? ackedRtt : sackRtt, lastRtt, (flags & AckFlags.Acked) != 0, now, ref caRtt);
         if ((flags & AckFlags.Acked) != 0)
         {
             flags |= AckFlags.SetTransmitTimer;
@@ -234,8 +237,13 @@ internal sealed partial class TcpSocket
             flags |= AckFlags.SetTransmitTimer;
         }
 
+        tag.RttMicroseconds = caRtt;
+        CaOps.PktsAcked(this, new AckSample(packetsAcked, caRtt));
         return flags;
     }
+
+    /// <summary>tcp_stamp_us_delta: the difference of two µs stamps (each a time in ns cut to µs), as the kernel's skb and tcp_mstamp are.</summary>
+    private static long MicrosecondsBetween(long earlierNanoseconds, long laterNanoseconds) => (laterNanoseconds / 1000) - (earlierNanoseconds / 1000);
 
     private static long Clamp(SeqNum value, SeqNum low, SeqNum high) =>
         value <= low ? 0 : value >= high ? high - low : value - low;
@@ -243,9 +251,10 @@ internal sealed partial class TcpSocket
     /// <summary>
     /// tcp_ack_update_rtt: the RTT of the oldest newly acknowledged, never retransmitted segment (Karn), else
     /// of the oldest newly SACKed one, else the timestamp echo if data was acknowledged; the last delivered
-    /// segment's RTT feeds the minimum-RTT filter. False when there was no sample.
+    /// segment's RTT feeds the minimum-RTT filter (and, in µs, the congestion control: ca_rtt_us, which the timestamp
+    /// echo replaces when it is the only sample). False when there was no sample.
     /// </summary>
-    private bool SampleRtt(Segment segment, long rtt, long lastRtt, bool acked, long now)
+    private bool SampleRtt(Segment segment, long rtt, long lastRtt, bool acked, long now, ref long caRttMicroseconds)
     {
         if (rtt < 0 && acked && _tsOk && segment.Options.HasTimestamps && segment.Options.TsEcr != 0)
         {
@@ -254,6 +263,7 @@ internal sealed partial class TcpSocket
             {
                 rtt = Math.Max(1, deltaMilliseconds) * 1_000_000;
                 lastRtt = rtt;
+                caRttMicroseconds = rtt / 1000;
             }
         }
 
@@ -277,53 +287,6 @@ internal sealed partial class TcpSocket
     private bool EchoedBefore(Segment segment, long nanoseconds) =>
         _tsOk && segment.Options.HasTimestamps && segment.Options.TsEcr != 0
         && unchecked((int)(segment.Options.TsEcr - (_stack.ClockMillisecondsOf(nanoseconds) + _tsOffset))) < 0;
-
-    /// <summary>
-    /// Slow start and congestion avoidance per delivered (ACKed or SACKed) segment, outside fast recovery,
-    /// where PRR sets the window (a Reno-like model; Linux's default here is BBR or CUBIC), and only while the
-    /// window is in use (tcp_reno_cong_avoid's tcp_is_cwnd_limited). tcp_cong_avoid stamps snd_cwnd_stamp either way.
-    /// </summary>
-    private void GrowCongestionWindow(int ackedSegments)
-    {
-        StampCwnd();
-        if (!IsCwndLimited)
-        {
-            return;
-        }
-
-        for (int i = 0; i < ackedSegments; i++)
-        {
-            if (_cwnd < _ssthresh)
-            {
-                _cwnd++;
-            }
-            else if (++_cwndCounter >= _cwnd)
-            {
-                _cwndCounter = 0;
-                _cwnd++;
-            }
-        }
-    }
-
-    /// <summary>
-    /// tcp_cong_control: in fast recovery PRR sets the window; otherwise it grows if the ACK delivered data in
-    /// order (tcp_may_raise_cwnd; with more reordering than tcp_reordering, on any forward progress).
-    /// </summary>
-    private void CongestionControl(int delivered, AckFlags flags, int newlyLost)
-    {
-        if (_caState == CongestionState.Recovery)
-        {
-            ReduceCongestionWindow(delivered, (flags & AckFlags.SndUnaAdvanced) != 0, newlyLost);
-            return;
-        }
-
-        bool reorderingHigh = _loss is { } loss && loss.Reordering > _stack.Sysctls.TcpReordering;
-        bool mayRaise = (flags & (reorderingHigh ? AckFlags.ForwardProgress : AckFlags.DataAcked)) != 0;
-        if (mayRaise)
-        {
-            GrowCongestionWindow(delivered);
-        }
-    }
 
     /// <summary>tcp_set_xmit_timer after an ACK: a loss probe or the RTO if anything is still out, nothing otherwise.</summary>
     private void RearmAfterAck()

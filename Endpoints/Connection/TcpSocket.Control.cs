@@ -75,7 +75,7 @@ internal sealed partial class TcpSocket
     private RetransmitTimerMode _retransmitMode;
     private uint _sendOrder;
 
-    // Congestion control (a Reno-like model with Linux's initial window of 10).
+    // Congestion control (the algorithm's hooks: TcpSocket.CongestionControl; Linux's initial window of 10).
     private int _cwnd = 10;
     private int _ssthresh = int.MaxValue;
     private int _cwndCounter;

@@ -6,7 +6,7 @@ namespace TcpActors.Endpoints;
 /// tcp_is_cwnd_limited; RFC 2861, RFC 7661's spirit). An ACK may only grow the window if the sender has been using
 /// it: a request of one segment on an idle connection does not open the initial window further; and a window the
 /// application has left unused for an RTO shrinks halfway toward what it used. This is Linux with a congestion
-/// control that has no cong_control hook (reno, cubic): BBR skips tcp_cwnd_application_limited.
+/// control that has no cong_control hook (reno, cubic): one that has (bbr) skips both rules.
 /// </summary>
 internal sealed partial class TcpSocket
 {
@@ -59,7 +59,7 @@ internal sealed partial class TcpSocket
 
         _cwndUsed = Math.Max(_cwndUsed, PacketsOut);
         if (_stack.Sysctls.TcpSlowStartAfterIdle != 0 && Jiffies.At(_stack.NowNanoseconds) - Jiffies.At(_cwndStamp) >= Jiffies.At(_rto)
-            && !UsesBbr)
+            && !CaOps.HasCongControl)
         {
             ApplicationLimited();
         }
@@ -89,14 +89,6 @@ internal sealed partial class TcpSocket
         StampCwnd();
     }
 
-    /// <summary>
-    /// The socket's icsk_ca_ops is bbr: it has a cong_control hook (the algorithm sets the window itself), so Linux
-    /// skips both RFC 2861 rules for it (tcp_cwnd_validate, tcp_slow_start_after_idle_check), and its
-    /// sndbuf_expand asks for 3 windows of send buffer (<see cref="ExpandSendBuffer"/>). The simulator's window is
-    /// Reno-like whatever the name; the name decides only these.
-    /// </summary>
-    private bool UsesBbr => _stack.Sysctls.TcpCongestionControl == "bbr";
-
     /// <summary>snd_cwnd_stamp = now, as tcp_cong_avoid, tcp_enter_loss, tcp_end_cwnd_reduction and tcp_undo_cwnd_reduction set it.</summary>
     private void StampCwnd() => _cwndStamp = _stack.NowNanoseconds;
 
@@ -107,7 +99,7 @@ internal sealed partial class TcpSocket
     /// </summary>
     private void RestartWindowAfterIdle()
     {
-        if (_stack.Sysctls.TcpSlowStartAfterIdle == 0 || PacketsOut > 0 || _lastDataSentAt == Never || UsesBbr)
+        if (_stack.Sysctls.TcpSlowStartAfterIdle == 0 || PacketsOut > 0 || _lastDataSentAt == Never || CaOps.HasCongControl)
         {
             return;
         }
@@ -118,6 +110,7 @@ internal sealed partial class TcpSocket
             return;
         }
 
+        CongestionEvent(CaEvent.CwndRestart);
         const int InitialWindow = 10;
         int restart = Math.Min(InitialWindow, _cwnd);
         if (_caState != CongestionState.Recovery)

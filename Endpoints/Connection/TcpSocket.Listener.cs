@@ -307,6 +307,7 @@ internal sealed partial class TcpSocket
         _retransmits = 0;
         _stack.Counters.PassiveOpens++;
         InitBufferSpace();
+        InitCongestionControl();
         SetState(TcpState.Established, "third ACK received");
         UpdatePacingRate();
         _lastAckReceivedTime = _stack.NowNanoseconds;

@@ -282,6 +282,11 @@ internal sealed partial class TcpSocket
             return false;
         }
 
+        if (PacketsInFlight == 0)
+        {
+            CongestionEvent(CaEvent.TxStart); // tcp_event_data_sent, before lsndtime moves
+        }
+
         long now = _stack.NowNanoseconds;
         for (int i = 0; i < segs; i++)
         {

@@ -168,14 +168,14 @@ internal sealed partial class TcpSocket
         var state = LeftOut > 0 || AnyRetransmissionDone ? CongestionState.Disorder : CongestionState.Open;
         if (_caState != state)
         {
-            _caState = state;
+            SetCaState(state);
             _recoveryPoint = _sndNxt;
         }
     }
 
     /// <summary>
-    /// tcp_enter_recovery and tcp_init_cwnd_reduction: the undo marker is set, ssthresh halves (the Reno
-    /// model's), PRR starts counting, high_seq is snd_nxt.
+    /// tcp_enter_recovery and tcp_init_cwnd_reduction: the undo marker is set, ssthresh is what the congestion
+    /// control says (Reno halves the window, CUBIC keeps 0.7 of it), PRR starts counting, high_seq is snd_nxt.
     /// </summary>
     private void EnterRecovery()
     {
@@ -197,10 +197,10 @@ internal sealed partial class TcpSocket
             loss.PriorCwnd = _cwnd;
             loss.PrrDelivered = 0;
             loss.PrrOut = 0;
-            _ssthresh = Math.Max(_cwnd / 2, 2);
+            _ssthresh = CaOps.Ssthresh(this);
         }
 
-        _caState = CongestionState.Recovery;
+        SetCaState(CongestionState.Recovery);
     }
 
     /// <summary>tcp_end_cwnd_reduction: recovery ends with the window at ssthresh, unless it was undone.</summary>
@@ -212,6 +212,7 @@ internal sealed partial class TcpSocket
         }
 
         StampCwnd();
+        CongestionEvent(CaEvent.CompleteCwr);
     }
 
     /// <summary>tcp_current_ssthresh: in fast recovery ssthresh; otherwise at least three quarters of the window.</summary>
@@ -350,7 +351,8 @@ internal sealed partial class TcpSocket
         {
             loss.PriorSsthresh = CurrentSsthresh();
             loss.PriorCwnd = _cwnd;
-            _ssthresh = Math.Max(_cwnd / 2, 2);
+            _ssthresh = CaOps.Ssthresh(this);
+            CongestionEvent(CaEvent.Loss);
             InitUndo();
         }
 
@@ -362,7 +364,7 @@ internal sealed partial class TcpSocket
             loss.Reordering = Math.Min(loss.Reordering, _stack.Sysctls.TcpReordering);
         }
 
-        _caState = CongestionState.Loss;
+        SetCaState(CongestionState.Loss);
         _recoveryPoint = _sndNxt;
         _tlpOutstanding = false;
         _dupAcks = 0;

@@ -70,8 +70,7 @@ internal sealed partial class TcpSocket
     /// tcp_sndbuf_expand: room for the congestion control's factor times max(cwnd, TCP_INIT_CWND, reordering + 1)
     /// sk_buffs of one MSS each, as kmalloc sizes their heads (2304 bytes for a 1460-byte MSS), up to tcp_wmem's
     /// maximum; it never shrinks. The factor is the algorithm's sndbuf_expand (bbr_sndbuf_expand: 3, for BBR's
-    /// pacing headroom) or 2 ("Cubic needs 1.7, rounded to 2"), taken from tcp_congestion_control's name; the
-    /// simulator's own congestion control is Reno-like whatever the name.
+    /// pacing headroom) or 2 ("Cubic needs 1.7, rounded to 2"): the socket's algorithm's (<see cref="CongestionOps.SndbufExpand"/>).
     /// </summary>
     private void ExpandSendBuffer()
     {
@@ -80,7 +79,7 @@ internal sealed partial class TcpSocket
         int mss = _mssCache + (_tsOk ? 12 : 0);
         long perMss = RoundUpToPowerOfTwo(mss + MaxTcpHeader + SkbSharedInfoBytes) + SkBuffBytes;
         int segments = Math.Max(Math.Max(10, _cwnd), (_loss?.Reordering ?? _stack.Sysctls.TcpReordering) + 1);
-        int factor = UsesBbr ? 3 : 2;
+        int factor = CaOps.SndbufExpand;
         long sendMemory = factor * segments * perMss;
         if (SendBuffer < sendMemory)
         {

@@ -87,7 +87,7 @@ internal sealed partial class TcpSocket
 
         if (frtoUndo || _sackOk)
         {
-            _caState = CongestionState.Open;
+            SetCaState(CongestionState.Open);
         }
 
         return true;
@@ -117,7 +117,7 @@ internal sealed partial class TcpSocket
             return true;
         }
 
-        _caState = CongestionState.Open;
+        SetCaState(CongestionState.Open);
         return false;
     }
 
@@ -166,8 +166,8 @@ internal sealed partial class TcpSocket
     }
 
     /// <summary>
-    /// tcp_undo_cwnd_reduction: ssthresh and cwnd back to what they were before the episode (Reno's undo_cwnd:
-    /// at least prior_cwnd), the lost marks cleared if asked; RACK looks at the queue again.
+    /// tcp_undo_cwnd_reduction: ssthresh and cwnd back to what they were before the episode (the congestion
+    /// control's undo_cwnd: for Reno and CUBIC at least prior_cwnd), the lost marks cleared if asked; RACK looks at the queue again.
     /// </summary>
     private void UndoCongestionWindowReduction(bool unmarkLoss)
     {
@@ -184,7 +184,7 @@ internal sealed partial class TcpSocket
 
         if (loss.PriorSsthresh != 0)
         {
-            _cwnd = Math.Max(_cwnd, loss.PriorCwnd);
+            _cwnd = CaOps.UndoCwnd(this);
             _ssthresh = Math.Max(_ssthresh, loss.PriorSsthresh);
         }
 

@@ -127,6 +127,12 @@ internal sealed partial class TcpSocket
     {
         if (command.Options is { } options)
         {
+            if (SetCongestionControl(options) != Errno.None)
+            {
+                requester?.Tell(new CommandFailed(command, Errno.ENOENT), Self);
+                return;
+            }
+
             _options = _stack.SetByApplication(options);
             ApplyMaxPacingRate();
         }
@@ -279,6 +285,7 @@ internal sealed partial class TcpSocket
     private void FinishConnect(string reason = "SYN-ACK received")
     {
         InitBufferSpace();
+        InitCongestionControl();
         SetState(TcpState.Established, reason);
         UpdatePacingRate();
         _lastAckReceivedTime = _stack.NowNanoseconds;
@@ -515,6 +522,12 @@ internal sealed partial class TcpSocket
             return;
         }
 
+        if (SetCongestionControl(options) is not Errno.None and var errno)
+        {
+            requester?.Tell(new CommandFailed(command, errno), Self);
+            return;
+        }
+
         bool keepaliveTurnedOn = options.KeepAlive && !_options.KeepAlive;
         _options = options;
         ApplyMaxPacingRate();
@@ -581,7 +594,7 @@ internal sealed partial class TcpSocket
         long now = _stack.NowNanoseconds;
         if (_state == TcpState.Listen && _listen is not null)
         {
-            return new SocketSnapshot(_stack.Host.Name, TcpState.Listen, _listen.AcceptQueue.Count, _listen.Backlog, new SocketAddress(_boundAddress, _localPort), new SocketAddress(IPv4Address.Any, 0), null, IsWildcardPeer: true);
+            return new SocketSnapshot(_stack.Host.Name, TcpState.Listen, _listen.AcceptQueue.Count, _listen.Backlog, new SocketAddress(_boundAddress, _localPort), new SocketAddress(IPv4Address.Any, 0), null, IsWildcardPeer: true, CongestionControl: CaOps.Name);
         }
 
         // rcv_nxt − copied_seq: unread bytes, plus the FIN until the application has read the end of the
@@ -605,7 +618,7 @@ internal sealed partial class TcpSocket
 
         int? ssthresh = _ssthresh < int.MaxValue ? _ssthresh : null;
         return new SocketSnapshot(_stack.Host.Name, _state, recvQ, sendQ, _tuple.Local, _tuple.Remote, timer, IsOrphan: _orphaned, CongestionWindow: _cwnd, SlowStartThreshold: ssthresh,
-            PacingRate: RateForTcpInfo(PacingRate), MaxPacingRate: RateForTcpInfo(MaxPacingRate));
+            PacingRate: RateForTcpInfo(PacingRate), MaxPacingRate: RateForTcpInfo(MaxPacingRate), CongestionControl: CaOps.Name);
     }
 }
 

@@ -50,6 +50,7 @@ internal sealed partial class TcpSocket : UntypedActor, IWithTimers, IPortHolder
     {
         _stack = stack;
         _options = options;
+        AssignCongestionControl();
         ApplyMaxPacingRate();
         stack.Registered(this);
     }

@@ -22,8 +22,8 @@ public readonly record struct SocketTimer(SocketTimerKind Kind, Duration Remaini
 /// One socket as <c>ss -tan -o</c> shows it. Recv-Q and Send-Q follow Linux: for a listener, the accept
 /// queue length and the backlog; otherwise unread bytes (counting a received FIN as one, as Linux's
 /// <c>tcp_inq</c>-based report does on these kernels) and bytes not yet acknowledged. A connection also
-/// carries what <c>ss -i</c> adds: the congestion window and, once it is finite, ssthresh (in segments), and
-/// tcp_info's tcpi_pacing_rate and tcpi_max_pacing_rate in bytes a second (null while ~0, unlimited).
+/// carries what <c>ss -i</c> adds: the congestion control's name, the congestion window and, once it is finite,
+/// ssthresh (in segments), and tcp_info's tcpi_pacing_rate and tcpi_max_pacing_rate in bytes a second (null while ~0, unlimited).
 /// </summary>
 public sealed record SocketSnapshot(
     string HostName,
@@ -38,4 +38,5 @@ public sealed record SocketSnapshot(
     int? CongestionWindow = null,
     int? SlowStartThreshold = null,
     long? PacingRate = null,
-    long? MaxPacingRate = null);
+    long? MaxPacingRate = null,
+    string? CongestionControl = null);

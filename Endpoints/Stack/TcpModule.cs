@@ -25,6 +25,9 @@ internal sealed class TcpModule : UntypedActor, IWithTimers
     {
         switch (message)
         {
+            case OpenSocket { Options.CongestionControl: { } name } open when !CongestionControlNames.IsAvailable(name):
+                Sender?.Tell(new CommandFailed(open, Errno.ENOENT), Self); // TCP_CONGESTION of an unknown algorithm
+                break;
             case OpenSocket open:
                 Sender?.Tell(new SocketOpened(_stack.CreateSocket(_stack.SetByApplication(open.Options ?? SocketOptions.Default)).Ref), Self);
                 break;

@@ -99,10 +99,9 @@ public sealed class Sysctls
 
     /// <summary>
     /// net.ipv4.tcp_congestion_control: the algorithm a new socket takes (reno, cubic or bbr; Linux's build default
-    /// is cubic, the kernel-lab namespaces inherited bbr). The simulator's congestion control is Reno-like whatever
-    /// this says; the name chooses what Linux derives from the algorithm's ops: the send buffer's factor
-    /// (tcp_sndbuf_expand: bbr_sndbuf_expand's 3, else 2) and, for bbr (a cong_control hook), no RFC 2861 window
-    /// validation (tcp_cwnd_validate, tcp_slow_start_after_idle_check).
+    /// is cubic, the kernel-lab namespaces inherited bbr), read when a socket is made (tcp_assign_congestion_control)
+    /// unless TCP_CONGESTION names one. reno and cubic are Linux's; bbr, until it is modelled, is reno's window through
+    /// a cong_control hook (no RFC 2861 window validation, tcp_sndbuf_expand's factor 3): see Endpoints' CongestionOps.
     /// </summary>
     public string TcpCongestionControl { get; set; } = "cubic";
 

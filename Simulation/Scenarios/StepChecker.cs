@@ -199,8 +199,9 @@ internal static class SocketOptionParser
                 "sndbuf" => options with { SendBuffer = Seconds(argument, value, 1, int.MaxValue / 2) },
                 "user_timeout" => options with { UserTimeout = Durations.Parse(Require(argument, value), argument.Where, "user_timeout") },
                 "max_pacing_rate" => options with { MaxPacingRate = PacingRate(argument, value) },
+                "congestion" => options with { CongestionControl = CongestionName(argument, value) },
                 _ => throw new ScenarioException(argument.Where,
-                    $"unknown socket option {InputText.Quote(argument.Name ?? argument.Value)} (expected reuseaddr, reuseport, nodelay, keepalive, linger=N|off, keepidle=S, keepintvl=S, keepcnt=N, syncnt=N, linger2=S, rcvbuf=B, sndbuf=B, user_timeout=D, max_pacing_rate=B/s)"),
+                    $"unknown socket option {InputText.Quote(argument.Name ?? argument.Value)} (expected reuseaddr, reuseport, nodelay, keepalive, linger=N|off, keepidle=S, keepintvl=S, keepcnt=N, syncnt=N, linger2=S, rcvbuf=B, sndbuf=B, user_timeout=D, max_pacing_rate=B/s, congestion=NAME)"),
             };
         }
 
@@ -226,6 +227,15 @@ internal static class SocketOptionParser
         return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int seconds)
             ? new Linger(true, seconds)
             : throw new ScenarioException(argument.Where, $"linger takes seconds (linger=0 aborts with RST, linger=5 waits 5 s) or 'off', not {InputText.Quote(text)}");
+    }
+
+    /// <summary>TCP_CONGESTION: one of the available algorithms (Linux's setsockopt answers ENOENT for others).</summary>
+    private static string CongestionName(StepArgument argument, string? value)
+    {
+        string name = Require(argument, value);
+        return CongestionControlNames.IsAvailable(name)
+            ? name
+            : throw new ScenarioException(argument.Where, $"unknown congestion control {InputText.Quote(name)} (available: {CongestionControlNames.Available})");
     }
 
     private static int Seconds(StepArgument argument, string? value, int min, int max)

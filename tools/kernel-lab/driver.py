@@ -324,6 +324,7 @@ class RawPeer:
         self.isn, self.timestamps = isn, timestamps
         self.peer_isn = None
         self.ts_recent = 0
+        self.arrived = []  # (relative seq, length) of the other side's data segments not yet taken
         self.rx = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
         self.rx.setblocking(False)
 
@@ -350,6 +351,9 @@ class RawPeer:
                 if opts[i] == 8 and i + 10 <= len(opts):
                     self.ts_recent = struct.unpack("!I", opts[i + 2:i + 6])[0]
                 i += max(2, opts[i + 1])
+            length = len(tcp) - (off >> 4) * 4
+            if length > 0 and self.peer_isn is not None:
+                self.arrived.append(((seq - self.peer_isn) & 0xffffffff, length))
             if flags & 0x12 == 0x12 and self.peer_isn is None:
                 self.peer_isn = seq
                 log(self.role, "recv SYN-ACK isn %d" % seq)
@@ -369,12 +373,23 @@ class RawPeer:
             return None
         return self.send(1, 0, "A", win)
 
-    def send(self, seq, length, flags="PA", win=502, ack=1):
+    def take_arrived(self):
+        """The other side's data segments (relative seq, length) that arrived since the last call, in arrival order."""
+        self._drain()
+        taken, self.arrived = self.arrived, []
+        return taken
+
+    def send(self, seq, length, flags="PA", win=502, ack=1, sack=None):
         """One segment with relative seq and length bytes of payload, acknowledging ack (relative to the other
-        side's ISN; 1: the SYN-ACK)."""
+        side's ISN; 1: the SYN-ACK); sack: SACK blocks [(left, right)] relative to the other side's ISN."""
         self._drain()
         ts = self._ts()
         options = tcp_options(None, False, ts) if ts else b""
+        if sack:
+            import struct
+            base = self.peer_isn or 0
+            options += b"\x01\x01" + struct.pack("!BB", 5, 2 + 8 * len(sack)) + b"".join(
+                struct.pack("!II", (base + l) & 0xffffffff, (base + r) & 0xffffffff) for l, r in sack)
         return send_raw_tcp(self.role, self.src, self.sport, self.dst, self.dport, self.isn + seq,
                             ((self.peer_isn or 0) + ack) & 0xffffffff, flags, win, b"x" * length, options)
 
