@@ -160,8 +160,8 @@ internal sealed partial class ActorCell : ITimerScheduler
     /// Timer arrays given back by terminated cells (and the two-slot array a cell outgrows), for new cells: a
     /// connection's socket dies every lifecycle in a load run, and its slots would otherwise go to the collector each
     /// time. Arrays of two and four slots are kept (a cell starts with two, as most actors use one or two keys, and TCP's
-    /// sockets grow to four); bounded; slots are cleared of their keys and messages, their generations kept (no event
-    /// can name a slot of the new owner with an old generation: events name their cell).
+    /// sockets grow to four); bounded; slots are made inactive and cleared of their keys and messages, their
+    /// generations kept (no event can name a slot of the new owner with an old generation: events name their cell).
     /// </summary>
     internal sealed class TimerSlotSpares
     {
@@ -189,10 +189,11 @@ internal sealed partial class ActorCell : ITimerScheduler
             };
             if (kept)
             {
+                // Inactive and without key or message, as in a new array (an outgrown array's slots were copied while
+                // active); only the generation stays.
                 for (int i = 0; i < used; i++)
                 {
-                    slots[i].Key = null!;
-                    slots[i].Message = null!;
+                    slots[i] = new TimerSlot { Generation = slots[i].Generation };
                 }
             }
         }

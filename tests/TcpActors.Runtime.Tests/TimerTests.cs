@@ -111,6 +111,30 @@ public sealed class TimerTests
     }
 
     [Fact]
+    public void An_array_outgrown_by_a_live_actor_starts_clean_for_the_next()
+    {
+        // Proves an outgrown timer array is reset before another actor reuses it: its slots were copied while active,
+        // and a reuse that saw them as active would cancel nothing yet count an event as stale (the pending count,
+        // which the run loop trusts, would drop below the events really queued).
+        var system = ActorSystem.Create("outgrown");
+        var probe = new TestProbe(system);
+        var first = system.ActorOf(Props.Create(() => new TimerActor(probe)));
+        first.Tell(new TimerActor.StartSingle("rto", Duration.FromSeconds(1)));
+        first.Tell(new TimerActor.StartSingle("delack", Duration.FromSeconds(2)));
+        first.Tell(new TimerActor.StartSingle("keepalive", Duration.FromSeconds(3)));
+        system.RunFor(Duration.FromMilliseconds(1));
+        var second = system.ActorOf(Props.Create(() => new TimerActor(probe)));
+        second.Tell(new TimerActor.StartSingle("rto", Duration.FromSeconds(4)));
+        system.RunFor(Duration.FromMilliseconds(1));
+
+        Assert.Equal(4, system.PendingEvents);
+        Assert.Equal("fired:rto@1.000000", probe.ExpectMsg<string>(Duration.FromSeconds(10)));
+        Assert.Equal("fired:delack@2.000000", probe.ExpectMsg<string>(Duration.FromSeconds(10)));
+        Assert.Equal("fired:keepalive@3.000000", probe.ExpectMsg<string>(Duration.FromSeconds(10)));
+        Assert.Equal("fired:rto@4.001000", probe.ExpectMsg<string>(Duration.FromSeconds(10)));
+    }
+
+    [Fact]
     public void Many_restarts_do_not_pile_up_stale_events()
     {
         // Proves compaction: restarting a timer a million times leaves the queue bounded.
