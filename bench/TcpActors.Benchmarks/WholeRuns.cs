@@ -9,7 +9,9 @@ namespace TcpActors.Benchmarks;
 /// Whole-run measurements, printed as one line each (the figures in docs/PERFORMANCE.md):
 /// <list type="bullet">
 /// <item><c>lifecycles [N]</c>: N complete connection lifecycles (handshake, request, response, close,
-///   TIME_WAIT expiry) by 50 clients to 4 servers; lifecycles and events per wall-clock second.</item>
+///   TIME_WAIT expiry) by 50 clients to 4 servers behind a switch; lifecycles and events per wall-clock second.</item>
+/// <item><c>lifecycles-loopback [N]</c>: the same on one host over lo (to 127.0.0.1..4), the workload of the kernel's
+///   own benchmark (bench/kernel/lifecycles.c), where tcp_tw_reuse=2 recycles TIME_WAIT.</item>
 /// <item><c>established [N]</c>: N concurrent ESTABLISHED connections held open; managed memory per connection.</item>
 /// <item><c>timewait [N]</c>: N TIME_WAIT entries; managed memory per entry.</item>
 /// <item><c>library</c>: every built-in scenario once; total wall time.</item>
@@ -25,7 +27,10 @@ internal static class WholeRuns
         switch (args[0])
         {
             case "lifecycles":
-                Lifecycles(count == 0 ? 1_000_000 : count);
+                Lifecycles(count == 0 ? 1_000_000 : count, loopback: false);
+                return true;
+            case "lifecycles-loopback":
+                Lifecycles(count == 0 ? 1_000_000 : count, loopback: true);
                 return true;
             case "established":
                 Established(count == 0 ? 100_000 : count);
@@ -41,14 +46,17 @@ internal static class WholeRuns
         }
     }
 
-    private static void Lifecycles(int connections)
+    private static void Lifecycles(int connections, bool loopback)
     {
         double rate = 20_000;
         var settings = new LoadSettings
         {
-            Clients = 50,
+            Loopback = loopback,
+            Clients = loopback ? 1 : 50,
             Servers = 4,
             Rate = rate,
+            RequestBytes = Distribution.Fixed(100),
+            ResponseBytes = Distribution.Fixed(100),
             Duration = Duration.FromSeconds(connections / rate),
             Drain = Duration.FromSeconds(61),
             Seed = 1,
@@ -58,7 +66,7 @@ internal static class WholeRuns
         var report = LoadRunner.Run(settings);
         wall.Stop();
         Console.WriteLine(string.Create(s_culture,
-            $"lifecycles: {report.Completed:N0} completed ({report.Failed:N0} failed) in {wall.Elapsed.TotalSeconds:0.00} s wall = {report.Completed / wall.Elapsed.TotalSeconds:N0} lifecycles/s, {report.Run.EventsProcessed / wall.Elapsed.TotalSeconds:N0} events/s, {report.Run.EventsProcessed / (double)Math.Max(1, report.Completed):0.0} events per lifecycle, {(GC.GetTotalAllocatedBytes() - before) / (double)Math.Max(1, report.Completed):N0} bytes allocated per lifecycle, peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:N0} MB"));
+            $"lifecycles{(loopback ? " (loopback)" : "")}: {report.Completed:N0} completed ({report.Failed:N0} failed) in {wall.Elapsed.TotalSeconds:0.00} s wall = {report.Completed / wall.Elapsed.TotalSeconds:N0} lifecycles/s, {report.Run.EventsProcessed / wall.Elapsed.TotalSeconds:N0} events/s, {report.Run.EventsProcessed / (double)Math.Max(1, report.Completed):0.0} events per lifecycle, {(GC.GetTotalAllocatedBytes() - before) / (double)Math.Max(1, report.Completed):N0} bytes allocated per lifecycle, peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:N0} MB"));
     }
 
     private static void Established(int connections)
