@@ -144,6 +144,7 @@ internal sealed partial class TcpSocket
             sent.RetransmissionOut = false;
         }
 
+        RateSkbDelivered(ref sent, ref tag.Rate);
         return flags;
     }
 
@@ -239,5 +240,8 @@ internal sealed partial class TcpSocket
         public long LatestDeliveredSentAt = long.MinValue;
 
         public void NoteDelivered(long sentAt) => LatestDeliveredSentAt = Math.Max(LatestDeliveredSentAt, sentAt);
+
+        /// <summary>The ACK's delivery-rate sample (sack_state's rate), filled as segments are (S)ACKed.</summary>
+        public RateSample Rate = new();
     }
 }

@@ -32,7 +32,7 @@ public sealed class LifecycleExperimentTests
         lab.Run("client", lab.Client, p => Client(p, lab.ClientAddress + ":40000", server));
     }
 
-    private static IEnumerable<Step> Server(ScriptedProcess p, string address)
+    internal static IEnumerable<Step> Server(ScriptedProcess p, string address)
     {
         var listener = p.Socket(new SocketOptions { ReuseAddress = true });
         yield return listener.Bind(address);
@@ -47,7 +47,7 @@ public sealed class LifecycleExperimentTests
         yield return connection.Close();
     }
 
-    private static IEnumerable<Step> Client(ScriptedProcess p, string local, string server)
+    internal static IEnumerable<Step> Client(ScriptedProcess p, string local, string server)
     {
         yield return Script.Until(1.0);
         var socket = p.Socket();
