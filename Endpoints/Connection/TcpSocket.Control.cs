@@ -174,11 +174,14 @@ internal sealed partial class TcpSocket
     /// <summary>The route's MSS to advertise: MTU − 40, at most 65495 (ipv4_default_advmss).</summary>
     private int AdvertisedMss(IPv4Address remote) => Math.Clamp(PathMtu(remote) - 40, 256, 65535 - 40);
 
-    /// <summary>The MTU of the route to <paramref name="remote"/> (icsk_pmtu_cookie: the simulator has no PMTU discovery).</summary>
+    /// <summary>
+    /// The MTU of the route to <paramref name="remote"/>, at most IP_MAX_MTU (65535: loopback's 65536 reads 65535 in
+    /// icsk_pmtu_cookie); the simulator has no PMTU discovery.
+    /// </summary>
     private int PathMtu(IPv4Address remote) =>
-        _stack.Host.IsLocalAddress(remote)
+        Math.Min(65535, _stack.Host.IsLocalAddress(remote)
             ? _stack.Host.Loopback.Mtu
-            : _stack.Host.Routes.Lookup(remote)?.Interface.Mtu ?? 1500;
+            : _stack.Host.Routes.Lookup(remote)?.Interface.Mtu ?? 1500);
 
     /// <summary>
     /// tcp_select_initial_window: the first window (a multiple of the MSS) and the window scale. A buffer

@@ -29,7 +29,8 @@ public sealed class SsInfoFields
             }
 
             int colon = word.IndexOf(':', StringComparison.Ordinal);
-            _fields[colon < 0 ? word : word[..colon]] = colon < 0 ? "" : word[(colon + 1)..];
+            string name = colon < 0 ? word : word[..colon];
+            _fields[colon >= 0 && word[(colon + 1)..].StartsWith('(') ? name + ":()" : name] = colon < 0 ? "" : word[(colon + 1)..];
         }
     }
 
@@ -47,26 +48,34 @@ public sealed class SsInfoFields
         return double.Parse(value, CultureInfo.InvariantCulture);
     }
 
-    /// <summary>The recorded line of <paramref name="reference"/>'s ss snapshot whose heading contains <paramref name="heading"/>, for the socket line containing <paramref name="socket"/>.</summary>
-    public static SsInfoFields Recorded(string reference, string heading, string socket)
+    /// <summary>The recorded info line of <paramref name="reference"/>'s ss snapshot whose heading contains <paramref name="heading"/>, for the established socket on <paramref name="localPort"/>.</summary>
+    public static SsInfoFields Recorded(string reference, string heading, ushort localPort)
     {
         var lines = KernelReference.Load(reference).Section("ss");
         int start = lines.ToList().FindIndex(l => l.StartsWith("### ", StringComparison.Ordinal) && l.Contains(heading, StringComparison.Ordinal));
         Assert.True(start >= 0, $"no ss snapshot '{heading}' in {reference}");
         for (int i = start + 1; i + 1 < lines.Count && !lines[i].StartsWith("### ", StringComparison.Ordinal); i++)
         {
-            if (lines[i].Contains(socket, StringComparison.Ordinal) && lines[i + 1].StartsWith('\t'))
+            var words = lines[i].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (words.Length > 4 && words[0] == "ESTAB" && words[3].EndsWith(":" + localPort.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal) && lines[i + 1].StartsWith('\t'))
             {
                 return new SsInfoFields(lines[i + 1]);
             }
         }
 
-        throw new InvalidOperationException($"no info line for '{socket}' under '{heading}' in {reference}");
+        throw new InvalidOperationException($"no info line for port {localPort} under '{heading}' in {reference}");
     }
 
-    /// <summary>The simulated info line of the one socket in <paramref name="state"/> on <paramref name="stack"/>, as <c>ss -tanoi</c> prints it.</summary>
-    public static SsInfoFields Simulated(TcpStack stack, TcpState state) =>
-        new(SsInfoText.Format(stack.Snapshot().Single(s => s.State == state), numericRates: true));
+    /// <summary>The time (calls clock) of <paramref name="reference"/>'s ss snapshot whose heading contains <paramref name="heading"/>.</summary>
+    public static double RecordedAt(string reference, string heading)
+    {
+        string line = KernelReference.Load(reference).Section("ss").First(l => l.StartsWith("### t=", StringComparison.Ordinal) && l.Contains(heading, StringComparison.Ordinal));
+        return double.Parse(line["### t=".Length..line.IndexOf(' ', "### t=".Length)], CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The simulated info line of the established socket on <paramref name="localPort"/> of <paramref name="stack"/>, as <c>ss -tanoi</c> prints it.</summary>
+    public static SsInfoFields Simulated(TcpStack stack, ushort localPort) =>
+        new(SsInfoText.Format(stack.Snapshot().Single(s => s.State == TcpState.Established && s.Local.Port == localPort), numericRates: true));
 
     /// <summary>Every named field reads the same in both lines (present in both with one text, or absent from both).</summary>
     public static void AssertSame(SsInfoFields kernel, SsInfoFields simulated, params string[] names)
