@@ -217,6 +217,10 @@ internal sealed partial class TcpSocket
         }
 
         _sndUna = ack;
+        if (_inFlight.Count == 0)
+        {
+            ChronoStopBusy();
+        }
 
         flags |= _inFlight.Count > 0 && _inFlight[0].Sacked ? AckFlags.SackReneging : AckFlags.None;
         long ackedRtt = firstAckedSentAt >= 0 && (flags & AckFlags.RetransmittedDataAcked) == 0 ? now - firstAckedSentAt : -1;

@@ -136,6 +136,7 @@ internal sealed partial class TcpSocket
             DeliveryRate = DeliveryRate,
             Delivered = _delivered,
             AppLimited = _rateAppLimited,
+            BusyMicros = BusyMicros(nowJiffy),
             Unacked = PacketsOut,
             Retransmissions = RetransmissionsOut,
             TotalRetransmissions = _loss?.TotalRetransmissions ?? 0,

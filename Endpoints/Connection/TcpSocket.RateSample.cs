@@ -15,14 +15,15 @@ internal sealed partial class TcpSocket
 {
     // tcp_sock's rate fields: delivered (segments delivered, SYN included), the time it was last raised and the
     // send time of the most recently delivered segment (µs), app_limited (0: not limited; else delivered count
-    // that ends the bubble), and the rate tcp_info reports (rate_delivered over rate_interval_us).
+    // that ends the bubble), and the rate tcp_info reports (rate_delivered over rate_interval_us). tcp_init_sock
+    // starts with a bubble until the first ACK (app_limited ~0U) and the reported rate app-limited.
     private uint _delivered;
     private long _deliveredMstamp;
     private long _firstTxMstamp;
-    private uint _appLimited;
+    private uint _appLimited = uint.MaxValue;
     private uint _rateDelivered;
     private uint _rateIntervalUs;
-    private bool _rateAppLimited;
+    private bool _rateAppLimited = true;
 
     /// <summary>tcp_rate_skb_sent: stamps a segment about to be (re)transmitted; one sent into an empty flight starts a new phase.</summary>
     private void RateSkbSent(ref SentSegment sent, long sentAtNanoseconds)
