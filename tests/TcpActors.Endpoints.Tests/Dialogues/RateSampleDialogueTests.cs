@@ -23,14 +23,15 @@ public sealed class RateSampleDialogueTests
         // delivered 1 and app-limited. The ACK at 2.1 delivers the ten: delivered 11 ends the bubble; the sample's
         // send phase is 0 (all sent at once), its ACK phase 2.1 − 2.0 = 100 000 µs, not below min_rtt (100 000 µs),
         // so 10 segments over 100 000 µs: 146 000 B/s, 1 168 000 bit/s, kept (the first sample) and app-limited.
-        var dialogue = Dialogue.WithListener(Sends((2.0, 60000)));
+        var dialogue = Dialogue.WithListener(TimedWrites.Sends((2.0, 60000)));
         Handshake(dialogue);
         dialogue.Inject(2.1, TcpFlags.Ack, 1, 14601, window: Window);
-        var line = InfoAt(dialogue, 2.1001);
+        var taken = InfoAt(dialogue, 2.1001);
         dialogue.Lab.RunUntil(2.11);
-        Assert.Equal("11", line.Value["delivered"]);
-        Assert.Equal("1168000bps", line.Value["delivery_rate"]);
-        Assert.True(line.Value.Has("app_limited"), line.Value.Line);
+        var line = Assert.Single(taken);
+        Assert.Equal("11", line["delivered"]);
+        Assert.Equal("1168000bps", line["delivery_rate"]);
+        Assert.True(line.Has("app_limited"), line.Line);
     }
 
     [Fact]
@@ -43,20 +44,22 @@ public sealed class RateSampleDialogueTests
         // 292 000 B/s (2336000bps), not app-limited, delivered 21. The ACK at 2.35 delivers the other ten of the 2.1
         // flight (stamped delivered 11 at 2.1): 31 − 11 = 20 segments over max(0, 250 000 µs), 116 800 B/s
         // (934400bps): slower, but not app-limited, so it replaces the rate.
-        var dialogue = Dialogue.WithListener(Sends((2.0, 60000)));
+        var dialogue = Dialogue.WithListener(TimedWrites.Sends((2.0, 60000)));
         Handshake(dialogue);
         dialogue.Inject(2.1, TcpFlags.Ack, 1, 14601, window: Window);
         dialogue.Inject(2.15, TcpFlags.Ack, 1, 14601 + (10 * 1460), window: Window);
         dialogue.Inject(2.35, TcpFlags.Ack, 1, 14601 + (20 * 1460), window: Window);
-        var afterShort = InfoAt(dialogue, 2.1501);
-        var afterLong = InfoAt(dialogue, 2.3501);
+        var takenShort = InfoAt(dialogue, 2.1501);
+        var takenLong = InfoAt(dialogue, 2.3501);
         dialogue.Lab.RunUntil(2.36);
-        Assert.Equal("21", afterShort.Value["delivered"]);
-        Assert.Equal("2336000bps", afterShort.Value["delivery_rate"]);
-        Assert.False(afterShort.Value.Has("app_limited"), afterShort.Value.Line);
-        Assert.Equal("31", afterLong.Value["delivered"]);
-        Assert.Equal("934400bps", afterLong.Value["delivery_rate"]);
-        Assert.False(afterLong.Value.Has("app_limited"), afterLong.Value.Line);
+        var afterShort = Assert.Single(takenShort);
+        var afterLong = Assert.Single(takenLong);
+        Assert.Equal("21", afterShort["delivered"]);
+        Assert.Equal("2336000bps", afterShort["delivery_rate"]);
+        Assert.False(afterShort.Has("app_limited"), afterShort.Line);
+        Assert.Equal("31", afterLong["delivered"]);
+        Assert.Equal("934400bps", afterLong["delivery_rate"]);
+        Assert.False(afterLong.Has("app_limited"), afterLong.Line);
     }
 
     [Fact]
@@ -68,43 +71,29 @@ public sealed class RateSampleDialogueTests
         // and five of those sent at 2.1: the latest delivered was sent at 2.1, stamped delivered 6, so the send phase
         // is 2.1 − 2.0 = 100 000 µs and the ACK phase 2.16 − 2.1 = 60 000 µs; the interval is the longer, 100 000 µs,
         // and 16 − 6 = 10 segments over it: 146 000 B/s (1168000bps), not app-limited (the bubble of 1 ended at 2.1).
-        var dialogue = Dialogue.WithListener(Sends((2.0, 60000)));
+        var dialogue = Dialogue.WithListener(TimedWrites.Sends((2.0, 60000)));
         Handshake(dialogue);
         dialogue.Inject(2.1, TcpFlags.Ack, 1, 1 + (5 * 1460), window: Window);
         dialogue.Inject(2.16, TcpFlags.Ack, 1, 1 + (15 * 1460), window: Window);
-        var line = InfoAt(dialogue, 2.1601);
+        var taken = InfoAt(dialogue, 2.1601);
         dialogue.Lab.RunUntil(2.17);
-        Assert.Equal("16", line.Value["delivered"]);
-        Assert.Equal("1168000bps", line.Value["delivery_rate"]);
-        Assert.False(line.Value.Has("app_limited"), line.Value.Line);
+        var line = Assert.Single(taken);
+        Assert.Equal("16", line["delivered"]);
+        Assert.Equal("1168000bps", line["delivery_rate"]);
+        Assert.False(line.Has("app_limited"), line.Line);
     }
 
-    private static StrongBox<SsInfoFields> InfoAt(Dialogue dialogue, double at)
+    /// <summary>The server's ss -i line at <paramref name="at"/>, in a list the snapshot fills when the run gets there.</summary>
+    private static List<SsInfoFields> InfoAt(Dialogue dialogue, double at)
     {
-        var box = new StrongBox<SsInfoFields>(null!);
-        dialogue.Lab.At(at, () => box.Value = new SsInfoFields(SsInfoText.Format(dialogue.Lab.ServerStack.Snapshot().Single(s => s.State == TcpState.Established), numericRates: true)));
-        return box;
+        var taken = new List<SsInfoFields>();
+        dialogue.Lab.At(at, () => taken.Add(new SsInfoFields(SsInfoText.Format(dialogue.Lab.ServerStack.Snapshot().Single(s => s.State == TcpState.Established), numericRates: true))));
+        return taken;
     }
 
     private static void Handshake(Dialogue dialogue)
     {
         dialogue.Inject(1.0, TcpFlags.Syn, 0, window: Window, options: new TcpOptions { Mss = 1460 });
         dialogue.Inject(1.1, TcpFlags.Ack, 1, 1, window: Window);
-    }
-
-    private static Func<ScriptedProcess, Sock, IEnumerable<Step>> Sends(params (double At, int Bytes)[] writes) => (_, socket) => Writes(socket, writes);
-
-    private static IEnumerable<Step> Writes(Sock socket, (double At, int Bytes)[] writes)
-    {
-        foreach (var (at, bytes) in writes)
-        {
-            yield return Script.Until(at);
-            yield return socket.Send(bytes);
-        }
-    }
-
-    private sealed class StrongBox<T>(T value)
-    {
-        public T Value { get; set; } = value;
     }
 }

@@ -63,6 +63,13 @@ public sealed class LifecycleExperimentTests
                 Assert.InRange(kernel.Number(age) - simulated.Number(age), -8, 8);
             }
 
+            // tcp_rate_gen's min-RTT check at work: the data's ACK comes back within the same microsecond here, so the
+            // sample's interval (0 µs) is shorter than min_rtt (1 µs, the simulator's floor for a sub-microsecond RTT) and is
+            // discarded: no delivery_rate, and rate_app_limited keeps tcp_init_sock's 1 (the kernel's shows both, from
+            // its 12–28 µs sample).
+            Assert.False(simulated.Has("delivery_rate"), simulated.Line);
+            Assert.True(simulated.Has("app_limited"), simulated.Line);
+
             // Not compared, for modelled reasons (docs/fidelity.md): cwnd, pacing_rate and the bbr:(…) block come from
             // BBR, which the simulator does not model (its window stays 10 where BBR's is 11); rtt, minrtt, send and
             // delivery_rate (with app_limited, which needs a sample at least min_rtt long) come from the path's
