@@ -312,7 +312,12 @@ internal sealed partial class TcpSocket
 
         AckSent();
         DataSent();
-        _lastDataSentAt = now;
+        if (length > 0)
+        {
+            // tcp_event_data_sent (lsndtime) runs only for a segment with data, not a bare FIN.
+            _lastDataSentAt = now;
+        }
+
         NewDataSentWhileWriterWaits();
         return true;
     }
@@ -343,7 +348,7 @@ internal sealed partial class TcpSocket
         {
             segment = NewSegment(original.Seq, flags, payload, RegularOptions(), SelectWindow(), NextIpId());
             AckSent();
-            _lastDataSentAt = _stack.NowNanoseconds;
+            _lastDataSentAt = length > 0 ? _stack.NowNanoseconds : _lastDataSentAt;
             _stack.PublishRetransmission(_tuple, original.Seq, length, kind);
         }
 

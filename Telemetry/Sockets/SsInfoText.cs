@@ -19,12 +19,13 @@ public static class SsInfoText
 {
     private static readonly CultureInfo s_culture = CultureInfo.InvariantCulture;
 
+    /// <summary>The info line, or "" for a socket that has none (a TIME-WAIT socket: inet_diag sends no tcp_info for it).</summary>
     public static string Format(SocketSnapshot socket, bool numericRates)
     {
         ArgumentNullException.ThrowIfNull(socket);
         if (socket.Info is not { } info)
         {
-            return "\t" + (socket.CongestionWindow is { } cwnd and not 0 ? Number(" cwnd:", cwnd) : "") + PacingRate(socket, numericRates);
+            return "";
         }
 
         var text = new StringBuilder("\t");

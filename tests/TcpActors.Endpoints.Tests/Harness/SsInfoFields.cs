@@ -8,7 +8,7 @@ namespace TcpActors.Endpoints.Tests.Harness;
 /// <c>send 2963348837bps</c> → send = "2963348837bps"; flags such as <c>ts</c> or <c>app_limited</c> → "").
 /// Compares a simulated line with a recorded one field by field.
 /// </summary>
-public sealed class SsInfoFields
+internal sealed class SsInfoFields
 {
     private static readonly HashSet<string> s_spaced = ["send", "pacing_rate", "delivery_rate"];
 
@@ -77,6 +77,54 @@ public sealed class SsInfoFields
     public static SsInfoFields Simulated(TcpStack stack, ushort localPort) =>
         new(SsInfoText.Format(stack.Snapshot().Single(s => s.State == TcpState.Established && s.Local.Port == localPort), numericRates: true));
 
+    /// <summary>The fields a run on the lab's zero-delay paths with BBR configured should show exactly as the kernel did:
+    /// the options, the MSS values, the counters, delivered, the scoreboard, the receive space and the peer's window
+    /// (not cwnd, pacing or the bbr block, which BBR sets, nor anything timed in µs: docs/fidelity.md, "ss -i").</summary>
+    public static readonly string[] ModelledOnBbrRuns =
+    [
+        "ts", "sack", "bbr", "wscale", "mss", "pmtu", "rcvmss", "advmss", "bytes_sent", "bytes_retrans", "bytes_acked", "bytes_received",
+        "segs_out", "segs_in", "data_segs_out", "data_segs_in", "delivered", "unacked", "retrans", "lost", "sacked", "rcv_space", "rcv_ssthresh",
+        "notsent", "snd_wnd",
+    ];
+
+    /// <summary>
+    /// Schedules, at every ss snapshot of <paramref name="reference"/>, the simulated info line of each connection the
+    /// recording shows one for (matched by local and peer port on the stack <paramref name="stackOf"/> names for the
+    /// snapshot's heading); the list fills as the run passes the snapshots' times.
+    /// </summary>
+    public static List<(string Heading, SsInfoFields Kernel, SsInfoFields? Simulated)> AtEverySnapshot(Lab lab, string reference, Func<string, TcpStack> stackOf)
+    {
+        ArgumentNullException.ThrowIfNull(lab);
+        ArgumentNullException.ThrowIfNull(stackOf);
+        var taken = new List<(string, SsInfoFields, SsInfoFields?)>();
+        var lines = KernelReference.Load(reference).Section("ss");
+        string heading = "";
+        for (int i = 0; i + 1 < lines.Count; i++)
+        {
+            heading = lines[i].StartsWith("### t=", StringComparison.Ordinal) ? lines[i] : heading;
+            var words = lines[i].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (words.Length < 5 || words[0] is "State" or "LISTEN" || !lines[i + 1].StartsWith("\t ts", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var kernel = new SsInfoFields(lines[i + 1]);
+            ushort local = PortOf(words[3]);
+            ushort peer = PortOf(words[4]);
+            string at = heading;
+            var stack = stackOf(heading);
+            lab.At(double.Parse(heading["### t=".Length..heading.IndexOf(' ', "### t=".Length)], CultureInfo.InvariantCulture), () =>
+            {
+                var socket = stack.Snapshot().SingleOrDefault(s => s.Local.Port == local && s.Peer.Port == peer && s.Info is not null);
+                taken.Add((at, kernel, socket is null ? null : new SsInfoFields(SsInfoText.Format(socket, numericRates: true))));
+            });
+        }
+
+        return taken;
+    }
+
+    private static ushort PortOf(string address) => ushort.Parse(address[(address.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture);
+
     /// <summary>Every named field reads the same in both lines (present in both with one text, or absent from both).</summary>
     public static void AssertSame(SsInfoFields kernel, SsInfoFields simulated, params string[] names)
     {
@@ -85,6 +133,19 @@ public sealed class SsInfoFields
         foreach (string name in names)
         {
             Assert.True(kernel[name] == simulated[name], $"{name}: kernel {kernel[name]}, simulator {simulated[name]}\n kernel:    {kernel.Line}\n simulator: {simulated.Line}");
+        }
+    }
+
+    /// <summary>lastsnd, lastrcv and lastack (0 when not printed) within <paramref name="milliseconds"/> of the kernel's, either way.</summary>
+    public static void AssertAges(SsInfoFields kernel, SsInfoFields simulated, double milliseconds)
+    {
+        ArgumentNullException.ThrowIfNull(kernel);
+        ArgumentNullException.ThrowIfNull(simulated);
+        foreach (string age in new[] { "lastsnd", "lastrcv", "lastack" })
+        {
+            double expected = kernel.Has(age) ? kernel.Number(age) : 0;
+            double actual = simulated.Has(age) ? simulated.Number(age) : 0;
+            Assert.True(Math.Abs(expected - actual) <= milliseconds, $"{age}: kernel {kernel[age]}, simulator {simulated[age]}\n kernel:    {kernel.Line}\n simulator: {simulated.Line}");
         }
     }
 
