@@ -601,7 +601,7 @@ internal sealed partial class TcpSocket
 
         int? ssthresh = _ssthresh < int.MaxValue ? _ssthresh : null;
         return new SocketSnapshot(_stack.Host.Name, _state, recvQ, sendQ, _tuple.Local, _tuple.Remote, timer, IsOrphan: _orphaned, CongestionWindow: _cwnd, SlowStartThreshold: ssthresh,
-            PacingRate: RateForTcpInfo(PacingRate), MaxPacingRate: RateForTcpInfo(MaxPacingRate), Info: InfoOf(now));
+            PacingRate: RateForTcpInfo(PacingRate), MaxPacingRate: RateForTcpInfo(MaxPacingRate), Info: request ? null : InfoOf(now));
     }
 }
 

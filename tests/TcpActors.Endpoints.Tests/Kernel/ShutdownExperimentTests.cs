@@ -152,7 +152,7 @@ public sealed class ShutdownExperimentTests
     {
         // Proves the tcp_info counters through half-closes against every ss -tanoi snapshot of the recording that has
         // an info line (ESTAB, FIN-WAIT-2, CLOSE-WAIT), client and server: the fields SsInfoFields.ModelledOnBbrRuns
-        // lists exactly, the ages within two jiffies (8 ms: ss read the clock a few ms after the snapshot's label).
+        // lists exactly, the ages as SsInfoFields.AssertAges allows (ss read the clock some ms after the snapshot's label).
         var (server, client) = reference switch
         {
             "08-shutdown-shut-wr.txt" => (ShutWrServer, ShutWrClient),
@@ -169,7 +169,7 @@ public sealed class ShutdownExperimentTests
         {
             Assert.True(simulated is not null, $"{heading}: the kernel shows {kernel.Line}, the simulator no such socket");
             SsInfoFields.AssertSame(kernel, simulated, SsInfoFields.ModelledOnBbrRuns);
-            SsInfoFields.AssertAges(kernel, simulated, 8);
+            SsInfoFields.AssertAges(kernel, simulated);
         }
     }
 
