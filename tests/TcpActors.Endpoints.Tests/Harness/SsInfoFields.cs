@@ -77,14 +77,15 @@ internal sealed class SsInfoFields
     public static SsInfoFields Simulated(TcpStack stack, ushort localPort) =>
         new(SsInfoText.Format(stack.Snapshot().Single(s => s.State == TcpState.Established && s.Local.Port == localPort), numericRates: true));
 
-    /// <summary>The fields a run on the lab's zero-delay paths with BBR configured should show exactly as the kernel did:
-    /// the options, the MSS values, the counters, delivered, the scoreboard, the receive space and the peer's window
-    /// (not cwnd, pacing or the bbr block, which BBR sets, nor anything timed in µs: docs/fidelity.md, "ss -i").</summary>
-    public static readonly string[] ModelledOnBbrRuns =
+    /// <summary>The fields a run should show exactly as the kernel did, whichever congestion control it ran: the options,
+    /// the MSS values, the counters, delivered, the scoreboard, the receive side and the peer's window (not cwnd,
+    /// ssthresh, pacing or the bbr block, which BBR sets, nor anything timed in µs: docs/fidelity.md, "ss -i"). An
+    /// <c>skmem:(…)</c> before the fields (ss -m) is not compared.</summary>
+    public static readonly string[] Modelled =
     [
         "ts", "sack", "bbr", "wscale", "mss", "pmtu", "rcvmss", "advmss", "bytes_sent", "bytes_retrans", "bytes_acked", "bytes_received",
         "segs_out", "segs_in", "data_segs_out", "data_segs_in", "delivered", "unacked", "retrans", "lost", "sacked", "rcv_space", "rcv_ssthresh",
-        "notsent", "snd_wnd",
+        "notsent", "snd_wnd", "rcv_rtt", "reordering", "reord_seen", "dsack_dups",
     ];
 
     /// <summary>
@@ -103,7 +104,7 @@ internal sealed class SsInfoFields
         {
             heading = lines[i].StartsWith("### t=", StringComparison.Ordinal) ? lines[i] : heading;
             var words = lines[i].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (words.Length < 5 || words[0] is "State" or "LISTEN" || !lines[i + 1].StartsWith("\t ts", StringComparison.Ordinal))
+            if (words.Length < 5 || words[0] is "State" or "LISTEN" || !lines[i + 1].StartsWith('\t') || !lines[i + 1].Contains(" ts ", StringComparison.Ordinal))
             {
                 continue;
             }

@@ -61,7 +61,7 @@ public sealed class AcceptQueueOverflowExperimentTests
     public void Ss_info_matches_the_kernel_for_the_fields_the_simulator_models(string reference, bool abortOnOverflow, double listenerClosesAt)
     {
         // Proves the tcp_info of the clients' connections and of the children waiting in the accept queue (never
-        // accepted) against every ss -tanoi snapshot with an info line: the fields SsInfoFields.ModelledOnBbrRuns
+        // accepted) against every ss -tanoi snapshot with an info line: the fields SsInfoFields.Modelled
         // lists exactly, with the backoff and the RTO of the retransmitting c3 (no RTT sample beyond the handshake's,
         // so the RTO is the 200 ms floor's jiffy-rounded 204 ms, doubled); the ages as SsInfoFields.AssertAges allows
         // (ss read the clock some ms after the label). A request socket (SYN-RECV) has no info line, in ss as here.
@@ -84,7 +84,7 @@ public sealed class AcceptQueueOverflowExperimentTests
                 Assert.Equal(kernel.Number("backoff") + ahead, simulated.Number("backoff"));
                 Assert.Equal(kernel.Number("bytes_sent") + (10 * ahead), simulated.Number("bytes_sent"));
                 Assert.Equal(kernel.Number("retrans", part: 1) + ahead, simulated.Number("retrans", part: 1));
-                SsInfoFields.AssertSame(kernel, simulated, SsInfoFields.ModelledOnBbrRuns.Except(["bytes_sent", "bytes_retrans", "segs_out", "data_segs_out", "retrans"]).ToArray());
+                SsInfoFields.AssertSame(kernel, simulated, SsInfoFields.Modelled.Except(["bytes_sent", "bytes_retrans", "segs_out", "data_segs_out", "retrans"]).ToArray());
                 if (ahead == 0)
                 {
                     SsInfoFields.AssertSame(kernel, simulated, "bytes_sent", "bytes_retrans", "segs_out", "data_segs_out", "retrans", "rto");
@@ -96,7 +96,7 @@ public sealed class AcceptQueueOverflowExperimentTests
                 continue;
             }
 
-            SsInfoFields.AssertSame(kernel, simulated, SsInfoFields.ModelledOnBbrRuns);
+            SsInfoFields.AssertSame(kernel, simulated, SsInfoFields.Modelled);
             SsInfoFields.AssertAges(kernel, simulated);
         }
     }

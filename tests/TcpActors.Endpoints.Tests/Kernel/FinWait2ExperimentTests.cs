@@ -78,7 +78,7 @@ public sealed class FinWait2ExperimentTests
     {
         // Proves the tcp_info of a socket in FIN-WAIT-2 (a full socket: after shutdown(SHUT_WR), or an orphan above 60 s
         // of tcp_fin_timeout; the others are timewait sockets, which ss prints without an info line, as here) against
-        // every ss -tanoi snapshot that has one: the fields SsInfoFields.ModelledOnBbrRuns lists exactly; the ages
+        // every ss -tanoi snapshot that has one: the fields SsInfoFields.Modelled lists exactly; the ages
         // within two jiffies (8 ms: ss read the clock a few ms after the label). The shutwr run's connect() came
         // 0.246 s late (see above), so its ages since the handshake (lastsnd, lastrcv: no data was sent or received)
         // are 0.246 s shorter than the simulation's; and its ss read the clock up to 25 ms after the label (lastack
@@ -101,7 +101,7 @@ public sealed class FinWait2ExperimentTests
         foreach (var (heading, kernel, simulated) in taken)
         {
             Assert.True(simulated is not null, $"{heading}: the kernel shows {kernel.Line}, the simulator no such socket");
-            SsInfoFields.AssertSame(kernel, simulated, SsInfoFields.ModelledOnBbrRuns);
+            SsInfoFields.AssertSame(kernel, simulated, SsInfoFields.Modelled);
             double lateConnect = shutdownWrite ? 246 : 0;
             double lateRead = shutdownWrite ? 32 : 8;
             Assert.InRange(simulated.Number("lastsnd") - kernel.Number("lastsnd"), lateConnect - lateRead, lateConnect + 8);

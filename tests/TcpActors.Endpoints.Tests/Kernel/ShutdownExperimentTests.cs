@@ -151,7 +151,7 @@ public sealed class ShutdownExperimentTests
     public void Ss_info_matches_the_kernel_for_the_fields_the_simulator_models(string reference)
     {
         // Proves the tcp_info counters through half-closes against every ss -tanoi snapshot of the recording that has
-        // an info line (ESTAB, FIN-WAIT-2, CLOSE-WAIT), client and server: the fields SsInfoFields.ModelledOnBbrRuns
+        // an info line (ESTAB, FIN-WAIT-2, CLOSE-WAIT), client and server: the fields SsInfoFields.Modelled
         // lists exactly, the ages as SsInfoFields.AssertAges allows (ss read the clock some ms after the snapshot's label).
         var (server, client) = reference switch
         {
@@ -168,7 +168,7 @@ public sealed class ShutdownExperimentTests
         foreach (var (heading, kernel, simulated) in taken)
         {
             Assert.True(simulated is not null, $"{heading}: the kernel shows {kernel.Line}, the simulator no such socket");
-            SsInfoFields.AssertSame(kernel, simulated, SsInfoFields.ModelledOnBbrRuns);
+            SsInfoFields.AssertSame(kernel, simulated, SsInfoFields.Modelled);
             SsInfoFields.AssertAges(kernel, simulated);
         }
     }
