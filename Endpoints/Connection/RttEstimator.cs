@@ -40,6 +40,9 @@ internal struct RttEstimator
     /// <summary>tp->srtt_us: the smoothed RTT in microseconds, times 8 (0 before any sample).</summary>
     public readonly long SmoothedMicros8 => _srttMicros8;
 
+    /// <summary>tp->mdev_us: the mean deviation in microseconds, times 4 (tcp_info's rttvar is this >> 2).</summary>
+    public readonly long MdevMicros4 => _mdevMicros4;
+
     /// <summary>Smoothed RTT in nanoseconds (0 before any sample).</summary>
     public readonly long SmoothedNanoseconds => _srttMicros8 / 8 * 1000;
 

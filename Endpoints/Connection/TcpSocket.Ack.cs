@@ -37,7 +37,7 @@ internal sealed partial class TcpSocket
         flags |= segment.PayloadLength > 0 || segment.IsFin ? AckFlags.Data : AckFlags.None;
         uint window = (uint)segment.Window << _sndWscale;
         flags |= UpdateWindow(segment, window) ? AckFlags.WindowUpdate : AckFlags.None;
-        var tag = new SackTag(_sndNxt) { PriorFack = HighestSackEnd() };
+        var tag = new SackTag(_sndNxt) { PriorFack = HighestSackEnd(), Rate = new RateSample { PriorInFlight = PacketsInFlight } };
         flags |= TagSackBlocks(segment, _sndUna, ref tag);
         OnAck(ack, segment, flags, tag);
 
@@ -67,7 +67,7 @@ internal sealed partial class TcpSocket
 
     /// <summary>snd_una advances in a handshake (the SYN or SYN-ACK acknowledged): the general ACK path, without SACK.</summary>
     private void AcknowledgeUpTo(SeqNum ack, Segment segment) =>
-        OnAck(ack, segment, AckFlags.SndUnaAdvanced | AckFlags.WindowUpdate, new SackTag(_sndNxt) { PriorFack = HighestSackEnd() });
+        OnAck(ack, segment, AckFlags.SndUnaAdvanced | AckFlags.WindowUpdate, new SackTag(_sndNxt) { PriorFack = HighestSackEnd(), Rate = new RateSample { PriorInFlight = PacketsInFlight } });
 
     /// <summary>
     /// tcp_ack after the window and SACK blocks are taken: trim the retransmission queue, sample the RTT, let
@@ -122,7 +122,9 @@ internal sealed partial class TcpSocket
             RearmAfterAck();
         }
 
-        CongestionControl(ack, tag.Delivered, flags, (_loss?.LostCount ?? 0) - lostBefore, tag.RttMicroseconds);
+        int newlyLost = (_loss?.LostCount ?? 0) - lostBefore;
+        RateGen(tag.Delivered + ((flags & AckFlags.SynAcked) != 0 ? 1 : 0), newlyLost, sackReneging: false, ref tag.Rate);
+        CongestionControl(ack, tag.Delivered, flags, newlyLost, in tag.Rate);
         UpdatePacingRate();
         TransmitRecovery(rexmit);
         if ((flags & AckFlags.SndUnaAdvanced) != 0)
@@ -195,6 +197,8 @@ internal sealed partial class TcpSocket
                 }
             }
 
+            RateSkbDelivered(ref acked, ref tag.Rate);
+
             RemoveFirstSent();
             if ((acked.Flags & TcpFlags.Syn) != 0)
             {
@@ -215,6 +219,10 @@ internal sealed partial class TcpSocket
         }
 
         _sndUna = ack;
+        if (_inFlight.Count == 0)
+        {
+            ChronoStopBusy();
+        }
 
         flags |= _inFlight.Count > 0 && _inFlight[0].Sacked ? AckFlags.SackReneging : AckFlags.None;
         long ackedRtt = firstAckedSentAt >= 0 && (flags & AckFlags.RetransmittedDataAcked) == 0 ? now - firstAckedSentAt : -1;
@@ -223,6 +231,7 @@ internal sealed partial class TcpSocket
         long lastRtt = tag.LastSackedSentAt >= 0 ? now - tag.LastSackedSentAt : ackedLastRtt;
         long caRtt = tag.LastSackedSentAt >= 0 ? MicrosecondsBetween(tag.LastSackedSentAt, now) : ackedRtt >= 0 ? MicrosecondsBetween(lastAckedSentAt, now) : -1;
         bool sampled = SampleRtt(segment, ackedRtt >= 0 ? ackedRtt : sackRtt, lastRtt, (flags & AckFlags.Acked) != 0, now, ref caRtt);
+        tag.Rate.RttUs = caRtt;
         if ((flags & AckFlags.Acked) != 0)
         {
             flags |= AckFlags.SetTransmitTimer;

@@ -145,6 +145,11 @@ internal sealed partial class TcpSocket
         if (!_finQueued)
         {
             _finQueued = true;
+            if (_writeQueue.IsEmpty)
+            {
+                // tcp_send_fin: no unsent sk_buff to carry it, so the FIN is a new one, queued (tcp_queue_skb).
+                ChronoStartBusy();
+            }
         }
     }
 

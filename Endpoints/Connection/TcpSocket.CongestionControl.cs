@@ -126,12 +126,12 @@ internal sealed partial class TcpSocket
     private void CongestionEvent(CaEvent caEvent) => CaOps.CwndEvent(this, caEvent);
 
     /// <summary>tcp_cong_control: the algorithm's cong_control hook if it has one, else the window arithmetic below.</summary>
-    private void CongestionControl(SeqNum ack, int delivered, AckFlags flags, int newlyLost, long rttMicroseconds)
+    private void CongestionControl(SeqNum ack, int delivered, AckFlags flags, int newlyLost, in RateSample rate)
     {
         var ops = CaOps;
         if (ops.HasCongControl)
         {
-            ops.CongControl(this, ack, flags, new RateSample(delivered, newlyLost, rttMicroseconds));
+            ops.CongControl(this, ack, flags, in rate);
             return;
         }
 

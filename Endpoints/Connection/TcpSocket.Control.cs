@@ -156,17 +156,32 @@ internal sealed partial class TcpSocket
         /// </summary>
         public uint Order;
 
+        /// <summary>tx.delivered: the socket's delivered count at the last transmission (tcp_rate_skb_sent).</summary>
+        public uint TxDelivered;
+
+        /// <summary>tx.is_app_limited: sent inside an application-limited bubble.</summary>
+        public bool TxAppLimited;
+
+        /// <summary>tx.delivered_mstamp: when that count was reached, µs (0: no rate stamp, or SACKed and counted).</summary>
+        public long TxDeliveredMstamp;
+
+        /// <summary>tx.first_tx_mstamp: the send time of the segment delivered last before this transmission, µs.</summary>
+        public long TxFirstTxMstamp;
+
         public readonly int DataLength => (End - Seq) - ((Flags & TcpFlags.Syn) != 0 ? 1 : 0) - ((Flags & TcpFlags.Fin) != 0 ? 1 : 0);
     }
 
     /// <summary>The route's MSS to advertise: MTU − 40, at most 65495 (ipv4_default_advmss).</summary>
-    private int AdvertisedMss(IPv4Address remote)
-    {
-        int mtu = _stack.Host.IsLocalAddress(remote)
+    private int AdvertisedMss(IPv4Address remote) => Math.Clamp(PathMtu(remote) - 40, 256, 65535 - 40);
+
+    /// <summary>
+    /// The MTU of the route to <paramref name="remote"/>, at most IP_MAX_MTU (65535: loopback's 65536 reads 65535 in
+    /// icsk_pmtu_cookie); the simulator has no PMTU discovery.
+    /// </summary>
+    private int PathMtu(IPv4Address remote) =>
+        Math.Min(65535, _stack.Host.IsLocalAddress(remote)
             ? _stack.Host.Loopback.Mtu
-            : _stack.Host.Routes.Lookup(remote)?.Interface.Mtu ?? 1500;
-        return Math.Clamp(mtu - 40, 256, 65535 - 40);
-    }
+            : _stack.Host.Routes.Lookup(remote)?.Interface.Mtu ?? 1500);
 
     /// <summary>
     /// tcp_select_initial_window: the first window (a multiple of the MSS) and the window scale. A buffer

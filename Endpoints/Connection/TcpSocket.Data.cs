@@ -304,6 +304,7 @@ internal sealed partial class TcpSocket
     /// </summary>
     private void InitBufferSpace()
     {
+        MarkEstablished();
         InitSendBufferSpace();
         long maximum = WindowFromSpace(ReceiveBuffer);
         int advmss = AdvertisedMssLessOptions;

@@ -9,6 +9,18 @@ internal sealed partial class TcpSocket
 
     private void OnSegment(Segment segment)
     {
+        var stateBefore = _state;
+        bool requestBefore = IsRequest;
+        var sndUnaBefore = _sndUna;
+        var rcvNxtBefore = _rcvNxt;
+        CountReceived(segment);
+        Dispatch(segment);
+        CountAdvance(stateBefore, requestBefore, sndUnaBefore, rcvNxtBefore);
+    }
+
+    /// <summary>The segment to the processing of the socket's state (tcp_v4_do_rcv, tcp_rcv_state_process).</summary>
+    private void Dispatch(Segment segment)
+    {
         switch (_state)
         {
             case TcpState.Listen:

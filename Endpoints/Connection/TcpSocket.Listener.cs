@@ -197,6 +197,7 @@ internal sealed partial class TcpSocket
         HoldPort(listener._localPort, byConnect: false);
         _irs = syn.Seq;
         _rcvNxt = syn.Seq + 1;
+        CountReceived(syn);
         _iss = isn;
         _sndUna = isn;
         _sndNxt = isn + 1;

@@ -76,6 +76,7 @@ internal sealed partial class TcpSocket
     /// <summary>Sends a segment from this socket; one with ACK that left is the previous ACK the next duplicate ACK repeats.</summary>
     private SendStatus Transmit(Segment segment, bool retransmission)
     {
+        CountSent(segment, retransmission);
         var status = _stack.Transmit(segment, retransmission);
         PacingSegmentSent(segment, status);
         if (status == SendStatus.Sent && segment.HasAck)
@@ -217,13 +218,15 @@ internal sealed partial class TcpSocket
     /// window, a large write goes out in 60928-byte segments as on Linux; less the SACK blocks the next
     /// segment will carry (tcp_established_options), so that it still fits the MTU.
     /// </summary>
-    private int CurrentMss
+    private int CurrentMss => BoundedMss - SackOptionLength;
+
+    /// <summary>mss_cache as tcp_sync_mss leaves it: the MSS bounded to half the largest window offered (tcp_bound_to_half_wnd).</summary>
+    private int BoundedMss
     {
         get
         {
             long cutoff = _maxWindow > 536 ? _maxWindow >> 1 : _maxWindow;
-            int mss = cutoff > 0 && _mssCache > cutoff ? (int)Math.Max(cutoff, 68 - (_tsOk ? 32 : 20)) : _mssCache;
-            return mss - SackOptionLength;
+            return cutoff > 0 && _mssCache > cutoff ? (int)Math.Max(cutoff, 68 - (_tsOk ? 32 : 20)) : _mssCache;
         }
     }
 
@@ -294,7 +297,9 @@ internal sealed partial class TcpSocket
             bool last = i == segs - 1;
             var end = last ? segment.EndSeq : start + mss;
             var pieceFlags = last ? flags : flags & ~(TcpFlags.Psh | TcpFlags.Fin);
-            _inFlight.Add(new SentSegment { Seq = start, End = end, Flags = pieceFlags, SentAt = now, Order = ++_sendOrder });
+            var piece = new SentSegment { Seq = start, End = end, Flags = pieceFlags, SentAt = now, Order = ++_sendOrder };
+            RateSkbSent(ref piece, now);
+            _inFlight.Add(piece);
         }
 
         _sndNxt = segment.EndSeq;
@@ -312,7 +317,12 @@ internal sealed partial class TcpSocket
 
         AckSent();
         DataSent();
-        _lastDataSentAt = now;
+        if (length > 0)
+        {
+            // tcp_event_data_sent (lsndtime) runs only for a segment with data, not a bare FIN.
+            _lastDataSentAt = now;
+        }
+
         NewDataSentWhileWriterWaits();
         return true;
     }
@@ -343,7 +353,7 @@ internal sealed partial class TcpSocket
         {
             segment = NewSegment(original.Seq, flags, payload, RegularOptions(), SelectWindow(), NextIpId());
             AckSent();
-            _lastDataSentAt = _stack.NowNanoseconds;
+            _lastDataSentAt = length > 0 ? _stack.NowNanoseconds : _lastDataSentAt;
             _stack.PublishRetransmission(_tuple, original.Seq, length, kind);
         }
 
@@ -353,6 +363,7 @@ internal sealed partial class TcpSocket
         loss.TotalRetransmissions++;
         original.SentAt = _stack.NowNanoseconds;
         original.Order = ++_sendOrder;
+        RateSkbSent(ref original, original.SentAt);
         original.Retransmitted = true;
         if (kind == RetransmissionKind.LossProbe)
         {

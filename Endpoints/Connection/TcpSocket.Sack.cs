@@ -144,6 +144,7 @@ internal sealed partial class TcpSocket
             sent.RetransmissionOut = false;
         }
 
+        RateSkbDelivered(ref sent, ref tag.Rate);
         return flags;
     }
 
@@ -242,5 +243,8 @@ internal sealed partial class TcpSocket
         public long RttMicroseconds = -1;
 
         public void NoteDelivered(long sentAt) => LatestDeliveredSentAt = Math.Max(LatestDeliveredSentAt, sentAt);
+
+        /// <summary>The ACK's delivery-rate sample (sack_state's rate), filled as segments are (S)ACKed.</summary>
+        public RateSample Rate = new();
     }
 }

@@ -310,6 +310,8 @@ internal sealed partial class TcpSocket
     /// <summary>send(): queue the bytes (EPIPE or the pending error once the connection is shut down or broken).</summary>
     private void OnSend(Send command, IActorRef? requester)
     {
+        // tcp_sendmsg_locked asks whether sending is application-limited before it looks at anything else.
+        CheckAppLimited();
         if (_pendingError != Errno.None)
         {
             var error = _pendingError;
@@ -594,7 +596,7 @@ internal sealed partial class TcpSocket
         long now = _stack.NowNanoseconds;
         if (_state == TcpState.Listen && _listen is not null)
         {
-            return new SocketSnapshot(_stack.Host.Name, TcpState.Listen, _listen.AcceptQueue.Count, _listen.Backlog, new SocketAddress(_boundAddress, _localPort), new SocketAddress(IPv4Address.Any, 0), null, IsWildcardPeer: true, CongestionControl: CaOps.Name);
+            return new SocketSnapshot(_stack.Host.Name, TcpState.Listen, _listen.AcceptQueue.Count, _listen.Backlog, new SocketAddress(_boundAddress, _localPort), new SocketAddress(IPv4Address.Any, 0), null, IsWildcardPeer: true, CongestionControl: CaOps.Name, Info: InfoOf(now));
         }
 
         // rcv_nxt − copied_seq: unread bytes, plus the FIN until the application has read the end of the
@@ -618,7 +620,7 @@ internal sealed partial class TcpSocket
 
         int? ssthresh = _ssthresh < int.MaxValue ? _ssthresh : null;
         return new SocketSnapshot(_stack.Host.Name, _state, recvQ, sendQ, _tuple.Local, _tuple.Remote, timer, IsOrphan: _orphaned, CongestionWindow: _cwnd, SlowStartThreshold: ssthresh,
-            PacingRate: RateForTcpInfo(PacingRate), MaxPacingRate: RateForTcpInfo(MaxPacingRate), CongestionControl: CaOps.Name);
+            PacingRate: RateForTcpInfo(PacingRate), MaxPacingRate: RateForTcpInfo(MaxPacingRate), CongestionControl: CaOps.Name, Info: request ? null : InfoOf(now));
     }
 }
 

@@ -80,6 +80,11 @@ internal sealed partial class TcpSocket
                     return CopyOutcome.FlushingBacklog;
                 }
 
+                if (_writeQueue.IsEmpty)
+                {
+                    ChronoStartBusy();
+                }
+
                 _writeQueue.Add(_writeSeq);
                 _writeSkbsSinceFlush++;
                 tailLength = 0;

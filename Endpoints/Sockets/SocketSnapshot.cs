@@ -23,7 +23,8 @@ public readonly record struct SocketTimer(SocketTimerKind Kind, Duration Remaini
 /// queue length and the backlog; otherwise unread bytes (counting a received FIN as one, as Linux's
 /// <c>tcp_inq</c>-based report does on these kernels) and bytes not yet acknowledged. A connection also
 /// carries what <c>ss -i</c> adds: the congestion control's name, the congestion window and, once it is finite,
-/// ssthresh (in segments), and tcp_info's tcpi_pacing_rate and tcpi_max_pacing_rate in bytes a second (null while ~0, unlimited).
+/// ssthresh (in segments), and tcp_info's tcpi_pacing_rate and tcpi_max_pacing_rate in bytes a second (null while ~0,
+/// unlimited), and the whole of what tcp_get_info reports in <see cref="Info"/>.
 /// </summary>
 public sealed record SocketSnapshot(
     string HostName,
@@ -39,4 +40,5 @@ public sealed record SocketSnapshot(
     int? SlowStartThreshold = null,
     long? PacingRate = null,
     long? MaxPacingRate = null,
-    string? CongestionControl = null);
+    string? CongestionControl = null,
+    TcpInfo? Info = null);

@@ -38,7 +38,8 @@ internal sealed class ProbeSchedule
                 case SnapshotProbe snapshot:
                     foreach (var host in snapshot.Host is null ? topology.Hosts : [topology[snapshot.Host]])
                     {
-                        string text = SsFormatter.Format(Tcp.StackOf(host).Snapshot(), SsOptions.AllSocketsWithTimers);
+                        var options = snapshot.Info ? SsOptions.AllSocketsWithTimers with { ShowInfo = true } : SsOptions.AllSocketsWithTimers;
+                        string text = SsFormatter.Format(Tcp.StackOf(host).Snapshot(), options);
                         owner.Snapshots.Add(new SnapshotRecord(Context.Now, host.Name, text));
                     }
 

@@ -293,14 +293,15 @@ public static class ScenarioLoader
         var probes = new List<SnapshotProbe>();
         foreach (var item in reading.Sequence(node, "snapshots"))
         {
-            var map = reading.Map(item, "a snapshot", "at", "host");
+            var map = reading.Map(item, "a snapshot", "at", "host", "info");
             string? host = reading.OptionalScalar(map, "host", "a snapshot");
             if (host is not null)
             {
                 RequireHost(hosts, host, reading.At(map["host"]));
             }
 
-            probes.Add(new SnapshotProbe(reading.Duration(reading.Required(map, "at", item, "a snapshot"), "at"), host, reading.At(item)));
+            bool info = map.TryGetValue("info", out var infoNode) && reading.Boolean(infoNode, "info");
+            probes.Add(new SnapshotProbe(reading.Duration(reading.Required(map, "at", item, "a snapshot"), "at"), host, reading.At(item), info));
         }
 
         return probes;

@@ -67,8 +67,8 @@ public sealed record StepArgument(string? Name, string Value, SourceSpan Where);
 /// <summary>A chaos command at a simulated time: an iptables or tc line, or a nemesis (partition, heal, isolate, link up/down).</summary>
 public sealed record ChaosStep(Duration At, string? Host, string Kind, string Command, SourceSpan Where);
 
-/// <summary>An ss snapshot to print at a simulated time.</summary>
-public sealed record SnapshotProbe(Duration At, string? Host, SourceSpan Where);
+/// <summary>An ss snapshot to print at a simulated time: <c>ss -tan -o</c>, or with <paramref name="Info"/> <c>ss -tanoi</c>.</summary>
+public sealed record SnapshotProbe(Duration At, string? Host, SourceSpan Where, bool Info = false);
 
 /// <summary>Where tcpdump listens: a host (default: the first), optionally one interface, and a filter expression.</summary>
 public sealed record CaptureSpec(string? Host = null, string? Interface = null, string? Filter = null, Duration? From = null, Duration? To = null);

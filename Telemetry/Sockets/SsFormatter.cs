@@ -56,7 +56,7 @@ public static class SsFormatter
         return options.ShowInfo ? WithInfoLines(table, selected, options) : table;
     }
 
-    /// <summary>ss -i: each socket's line followed by its tcp_info line (the header has none).</summary>
+    /// <summary>ss -i: each socket's line followed by its tcp_info line (the header has none, nor a TIME-WAIT socket).</summary>
     private static string WithInfoLines(string table, List<SocketSnapshot> sockets, SsOptions options)
     {
         var lines = table.Split('\n');
@@ -64,7 +64,12 @@ public static class SsFormatter
         text.Append(lines[0]).Append('\n');
         for (int i = 0; i < sockets.Count; i++)
         {
-            text.Append(lines[i + 1]).Append('\n').Append(SsInfoText.Format(sockets[i], options.NumericRates)).Append('\n');
+            text.Append(lines[i + 1]).Append('\n');
+            string info = SsInfoText.Format(sockets[i], options.NumericRates);
+            if (info.Length > 0)
+            {
+                text.Append(info).Append('\n');
+            }
         }
 
         return text.ToString();

@@ -29,6 +29,9 @@ public static class SsRateText
         return GeneralFormat(bitsPerSecond, 6);
     }
 
+    /// <summary>C's <c>%g</c> (six significant digits), as ss prints times in milliseconds.</summary>
+    public static string General(double value) => GeneralFormat(value, 6);
+
     /// <summary>
     /// C's <c>%.Ng</c>: rounded to N significant digits; fixed notation when the rounded exponent is from -4 to N - 1,
     /// else <c>1.5e+03</c>; trailing zeros (and a trailing point) dropped.

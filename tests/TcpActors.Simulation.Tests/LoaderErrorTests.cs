@@ -63,6 +63,7 @@ public sealed class LoaderErrorTests
         { "a line break and an escape in a value", "seed: \"1\\n2\\u001b[0m\"\nhosts:\n  box: {}\n", "bad.yaml:1:7: seed must be an integer, not '1\\n2\\u001b[0m'" },
         { "a long value", "seed: " + new string('7', 100) + "x\nhosts:\n  box: {}\n", "bad.yaml:1:7: seed must be an integer, not '" + new string('7', 60) + "...' (101 characters)" },
         { "gso_max_segs out of range", "hosts:\n  a: { addresses: 10.0.0.1/24 }\n  b: { addresses: 10.0.0.2/24 }\nlinks:\n  - { between: [a, b], gso_max_segs: 0 }\n", "bad.yaml:5:38: gso_max_segs must be between 1 and 65535, not 0" },
+        { "a snapshot's info not a boolean", "hosts:\n  box: {}\nsnapshots:\n  - { at: 1s, info: maybe }\n", "bad.yaml:4:21: info must be true or false, not 'maybe'" },
         { "an unclosed flow mapping", "a: {b\nc: d\n", null },
         { "an empty complex key", "? :\n  ", null },
     };

@@ -25,7 +25,7 @@ internal sealed class BbrStandIn : CongestionOps
     public override bool HasCongControl => true;
 
     public override void CongControl(TcpSocket sk, SeqNum ack, AckFlags flags, in RateSample rs) =>
-        sk.WindowArithmetic(ack, rs.AckedSacked, flags, rs.Losses);
+        sk.WindowArithmetic(ack, rs.AckedSacked, flags, rs.Losses); // acked_sacked counts an ACKed SYN, which raises no window
 
     /// <summary>bbr_sndbuf_expand: 3.</summary>
     public override int SndbufExpand => 3;

@@ -18,7 +18,7 @@ public sealed class CongestionWindowDialogueTests
         // window (in slow start the window may grow only while it is under twice the most segments out), so its
         // ACK leaves the window at 10: a 20000-byte write 50 ms later (too soon for the idle restart) leaves as
         // exactly ten segments.
-        var dialogue = Dialogue.WithListener(Sends((2.0, 100), (2.1, 20000)));
+        var dialogue = Dialogue.WithListener(TimedWrites.Sends((2.0, 100), (2.1, 20000)));
         Handshake(dialogue);
         dialogue.Inject(2.05, TcpFlags.Ack, 1, 101, window: Window);
         dialogue.ExpectUntil(2.09,
@@ -40,7 +40,7 @@ public sealed class CongestionWindowDialogueTests
         // sk_buffs (2 × 10 × 2304 = 46080 bytes, reno's factor), so tcp_push marked 29201:30661 PSH before the writer
         // slept (which also moved forced_push's reference past 32121); the ACK at 2.1 freed a third of the buffer
         // and the writer, woken, copied on 277 µs later.
-        var dialogue = Dialogue.WithListener(Sends((2.0, 60000), (4.0, 60000)), "net.ipv4.tcp_congestion_control=reno");
+        var dialogue = Dialogue.WithListener(TimedWrites.Sends((2.0, 60000), (4.0, 60000)), "net.ipv4.tcp_congestion_control=reno");
         Handshake(dialogue);
         dialogue.Inject(2.1, TcpFlags.Ack, 1, 14601, window: Window);
         dialogue.Inject(2.2, TcpFlags.Ack, 1, 43801, window: Window);
@@ -64,7 +64,7 @@ public sealed class CongestionWindowDialogueTests
     {
         // Proves the other side of the rule: ten segments sent until the window was full (is_cwnd_limited), all
         // ACKed, let slow start add one per segment: the next flight is twenty segments.
-        var dialogue = Dialogue.WithListener(Sends((2.0, 60000)));
+        var dialogue = Dialogue.WithListener(TimedWrites.Sends((2.0, 60000)));
         Handshake(dialogue);
         dialogue.ExpectUntil(2.05, "1.000000 S. seq ISN ack 1 win 64240\n" + Flight(2.0, first: 1, count: 10));
         dialogue.Inject(2.1, TcpFlags.Ack, 1, 14601, window: Window);
@@ -78,16 +78,5 @@ public sealed class CongestionWindowDialogueTests
         dialogue.TurnGsoOff();
         dialogue.Inject(1.0, TcpFlags.Syn, 0, window: Window, options: new TcpOptions { Mss = 1460 });
         dialogue.Inject(1.000001, TcpFlags.Ack, 1, 1, window: Window);
-    }
-
-    private static Func<ScriptedProcess, Sock, IEnumerable<Step>> Sends(params (double At, int Bytes)[] writes) => (_, socket) => Writes(socket, writes);
-
-    private static IEnumerable<Step> Writes(Sock socket, (double At, int Bytes)[] writes)
-    {
-        foreach (var (at, bytes) in writes)
-        {
-            yield return Script.Until(at);
-            yield return socket.Send(bytes);
-        }
     }
 }

@@ -26,13 +26,7 @@ public sealed class DelayedPathExperimentTests
         // and read while the rest came in (recv() returned 2896, 10136, 1448, 5520 bytes), so its ACKs follow
         // that race (one for five segments, a delayed ACK 41 ms later for the tenth); the simulator's segments
         // arrive together and its reader takes them at once.
-        var lab = Lab.Routed(client: ["net.ipv4.tcp_congestion_control=reno"], server: ["net.ipv4.tcp_congestion_control=reno"], links: new LinkSettings(Duration.FromMilliseconds(25)));
-        lab.GsoOffBehindTheDelayLine();
-        var rule = new DropRule(HookPoint.Input, "INPUT -s 10.0.1.2 -p tcp -m length --length 152 -j DROP");
-        lab.At(4.9, () => lab.AddRule(lab.Server, rule));
-        lab.At(5.2, () => lab.DeleteRule(lab.Server, rule));
-        lab.Run("server", lab.Server, Server);
-        lab.Run("client", lab.Client, Client);
+        var (lab, rule) = Start();
         foreach (double t in new[] { 4.05, 5.05, 5.25 })
         {
             lab.At(t, () => lab.Ss(lab.Client, "client"));
@@ -93,6 +87,79 @@ public sealed class DelayedPathExperimentTests
             ESTAB 0 100 10.0.1.2:40000 10.0.2.2:8080 timer:(on,050ms,0)       # kernel at 5.250: on,056ms,0
             """,
             string.Join('\n', lab.SsLog.Select(s => s.Split('\n')[1])));
+    }
+
+    [Fact]
+    public void Ss_info_matches_the_kernel_for_the_fields_the_simulator_models()
+    {
+        // Proves tcp_info's counters, the delivery-rate sample (tcp_rate.c), the busy time and ss -i's printing
+        // against the recording's six ss -tanoi snapshots of the client, which ran reno (as the simulator's window
+        // does) over a 100 ms path, so that the timing-derived fields can be compared too.
+        var (lab, _) = Start();
+        var snapshots = new List<(SsInfoFields Kernel, SsInfoFields Simulated)>();
+        foreach (string t in new[] { "2.500", "3.500", "4.050", "5.055", "5.250", "5.500" })
+        {
+            string heading = "t=" + t + " kexp31-c client";
+            var kernel = SsInfoFields.Recorded("31-delayed-path.txt", heading, 40000);
+            lab.At(SsInfoFields.RecordedAt("31-delayed-path.txt", heading), () => snapshots.Add((kernel, SsInfoFields.Simulated(lab.ClientStack, 40000))));
+        }
+
+        lab.RunUntil(7);
+        Assert.Equal(6, snapshots.Count);
+        SsInfoFields.AssertSame(snapshots[0].Kernel, snapshots[0].Simulated, "snd_wnd", "segs_in");
+        SsInfoFields.AssertSame(snapshots[2].Kernel, snapshots[2].Simulated, "snd_wnd", "segs_in");
+        foreach (var (kernel, simulated) in snapshots)
+        {
+            // Exact: options, the congestion control and its window, MSS values, the byte and segment counters (the
+            // client's: the server's ACK pattern differs, see above, and so would the client's segs_in), delivered
+            // and app_limited, the scoreboard, the receive-space fields and notsent.
+            SsInfoFields.AssertSame(kernel, simulated, "ts", "sack", "reno", "wscale", "mss", "pmtu", "rcvmss", "advmss", "cwnd", "ssthresh",
+                "bytes_sent", "bytes_retrans", "bytes_acked", "bytes_received", "segs_out", "data_segs_out", "data_segs_in",
+                "delivered", "app_limited", "unacked", "retrans", "lost", "sacked", "rcv_space", "rcv_ssthresh", "notsent", "ato");
+
+            // The peer's window: the same until the server's reader took the 20000 bytes; after it, within one unit of
+            // the scale (1024 bytes): the server's window follows its reader (kernel 79, simulator 80, see above).
+            Assert.InRange(kernel.Number("snd_wnd") - simulated.Number("snd_wnd"), -1024, 1024);
+
+            // The RTT family within 5 %: the simulated path is exactly 100 ms; the kernel's measured 100.7–104.3 ms
+            // (its delay line and stacks add 0.7–4 ms). send, pacing_rate and delivery_rate are cwnd, mss or
+            // delivered over that time, so they carry the same error; rto is srtt + rttvar rounded up to a jiffy.
+            foreach (string timed in new[] { "rtt", "minrtt", "send", "pacing_rate", "delivery_rate", "rto" })
+            {
+                Assert.Equal(kernel.Has(timed), simulated.Has(timed));
+                if (kernel.Has(timed))
+                {
+                    SsInfoFields.AssertClose(kernel, simulated, timed, 0.05);
+                }
+            }
+
+            // Ages and busy time within 8 ms (two jiffies at HZ 250) either way: the recorded labels are when the
+            // harness started ss, and the kernel's events ran up to a few ms off the simulation's (its ACKs for the
+            // 20000 bytes followed its reader, as above). The last snapshot, at 5.5, comes after the loss probe,
+            // which left the kernel 31.5 ms later than the simulator (its srtt was 104 ms, and the probe timer
+            // fired late, see the wire test above), and the response and its ACK with it: within 40 ms there.
+            double tolerance = ReferenceEquals(kernel, snapshots[^1].Kernel) ? 40 : 8;
+            foreach (string age in new[] { "lastsnd", "lastrcv", "lastack", "busy" })
+            {
+                Assert.Equal(kernel.Has(age), simulated.Has(age));
+                if (kernel.Has(age))
+                {
+                    Assert.True(Math.Abs(kernel.Number(age) - simulated.Number(age)) <= tolerance, $"{age}: kernel {kernel[age]}, simulator {simulated[age]}\n kernel:    {kernel.Line}\n simulator: {simulated.Line}");
+                }
+            }
+        }
+    }
+
+    private static (Lab Lab, DropRule Rule) Start()
+    {
+        var lab = Lab.Routed(client: ["net.ipv4.tcp_congestion_control=reno"], server: ["net.ipv4.tcp_congestion_control=reno"], links: new LinkSettings(Duration.FromMilliseconds(25)));
+        lab.GsoOffBehindTheDelayLine();
+        var rule = new DropRule(HookPoint.Input, "INPUT -s 10.0.1.2 -p tcp -m length --length 152 -j DROP");
+        lab.At(4.9, () => lab.AddRule(lab.Server, rule));
+        lab.At(5.2, () => lab.DeleteRule(lab.Server, rule));
+        lab.Run("server", lab.Server, Server);
+        lab.Run("client", lab.Client, Client);
+        return (lab, rule);
     }
 
     /// <summary>The server's segments that carry something (SYN, data, FIN), without times and windows.</summary>

@@ -1,4 +1,5 @@
 using TcpActors.Endpoints.Tests.Harness;
+using TcpActors.Telemetry;
 
 namespace TcpActors.Endpoints.Tests.Kernel;
 
@@ -66,6 +67,47 @@ public sealed class FinWait2ExperimentTests
         Assert.Equal("FIN-WAIT-2 0 0 10.0.1.2:40000 10.0.2.2:8080", SsAt(lab, 85.0));
         Assert.Equal("TIME-WAIT 0 0 10.0.1.2:40000 10.0.2.2:8080 timer:(timewait,58sec,0)", SsAt(lab, 95.0));
         Assert.Contains("93.000 client recv(65536) -> 0 bytes", lab.Calls.Of("client"), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("11-fin-wait2-close-fin10.txt", 20, false, "net.ipv4.tcp_fin_timeout=10")]
+    [InlineData("11-fin-wait2-close-fin65.txt", 75, false, "net.ipv4.tcp_fin_timeout=65")]
+    [InlineData("11-fin-wait2-close-default.txt", 70, false, null)]
+    [InlineData("11-fin-wait2-shutwr.txt", 93, true, null)]
+    public void Ss_info_matches_the_kernel_for_the_fields_the_simulator_models(string reference, double serverCloseAt, bool shutdownWrite, string? sysctl)
+    {
+        // Proves the tcp_info of a socket in FIN-WAIT-2 (a full socket: after shutdown(SHUT_WR), or an orphan above 60 s
+        // of tcp_fin_timeout; the others are timewait sockets, which ss prints without an info line, as here) against
+        // every ss -tanoi snapshot that has one: the fields SsInfoFields.Modelled lists exactly; the ages
+        // within two jiffies (8 ms: ss read the clock a few ms after the label). The shutwr run's connect() came
+        // 0.246 s late (see above), so its ages since the handshake (lastsnd, lastrcv: no data was sent or received)
+        // are 0.246 s shorter than the simulation's; and its ss read the clock up to 25 ms after the label (lastack
+        // 972 ms at the 2.953 label, after the FIN's ACK at 2.004): the kernel's ages may be up to 32 ms longer there.
+        var lab = Lab.Routed(client: sysctl is null ? [] : [sysctl]);
+        lab.Run("server", lab.Server, p => Server(p, serverCloseAt));
+        lab.Run("client", lab.Client, p => Client(p, shutdownWrite));
+        var taken = SsInfoFields.AtEverySnapshot(lab, reference, _ => lab.ClientStack);
+        string early = "";
+        lab.At(2.5, () => early = SsFormatter.Format(lab.ClientStack.Snapshot(), new SsOptions { All = true, ShowTimers = true, ShowInfo = true }));
+        lab.RunUntil(serverCloseAt + 2.5);
+        Assert.Contains("FIN-WAIT-2", early, StringComparison.Ordinal);
+        if (KernelReference.Load(reference).Section("ss").All(l => !l.StartsWith('\t')))
+        {
+            // fin10, default: the orphan is a timewait socket at once, and neither ss prints an info line for it.
+            Assert.Empty(taken);
+            Assert.DoesNotContain("\t", early, StringComparison.Ordinal);
+        }
+
+        foreach (var (heading, kernel, simulated) in taken)
+        {
+            Assert.True(simulated is not null, $"{heading}: the kernel shows {kernel.Line}, the simulator no such socket");
+            SsInfoFields.AssertSame(kernel, simulated, SsInfoFields.Modelled);
+            double lateConnect = shutdownWrite ? 246 : 0;
+            double lateRead = shutdownWrite ? 32 : 8;
+            Assert.InRange(simulated.Number("lastsnd") - kernel.Number("lastsnd"), lateConnect - lateRead, lateConnect + 8);
+            Assert.InRange(simulated.Number("lastrcv") - kernel.Number("lastrcv"), lateConnect - lateRead, lateConnect + 8);
+            Assert.InRange(simulated.Number("lastack") - kernel.Number("lastack"), -lateRead, 8);
+        }
     }
 
     private static string SsAt(Lab lab, double seconds) =>

@@ -144,6 +144,35 @@ public sealed class ShutdownExperimentTests
         Assert.Equal("", lab.SsLog[2].Split('\n')[1]);
     }
 
+    [Theory]
+    [InlineData("08-shutdown-shut-wr.txt")]
+    [InlineData("08-shutdown-shut-rd.txt")]
+    [InlineData("08-shutdown-shut-rdwr.txt")]
+    public void Ss_info_matches_the_kernel_for_the_fields_the_simulator_models(string reference)
+    {
+        // Proves the tcp_info counters through half-closes against every ss -tanoi snapshot of the recording that has
+        // an info line (ESTAB, FIN-WAIT-2, CLOSE-WAIT), client and server: the fields SsInfoFields.Modelled
+        // lists exactly, the ages as SsInfoFields.AssertAges allows (ss read the clock some ms after the snapshot's label).
+        var (server, client) = reference switch
+        {
+            "08-shutdown-shut-wr.txt" => (ShutWrServer, ShutWrClient),
+            "08-shutdown-shut-rd.txt" => (ShutRdServer, ShutRdClient),
+            _ => ((Func<ScriptedProcess, IEnumerable<Step>>)ShutRdwrServer, (Func<ScriptedProcess, IEnumerable<Step>>)ShutRdwrClient),
+        };
+        var lab = Lab.Routed();
+        lab.Run("server", lab.Server, server);
+        lab.Run("client", lab.Client, client);
+        var taken = SsInfoFields.AtEverySnapshot(lab, reference, heading => heading.Contains("-c client", StringComparison.Ordinal) ? lab.ClientStack : lab.ServerStack);
+        lab.RunUntil(8);
+        Assert.NotEmpty(taken);
+        foreach (var (heading, kernel, simulated) in taken)
+        {
+            Assert.True(simulated is not null, $"{heading}: the kernel shows {kernel.Line}, the simulator no such socket");
+            SsInfoFields.AssertSame(kernel, simulated, SsInfoFields.Modelled);
+            SsInfoFields.AssertAges(kernel, simulated);
+        }
+    }
+
     private static Lab Run(Func<ScriptedProcess, IEnumerable<Step>> server, Func<ScriptedProcess, IEnumerable<Step>> client)
     {
         var lab = Lab.Routed();

@@ -31,10 +31,10 @@ public sealed class SsPacingRateTests
     {
         // Proves tcp_show_info: tcpi_pacing_rate and tcpi_max_pacing_rate are bytes a second, printed as bits; ~0 (null
         // here) and 0 print nothing; the maximum only beside a rate.
-        Assert.Equal("\t cwnd:10 pacing_rate 23360000bps", SsInfoText.Format(Socket(pacing: 2_920_000, max: null), numericRates: true));
-        Assert.Equal("\t cwnd:10 pacing_rate 8Mbps/8Mbps", SsInfoText.Format(Socket(pacing: 1_000_000, max: 1_000_000), numericRates: false));
-        Assert.Equal("\t cwnd:10", SsInfoText.Format(Socket(pacing: null, max: null), numericRates: true));
-        Assert.Equal("\t cwnd:10", SsInfoText.Format(Socket(pacing: 0, max: 0), numericRates: true));
+        Assert.Equal("\t reno cwnd:10 pacing_rate 23360000bps", SsInfoText.Format(Socket(pacing: 2_920_000, max: null), numericRates: true));
+        Assert.Equal("\t reno cwnd:10 pacing_rate 8Mbps/8Mbps", SsInfoText.Format(Socket(pacing: 1_000_000, max: 1_000_000), numericRates: false));
+        Assert.Equal("\t reno cwnd:10", SsInfoText.Format(Socket(pacing: null, max: null), numericRates: true));
+        Assert.Equal("\t reno cwnd:10", SsInfoText.Format(Socket(pacing: 0, max: 0), numericRates: true));
     }
 
     [Fact]
@@ -45,11 +45,12 @@ public sealed class SsPacingRateTests
         var lines = text.Split('\n');
         Assert.StartsWith("State", lines[0], StringComparison.Ordinal);
         Assert.StartsWith("ESTAB", lines[1], StringComparison.Ordinal);
-        Assert.Equal("\t cwnd:10 pacing_rate 8000000bps/8000000bps", lines[2]);
+        Assert.Equal("\t reno cwnd:10 pacing_rate 8000000bps/8000000bps", lines[2]);
         Assert.Equal(4, lines.Length);
     }
 
     private static SocketSnapshot Socket(long? pacing, long? max) =>
         new("server", TcpState.Established, 0, 0, new SocketAddress(IPv4Address.Parse("10.0.2.2"), 8080), new SocketAddress(IPv4Address.Parse("10.0.1.2"), 40000), null,
-            CongestionWindow: 10, PacingRate: pacing, MaxPacingRate: max);
+            CongestionWindow: 10, PacingRate: pacing, MaxPacingRate: max,
+            Info: new TcpInfo { CongestionControl = "reno", CongestionWindow = 10, PacingRate = pacing ?? 0, MaxPacingRate = max ?? 0 });
 }
