@@ -285,9 +285,10 @@ internal sealed partial class TcpSocket
             return false;
         }
 
-        if (PacketsInFlight == 0)
+        // tcp_event_data_sent runs only for a packet with data (skb->len != the header's length), not a bare FIN.
+        if (length > 0 && PacketsInFlight == 0)
         {
-            CongestionEvent(CaEvent.TxStart); // tcp_event_data_sent, before lsndtime moves
+            CongestionEvent(CaEvent.TxStart); // before lsndtime moves
         }
 
         long now = _stack.NowNanoseconds;
@@ -316,10 +317,10 @@ internal sealed partial class TcpSocket
         }
 
         AckSent();
-        DataSent();
         if (length > 0)
         {
-            // tcp_event_data_sent (lsndtime) runs only for a segment with data, not a bare FIN.
+            // The rest of tcp_event_data_sent: lsndtime, and the ping-pong mark of a reply within ato.
+            DataSent();
             _lastDataSentAt = now;
         }
 

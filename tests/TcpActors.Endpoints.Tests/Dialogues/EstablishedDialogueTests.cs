@@ -94,11 +94,38 @@ public sealed class EstablishedDialogueTests
             """);
     }
 
+    [Fact]
+    public void A_bare_fin_sent_right_after_data_arrived_does_not_make_the_connection_interactive()
+    {
+        // Proves tcp_event_data_sent runs only for a packet with data: the server answers a request with shutdown(SHUT_WR)
+        // at once, a reply within ato of the data, but a bare FIN is no reply in Linux's sense, so no ping-pong mark,
+        // and the peer's next data (the connection half-closed) is still ACKed at once in quick-ACK mode rather than
+        // 40 ms later as an interactive connection's would be.
+        var dialogue = Dialogue.WithListener(App(RecvThenShutdownWrite));
+        dialogue.Connect(1.0);
+        dialogue.Inject(1.1, TcpFlags.Psh | TcpFlags.Ack, 1, 1, length: 100);
+        dialogue.Inject(1.15, TcpFlags.Ack, 101, 2);
+        dialogue.Inject(1.2, TcpFlags.Psh | TcpFlags.Ack, 101, 2, length: 100);
+        dialogue.ExpectUntil(1.5,
+            """
+            1.000000 S. seq ISN ack 1 win 64240
+            1.100000 . ack 101 win 64140
+            1.100000 F. seq 1 ack 101 win 64140
+            1.200000 . ack 201 win 64040
+            """);
+    }
+
     private static Func<ScriptedProcess, Sock, IEnumerable<Step>> App(Func<Sock, IEnumerable<Step>> steps) => (_, socket) => steps(socket);
 
     private static IEnumerable<Step> Recv(Sock socket)
     {
         yield return socket.Recv();
+    }
+
+    private static IEnumerable<Step> RecvThenShutdownWrite(Sock socket)
+    {
+        yield return socket.Recv();
+        yield return socket.Shutdown(ShutdownHow.Write);
     }
 
     private static IEnumerable<Step> RecvAt(Sock socket, double at)
