@@ -75,6 +75,18 @@ public sealed class LoopbackLoadTests
     }
 
     [Fact]
+    public void Netem_on_a_loopback_run_delays_lo_so_both_directions_wait()
+    {
+        // Proves --netem goes on lo in a loopback run (tc qdisc add dev lo root netem delay 10ms): the SYN and the
+        // SYN-ACK both leave through lo, so every connect() takes 20 ms.
+        var report = LoadRunner.Run(new LoadSettings { Loopback = true, Rate = 100, Duration = Duration.FromSeconds(1), Drain = Duration.FromSeconds(1), Netem = ["delay 10ms"] });
+
+        Assert.Equal(100, report.Completed);
+        Assert.Equal(0.020, report.ConnectLatency["p50"], 6);
+        Assert.Equal(0.020, report.ConnectLatency["max"], 6);
+    }
+
+    [Fact]
     public void A_loopback_run_refuses_settings_for_one_side()
     {
         // Proves the one-host rule: per-side sysctls are refused with the option named (the CLI exits with 2).
