@@ -246,7 +246,6 @@ internal sealed partial class TcpSocket
             flags |= AckFlags.SetTransmitTimer;
         }
 
-        tag.RttMicroseconds = caRtt;
         CaOps.PktsAcked(this, new AckSample(packetsAcked, caRtt));
         return flags;
     }

@@ -239,9 +239,6 @@ internal sealed partial class TcpSocket
         /// <summary>The send time of the most recently sent segment this ACK delivered (the rate sample's packet).</summary>
         public long LatestDeliveredSentAt = long.MinValue;
 
-        /// <summary>rs->rtt_us: the RTT (µs) of the newest segment this ACK delivered, −1 without a sample (set by tcp_clean_rtx_queue).</summary>
-        public long RttMicroseconds = -1;
-
         public void NoteDelivered(long sentAt) => LatestDeliveredSentAt = Math.Max(LatestDeliveredSentAt, sentAt);
 
         /// <summary>The ACK's delivery-rate sample (sack_state's rate), filled as segments are (S)ACKed.</summary>
