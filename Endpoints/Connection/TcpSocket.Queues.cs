@@ -10,10 +10,10 @@ namespace TcpActors.Endpoints;
 internal sealed partial class TcpSocket
 {
     /// <summary>The send queue, made by the first write after it was last emptied.</summary>
-    private SendQueue Sending => _sendQueue ??= _stack.SpareSendQueues.Take();
+    private SendQueue Sending => _sendQueue ??= _stack.SpareSendQueues.TryTake(out var spare) ? spare : new();
 
     /// <summary>The receive queue, made by the first data (or D-SACK) after it was last emptied.</summary>
-    private ReceiveQueue Receiving => _receiveQueue ??= _stack.SpareReceiveQueues.Take();
+    private ReceiveQueue Receiving => _receiveQueue ??= _stack.SpareReceiveQueues.TryTake(out var spare) ? spare : new();
 
     /// <summary>Unread in-order bytes (Recv-Q without the FIN).</summary>
     private long UnreadBytes => _receiveQueue?.UnreadBytes ?? 0;

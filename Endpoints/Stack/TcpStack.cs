@@ -16,6 +16,9 @@ namespace TcpActors.Endpoints;
 /// </summary>
 public sealed partial class TcpStack : ITransportProtocol
 {
+    /// <summary>How many idle queue objects of each kind a host keeps for reuse.</summary>
+    private const int SpareQueues = 64;
+
     private readonly Dictionary<FourTuple, TcpSocket> _connections = [];
     private readonly Dictionary<ushort, List<TcpSocket>> _listeners = [];
 
@@ -55,11 +58,11 @@ public sealed partial class TcpStack : ITransportProtocol
 
     public TcpCounters Counters { get; } = new();
 
-    /// <summary>Idle send queues sockets gave back, for the next socket that queues data.</summary>
-    internal Spares<SendQueue> SpareSendQueues { get; } = new();
+    /// <summary>Idle send queues sockets gave back (in the state a new one starts in), for the next socket that queues data.</summary>
+    internal Spares<SendQueue> SpareSendQueues { get; } = new(SpareQueues);
 
     /// <summary>Idle receive queues sockets gave back, for the next socket that receives data.</summary>
-    internal Spares<ReceiveQueue> SpareReceiveQueues { get; } = new();
+    internal Spares<ReceiveQueue> SpareReceiveQueues { get; } = new(SpareQueues);
 
     /// <summary>Sockets in the connection table (every state but LISTEN, TIME_WAIT and CLOSED).</summary>
     public int ConnectionCount => _connections.Count;

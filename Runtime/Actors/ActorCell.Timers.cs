@@ -166,43 +166,34 @@ internal sealed partial class ActorCell : ITimerScheduler
     internal sealed class TimerSlotSpares
     {
         private const int Capacity = 256;
-        private readonly TimerSlot[][] _pairs = new TimerSlot[Capacity][];
-        private readonly TimerSlot[][] _fours = new TimerSlot[Capacity][];
-        private int _pairCount;
-        private int _fourCount;
+        private readonly Spares<TimerSlot[]> _pairs = new(Capacity);
+        private readonly Spares<TimerSlot[]> _fours = new(Capacity);
 
         /// <summary>An array of <paramref name="length"/> slots (2 or 4 from the spares, any other new).</summary>
-        public TimerSlot[] Take(int length) => length switch
-        {
-            2 when _pairCount > 0 => _pairs[--_pairCount],
-            4 when _fourCount > 0 => _fours[--_fourCount],
-            _ => new TimerSlot[length],
-        };
+        public TimerSlot[] Take(int length) =>
+            SparesOf(length) is { } spares && spares.TryTake(out var slots) ? slots : new TimerSlot[length];
 
         public void Give(TimerSlot[] slots, int used)
         {
-            bool kept = slots.Length switch
+            if (SparesOf(slots.Length) is not { } spares || !spares.Give(slots))
             {
-                2 when _pairCount < Capacity => Keep(_pairs, ref _pairCount, slots),
-                4 when _fourCount < Capacity => Keep(_fours, ref _fourCount, slots),
-                _ => false,
-            };
-            if (kept)
+                return;
+            }
+
+            // Inactive and without key or message, as in a new array (an outgrown array's slots were copied while
+            // active); only the generation stays.
+            for (int i = 0; i < used; i++)
             {
-                // Inactive and without key or message, as in a new array (an outgrown array's slots were copied while
-                // active); only the generation stays.
-                for (int i = 0; i < used; i++)
-                {
-                    slots[i] = new TimerSlot { Generation = slots[i].Generation };
-                }
+                slots[i] = new TimerSlot { Generation = slots[i].Generation };
             }
         }
 
-        private static bool Keep(TimerSlot[][] spares, ref int count, TimerSlot[] slots)
+        private Spares<TimerSlot[]>? SparesOf(int length) => length switch
         {
-            spares[count++] = slots;
-            return true;
-        }
+            2 => _pairs,
+            4 => _fours,
+            _ => null,
+        };
     }
 
     internal struct TimerSlot
