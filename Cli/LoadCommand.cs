@@ -159,7 +159,7 @@ internal static class LoadCommand
     private sealed record LoadOutputs(string? JsonPath, bool Quiet, ReportFiles? ReportFiles, InvariantWatch Invariants);
 
     private static Duration DurationOption(string text, string option) =>
-        Durations.TryParse(text, out var value) && value > Duration.Zero || text.Trim() == "0" && option == "--drain"
+        Durations.TryParse(text, out var value) && (value > Duration.Zero || value == Duration.Zero && option == "--drain")
             ? value
             : throw new UsageException($"{option} must be a duration like 30s, 500ms or 5m, not {InputText.Quote(text)}");
 

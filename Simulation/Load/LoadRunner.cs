@@ -71,7 +71,7 @@ public static class LoadRunner
         Check(settings.Clients is >= 1 and <= 60_000, "--clients", "must be between 1 and 60000");
         Check(settings.Servers is >= 1 and <= 60_000, "--servers", "must be between 1 and 60000");
         Check(settings.Rate is null ^ settings.Concurrency is null, "--rate", "give either --rate (connections per second) or --concurrency (connections in flight), not both and not neither");
-        Check(settings.Rate is null or (> 0 and <= 100_000_000), "--rate", "must be a positive number of connections per second");
+        Check(settings.Rate is null or (> 0 and <= 100_000_000), "--rate", "must be a positive number of connections per second, at most 100000000");
         Check(settings.Concurrency is null or (>= 1 and <= 10_000_000), "--concurrency", "must be between 1 and 10000000");
         Check(settings.Duration > Duration.Zero, "--duration", "must be positive");
         Check(settings.RequestsPerConnection is >= 1 and <= 1_000_000, "--requests-per-connection", "must be between 1 and 1000000");

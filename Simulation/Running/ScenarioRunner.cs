@@ -23,6 +23,7 @@ public static class ScenarioRunner
             return RunWorkload(scenario, workload with { Seed = seed }, options);
         }
 
+        ChaosPreflight.Check(scenario, seed);
         var system = ActorSystem.Create("tcpactors", seed);
         system.Limits = options.Limits;
         var topology = BuildTopology(system, scenario);
@@ -114,7 +115,7 @@ public static class ScenarioRunner
             : result;
     }
 
-    private static Topology BuildTopology(ActorSystem system, Scenario scenario)
+    internal static Topology BuildTopology(ActorSystem system, Scenario scenario)
     {
         var builder = new TopologyBuilder(system).AddModule(Tcp.Module);
         foreach (var host in scenario.Hosts)
@@ -181,7 +182,8 @@ public static class ScenarioRunner
         };
     }
 
-    private static void StartChaos(ActorSystem system, Topology topology, Scenario scenario)
+    /// <summary>Starts the chaos actor on the scenario's timeline: each link's netem at 0, then the chaos steps; returns the timeline with where each entry was declared.</summary>
+    internal static List<(ChaosTimelineEntry Entry, SourceSpan Where)> StartChaos(ActorSystem system, Topology topology, Scenario scenario)
     {
         var bindings = topology.Hosts.Select(host => new ChaosHostBinding(
             host.Name,
@@ -190,19 +192,21 @@ public static class ScenarioRunner
             filter => host.Filter = filter,
             (name, discipline) => host.FindInterface(name)!.QueueDiscipline = discipline)).ToList();
         var chaos = system.ActorOf(ChaosActor.Props(bindings, new TopologyLinks(topology)), "chaos");
-        var entries = new List<ChaosTimelineEntry>();
+        var timeline = new List<(ChaosTimelineEntry Entry, SourceSpan Where)>();
         foreach (var link in scenario.Links.Where(l => l.Netem is not null))
         {
             var linkObject = topology.FindLink(link.HostA, link.HostB)!;
-            entries.Add(new ChaosTimelineEntry(Duration.Zero, new RunCommand(link.HostA, $"tc qdisc add dev {linkObject.A.Name} root netem {link.Netem}")));
-            entries.Add(new ChaosTimelineEntry(Duration.Zero, new RunCommand(link.HostB, $"tc qdisc add dev {linkObject.B.Name} root netem {link.Netem}")));
+            timeline.Add((new ChaosTimelineEntry(Duration.Zero, new RunCommand(link.HostA, $"tc qdisc add dev {linkObject.A.Name} root netem {link.Netem}")), link.At));
+            timeline.Add((new ChaosTimelineEntry(Duration.Zero, new RunCommand(link.HostB, $"tc qdisc add dev {linkObject.B.Name} root netem {link.Netem}")), link.At));
         }
 
-        entries.AddRange(scenario.Chaos.Select(step => new ChaosTimelineEntry(step.At, ActionOf(step))));
-        if (entries.Count > 0)
+        timeline.AddRange(scenario.Chaos.Select(step => (new ChaosTimelineEntry(step.At, ActionOf(step)), step.Where)));
+        if (timeline.Count > 0)
         {
-            chaos.Tell(new StartTimeline(entries));
+            chaos.Tell(new StartTimeline([.. timeline.Select(t => t.Entry)]));
         }
+
+        return timeline;
     }
 
     private static ChaosAction ActionOf(ChaosStep step)

@@ -93,6 +93,31 @@ public sealed class InputErrorTests
     }
 
     [Fact]
+    public void A_rate_above_the_limit_names_the_limit()
+    {
+        // Proves a positive but too large rate is not told it is not positive.
+        var (code, _, error) = Run("load", "--rate", "1e12", "--duration", "1s", "--quiet");
+
+        Assert.Equal(Commands.BadInput, code);
+        Assert.Equal(["tcpactors: --rate: must be a positive number of connections per second, at most 100000000"], Lines(error));
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("0s")]
+    [InlineData("0ms")]
+    public void A_drain_of_zero_is_allowed_in_any_unit(string drain)
+    {
+        // Proves --drain 0s means no drain, as --drain 0 does, while a zero --duration stays bad input.
+        var (code, _, _) = Run("load", "--rate", "10", "--duration", "1s", "--drain", drain, "--quiet");
+        Assert.Equal(0, code);
+
+        (code, _, var error) = Run("load", "--rate", "10", "--duration", "0s", "--quiet");
+        Assert.Equal(Commands.BadInput, code);
+        Assert.Equal(["tcpactors: --duration must be a duration like 30s, 500ms or 5m, not '0s'"], Lines(error));
+    }
+
+    [Fact]
     public void A_rate_too_small_for_any_arrival_runs_without_one()
     {
         // Proves --rate 1e-300 (an arrival gap no clock holds) is a run with no connection, not an overflow in the client.
