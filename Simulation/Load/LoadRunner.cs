@@ -27,7 +27,14 @@ public static class LoadRunner
         var run = new LoadRun(clients, servers, statistics) { OnSample = onSample };
         system.EventStream.Subscribe<PacketFiltered>(_ => run.ChaosVerdicts++);
         system.EventStream.Subscribe<PacketImpaired>(_ => run.ChaosVerdicts++);
-        StartChaos(system, topology, settings);
+        var refused = new List<ChaosCommandRejected>();
+        using (system.EventStream.Subscribe<ChaosCommandRejected>(refused.Add))
+        {
+            var commands = StartChaos(system, topology, settings);
+            system.RunUntil(system.Now);
+            RefuseRejected(refused, commands);
+        }
+
         foreach (var server in serverApplicationHosts)
         {
             var tcp = Tcp.ManagerOf(server);
@@ -144,12 +151,30 @@ public static class LoadRunner
         }
     }
 
-    /// <summary>Applies --rule and --netem at time zero: each optionally prefixed with the hosts it is for.</summary>
-    private static void StartChaos(ActorSystem system, Topology topology, LoadSettings settings)
+    /// <summary>
+    /// A --rule or --netem the tool itself would refuse on a host (deleting a rule that is not there, an insertion index
+    /// past the chain's end) is bad input naming the option and the value, as iptables or tc would fail the command.
+    /// </summary>
+    private static void RefuseRejected(List<ChaosCommandRejected> refused, List<(string Text, string Option, string Given)> commands)
     {
-        if (settings.Rules.Count == 0 && settings.Netem.Count == 0)
+        if (refused.Count == 0)
         {
             return;
+        }
+
+        var first = refused[0];
+        var (_, option, given) = commands.First(c => c.Text == first.Command);
+        string host = first.HostName is null ? "" : $" on {first.HostName}";
+        throw new ScenarioException(new SourceSpan(option, 0, 0), $"{InputText.Quote(given)}: {first.Message} (refused{host})");
+    }
+
+    /// <summary>Applies --rule and --netem at time zero: each optionally prefixed with the hosts it is for; returns each command's text with the option and value that gave it.</summary>
+    private static List<(string Text, string Option, string Given)> StartChaos(ActorSystem system, Topology topology, LoadSettings settings)
+    {
+        var commands = new List<(string Text, string Option, string Given)>();
+        if (settings.Rules.Count == 0 && settings.Netem.Count == 0)
+        {
+            return commands;
         }
 
         var bindings = topology.Hosts.Select(host => new ChaosHostBinding(
@@ -166,6 +191,7 @@ public static class LoadRunner
             string tool = line.StartsWith("iptables", StringComparison.Ordinal) ? "" : "iptables ";
             var command = ParseOrThrow(tool + line, tool.Length, rule, at, "--rule");
             entries.AddRange(hosts.Select(h => new ChaosTimelineEntry(Duration.Zero, new ApplyCommand(h.Name, command, line))));
+            commands.Add((line, "--rule", rule));
         }
 
         foreach (var netem in settings.Netem)
@@ -178,11 +204,13 @@ public static class LoadRunner
                     string tool = $"tc qdisc add dev {networkInterface.Name} root netem ";
                     string tc = tool + line;
                     entries.Add(new ChaosTimelineEntry(Duration.Zero, new ApplyCommand(host.Name, ParseOrThrow(tc, tool.Length, netem, at, "--netem"), tc)));
+                    commands.Add((tc, "--netem", netem));
                 }
             }
         }
 
         chaos.Tell(new StartTimeline(entries));
+        return commands;
     }
 
     /// <summary>

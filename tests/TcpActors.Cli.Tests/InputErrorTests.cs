@@ -92,6 +92,20 @@ public sealed class InputErrorTests
         Assert.Matches($"^tcpactors: {option}: '' is not a (byte count|duration) like ", error);
     }
 
+    [Theory]
+    [InlineData("--rule", "-D INPUT 1", "tcpactors: --rule: '-D INPUT 1': iptables: Index of deletion too big. (refused on server-1)")]
+    [InlineData("--rule", "servers: -I INPUT 3 -j DROP", "tcpactors: --rule: 'servers: -I INPUT 3 -j DROP': iptables: Index of insertion too big. (refused on server-1)")]
+    [InlineData("--rule", "-D INPUT -p tcp --dport 80 -j DROP", "tcpactors: --rule: '-D INPUT -p tcp --dport 80 -j DROP': iptables: Bad rule (does a matching rule exist in that chain?). (refused on server-1)")]
+    public void A_rule_the_tool_would_refuse_is_bad_input_before_the_load(string option, string value, string message)
+    {
+        // Proves a command that iptables would fail on the host is exit code 2 naming the option, not a run without it.
+        var (code, output, error) = Run("load", "--rate", "10", "--duration", "1s", "--quiet", option, value);
+
+        Assert.Equal(Commands.BadInput, code);
+        Assert.Empty(output);
+        Assert.Equal([message], Lines(error));
+    }
+
     [Fact]
     public void A_rate_above_the_limit_names_the_limit()
     {
