@@ -155,7 +155,7 @@ public static class LoadRunner
     /// A --rule or --netem the tool itself would refuse on a host (deleting a rule that is not there, an insertion index
     /// past the chain's end) is bad input naming the option and the value, as iptables or tc would fail the command.
     /// </summary>
-    private static void RefuseRejected(List<ChaosCommandRejected> refused, List<(string Text, string Option, string Given)> commands)
+    private static void RefuseRejected(List<ChaosCommandRejected> refused, List<(string Text, SourceSpan Origin, string Given)> commands)
     {
         if (refused.Count == 0)
         {
@@ -163,15 +163,32 @@ public static class LoadRunner
         }
 
         var first = refused[0];
-        var (_, option, given) = commands.First(c => c.Text == first.Command);
+        var (_, origin, given) = commands.First(c => c.Text == first.Command);
         string host = first.HostName is null ? "" : $" on {first.HostName}";
-        throw new ScenarioException(new SourceSpan(option, 0, 0), $"{InputText.Quote(given)}: {first.Message} (refused{host})");
+        throw new ScenarioException(origin, $"{InputText.Quote(given)}: {first.Message} (refused{host})");
+    }
+
+    /// <summary>Where a rule or netem line came from: its place in a workload file, else the command-line option.</summary>
+    private static SourceSpan Origin(IReadOnlyList<SourceSpan> spans, int index, string option) =>
+        index < spans.Count ? spans[index] : new SourceSpan(option, 0, 0);
+
+    /// <summary>Runs <paramref name="make"/>; an error in the line is reported at <paramref name="origin"/> (the file's line for a workload file's rules).</summary>
+    private static T Located<T>(SourceSpan origin, Func<T> make)
+    {
+        try
+        {
+            return make();
+        }
+        catch (ScenarioException error) when (error.Where != origin)
+        {
+            throw new ScenarioException(origin, error.Problem);
+        }
     }
 
     /// <summary>Applies --rule and --netem at time zero: each optionally prefixed with the hosts it is for; returns each command's text with the option and value that gave it.</summary>
-    private static List<(string Text, string Option, string Given)> StartChaos(ActorSystem system, Topology topology, LoadSettings settings)
+    private static List<(string Text, SourceSpan Origin, string Given)> StartChaos(ActorSystem system, Topology topology, LoadSettings settings)
     {
-        var commands = new List<(string Text, string Option, string Given)>();
+        var commands = new List<(string Text, SourceSpan Origin, string Given)>();
         if (settings.Rules.Count == 0 && settings.Netem.Count == 0)
         {
             return commands;
@@ -185,26 +202,30 @@ public static class LoadRunner
             (name, discipline) => host.FindInterface(name)!.QueueDiscipline = discipline)).ToList();
         var chaos = system.ActorOf(ChaosActor.Props(bindings), "chaos");
         var entries = new List<ChaosTimelineEntry>();
-        foreach (var rule in settings.Rules)
+        for (int i = 0; i < settings.Rules.Count; i++)
         {
-            var (hosts, line, at) = Target(rule, topology, "--rule", defaultHosts: topology.Hosts.Where(h => h.Name != "switch"));
+            string rule = settings.Rules[i];
+            var origin = Origin(settings.RuleSpans, i, "--rule");
+            var (hosts, line, at) = Located(origin, () => Target(rule, topology, "--rule", defaultHosts: topology.Hosts.Where(h => h.Name != "switch")));
             string tool = line.StartsWith("iptables", StringComparison.Ordinal) ? "" : "iptables ";
-            var command = ParseOrThrow(tool + line, tool.Length, rule, at, "--rule");
+            var command = Located(origin, () => ParseOrThrow(tool + line, tool.Length, rule, at, "--rule"));
             entries.AddRange(hosts.Select(h => new ChaosTimelineEntry(Duration.Zero, new ApplyCommand(h.Name, command, line))));
-            commands.Add((line, "--rule", rule));
+            commands.Add((line, origin, rule));
         }
 
-        foreach (var netem in settings.Netem)
+        for (int i = 0; i < settings.Netem.Count; i++)
         {
-            var (hosts, line, at) = Target(netem, topology, "--netem", defaultHosts: topology.Hosts.Where(h => h.Name != "switch"));
+            string netem = settings.Netem[i];
+            var origin = Origin(settings.NetemSpans, i, "--netem");
+            var (hosts, line, at) = Located(origin, () => Target(netem, topology, "--netem", defaultHosts: topology.Hosts.Where(h => h.Name != "switch")));
             foreach (var host in hosts)
             {
                 foreach (var networkInterface in host.Interfaces.Where(i => i.IsLoopback == settings.Loopback))
                 {
                     string tool = $"tc qdisc add dev {networkInterface.Name} root netem ";
                     string tc = tool + line;
-                    entries.Add(new ChaosTimelineEntry(Duration.Zero, new ApplyCommand(host.Name, ParseOrThrow(tc, tool.Length, netem, at, "--netem"), tc)));
-                    commands.Add((tc, "--netem", netem));
+                    entries.Add(new ChaosTimelineEntry(Duration.Zero, new ApplyCommand(host.Name, Located(origin, () => ParseOrThrow(tc, tool.Length, netem, at, "--netem")), tc)));
+                    commands.Add((tc, origin, netem));
                 }
             }
         }

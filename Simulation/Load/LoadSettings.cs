@@ -81,6 +81,12 @@ public sealed record LoadSettings
     /// <summary>netem settings (<c>delay 20ms 5ms loss 0.5%</c>) for the egress of every client and server, or prefixed like rules.</summary>
     public IReadOnlyList<string> Netem { get; init; } = [];
 
+    /// <summary>Where each of <see cref="Rules"/> was written, when a workload file gave them (errors then name the file's line).</summary>
+    public IReadOnlyList<SourceSpan> RuleSpans { get; init; } = [];
+
+    /// <summary>Where each of <see cref="Netem"/> was written, when a workload file gave them.</summary>
+    public IReadOnlyList<SourceSpan> NetemSpans { get; init; } = [];
+
     /// <summary>Safety bounds.</summary>
     public RunLimits Limits { get; init; } = new(20_000_000_000, SimTime.FromSeconds(30 * 24 * 3600));
 }

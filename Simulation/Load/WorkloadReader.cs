@@ -25,6 +25,8 @@ internal static class WorkloadReader
         Duration DurationOf(string key, Duration fallback) => map.TryGetValue(key, out var n) ? reading.Duration(n, key) : fallback;
         Distribution BytesOf(string key, Distribution fallback) => map.TryGetValue(key, out var n) ? Wrap(n, reading, () => Distribution.ParseBytes(reading.Scalar(n, key), key)) : fallback;
         Distribution TimeOf(string key, Distribution fallback) => map.TryGetValue(key, out var n) ? Wrap(n, reading, () => Distribution.ParseDuration(reading.Scalar(n, key), key)) : fallback;
+        var rules = map.TryGetValue("rules", out var rulesNode) ? reading.ScalarOrList(rulesNode, "a rule") : [];
+        var netem = map.TryGetValue("netem", out var netemNode) ? reading.ScalarOrList(netemNode, "a netem line") : [];
         var settings = new LoadSettings
         {
             Clients = map.TryGetValue("clients", out var clients) ? (int)reading.Integer(clients, "clients", 1, 60_000) : defaults.Clients,
@@ -47,8 +49,10 @@ internal static class WorkloadReader
             Sysctls = Sysctls(reading, map, "sysctls"),
             ClientSysctls = Sysctls(reading, map, "client-sysctls"),
             ServerSysctls = Sysctls(reading, map, "server-sysctls"),
-            Rules = map.TryGetValue("rules", out var rules) ? reading.ScalarOrList(rules, "a rule").Select(r => r.Value).ToList() : [],
-            Netem = map.TryGetValue("netem", out var netem) ? reading.ScalarOrList(netem, "a netem line").Select(r => r.Value).ToList() : [],
+            Rules = [.. rules.Select(r => r.Value)],
+            RuleSpans = [.. rules.Select(r => r.At)],
+            Netem = [.. netem.Select(r => r.Value)],
+            NetemSpans = [.. netem.Select(r => r.At)],
             Loopback = map.TryGetValue("loopback", out var loopback) && reading.Boolean(loopback, "loopback"),
         };
         foreach (string key in (string[])["client-sysctls", "server-sysctls"])
