@@ -26,14 +26,23 @@ internal sealed class OtlpOptions
         command.Options.Add(Segments);
     }
 
+    /// <summary>An OTLP endpoint: an absolute http or https URL (what the exporters accept), else bad input naming where it came from.</summary>
+    private static Uri EndpointUri(string text, string source) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+            ? uri
+            : throw new UsageException($"{source} must be an absolute http or https URL like http://localhost:4317, not {InputText.Quote(text)}");
+
     /// <summary>The observer to attach to a run, or null when no export is asked for.</summary>
     public Func<Topology, IDisposable?>? Observer(ParseResult parsed)
     {
         string? endpoint = parsed.GetValue(Endpoint);
-        Uri? uri = null;
-        if (endpoint is not null && !Uri.TryCreate(endpoint, UriKind.Absolute, out uri))
+        var uri = endpoint is null ? null : EndpointUri(endpoint, "--otlp");
+        foreach (string variable in (string[])["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"])
         {
-            throw new UsageException($"--otlp must be an absolute URL like http://localhost:4317, not {InputText.Quote(endpoint)}");
+            if (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value)
+            {
+                EndpointUri(value, variable);
+            }
         }
 
         var options = new TelemetryExportOptions

@@ -106,6 +106,20 @@ public sealed class InputErrorTests
         Assert.Equal([message], Lines(error));
     }
 
+    [Theory]
+    [InlineData("notaurl")]
+    [InlineData("ftp://collector:4317")]
+    [InlineData("localhost:4317")]
+    public void An_otlp_endpoint_that_is_not_an_http_url_is_bad_input(string endpoint)
+    {
+        // Proves what the exporters cannot use is refused up front, not exported nowhere with exit code 0.
+        var (code, output, error) = Run("run", "seed-000-fin-to-time-wait", "--otlp", endpoint);
+
+        Assert.Equal(Commands.BadInput, code);
+        Assert.Empty(output);
+        Assert.Equal([$"tcpactors: --otlp must be an absolute http or https URL like http://localhost:4317, not '{endpoint}'"], Lines(error));
+    }
+
     [Fact]
     public void A_rate_above_the_limit_names_the_limit()
     {
