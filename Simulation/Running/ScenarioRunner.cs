@@ -108,9 +108,10 @@ public static class ScenarioRunner
             return system.RunUntil(SimTime.Zero + duration);
         }
 
-        // Without a duration: run until idle, but no longer than the default (keepalive timers never idle).
-        var result = system.RunUntil(SimTime.Zero + options.DefaultDuration);
-        return result.Reason == StopReason.TimeReached && system.PendingEvents == 0
+        // Without a duration: run until idle, but no longer than the default (keepalive timers never idle). The clock
+        // stays at the last event's time, which is when the run went idle (not the default's end).
+        var result = system.RunUntil(() => system.PendingEvents == 0, options.DefaultDuration);
+        return result.Reason == StopReason.ConditionMet
             ? result with { Reason = StopReason.Idle, Message = $"idle at simulated time {system.Now} s" }
             : result;
     }
