@@ -125,7 +125,6 @@ internal sealed partial class TcpSocket
         int newlyLost = (_loss?.LostCount ?? 0) - lostBefore;
         RateGen(tag.Delivered + ((flags & AckFlags.SynAcked) != 0 ? 1 : 0), newlyLost, sackReneging: false, ref tag.Rate);
         CongestionControl(ack, tag.Delivered, flags, newlyLost, in tag.Rate);
-        UpdatePacingRate();
         TransmitRecovery(rexmit);
         if ((flags & AckFlags.SndUnaAdvanced) != 0)
         {
