@@ -34,7 +34,7 @@ internal sealed partial class Bbr
         if (bbr.LtBw != 0)
         {
             uint diff = (uint)Math.Abs(unchecked((int)(bw - bbr.LtBw)));
-            if (unchecked(diff * BbrUnit) <= unchecked(LtBwRatio * bbr.LtBw) || RateBytesPerSecond(sk, diff, BbrUnit) <= LtBwDiff)
+            if (unchecked(diff * BbrUnit) <= unchecked(LtBwRatio * bbr.LtBw) || RateBytesPerSecond(sk.MssCache, diff, BbrUnit) <= LtBwDiff)
             {
                 bbr.LtBw = unchecked(bw + bbr.LtBw) >> 1;
                 bbr.LtUseBw = true;

@@ -10,11 +10,11 @@ internal sealed partial class Bbr
     /// bbr_rate_bytes_per_sec: a rate (segments per µs &lt;&lt; 24) in bytes a second with a gain, 1% under, in the
     /// kernel's order of u64 operations.
     /// </summary>
-    internal static ulong RateBytesPerSecond(TcpSocket sk, ulong rate, uint gain)
+    internal static ulong RateBytesPerSecond(int mss, ulong rate, uint gain)
     {
         unchecked
         {
-            rate *= (ulong)sk.MssCache;
+            rate *= (ulong)mss;
             rate *= gain;
             rate >>= BbrScale;
             rate *= 1_000_000UL / 100 * (100 - PacingMarginPercent);
@@ -24,7 +24,7 @@ internal sealed partial class Bbr
 
     /// <summary>bbr_bw_to_pacing_rate: within SO_MAX_PACING_RATE.</summary>
     internal static long BandwidthToPacingRate(TcpSocket sk, uint bw, uint gain) =>
-        (long)Math.Min(RateBytesPerSecond(sk, bw, gain), (ulong)sk.MaxPacingRateBytesPerSecond);
+        (long)Math.Min(RateBytesPerSecond(sk.MssCache, bw, gain), (ulong)sk.MaxPacingRateBytesPerSecond);
 
     /// <summary>bbr_init_pacing_rate_from_rtt: the high gain × the window over srtt (1 ms before any RTT sample).</summary>
     private static void InitPacingRateFromRtt(TcpSocket sk, BbrState bbr)
@@ -56,10 +56,13 @@ internal sealed partial class Bbr
     }
 
     /// <summary>bbr_tso_segs_goal: the segments of ~1 ms of pacing (tcp_tso_autosize without the device's limit), at least min_tso_segs, at most 127.</summary>
-    internal static uint TsoSegsGoal(TcpSocket sk)
+    internal static uint TsoSegsGoal(TcpSocket sk) => TsoSegsGoal(sk.PacingRateBytesPerSecond, sk.MssCache);
+
+    /// <summary>bbr_tso_segs_goal for a pacing rate (bytes a second) and an MSS.</summary>
+    internal static uint TsoSegsGoal(long pacingRate, int mss)
     {
-        ulong bytes = Math.Min((ulong)sk.PacingRateBytesPerSecond >> TcpSocket.PacingShift, TsoGoalMaxBytes);
-        uint segs = Math.Max((uint)(bytes / (uint)sk.MssCache), (uint)Instance.MinTsoSegs(sk)!.Value);
+        ulong bytes = Math.Min((ulong)pacingRate >> TcpSocket.PacingShift, TsoGoalMaxBytes);
+        uint segs = Math.Max((uint)(bytes / (uint)mss), MinTsoSegs(pacingRate));
         return Math.Min(segs, 0x7FU);
     }
 

@@ -212,7 +212,10 @@ internal sealed partial class Bbr : CongestionOps
     }
 
     /// <summary>bbr_min_tso_segs: single-segment GSO packets below 1.2 Mbit/s of pacing, else 2.</summary>
-    public override int? MinTsoSegs(TcpSocket sk) => sk.PacingRateBytesPerSecond < (MinTsoRateBitsPerSecond >> 3) ? 1 : 2;
+    public override int? MinTsoSegs(TcpSocket sk) => (int)MinTsoSegs(sk.PacingRateBytesPerSecond);
+
+    /// <summary>bbr_min_tso_segs for a pacing rate in bytes a second.</summary>
+    internal static uint MinTsoSegs(long pacingRate) => pacingRate < (MinTsoRateBitsPerSecond >> 3) ? 1U : 2U;
 
     /// <summary>bbr_get_info: bw in bytes a second, min_rtt, the gains (all zero before the state exists, as the zeroed icsk_ca_priv).</summary>
     public override BbrInfo? Info(TcpSocket sk)
@@ -222,9 +225,11 @@ internal sealed partial class Bbr : CongestionOps
             return new BbrInfo(0, 0, 0, 0);
         }
 
-        ulong bw = (ulong)Bandwidth(bbr) * (ulong)sk.MssCache * 1_000_000UL >> BwScale;
-        return new BbrInfo(bw, bbr.MinRttUs, bbr.PacingGain, bbr.CwndGain);
+        return new BbrInfo(InfoBandwidth(Bandwidth(bbr), sk.MssCache), bbr.MinRttUs, bbr.PacingGain, bbr.CwndGain);
     }
+
+    /// <summary>bbr_get_info's bandwidth: bw × mss × 10^6 &gt;&gt; 24, bytes a second.</summary>
+    internal static ulong InfoBandwidth(uint bw, int mss) => unchecked((ulong)bw * (ulong)mss * 1_000_000UL >> BwScale);
 
     /// <summary>bbr_max_bw: the windowed maximum delivery rate.</summary>
     internal static uint MaxBandwidth(BbrState bbr) => bbr.Bw.Value;
