@@ -124,8 +124,12 @@ internal sealed partial class TcpSocket
 
         int newlyLost = (_loss?.LostCount ?? 0) - lostBefore;
         RateGen(tag.Delivered + ((flags & AckFlags.SynAcked) != 0 ? 1 : 0), newlyLost, sackReneging: false, ref tag.Rate);
-        CongestionControl(ack, tag.Delivered, flags, newlyLost, in tag.Rate);
-        UpdatePacingRate();
+        if (!(_state == TcpState.SynReceived && _listener is not null))
+        {
+            // A listener's child holds no SYN-ACK in its queue on Linux (the request socket sent it): tcp_ack takes the
+            // no_queue path for the handshake's last ACK, and tcp_cong_control never sees it.
+            CongestionControl(ack, tag.Delivered, flags, newlyLost, in tag.Rate);
+        }
         TransmitRecovery(rexmit);
         if ((flags & AckFlags.SndUnaAdvanced) != 0)
         {

@@ -69,6 +69,52 @@ internal sealed partial class TcpSocket
     /// <summary>sk_pacing_rate (bytes a second).</summary>
     internal long PacingRateBytesPerSecond => PacingRate;
 
+    /// <summary>sk_max_pacing_rate (bytes a second; <see cref="UnlimitedPacingRate"/> when not set).</summary>
+    internal long MaxPacingRateBytesPerSecond => MaxPacingRate;
+
+    /// <summary>tp->delivered: segments delivered (ACKed or SACKed, the SYN included) over the connection's life.</summary>
+    internal uint Delivered => _delivered;
+
+    /// <summary>tp->delivered_mstamp: when <see cref="Delivered"/> last grew, in µs.</summary>
+    internal long DeliveredMstamp => _deliveredMstamp;
+
+    /// <summary>tp->lost: segments marked lost over the connection's life.</summary>
+    internal uint Lost => (uint)(_loss?.LostCount ?? 0);
+
+    /// <summary>tp->app_limited: 0, or the delivered count that ends an application-limited bubble.</summary>
+    internal uint AppLimited
+    {
+        get => _appLimited;
+        set => _appLimited = value;
+    }
+
+    /// <summary>tcp_packets_in_flight.</summary>
+    internal int InFlight => PacketsInFlight;
+
+    /// <summary>tp->srtt_us: the smoothed RTT in 1/8 µs (0 before the first sample).</summary>
+    internal long SrttUs8 => _rtt.SmoothedMicros8;
+
+    /// <summary>tcp_min_rtt in µs (~0U before a sample).</summary>
+    internal uint MinRttUs => (uint)MinRttMicros;
+
+    /// <summary>tp->mss_cache.</summary>
+    internal int MssCache => BoundedMss;
+
+    /// <summary>tp->tcp_mstamp: now, in µs.</summary>
+    internal long MstampMicroseconds => NowMicroseconds;
+
+    /// <summary>tp->tcp_clock_cache: now, in ns.</summary>
+    internal long ClockNanoseconds => _stack.NowNanoseconds;
+
+    /// <summary>tp->tcp_wstamp_ns: the earliest departure time pacing has reached (now for a socket that does not pace).</summary>
+    internal long WstampNanoseconds => Math.Max(_pacing?.Wstamp ?? 0, _stack.NowNanoseconds);
+
+    /// <summary>icsk_ca_state.</summary>
+    internal CongestionState CaState => _caState;
+
+    /// <summary>get_random_u32_below: a number in [0, <paramref name="bound"/>) from the host's seeded congestion-control stream.</summary>
+    internal uint RandomBelow(uint bound) => (uint)_stack.CongestionRandom.NextInt32((int)bound);
+
     /// <summary>sk_gso_max_size.</summary>
     internal int GsoMaxSize => GsoCaps.MaxSize;
 
@@ -82,8 +128,16 @@ internal sealed partial class TcpSocket
     private void AssignCongestionControl() =>
         _caKey = (CongestionOps.Find(_options.CongestionControl ?? _stack.Sysctls.TcpCongestionControl) ?? Cubic.Instance).Key;
 
-    /// <summary>tcp_init_congestion_control, from tcp_init_transfer when the connection is established.</summary>
-    private void InitCongestionControl() => CaOps.Init(this);
+    /// <summary>
+    /// tcp_init_transfer's window and tcp_init_congestion_control, when the connection is established: the window
+    /// starts at TCP_INIT_CWND (whatever the ACK of the SYN did to it: BBR's cong_control sees that ACK before its
+    /// init), then the algorithm's init.
+    /// </summary>
+    private void InitCongestionControl()
+    {
+        _cwnd = InitialCongestionWindow;
+        CaOps.Init(this);
+    }
 
     /// <summary>
     /// tcp_set_congestion_control for TCP_CONGESTION in new options: ENOENT for a name no algorithm has; another
@@ -125,7 +179,10 @@ internal sealed partial class TcpSocket
     /// <summary>tcp_ca_event.</summary>
     private void CongestionEvent(CaEvent caEvent) => CaOps.CwndEvent(this, caEvent);
 
-    /// <summary>tcp_cong_control: the algorithm's cong_control hook if it has one, else the window arithmetic below.</summary>
+    /// <summary>
+    /// tcp_cong_control: the algorithm's cong_control hook if it has one (which sets the window and the pacing rate
+    /// itself), else the window arithmetic below and tcp_update_pacing_rate.
+    /// </summary>
     private void CongestionControl(SeqNum ack, int delivered, AckFlags flags, int newlyLost, in RateSample rate)
     {
         var ops = CaOps;
@@ -136,6 +193,19 @@ internal sealed partial class TcpSocket
         }
 
         WindowArithmetic(ack, delivered, flags, newlyLost);
+        UpdatePacingRate();
+    }
+
+    /// <summary>
+    /// tcp_update_pacing_rate where Linux calls it outside tcp_cong_control (a connection established): not for an
+    /// algorithm with cong_control, which keeps sk_pacing_rate itself.
+    /// </summary>
+    private void UpdatePacingRateUnlessCongControl()
+    {
+        if (!CaOps.HasCongControl)
+        {
+            UpdatePacingRate();
+        }
     }
 
     /// <summary>

@@ -19,7 +19,7 @@ internal sealed partial class TcpSocket
     private const int TsoRttLog = 9;
 
     /// <summary>sk_pacing_shift (10): a GSO packet holds about 1 ms (2^-10 s) of the pacing rate.</summary>
-    private const int PacingShift = 10;
+    internal const int PacingShift = 10;
 
     /// <summary>sk_gso_max_size and sk_gso_max_segs (sk_setup_caps from the route's device, once known); null: not yet looked up.</summary>
     private (int MaxSize, int MaxSegs)? _gsoCaps;
@@ -83,7 +83,7 @@ internal sealed partial class TcpSocket
     /// <summary>
     /// tcp_tso_segs: the segments one GSO packet may carry, tcp_tso_autosize's budget — about 1 ms of the pacing rate
     /// (sk_pacing_rate &gt;&gt; sk_pacing_shift) plus gso_max_size &gt;&gt; (min_rtt in µs &gt;&gt; tcp_tso_rtt_log), at most
-    /// gso_max_size, at least tcp_min_tso_segs — within sk_gso_max_segs. On a path whose min_rtt is under 512 µs
+    /// gso_max_size, at least tcp_min_tso_segs (or the algorithm's min_tso_segs) — within sk_gso_max_segs. On a path whose min_rtt is under 512 µs
     /// (veth, the labs' instant links) the second term alone is gso_max_size, whatever the pacing rate.
     /// </summary>
     private int TsoSegs(int mssNow)
@@ -103,7 +103,7 @@ internal sealed partial class TcpSocket
         }
 
         bytes = Math.Min(bytes, caps.MaxSize);
-        int segs = (int)Math.Max(bytes / mssNow, MinTsoSegs);
+        int segs = (int)Math.Max(bytes / mssNow, CaOps.MinTsoSegs(this) ?? MinTsoSegs);
         return Math.Min(segs, caps.MaxSegs);
     }
 

@@ -151,6 +151,7 @@ internal sealed partial class TcpSocket
             NotSent = Math.Max(0, (_writeSeq + (_finQueued ? 1 : 0)) - _sndNxt),
             MinRttMicros = _rtt.MinRtt == long.MaxValue ? null : _rtt.MinRtt / 1000,
             SendWindow = _sndWnd,
+            Bbr = CaOps.Info(this),
         };
     }
 

@@ -310,7 +310,7 @@ internal sealed partial class TcpSocket
         InitBufferSpace();
         InitCongestionControl();
         SetState(TcpState.Established, "third ACK received");
-        UpdatePacingRate();
+        UpdatePacingRateUnlessCongControl();
         _lastAckReceivedTime = _stack.NowNanoseconds;
         if (_options.KeepAlive)
         {

@@ -276,6 +276,13 @@ internal sealed partial class TcpSocket
             _ipId += (ushort)(segs - 1);
         }
 
+        // tcp_event_data_sent runs only for a packet with data (skb->len != the header's length), not a bare FIN, in
+        // __tcp_transmit_skb before the packet is handed down (so before pacing stamps it, and whether or not it leaves).
+        if (length > 0 && PacketsInFlight == 0)
+        {
+            CongestionEvent(CaEvent.TxStart); // before lsndtime moves
+        }
+
         var status = Transmit(segment, retransmission: false);
         if (status != SendStatus.Sent)
         {
@@ -283,12 +290,6 @@ internal sealed partial class TcpSocket
             // (tcp_check_probe_timer), and tcp_retries2 probes later the connection gives up.
             ArmZeroWindowProbe();
             return false;
-        }
-
-        // tcp_event_data_sent runs only for a packet with data (skb->len != the header's length), not a bare FIN.
-        if (length > 0 && PacketsInFlight == 0)
-        {
-            CongestionEvent(CaEvent.TxStart); // before lsndtime moves
         }
 
         long now = _stack.NowNanoseconds;
@@ -354,6 +355,11 @@ internal sealed partial class TcpSocket
         {
             segment = NewSegment(original.Seq, flags, payload, RegularOptions(), SelectWindow(), NextIpId());
             AckSent();
+            if (length > 0 && PacketsInFlight == 0)
+            {
+                CongestionEvent(CaEvent.TxStart); // tcp_event_data_sent for a retransmission into an empty flight (after an RTO)
+            }
+
             _lastDataSentAt = length > 0 ? _stack.NowNanoseconds : _lastDataSentAt;
             _stack.PublishRetransmission(_tuple, original.Seq, length, kind);
         }

@@ -163,7 +163,10 @@ internal sealed partial class TcpSocket
             if (_caState != CongestionState.Recovery)
             {
                 EnterRecovery();
-                ReduceCongestionWindow(1, advanced: false, LossState.LostCount - lostBefore);
+                if (!CaOps.HasCongControl)
+                {
+                    ReduceCongestionWindow(1, advanced: false, LossState.LostCount - lostBefore);
+                }
             }
 
             RetransmitLostSegments(reorderTimerPending: true);

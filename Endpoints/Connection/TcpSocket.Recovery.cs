@@ -203,9 +203,17 @@ internal sealed partial class TcpSocket
         SetCaState(CongestionState.Recovery);
     }
 
-    /// <summary>tcp_end_cwnd_reduction: recovery ends with the window at ssthresh, unless it was undone.</summary>
+    /// <summary>
+    /// tcp_end_cwnd_reduction: recovery ends with the window at ssthresh, unless it was undone; an algorithm with
+    /// cong_control (BBR) keeps its own window, and hears no CA_EVENT_COMPLETE_CWR.
+    /// </summary>
     private void EndCongestionWindowReduction()
     {
+        if (CaOps.HasCongControl)
+        {
+            return;
+        }
+
         if (_ssthresh < int.MaxValue && LossState.HasUndoMarker)
         {
             _cwnd = Math.Max(_ssthresh, 2);

@@ -287,7 +287,7 @@ internal sealed partial class TcpSocket
         InitBufferSpace();
         InitCongestionControl();
         SetState(TcpState.Established, reason);
-        UpdatePacingRate();
+        UpdatePacingRateUnlessCongControl();
         _lastAckReceivedTime = _stack.NowNanoseconds;
         if (_options.KeepAlive)
         {

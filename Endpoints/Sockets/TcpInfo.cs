@@ -10,6 +10,9 @@ public sealed record TcpInfo
 {
     public string CongestionControl { get; init; } = "";
 
+    /// <summary>The congestion control's own report (get_info; BBR's tcp_bbr_info), null for an algorithm without one.</summary>
+    public BbrInfo? Bbr { get; init; }
+
     public bool Timestamps { get; init; }
 
     public bool Sack { get; init; }

@@ -48,6 +48,7 @@ public sealed partial class TcpStack : ITransportProtocol
         _wallClockOriginNanoseconds = 1_735_689_600_000_000_000L + random.NextInt64(0, 365L * 24 * 3_600 * 1_000_000_000);
         Ports = new EphemeralPorts(host.Sysctls, Binds, random.Fork("ports"));
         Random = random.Fork("misc");
+        CongestionRandom = random.Fork("congestion");
         _stateChanges = host.System.EventStream.Channel<TcpStateChanged>();
         _retransmissions = host.System.EventStream.Channel<TcpRetransmitted>();
         _socketErrors = host.System.EventStream.Channel<TcpSocketError>();
@@ -82,6 +83,9 @@ public sealed partial class TcpStack : ITransportProtocol
     internal EphemeralPorts Ports { get; }
 
     internal RandomStream Random { get; }
+
+    /// <summary>The random choices of congestion control (BBR's first PROBE_BW gain phase), apart from <see cref="Random"/> so that they move nothing else.</summary>
+    internal RandomStream CongestionRandom { get; }
 
     internal IActorRef Manager { get; private set; } = null!;
 

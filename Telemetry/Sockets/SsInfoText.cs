@@ -12,8 +12,8 @@ namespace TcpActors.Telemetry;
 /// bytes_acked, bytes_received, segs_out, segs_in, data_segs_out, data_segs_in, send (cwnd × mss × 8 / srtt),
 /// lastsnd, lastrcv, lastack, pacing_rate[/max], delivery_rate, delivered, app_limited, busy, unacked, retrans,
 /// lost, sacked, dsack_dups, reordering (when not 3), reord_seen, rcv_rtt, rcv_space, rcv_ssthresh, notsent,
-/// minrtt, snd_wnd. Times in ms print with %g. BBR's <c>bbr:(…)</c> block is not printed: the simulator does not
-/// model BBR, so it has no bandwidth or gains to report.
+/// minrtt, snd_wnd. Times in ms print with %g. BBR's <c>bbr:(bw:…bps,mrtt:…,pacing_gain:…,cwnd_gain:…)</c> comes
+/// after data_segs_in (the gains only when non-zero, as tcp_bbr_info's are before BBR processed an ACK).
 /// </summary>
 public static class SsInfoText
 {
@@ -44,6 +44,7 @@ public static class SsInfoText
         Field(text, " cwnd:", info.CongestionWindow);
         Field(text, " ssthresh:", info.SlowStartThreshold < 0xFFFF ? info.SlowStartThreshold : 0);
         AppendCounters(text, info);
+        text.Append(BbrBlock(info, numericRates));
         double send = info.RttMicros > 0 && info.SendMss != 0 && info.CongestionWindow != 0 ? (double)info.CongestionWindow * info.SendMss * 8_000_000.0 / info.RttMicros : 0;
         Flag(text, send != 0, " send " + SsRateText.Format(send, numericRates) + "bps");
         Field(text, " lastsnd:", info.LastDataSentMillis);
@@ -75,6 +76,26 @@ public static class SsInfoText
 
         string text = " pacing_rate " + SsRateText.Format(rate * 8.0, numericRates) + "bps";
         return socket.MaxPacingRate is { } max and not 0 ? text + "/" + SsRateText.Format(max * 8.0, numericRates) + "bps" : text;
+    }
+
+    /// <summary>
+    /// <c> bbr:(bw:…bps,mrtt:…,pacing_gain:…,cwnd_gain:…)</c> as iproute2 prints tcp_bbr_info: bw in bits a second,
+    /// min_rtt in ms with %g, the gains (in 1/256) with %g when non-zero; empty for an algorithm without it.
+    /// </summary>
+    public static string BbrBlock(TcpInfo info, bool numericRates)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        if (info.Bbr is not { } bbr)
+        {
+            return "";
+        }
+
+        var text = new StringBuilder(" bbr:(bw:");
+        text.Append(SsRateText.Format(bbr.BandwidthBytesPerSecond * 8.0, numericRates)).Append("bps,mrtt:");
+        text.Append(SsRateText.General(bbr.MinRttMicros / 1000.0));
+        Flag(text, bbr.PacingGain != 0, ",pacing_gain:" + SsRateText.General(bbr.PacingGain / 256.0));
+        Flag(text, bbr.CwndGain != 0, ",cwnd_gain:" + SsRateText.General(bbr.CwndGain / 256.0));
+        return text.Append(')').ToString();
     }
 
     /// <summary>The byte and segment counters, bytes_sent to data_segs_in.</summary>

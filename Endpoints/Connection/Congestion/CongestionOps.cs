@@ -21,18 +21,21 @@ namespace TcpActors.Endpoints;
 /// <item><see cref="UndoCwnd"/>: the window a spurious reduction goes back to (tcp_undo_cwnd_reduction).</item>
 /// <item><see cref="CongControl"/> (when <see cref="HasCongControl"/>): replaces tcp_cong_control's own
 /// reduction/growth for algorithms that set the window and pacing themselves (BBR). Linux also skips the RFC 2861
-/// rules (tcp_cwnd_validate's tcp_cwnd_application_limited, tcp_slow_start_after_idle_check) for them, and so does
-/// the simulator. tcp_end_cwnd_reduction's early return for such an algorithm is not applied yet: the bbr stand-in
-/// (<see cref="BbrStandIn"/>) relies on the reduction ending at ssthresh as today; a real BBR must add it.</item>
+/// rules (tcp_cwnd_validate's tcp_cwnd_application_limited, tcp_slow_start_after_idle_check), PRR
+/// (tcp_cwnd_reduction, also after a RACK reordering timeout), the end of a reduction at ssthresh
+/// (tcp_end_cwnd_reduction returns at once) and tcp_update_pacing_rate for them, and so does the simulator.</item>
 /// <item><see cref="SndbufExpand"/>: the windows of send buffer tcp_sndbuf_expand reserves (2 unless the algorithm
 /// says otherwise).</item>
+/// <item><see cref="MinTsoSegs"/>: min_tso_segs, the fewest segments tcp_tso_autosize gives a GSO packet (null:
+/// the sysctl tcp_min_tso_segs).</item>
+/// <item><see cref="Info"/>: get_info, the algorithm's block of ss -i (INET_DIAG_BBRINFO).</item>
 /// </list>
-/// in_ack_event, min_tso_segs and get_info are not modelled.
+/// in_ack_event is not modelled.
 /// </summary>
 internal abstract class CongestionOps
 {
     /// <summary>The algorithms, indexed by <see cref="Key"/>; the names tcp_available_congestion_control lists here.</summary>
-    private static readonly CongestionOps[] ByKey = [Reno.Instance, Cubic.Instance, BbrStandIn.Instance];
+    private static readonly CongestionOps[] ByKey = [Reno.Instance, Cubic.Instance, Bbr.Instance];
 
     /// <summary>The available names, space separated (as /proc/sys/net/ipv4/tcp_available_congestion_control).</summary>
     public static string AvailableNames { get; } = string.Join(' ', ByKey.Select(ops => ops.Name));
@@ -96,4 +99,10 @@ internal abstract class CongestionOps
 
     /// <summary>sndbuf_expand: how many congestion windows of memory tcp_sndbuf_expand asks for.</summary>
     public virtual int SndbufExpand => 2;
+
+    /// <summary>min_tso_segs: the fewest segments a GSO packet gets, or null for net.ipv4.tcp_min_tso_segs.</summary>
+    public virtual int? MinTsoSegs(TcpSocket sk) => null;
+
+    /// <summary>get_info: the algorithm's own block for ss -i, or null when it reports none.</summary>
+    public virtual BbrInfo? Info(TcpSocket sk) => null;
 }

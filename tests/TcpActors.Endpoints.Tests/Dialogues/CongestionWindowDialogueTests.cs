@@ -18,7 +18,7 @@ public sealed class CongestionWindowDialogueTests
         // window (in slow start the window may grow only while it is under twice the most segments out), so its
         // ACK leaves the window at 10: a 20000-byte write 50 ms later (too soon for the idle restart) leaves as
         // exactly ten segments.
-        var dialogue = Dialogue.WithListener(TimedWrites.Sends((2.0, 100), (2.1, 20000)));
+        var dialogue = Dialogue.WithListener(TimedWrites.Sends((2.0, 100), (2.1, 20000)), "net.ipv4.tcp_congestion_control=reno");
         Handshake(dialogue);
         dialogue.Inject(2.05, TcpFlags.Ack, 1, 101, window: Window);
         dialogue.ExpectUntil(2.09,

@@ -6,7 +6,8 @@ namespace TcpActors.Endpoints.Tests.Dialogues;
 /// <summary>
 /// F-RTO (RFC 5682 as Linux's tcp_process_loss does it, net.ipv4.tcp_frto 2) after an RTO, with the test playing
 /// the peer: the server sends 20 segments at 2 s to a peer that SACKs; the first ten and the loss probe's
-/// eleventh go unanswered until the RTO (2.216 s) has retransmitted the first.
+/// eleventh go unanswered until the RTO (2.216 s) has retransmitted the first. Reno's window (BBR's, the lab's
+/// default, keeps its own window and paces).
 /// </summary>
 public sealed class FrtoDialogueTests
 {
@@ -80,7 +81,7 @@ public sealed class FrtoDialogueTests
 
     private static Dialogue Start()
     {
-        var dialogue = Dialogue.WithListener((_, socket) => SendAt(socket, 2.0, 20 * 1460));
+        var dialogue = Dialogue.WithListener((_, socket) => SendAt(socket, 2.0, 20 * 1460), "net.ipv4.tcp_congestion_control=reno");
         dialogue.TurnGsoOff(); // F-RTO's steps are told segment by segment (new segments for each ACK, one retransmission each)
         dialogue.Inject(1.0, TcpFlags.Syn, 0, options: new TcpOptions { Mss = 1460, SackPermitted = true });
         dialogue.Inject(1.000001, TcpFlags.Ack, 1, 1, window: 65535);

@@ -8,7 +8,8 @@ namespace TcpActors.Endpoints.Tests.Dialogues;
 /// <summary>
 /// sk_pacing_rate (tcp_update_pacing_rate) and TCP's internal pacing with SO_MAX_PACING_RATE: EDT departure times
 /// (tcp_update_skb_after_send), tcp_pacing_check in tcp_write_xmit and the pacing timer. The server sends full
-/// 1460-byte segments (no timestamps; GSO off on its interface, as in experiment 50).
+/// 1460-byte segments (no timestamps; GSO off on its interface, as in experiment 50), with reno, whose
+/// sk_pacing_rate is tcp_update_pacing_rate's (BBR, the lab's default, sets its own and always paces).
 /// </summary>
 public sealed class PacingDialogueTests
 {
@@ -72,7 +73,7 @@ public sealed class PacingDialogueTests
     {
         // Proves sock_setsockopt's SO_MAX_PACING_RATE on a connected socket: the rate in force drops to the new maximum at
         // once (before any ACK updates it), and ss -i prints pacing_rate/max_pacing_rate in bits a second (sprint_bw).
-        var dialogue = Dialogue.WithListener((_, socket) => SetRateLater(socket));
+        var dialogue = Dialogue.WithListener((_, socket) => SetRateLater(socket), "net.ipv4.tcp_congestion_control=reno");
         Handshake(dialogue, sack: false);
         var snapshots = new List<SocketSnapshot>();
         dialogue.Lab.At(1.5, () => snapshots.Add(Established(dialogue)));
@@ -113,7 +114,7 @@ public sealed class PacingDialogueTests
     {
         // Proves the option's validation on the socket: a rate below zero (or ~0 given as a number) fails with EINVAL
         // and changes nothing: the socket does not pace.
-        var dialogue = Dialogue.WithListener((_, socket) => Refused(socket));
+        var dialogue = Dialogue.WithListener((_, socket) => Refused(socket), "net.ipv4.tcp_congestion_control=reno");
         Handshake(dialogue, sack: false);
         dialogue.Inject(2.05, TcpFlags.Ack, 1, 14601, window: Window);
         dialogue.ExpectUntil(2.2, "1.000000 S. seq ISN ack 1 win 64240\n" + Flight(2.0, 1, 10, gap: 0) + "\n" + Flight(2.05, 14601, 10, gap: 0, pushLast: true));
@@ -123,7 +124,7 @@ public sealed class PacingDialogueTests
     /// <summary>A server that sets SO_MAX_PACING_RATE (if given) when it accepts, then writes 20 segments at 2.0.</summary>
     private static Dialogue Paced(long? maxPacingRate)
     {
-        var dialogue = Dialogue.WithListener((_, socket) => Writes(socket, maxPacingRate));
+        var dialogue = Dialogue.WithListener((_, socket) => Writes(socket, maxPacingRate), "net.ipv4.tcp_congestion_control=reno");
         Handshake(dialogue, sack: false);
         return dialogue;
     }

@@ -9,7 +9,8 @@ namespace TcpActors.Endpoints.Tests.Dialogues;
 /// tcpi_delivery_rate_app_limited). The peer is injected with MSS 1460 and no options, so mss_cache is 1460 and a
 /// rate is rate_delivered × 1460 × 10⁶ / rate_interval_us bytes a second (ss prints it × 8). The handshake's third
 /// ACK comes 100 ms after the SYN-ACK, so the minimum RTT is 100 ms. Every expected value is worked out by hand
-/// from tcp_rate_skb_sent, tcp_rate_skb_delivered, tcp_rate_gen and tcp_rate_check_app_limited.
+/// from tcp_rate_skb_sent, tcp_rate_skb_delivered, tcp_rate_gen and tcp_rate_check_app_limited. Reno, so that
+/// nothing paces (BBR, the lab's default, would, and its PROBE_RTT marks the connection application-limited).
 /// </summary>
 public sealed class RateSampleDialogueTests
 {
@@ -23,7 +24,7 @@ public sealed class RateSampleDialogueTests
         // delivered 1 and app-limited. The ACK at 2.1 delivers the ten: delivered 11 ends the bubble; the sample's
         // send phase is 0 (all sent at once), its ACK phase 2.1 − 2.0 = 100 000 µs, not below min_rtt (100 000 µs),
         // so 10 segments over 100 000 µs: 146 000 B/s, 1 168 000 bit/s, kept (the first sample) and app-limited.
-        var dialogue = Dialogue.WithListener(TimedWrites.Sends((2.0, 60000)));
+        var dialogue = Dialogue.WithListener(TimedWrites.Sends((2.0, 60000)), "net.ipv4.tcp_congestion_control=reno");
         Handshake(dialogue);
         dialogue.Inject(2.1, TcpFlags.Ack, 1, 14601, window: Window);
         var taken = InfoAt(dialogue, 2.1001);
@@ -44,7 +45,7 @@ public sealed class RateSampleDialogueTests
         // 292 000 B/s (2336000bps), not app-limited, delivered 21. The ACK at 2.35 delivers the other ten of the 2.1
         // flight (stamped delivered 11 at 2.1): 31 − 11 = 20 segments over max(0, 250 000 µs), 116 800 B/s
         // (934400bps): slower, but not app-limited, so it replaces the rate.
-        var dialogue = Dialogue.WithListener(TimedWrites.Sends((2.0, 60000)));
+        var dialogue = Dialogue.WithListener(TimedWrites.Sends((2.0, 60000)), "net.ipv4.tcp_congestion_control=reno");
         Handshake(dialogue);
         dialogue.Inject(2.1, TcpFlags.Ack, 1, 14601, window: Window);
         dialogue.Inject(2.15, TcpFlags.Ack, 1, 14601 + (10 * 1460), window: Window);
@@ -71,7 +72,7 @@ public sealed class RateSampleDialogueTests
         // and five of those sent at 2.1: the latest delivered was sent at 2.1, stamped delivered 6, so the send phase
         // is 2.1 − 2.0 = 100 000 µs and the ACK phase 2.16 − 2.1 = 60 000 µs; the interval is the longer, 100 000 µs,
         // and 16 − 6 = 10 segments over it: 146 000 B/s (1168000bps), not app-limited (the bubble of 1 ended at 2.1).
-        var dialogue = Dialogue.WithListener(TimedWrites.Sends((2.0, 60000)));
+        var dialogue = Dialogue.WithListener(TimedWrites.Sends((2.0, 60000)), "net.ipv4.tcp_congestion_control=reno");
         Handshake(dialogue);
         dialogue.Inject(2.1, TcpFlags.Ack, 1, 1 + (5 * 1460), window: Window);
         dialogue.Inject(2.16, TcpFlags.Ack, 1, 1 + (15 * 1460), window: Window);

@@ -106,8 +106,8 @@ public sealed class ReceiveAutotuningExperimentTests
         // the simulator's at the label. segs_out within 3: the kernel's reader and delayed ACKs ACKed differently at
         // times (see the first test). rcv_rtt within 3 % (the simulated RTT is 40.09 ms, the kernel's 40.6), and
         // rcv_ssthresh within 1.5 % (tcp_grow_window's steps land differently: 81501 against 80480 at the first
-        // snapshot, 1623790 against 1623793 at the end). The ages are not compared: one of these ss runs read the clock 64 ms late. The lab
-        // runs bbr's name where the kernel ran reno; the window model is reno's in both.
+        // snapshot, 1623790 against 1623793 at the end). The ages are not compared: one of these ss runs read the clock 64 ms late. Both ran
+        // reno, as kernel-lab set it for this experiment.
         var lab = Path();
         lab.Run("server", lab.Server, Server);
         lab.Run("client", lab.Client, Client);
@@ -134,10 +134,14 @@ public sealed class ReceiveAutotuningExperimentTests
     /// The delay line as one link: 10 Mbit/s and 20 ms each way between client and router, the rest instant; GSO off
     /// on both hosts as lab_delay_line sets it.
     /// </summary>
+    /// <summary>The recording's namespaces ran reno (kernel-lab set it; their default is bbr).</summary>
+    private const string Reno = "net.ipv4.tcp_congestion_control=reno";
+
     private static Lab Path(params string[] server)
     {
         var lab = Lab.Routed(
-            server: server,
+            client: [Reno],
+            server: [Reno, .. server],
             links: new LinkSettings(Duration.FromMilliseconds(20), BandwidthBitsPerSecond: 10_000_000, QueueLimitPackets: 100_000),
             serverLinks: new LinkSettings(Duration.Zero));
         lab.GsoOffBehindTheDelayLine();

@@ -56,9 +56,11 @@ public sealed class TransferExperimentTests
         // once by the receiver (more than one rcv_mss, which stays 1448 as tcp_measure_rcv_mss takes gso_size); the
         // 3000-byte write is one packet. What still differs: the kernel marked PSH on the first two packets as well
         // (the simulator's first parts of a cut sk_buff lose it, as tso_fragment's do; the kernel's boundaries there
-        // are its own sk_buffs, interleaved with the ACKs by BBR's pacing), its windows after the third packet (97,
-        // then 103; the simulator's receiver opens 103 at once), and the 100000-byte write at t=5, whose packets follow
-        // BBR's congestion window and pacing.
+        // are its own sk_buffs), the order of packets and ACKs at the same instant (the simulator's link has no delay:
+        // the kernel's first ACK came back between the first two packets, its second after the third packet; the
+        // simulator's ACKs both come before the third), its windows after the third packet (97, then 103; the
+        // simulator's receiver opens 103 at once), and the 100000-byte write at t=5: its first packet (20272 bytes,
+        // tcp_tso_autosize from BBR's pacing rate) is the kernel's, the rest follow the kernel's timing of ACKs.
         var lab = Lab.Routed();
         lab.Run("server", lab.Server, p => Server(p, "10.0.2.2:8080"));
         lab.Run("client", lab.Client, p => Client(p, "10.0.1.2:40000", "10.0.2.2:8080"));
@@ -77,12 +79,15 @@ public sealed class TransferExperimentTests
                 "40000>8080 . seq 1:7241 ack 1 win 63 [TS] length 7240",       // kernel P.
                 "40000>8080 . seq 7241:14481 ack 1 win 63 [TS] length 7240",   // kernel P., after the ACK of the first
                 "8080>40000 . ack 7241 win 78 [TS]",
+                "8080>40000 . ack 14481 win 92 [TS]",                           // kernel: after the next packet
                 "40000>8080 P. seq 14481:20001 ack 1 win 63 [TS] length 5520",
-                "8080>40000 . ack 14481 win 92 [TS]",
                 "8080>40000 . ack 20001 win 103 [TS]",                          // kernel 97
             ],
             simulated.Skip(3).Take(6));
         Assert.Equal("40000>8080 P. seq 20201:23201 ack 1 win 63 [TS] length 3000", simulated[13]);
+        string firstBulkPacket = "40000>8080 . seq 23201:43473 ack 1 win 63 [TS] length 20272";
+        Assert.Equal(firstBulkPacket, Unmarked(KernelReference.Load("23-transfer-routed.txt").WireText(withTime: false).Split('\n')[15]));
+        Assert.Equal(firstBulkPacket, lab.Wire.Text(withTime: false).Split('\n')[15]);
     }
 
     [Fact]
