@@ -86,7 +86,7 @@ internal sealed partial class TcpSocket
     /// <summary>tcp_get_info: what the socket reports to ss -i (a listener only its window, reordering and pacing).</summary>
     private TcpInfo InfoOf(long now)
     {
-        string congestionControl = _stack.Sysctls.TcpCongestionControl;
+        string congestionControl = CaOps.Name; // INET_DIAG_CONG: the socket's own icsk_ca_ops, not the namespace default
         if (_state == TcpState.Listen)
         {
             return new TcpInfo

@@ -58,8 +58,13 @@ public sealed class CongestionControlOptionTests
         lab.RunUntil(2.0);
         var sockets = lab.ServerStack.Snapshot();
         string Algorithm(TcpState state, int port) => sockets.Single(s => s.State == state && s.Local.Port == port).CongestionControl!;
+        string InfoName(TcpState state, int port) => sockets.Single(s => s.State == state && s.Local.Port == port).Info!.CongestionControl;
         Assert.Equal(("reno", "reno"), (Algorithm(TcpState.Listen, 8080), Algorithm(TcpState.Established, 8080)));
         Assert.Equal(("cubic", "bbr"), (Algorithm(TcpState.Listen, 8081), Algorithm(TcpState.Established, 8081)));
+
+        // ss -i names each socket's own algorithm (INET_DIAG_CONG), not the sysctl's value now (bbr).
+        Assert.Equal(("reno", "reno"), (InfoName(TcpState.Listen, 8080), InfoName(TcpState.Established, 8080)));
+        Assert.Equal(("cubic", "bbr"), (InfoName(TcpState.Listen, 8081), InfoName(TcpState.Established, 8081)));
     }
 
     private static IEnumerable<Step> Listen(ScriptedProcess p, int port, SocketOptions options)
