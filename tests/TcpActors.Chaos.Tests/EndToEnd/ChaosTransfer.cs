@@ -120,8 +120,8 @@ internal sealed class ChaosTransfer
         var system = ActorSystem.Create("chaos-e2e", Plan.Seed);
         var topology = new TopologyBuilder(system)
             .AddModule(Tcp.Module)
-            .AddHost("client", h => h.Address("10.0.0.1/24"))
-            .AddHost("server", h => h.Address("10.0.0.2/24"))
+            .AddHost("client", h => h.Address("10.0.0.1/24").Sysctl("net.ipv4.tcp_congestion_control", Plan.CongestionControl))
+            .AddHost("server", h => h.Address("10.0.0.2/24").Sysctl("net.ipv4.tcp_congestion_control", Plan.CongestionControl))
             .Connect("client", "server", LinkSettings.Instant with { GsoMaxSegs = Plan.GsoMaxSegs })
             .Build();
         ReceiverHost = topology["server"];

@@ -25,4 +25,11 @@ internal sealed record TransferPlan(ulong Seed, string Netem, int Bytes)
     /// does to each segment.
     /// </summary>
     public int? GsoMaxSegs { get; init; }
+
+    /// <summary>
+    /// Both hosts' net.ipv4.tcp_congestion_control. cubic, not the default bbr: these tests tell what netem does to
+    /// each segment, and their counts were worked out segment by segment with a window that is not paced; BBR's
+    /// pacing spreads the same bytes over other sk_buff boundaries and times (BBR has its own tests).
+    /// </summary>
+    public string CongestionControl { get; init; } = "cubic";
 }
