@@ -19,8 +19,13 @@ internal sealed partial class TcpSocket
 
         if (ack < _sndUna)
         {
-            bool tooOld = _maxWindow > 0 && ack < _sndUna - (int)_maxWindow;
-            if (tooOld || _state != TcpState.Established)
+            // RFC 5961 5.2: an ACK further below snd_una than the peer could have seen is challenged; Linux bounds
+            // that distance by what was ever acknowledged too (min(max_window, bytes_acked)), so on a young
+            // connection an ACK of the ISN is too old (56-challenge-ack). Any other old ACK is accepted, in the
+            // closing states too (Linux 6.9's "accept old ack during closing"), and the segment goes on.
+            long distance = (long)Math.Min(_maxWindow, _bytesAcked);
+            bool tooOld = ack < _sndUna - (int)distance;
+            if (tooOld || _state == TcpState.SynReceived)
             {
                 SendChallengeAck(segment);
                 return false;

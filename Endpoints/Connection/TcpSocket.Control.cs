@@ -96,6 +96,9 @@ internal sealed partial class TcpSocket
     private int _probesOut;
     private long _lastAckReceivedTime;
 
+    /// <summary>icsk_probes_tstamp: when the probe timer first fired in this run of window probes (Never: not probing).</summary>
+    private long _probesStamp = Never;
+
     private enum RetransmitTimerMode : byte
     {
         None,

@@ -48,6 +48,14 @@ internal sealed partial class TcpSocket
     {
         if (segment.HasAck && (segment.Ack <= _iss || segment.Ack > _sndNxt))
         {
+            // "Previous FIN/ACK or RST/ACK might be ignored": before any retransmission, an unacceptable ACK (a
+            // half-open connection's challenge ACK, 57-half-open-reconnect) brings the SYN's retransmission
+            // forward to TCP_TIMEOUT_MIN, so that it follows the reset sent here.
+            if (_retransmits == 0)
+            {
+                ArmRetransmitTimer(RetransmitTimerMode.Rto, Jiffies.TimeoutMin);
+            }
+
             if (!segment.IsRst)
             {
                 _stack.Drop(segment, "unacceptable ACK in SYN-SENT");

@@ -191,7 +191,44 @@ internal sealed partial class TcpSocket
             _rto = Math.Min(_rto << 1, Jiffies.RtoMax);
         }
 
-        ArmRetransmitTimer(RetransmitTimerMode.Rto, _rto);
+        ArmRetransmitTimer(RetransmitTimerMode.Rto, RtoClampedToUserTimeout());
+    }
+
+    /// <summary>TCP_USER_TIMEOUT in nanoseconds, 0 for none.</summary>
+    private long UserTimeoutNanoseconds => _options.UserTimeout?.Nanoseconds ?? 0;
+
+    /// <summary>
+    /// tcp_clamp_rto_to_user_timeout: with TCP_USER_TIMEOUT the retransmission timer fires no later than the moment
+    /// the user timeout ends, counted from the first retransmission (the SYN's send time in SYN-SENT), or one
+    /// jiffy from now once it has passed (55-user-timeout-syn: SYN, 1 s, then the 0.5 s left).
+    /// </summary>
+    private long RtoClampedToUserTimeout()
+    {
+        long userTimeout = UserTimeoutNanoseconds;
+        if (userTimeout <= 0 || _retransStamp == Never)
+        {
+            return _rto;
+        }
+
+        long remaining = userTimeout - (_stack.NowNanoseconds - _retransStamp);
+        return remaining <= 0 ? Jiffies.Nanoseconds : Math.Min(_rto, Jiffies.RoundUp(remaining));
+    }
+
+    /// <summary>
+    /// tcp_clamp_probe0_to_user_timeout: with TCP_USER_TIMEOUT, a window probe is due no later than the user timeout
+    /// after the first probe (at least TCP_TIMEOUT_MIN from now).
+    /// </summary>
+    private long ProbeClampedToUserTimeout(long when)
+    {
+        long userTimeout = UserTimeoutNanoseconds;
+        if (userTimeout <= 0 || _probesStamp == Never)
+        {
+            return when;
+        }
+
+        long elapsed = Math.Max(0, _stack.NowNanoseconds - _probesStamp);
+        long remaining = Math.Max(Jiffies.RoundUp(userTimeout) - elapsed, Jiffies.TimeoutMin);
+        return Math.Min(remaining, when);
     }
 
     /// <summary>
@@ -224,7 +261,7 @@ internal sealed partial class TcpSocket
         StampFirstRetransmission();
         _backoff++;
         _rto = Math.Min(_rto << 1, Jiffies.RtoMax);
-        ArmRetransmitTimer(RetransmitTimerMode.Rto, _rto);
+        ArmRetransmitTimer(RetransmitTimerMode.Rto, RtoClampedToUserTimeout());
     }
 
     /// <summary>
@@ -254,7 +291,9 @@ internal sealed partial class TcpSocket
         {
             int retryUntil = _options.SynCount ?? _stack.Sysctls.TcpSynRetries;
             int maximum = retryUntil + (_state == TcpState.SynSent ? _stack.Sysctls.TcpSynLinearTimeouts : 0);
-            expired = _retransmits >= maximum || RetransmitsTimedOut(retryUntil, Jiffies.TimeoutInit);
+            expired = _retransmits >= maximum || (UserTimeoutNanoseconds > 0
+                ? UserTimedOut()
+                : RetransmitsTimedOut(retryUntil, Jiffies.TimeoutInit));
         }
         else
         {
@@ -264,9 +303,7 @@ internal sealed partial class TcpSocket
                 retryUntil = OrphanRetries(alive: _rto < Jiffies.RtoMax);
             }
 
-            expired = _options.UserTimeout is { } userTimeout && _retransmits > 0
-                ? _retransStamp != Never && _stack.NowNanoseconds - _retransStamp >= userTimeout.Nanoseconds
-                : RetransmitsTimedOut(retryUntil, Jiffies.RtoMin);
+            expired = UserTimeoutNanoseconds > 0 ? UserTimedOut() : RetransmitsTimedOut(retryUntil, Jiffies.RtoMin);
         }
 
         if (!expired)
@@ -283,6 +320,14 @@ internal sealed partial class TcpSocket
         Done(_softError != Errno.None ? _softError : Errno.ETIMEDOUT, "retransmissions gave up");
         return true;
     }
+
+    /// <summary>
+    /// retransmits_timed_out with TCP_USER_TIMEOUT as the budget, in every state (tcp_write_timeout falls back to it
+    /// in SYN-SENT and SYN-RECV too, before tcp_syn_retries is spent): the user timeout has passed since the first
+    /// retransmission, the SYN's send time in SYN-SENT.
+    /// </summary>
+    private bool UserTimedOut() =>
+        _retransmits > 0 && _retransStamp != Never && _stack.NowNanoseconds - _retransStamp >= UserTimeoutNanoseconds;
 
     /// <summary>tcp_orphan_retries: the sysctl, with 0 meaning 8 while the RTO is below its maximum.</summary>
     private int OrphanRetries(bool alive)
@@ -330,12 +375,25 @@ internal sealed partial class TcpSocket
         if (PacketsOut > 0 || !SendHeadPending)
         {
             _probesOut = 0;
+            _probesStamp = Never;
             _backoff = 0;
             return;
         }
 
+        // RFC 1122 4.2.2.17 keeps probing as long as the peer answers (each ACK resets the probe count), but with
+        // TCP_USER_TIMEOUT the socket gives up that long after the first probe, answered or not.
+        bool userTimedOut = false;
+        if (_probesStamp == Never)
+        {
+            _probesStamp = _stack.NowNanoseconds;
+        }
+        else if (UserTimeoutNanoseconds > 0)
+        {
+            userTimedOut = _stack.NowNanoseconds - _probesStamp >= Jiffies.RoundUp(UserTimeoutNanoseconds);
+        }
+
         int maximum = _orphaned ? OrphanRetries(alive: true) : _stack.Sysctls.TcpRetries2;
-        if (_probesOut >= maximum)
+        if (userTimedOut || _probesOut >= maximum)
         {
             _stack.Counters.AbortOnTimeout++;
             Done(Errno.ETIMEDOUT, "zero-window probes gave up");
@@ -347,6 +405,7 @@ internal sealed partial class TcpSocket
         if (PacketsOut > 0 || !SendHeadPending)
         {
             _probesOut = 0;
+            _probesStamp = Never;
             _backoff = 0;
             return;
         }
@@ -358,7 +417,7 @@ internal sealed partial class TcpSocket
         }
 
         // tcp_send_probe0 re-arms with the new backoff, replacing whatever a refused send armed.
-        ArmRetransmitTimer(RetransmitTimerMode.ZeroWindowProbe, ProbeTimeout);
+        ArmRetransmitTimer(RetransmitTimerMode.ZeroWindowProbe, ProbeClampedToUserTimeout(ProbeTimeout));
     }
 
     /// <summary>
@@ -435,10 +494,11 @@ internal sealed partial class TcpSocket
             }
 
             _backoff = 0;
+            _probesStamp = Never;
             return;
         }
 
-        ArmRetransmitTimer(RetransmitTimerMode.ZeroWindowProbe, ProbeTimeout);
+        ArmRetransmitTimer(RetransmitTimerMode.ZeroWindowProbe, ProbeClampedToUserTimeout(ProbeTimeout));
     }
 
     /// <summary>tcp_check_probe_timer: arm the probe timer (RTO·2^backoff) while data waits for a window.</summary>
@@ -525,7 +585,10 @@ internal sealed partial class TcpSocket
             return;
         }
 
-        if (_probesOut >= KeepaliveProbes)
+        // With TCP_USER_TIMEOUT the user timeout decides instead of the probe count: give up once that long has
+        // passed since the last segment received and a probe is out (55-user-timeout-keepalive).
+        long userTimeout = UserTimeoutNanoseconds;
+        if (userTimeout > 0 ? idle >= Jiffies.RoundUp(userTimeout) && _probesOut > 0 : _probesOut >= KeepaliveProbes)
         {
             _stack.Counters.AbortOnTimeout++;
             SendActiveReset();
