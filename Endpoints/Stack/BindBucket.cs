@@ -10,9 +10,9 @@ namespace TcpActors.Endpoints;
 /// </summary>
 internal sealed class BindBucket(ushort port, bool createdByConnect)
 {
-    public ushort Port { get; } = port;
+    public ushort Port { get; private set; } = port;
 
-    public bool CreatedByConnect { get; } = createdByConnect;
+    public bool CreatedByConnect { get; private set; } = createdByConnect;
 
     // Most ports (a client's ephemeral ones) have one holder: it is held inline, others in a list.
     private IPortHolder? _first;
@@ -154,5 +154,19 @@ internal sealed class BindBucket(ushort port, bool createdByConnect)
 
         holder.BindSlot = -1;
         return true;
+    }
+
+    /// <summary>Makes an empty bucket (one the table let go) the new bucket of <paramref name="port"/>, keeping its lists' arrays.</summary>
+    public void Reuse(ushort port, bool createdByConnect)
+    {
+        if (!IsEmpty)
+        {
+            throw new InvalidOperationException($"bind bucket of port {Port} reused while still held");
+        }
+
+        (Port, CreatedByConnect) = (port, createdByConnect);
+        _others?.Clear();
+        _moreTimeWaits?.Clear();
+        (_timeWaitAddress, _timeWaitReuseAddress) = (default, false);
     }
 }

@@ -1,4 +1,5 @@
 using TcpActors.Network;
+using TcpActors.Runtime;
 
 namespace TcpActors.Endpoints;
 
@@ -33,16 +34,25 @@ internal interface IPortHolder
 /// </summary>
 internal sealed class BindTable
 {
-    private readonly Dictionary<ushort, BindBucket> _buckets = [];
+    private const int PageBits = 8;
+    private const int PageSize = 1 << PageBits;
 
-    public int BucketCount => _buckets.Count;
+    /// <summary>Empty buckets kept for new ports: a client's port bucket lives as long as its TIME_WAIT (60 s), so
+    /// a fresh object would survive young collections and be copied twice; a reused one is already old.</summary>
+    private const int SpareBuckets = 64;
 
-    public BindBucket? Find(ushort port) => _buckets.GetValueOrDefault(port);
+    /// <summary>The buckets by port, in pages of 256 ports made on first use (a port is found with two loads, no hashing).</summary>
+    private readonly BindBucket?[]?[] _pages = new BindBucket?[]?[(ushort.MaxValue + 1) / PageSize];
+    private readonly Spares<BindBucket> _spares = new(SpareBuckets);
+
+    public int BucketCount { get; private set; }
+
+    public BindBucket? Find(ushort port) => _pages[port >> PageBits]?[port & (PageSize - 1)];
 
     /// <summary>Whether <paramref name="candidate"/> (not yet holding the port) may hold <paramref name="port"/>.</summary>
     public bool Conflicts(ushort port, IPortHolder candidate, bool asListener)
     {
-        if (!_buckets.TryGetValue(port, out var bucket))
+        if (Find(port) is not { } bucket)
         {
             return false;
         }
@@ -72,47 +82,57 @@ internal sealed class BindTable
 
     public BindBucket Add(ushort port, IPortHolder holder, bool byConnect)
     {
-        if (!_buckets.TryGetValue(port, out var bucket))
-        {
-            bucket = new BindBucket(port, byConnect);
-            _buckets.Add(port, bucket);
-        }
-
+        var bucket = Find(port) ?? Create(port, byConnect);
         bucket.Add(holder);
         return bucket;
     }
 
     public void Remove(ushort port, IPortHolder holder)
     {
-        if (_buckets.TryGetValue(port, out var bucket) && bucket.Remove(holder) && bucket.IsEmpty)
+        if (Find(port) is { } bucket && bucket.Remove(holder) && bucket.IsEmpty)
         {
-            _buckets.Remove(port);
+            Delete(bucket);
         }
     }
 
     /// <summary>A full socket became a TIME_WAIT socket: it keeps the port as a counted TIME_WAIT holder.</summary>
     public void AddTimeWait(ushort port, IPv4Address address, bool reuseAddress)
     {
-        if (!_buckets.TryGetValue(port, out var bucket))
-        {
-            bucket = new BindBucket(port, createdByConnect: true);
-            _buckets.Add(port, bucket);
-        }
-
+        var bucket = Find(port) ?? Create(port, byConnect: true);
         bucket.AddTimeWait(address, reuseAddress);
     }
 
     public void RemoveTimeWait(ushort port, IPv4Address address, bool reuseAddress)
     {
-        if (!_buckets.TryGetValue(port, out var bucket))
+        if (Find(port) is { } bucket && bucket.RemoveTimeWait(address, reuseAddress) && bucket.IsEmpty)
         {
-            return;
+            Delete(bucket);
+        }
+    }
+
+    private BindBucket Create(ushort port, bool byConnect)
+    {
+        BindBucket bucket;
+        if (_spares.TryTake(out var spare))
+        {
+            spare.Reuse(port, byConnect);
+            bucket = spare;
+        }
+        else
+        {
+            bucket = new BindBucket(port, byConnect);
         }
 
-        if (bucket.RemoveTimeWait(address, reuseAddress) && bucket.IsEmpty)
-        {
-            _buckets.Remove(port);
-        }
+        (_pages[port >> PageBits] ??= new BindBucket?[PageSize])[port & (PageSize - 1)] = bucket;
+        BucketCount++;
+        return bucket;
+    }
+
+    private void Delete(BindBucket bucket)
+    {
+        _pages[bucket.Port >> PageBits]![bucket.Port & (PageSize - 1)] = null;
+        BucketCount--;
+        _spares.Give(bucket);
     }
 
     private static bool Overlap(IPv4Address a, IPv4Address b) => a.IsAny || b.IsAny || a == b;

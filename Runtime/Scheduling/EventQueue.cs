@@ -48,6 +48,10 @@ internal sealed class EventQueue
     private readonly DelayLane _ring = new();
     private long _nextSequence;
 
+    /// <summary>Where <see cref="TryPeekTime"/> found the next live event, so that the dequeue that follows (the run
+    /// loop's) takes it without comparing the heads again; None once anything was queued or went stale since.</summary>
+    private Source _peeked;
+
     private enum Source
     {
         None,
@@ -71,6 +75,7 @@ internal sealed class EventQueue
     public void Enqueue(ref ScheduledEvent item, long now)
     {
         item.Sequence = _nextSequence++;
+        _peeked = Source.None;
         if (item.Time == now)
         {
             _ring.Append(in item);
@@ -89,6 +94,7 @@ internal sealed class EventQueue
     public void MarkStale()
     {
         StaleCount++;
+        _peeked = Source.None;
         if (StaleCount > CompactionThreshold && StaleCount > Count / 2)
         {
             Compact();
@@ -111,6 +117,7 @@ internal sealed class EventQueue
             if (!head.IsStale)
             {
                 time = head.Time;
+                _peeked = source;
                 return true;
             }
 
@@ -122,6 +129,13 @@ internal sealed class EventQueue
     /// <summary>Removes the next live event in (time, sequence) order.</summary>
     public bool TryDequeue(out ScheduledEvent item)
     {
+        if (_peeked != Source.None)
+        {
+            Remove(_peeked, out item);
+            _peeked = Source.None;
+            return true;
+        }
+
         while (true)
         {
             var source = Earliest();

@@ -33,6 +33,10 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
     private readonly SocketOptions _socketOptions;
     private readonly Dictionary<IActorRef, Connection> _connections = [];
     private readonly ThinkingQueue _thinking = new();
+    private readonly LengthOnlySends _sends = new();
+
+    /// <summary>The connect() command for each server, made once (an immutable value the socket only reads).</summary>
+    private Connect?[]? _connectCommands;
     private readonly int _index;
     private long _arrivals;
     private int _nextServer;
@@ -157,10 +161,11 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
 
     private void OnOpened(IActorRef socket)
     {
-        var server = _servers[_nextServer];
+        _connectCommands ??= new Connect?[_servers.Count];
+        var connect = _connectCommands[_nextServer] ??= new Connect(_servers[_nextServer], Handler: Self);
         _nextServer = (_nextServer + 1) % _servers.Count;
         _connections[socket] = new Connection { Started = Context.Now.Nanoseconds, RequestsLeft = _settings.RequestsPerConnection };
-        Call(socket, new Connect(server, Handler: Self));
+        Call(socket, connect);
     }
 
     private void OnConnected(IActorRef socket, SocketAddress local)
@@ -191,7 +196,7 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
         connection.Expected = response;
         connection.Received = 0;
         _exchange.Announce(connection.Local, request, response);
-        Call(socket, new Send(ByteChunk.OfLength(request), NoAck: true));
+        Call(socket, _sends.Of(request));
     }
 
     private void OnReceived(IActorRef socket, int bytes)

@@ -18,6 +18,7 @@ internal sealed class LoadServer : UntypedActor
     private readonly LoadStatistics _statistics;
     private readonly LoadExchange _exchange;
     private readonly Dictionary<IActorRef, Connection> _connections = [];
+    private readonly LengthOnlySends _sends = new();
     private IActorRef? _listener;
 
     public LoadServer(LoadSettings settings, IActorRef tcp, LoadStatistics statistics, LoadExchange exchange)
@@ -125,7 +126,7 @@ internal sealed class LoadServer : UntypedActor
             return;
         }
 
-        Call(socket, new Send(ByteChunk.OfLength(bytes), NoAck: true));
+        Call(socket, _sends.Of(bytes));
         connection.RequestsLeft--;
         if (connection.RequestsLeft <= 0 && _settings.Close == Closer.Server)
         {

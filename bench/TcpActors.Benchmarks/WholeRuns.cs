@@ -62,11 +62,14 @@ internal static class WholeRuns
             Seed = 1,
         };
         long before = GC.GetTotalAllocatedBytes();
+        var collections = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+        var paused = GC.GetTotalPauseDuration();
         var wall = Stopwatch.StartNew();
         var report = LoadRunner.Run(settings);
         wall.Stop();
+        paused = GC.GetTotalPauseDuration() - paused;
         Console.WriteLine(string.Create(s_culture,
-            $"lifecycles{(loopback ? " (loopback)" : "")}: {report.Completed:N0} completed ({report.Failed:N0} failed) in {wall.Elapsed.TotalSeconds:0.00} s wall = {report.Completed / wall.Elapsed.TotalSeconds:N0} lifecycles/s, {report.Run.EventsProcessed / wall.Elapsed.TotalSeconds:N0} events/s, {report.Run.EventsProcessed / (double)Math.Max(1, report.Completed):0.0} events per lifecycle, {(GC.GetTotalAllocatedBytes() - before) / (double)Math.Max(1, report.Completed):N0} bytes allocated per lifecycle, peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:N0} MB"));
+            $"lifecycles{(loopback ? " (loopback)" : "")}: {report.Completed:N0} completed ({report.Failed:N0} failed) in {wall.Elapsed.TotalSeconds:0.00} s wall = {report.Completed / wall.Elapsed.TotalSeconds:N0} lifecycles/s, {report.Run.EventsProcessed / wall.Elapsed.TotalSeconds:N0} events/s, {report.Run.EventsProcessed / (double)Math.Max(1, report.Completed):0.0} events per lifecycle, {(GC.GetTotalAllocatedBytes() - before) / (double)Math.Max(1, report.Completed):N0} bytes allocated per lifecycle, peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:N0} MB; collections gen0/1/2 {GC.CollectionCount(0) - collections.Item1}/{GC.CollectionCount(1) - collections.Item2}/{GC.CollectionCount(2) - collections.Item3}, {paused.TotalSeconds:0.00} s paused"));
     }
 
     private static void Established(int connections)

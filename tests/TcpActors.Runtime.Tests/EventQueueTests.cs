@@ -56,6 +56,24 @@ public sealed class EventQueueTests
     }
 
     [Fact]
+    public void An_event_queued_between_a_peek_and_the_dequeue_is_taken_first_if_earlier()
+    {
+        // Proves that the dequeue does not trust the structure the peek found once something was queued after it:
+        // the peek sees a lane's event 25 us ahead, then an event for the current instant arrives and goes first.
+        var queue = new EventQueue();
+        var later = new ScheduledEvent { Time = 25_000, Message = "later" };
+        queue.Enqueue(ref later, 0);
+        Assert.True(queue.TryPeekTime(out long peeked));
+        Assert.Equal(25_000, peeked);
+        var now = new ScheduledEvent { Time = 0, Message = "now" };
+        queue.Enqueue(ref now, 0);
+        Assert.True(queue.TryDequeue(out var first));
+        Assert.Equal("now", first.Message);
+        Assert.True(queue.TryDequeue(out var second));
+        Assert.Equal("later", second.Message);
+    }
+
+    [Fact]
     public void An_event_at_the_end_of_time_is_still_dequeued_from_its_lane()
     {
         // Proves an empty lane's marker (the largest time) is not mistaken for an event due then, nor one for it.

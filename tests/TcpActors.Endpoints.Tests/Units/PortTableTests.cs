@@ -208,4 +208,30 @@ public sealed class BindTableTests
         binds.RemoveTimeWait(8081, other, true);
         Assert.Null(binds.Find(8081));
     }
+
+    [Fact]
+    public void A_port_let_go_and_another_taken_get_a_bucket_as_if_new()
+    {
+        // Proves the table's reuse of an emptied bucket object: the next port gets its own number, origin, holders
+        // and TIME_WAIT groups, and the old port is free, whatever the reused bucket held before.
+        var binds = new BindTable();
+        var holder = new FakeHolder(Server);
+        binds.Add(5000, holder, byConnect: false);
+        binds.AddTimeWait(5000, Server, true);
+        binds.RemoveTimeWait(5000, Server, true);
+        binds.Remove(5000, holder);
+        Assert.Null(binds.Find(5000));
+        Assert.Equal(0, binds.BucketCount);
+
+        binds.AddTimeWait(40001, Server, false);
+        var bucket = binds.Find(40001)!;
+        Assert.Equal((ushort)40001, bucket.Port);
+        Assert.True(bucket.CreatedByConnect);
+        Assert.Equal(0, bucket.HolderCount);
+        Assert.Equal((Server, false, 1), bucket.TimeWaitGroupAt(0));
+        Assert.Equal(1, bucket.TimeWaitGroupCount);
+        Assert.Null(binds.Find(5000));
+        Assert.False(binds.Conflicts(5000, new FakeHolder(Server), asListener: false));
+        Assert.Equal(1, binds.BucketCount);
+    }
 }
