@@ -72,7 +72,7 @@ internal sealed partial class TcpSocket
         Orphan(requester);
     }
 
-    private bool _orphanPending;
+    private bool _orphanPending { get => Has(SocketFlags.OrphanPending); set => Set(SocketFlags.OrphanPending, value); }
 
     /// <summary>The application let go: close() returns; the kernel keeps the connection until it ends.</summary>
     private void Orphan(IActorRef? requester)

@@ -8,7 +8,7 @@ internal sealed partial class TcpSocket
 {
     private ListenerState? _listen;
     private TcpSocket? _listener;
-    private bool _accepted;
+    private bool _accepted { get => Has(SocketFlags.Accepted); set => Set(SocketFlags.Accepted, value); }
     private int _synAckTimeouts;
     private int _synAckRetransmits;
 

@@ -13,7 +13,7 @@ internal sealed partial class TcpSocket
     /// The ACK owed now answers a segment that advanced nothing (out of order, a duplicate, a zero window):
     /// set where tcp_data_queue asks for an immediate ACK, cleared when any ACK leaves (<see cref="AckSent"/>).
     /// </summary>
-    private bool _ackAnswersStaleSegment;
+    private bool _ackAnswersStaleSegment { get => Has(SocketFlags.AckAnswersStaleSegment); set => Set(SocketFlags.AckAnswersStaleSegment, value); }
 
     /// <summary>Why a bare ACK goes out.</summary>
     private enum AckTrigger : byte

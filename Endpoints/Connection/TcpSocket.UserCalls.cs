@@ -434,7 +434,7 @@ internal sealed partial class TcpSocket
         }
     }
 
-    private bool _endReported;
+    private bool _endReported { get => Has(SocketFlags.EndReported); set => Set(SocketFlags.EndReported, value); }
 
     private void PushToHandler()
     {
