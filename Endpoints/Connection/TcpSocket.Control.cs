@@ -63,14 +63,16 @@ internal sealed partial class TcpSocket
     private ReceiveQueue? _receiveQueue;
     private PooledRing<SentSegment> _inFlight = new();
 
-    // Retransmission (RFC 6298 with Linux's bounds).
+    // Retransmission (RFC 6298 with Linux's bounds). Members that stay at their defaults until a loss, a
+    // retransmission or out-of-order data (_totalRto, _tlpHighSeq, _dupAcks, _recoveryPoint and SACK compression's)
+    // are properties over the loss-recovery record (LossRecovery), made by the first value that is not a default.
     private RttEstimator _rtt;
     private long _rto = Jiffies.TimeoutInit;
     private int _backoff;
     private int _retransmits;
-    private int _totalRto;
+    private int _totalRto { get => _loss?.TotalRto ?? default; set { if (_loss is not null || value != default) { LossState.TotalRto = value; } } }
     private long _retransStamp = Never;
-    private SeqNum _tlpHighSeq;
+    private SeqNum _tlpHighSeq { get => _loss?.TlpHighSeq ?? default; set { if (_loss is not null || value != default) { LossState.TlpHighSeq = value; } } }
     private bool _tlpOutstanding { get => Has(SocketFlags.TlpOutstanding); set => Set(SocketFlags.TlpOutstanding, value); }
     private RetransmitTimerMode _retransmitMode;
     private uint _sendOrder;
@@ -79,9 +81,9 @@ internal sealed partial class TcpSocket
     private int _cwnd = 10;
     private int _ssthresh = int.MaxValue;
     private int _cwndCounter;
-    private int _dupAcks;
+    private int _dupAcks { get => _loss?.DupAcks ?? default; set { if (_loss is not null || value != default) { LossState.DupAcks = value; } } }
     private CongestionState _caState;
-    private SeqNum _recoveryPoint;
+    private SeqNum _recoveryPoint { get => _loss?.RecoveryPoint ?? default; set { if (_loss is not null || value != default) { LossState.RecoveryPoint = value; } } }
 
     // Delayed ACK (inet_connection_sock's icsk_ack).
     private int _quickAcks;

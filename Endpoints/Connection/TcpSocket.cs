@@ -60,7 +60,18 @@ internal sealed partial class TcpSocket : UntypedActor, IWithTimers, IPortHolder
     /// <summary>This socket as a reference (what applications hold).</summary>
     public IActorRef Ref => Self;
 
-    public ITimerScheduler Timers { get; set; } = null!;
+    /// <summary>The cell's scheduler, which the runtime assigns (not stored: 8 bytes a socket).</summary>
+    public ITimerScheduler Timers
+    {
+        get => CellTimers;
+        set
+        {
+            if (!ReferenceEquals(value, CellTimers))
+            {
+                throw new InvalidOperationException("a socket's timers are its cell's");
+            }
+        }
+    }
 
     public TcpState State => _state;
 
