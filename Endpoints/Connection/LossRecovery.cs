@@ -7,7 +7,9 @@ namespace TcpActors.Endpoints;
 /// scoreboard's counters (sacked_out, lost_out, retrans_out: all zero until then), RACK's reordering window
 /// (tcp_recovery.c; what RACK notes on every ACK is on the socket), the reordering the path
 /// has shown (tp->reordering, tp->reord_seen), the undo bookkeeping (undo_marker, undo_retrans, prior_ssthresh,
-/// prior_cwnd), F-RTO (tp->frto) and proportional rate reduction's counters (RFC 6937, tcp_cwnd_reduction).
+/// prior_cwnd), F-RTO (tp->frto) and proportional rate reduction's counters (RFC 6937, tcp_cwnd_reduction); also
+/// the socket members that stay zero until such an event (high_seq, tlp_high_seq, the RTO count, SACK compression's
+/// counters), which the socket reads through properties of their own names.
 /// Linux keeps these in every tcp_sock; a socket here allocates them on the first such event and keeps them
 /// (what was learnt about the path outlives the episode), so a clean connection carries none.
 /// </summary>
@@ -75,6 +77,27 @@ internal sealed class LossRecovery(int reordering)
 
     /// <summary>tp->tlp_retrans: the outstanding loss probe was a retransmission (not new data).</summary>
     public bool TailProbeRetransmitted { get; set; }
+
+    /// <summary>tp->high_seq: snd_nxt when the episode began (the socket's _recoveryPoint).</summary>
+    public SeqNum RecoveryPoint { get; set; }
+
+    /// <summary>Duplicate ACKs counted without SACK (the socket's _dupAcks, tp->sacked_out's stand-in for a Reno peer).</summary>
+    public int DupAcks { get; set; }
+
+    /// <summary>tp->tlp_high_seq: snd_nxt when the outstanding loss probe was sent (the socket's _tlpHighSeq).</summary>
+    public SeqNum TlpHighSeq { get; set; }
+
+    /// <summary>tp->total_rto (the socket's _totalRto): RTO expiries over the connection's life.</summary>
+    public int TotalRto { get; set; }
+
+    /// <summary>tp->compressed_ack: duplicate ACKs held by SACK compression (the socket's _compressedAcks).</summary>
+    public int CompressedAcks { get; set; }
+
+    /// <summary>tp->dup_ack_counter (the socket's _dupAckCounter).</summary>
+    public int DupAckCounter { get; set; }
+
+    /// <summary>tp->compressed_ack_rcv_nxt (the socket's _compressedAckRcvNxt).</summary>
+    public SeqNum CompressedAckRcvNxt { get; set; }
 
     /// <summary>prr_delivered: segments delivered (ACKed or SACKed) since fast recovery began.</summary>
     public int PrrDelivered { get; set; }

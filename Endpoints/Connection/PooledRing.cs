@@ -8,19 +8,28 @@ namespace TcpActors.Endpoints;
 /// from a per-thread pool while anything is queued and given back the moment the queue empties, as an idle socket
 /// holds no sk_buff. A million short connections then reuse a few arrays instead of allocating two each.
 /// Indexing returns a reference, so <c>ring[i] = value</c> and <c>ring[i].Field</c> both work.
+/// <para>
+/// A struct, held inline by its owner (16 bytes, no object of its own: a million idle sockets would otherwise carry
+/// two 32-byte rings and the objects around them); <c>default</c> is an empty ring. Keep it in a field that is not
+/// <c>readonly</c> and never copy it: a copy's changes are lost.
+/// </para>
 /// </summary>
-internal sealed class PooledRing<T> : IEnumerable<T>
+internal struct PooledRing<T> : IEnumerable<T>
     where T : struct
 {
     private const int MinCapacity = 4;
 
-    private T[] _items = [];
+    private T[]? _items;
     private int _head;
     private int _count;
 
-    public int Count => _count;
+    public PooledRing()
+    {
+    }
 
-    public ref T this[int index]
+    public readonly int Count => _count;
+
+    public readonly ref T this[int index]
     {
         get
         {
@@ -29,18 +38,18 @@ internal sealed class PooledRing<T> : IEnumerable<T>
                 throw new ArgumentOutOfRangeException(nameof(index), index, $"the queue holds {_count}");
             }
 
-            return ref _items[(_head + index) & (_items.Length - 1)];
+            return ref _items![(_head + index) & (_items.Length - 1)];
         }
     }
 
     public void Add(in T item)
     {
-        if (_count == _items.Length)
+        if (_count == Capacity)
         {
             Grow();
         }
 
-        _items[(_head + _count) & (_items.Length - 1)] = item;
+        _items![(_head + _count) & (_items.Length - 1)] = item;
         _count++;
     }
 
@@ -69,7 +78,7 @@ internal sealed class PooledRing<T> : IEnumerable<T>
 
         if (index == 0)
         {
-            _items[_head] = default;
+            _items![_head] = default;
             _head = (_head + 1) & (_items.Length - 1);
         }
         else
@@ -92,16 +101,16 @@ internal sealed class PooledRing<T> : IEnumerable<T>
     {
         if (_count > 0)
         {
-            Array.Clear(_items);
+            Array.Clear(_items!);
             _count = 0;
         }
 
         Release();
     }
 
-    public bool Exists(Predicate<T> match) => FindIndex(match) >= 0;
+    public readonly bool Exists(Predicate<T> match) => FindIndex(match) >= 0;
 
-    public int FindIndex(Predicate<T> match)
+    public readonly int FindIndex(Predicate<T> match)
     {
         for (int i = 0; i < _count; i++)
         {
@@ -114,7 +123,7 @@ internal sealed class PooledRing<T> : IEnumerable<T>
         return -1;
     }
 
-    public int FindLastIndex(Predicate<T> match)
+    public readonly int FindLastIndex(Predicate<T> match)
     {
         for (int i = _count - 1; i >= 0; i--)
         {
@@ -127,24 +136,27 @@ internal sealed class PooledRing<T> : IEnumerable<T>
         return -1;
     }
 
-    public Enumerator GetEnumerator() => new(this);
+    /// <summary>Enumerates the ring as it is now (the enumerator holds a copy: change nothing while enumerating).</summary>
+    public readonly Enumerator GetEnumerator() => new(this);
 
-    IEnumerator<T> IEnumerable<T>.GetEnumerator() => GetEnumerator();
+    readonly IEnumerator<T> IEnumerable<T>.GetEnumerator() => GetEnumerator();
 
-    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+    readonly IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    private readonly int Capacity => _items?.Length ?? 0;
 
     private void Grow()
     {
-        var larger = RingArrayPool<T>.Rent(Math.Max(MinCapacity, _items.Length * 2));
+        var larger = RingArrayPool<T>.Rent(Math.Max(MinCapacity, Capacity * 2));
         for (int i = 0; i < _count; i++)
         {
             larger[i] = this[i];
         }
 
-        if (_items.Length > 0)
+        if (_items is { Length: > 0 } outgrown)
         {
-            Array.Clear(_items);
-            RingArrayPool<T>.Return(_items);
+            Array.Clear(outgrown);
+            RingArrayPool<T>.Return(outgrown);
         }
 
         _items = larger;
@@ -153,12 +165,12 @@ internal sealed class PooledRing<T> : IEnumerable<T>
 
     private void Release()
     {
-        if (_items.Length > 0)
+        if (_items is { Length: > 0 } items)
         {
-            RingArrayPool<T>.Return(_items);
-            _items = [];
+            RingArrayPool<T>.Return(items);
         }
 
+        _items = null;
         _head = 0;
     }
 

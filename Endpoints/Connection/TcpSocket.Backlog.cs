@@ -20,9 +20,9 @@ internal sealed partial class TcpSocket
     private static readonly Duration BacklogFlushInterval = Duration.FromMicroseconds(122);
 
     /// <summary>A send() has stopped to take in its backlog: segments arriving now are queued, not processed.</summary>
-    private bool _ownedByWriter;
+    private bool _ownedByWriter { get => Has(SocketFlags.OwnedByWriter); set => Set(SocketFlags.OwnedByWriter, value); }
 
-    private List<Segment>? _backlog;
+    private List<Segment>? _backlog { get => _waits?.Backlog; set => WaitsFor(value)?.Backlog = value; }
 
     /// <summary>The write goes on copying: it owns the socket until <see cref="FlushBacklog"/> comes back to it.</summary>
     private void OwnForBacklog()

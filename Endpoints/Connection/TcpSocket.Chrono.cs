@@ -10,7 +10,7 @@ internal sealed partial class TcpSocket
 {
     private uint _busyJiffies;
     private uint _chronoStartJiffy;
-    private bool _chronoBusy;
+    private bool _chronoBusy { get => Has(SocketFlags.ChronoBusy); set => Set(SocketFlags.ChronoBusy, value); }
 
     private uint NowJiffy => unchecked((uint)Jiffies.At(_stack.NowNanoseconds));
 

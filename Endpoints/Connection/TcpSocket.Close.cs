@@ -5,7 +5,7 @@ namespace TcpActors.Endpoints;
 /// <summary>close(), shutdown(), TIME_WAIT and the end of a connection (tcp_close, tcp_shutdown, tcp_time_wait, tcp_done).</summary>
 internal sealed partial class TcpSocket
 {
-    private IActorRef? _closeRequester;
+    private IActorRef? _closeRequester { get => _waits?.CloseRequester; set => WaitsFor(value)?.CloseRequester = value; }
 
     /// <summary>
     /// tcp_close: unread data → RST (RFC 2525 2.17; the peer sees ECONNRESET, no TIME_WAIT anywhere);
@@ -72,7 +72,7 @@ internal sealed partial class TcpSocket
         Orphan(requester);
     }
 
-    private bool _orphanPending;
+    private bool _orphanPending { get => Has(SocketFlags.OrphanPending); set => Set(SocketFlags.OrphanPending, value); }
 
     /// <summary>The application let go: close() returns; the kernel keeps the connection until it ends.</summary>
     private void Orphan(IActorRef? requester)

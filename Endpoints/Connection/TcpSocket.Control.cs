@@ -29,8 +29,8 @@ internal sealed partial class TcpSocket
     private SeqNum _sndWl1;
     private SeqNum _sndWl2;
     private uint _maxWindow;
-    private bool _finQueued;
-    private bool _isnInherited;
+    private bool _finQueued { get => Has(SocketFlags.FinQueued); set => Set(SocketFlags.FinQueued, value); }
+    private bool _isnInherited { get => Has(SocketFlags.IsnInherited); set => Set(SocketFlags.IsnInherited, value); }
 
     // Receive sequence space.
     private SeqNum _irs;
@@ -41,7 +41,7 @@ internal sealed partial class TcpSocket
     private uint _windowClamp;
     private int _scalingRatio = 128;
     private int _receiveBufferGrown;
-    private bool _ackNoMemory;
+    private bool _ackNoMemory { get => Has(SocketFlags.AckNoMemory); set => Set(SocketFlags.AckNoMemory, value); }
 
     // Negotiated options.
     private int _advMss;
@@ -49,9 +49,9 @@ internal sealed partial class TcpSocket
     private int _rcvMss = 536;
     private byte _sndWscale;
     private byte _rcvWscale;
-    private bool _wscaleOk;
-    private bool _sackOk;
-    private bool _tsOk;
+    private bool _wscaleOk { get => Has(SocketFlags.WscaleOk); set => Set(SocketFlags.WscaleOk, value); }
+    private bool _sackOk { get => Has(SocketFlags.SackOk); set => Set(SocketFlags.SackOk, value); }
+    private bool _tsOk { get => Has(SocketFlags.TsOk); set => Set(SocketFlags.TsOk, value); }
     private uint _tsRecent;
     private long _tsRecentStamp;
     private uint _tsOffset;
@@ -59,19 +59,21 @@ internal sealed partial class TcpSocket
 
     // Buffers (the send and receive queues exist only while they hold something: TcpSocket.Queues).
     private SendQueue? _sendQueue;
-    private readonly WriteQueue _writeQueue = new();
+    private WriteQueue _writeQueue = new();
     private ReceiveQueue? _receiveQueue;
-    private readonly PooledRing<SentSegment> _inFlight = new();
+    private PooledRing<SentSegment> _inFlight = new();
 
-    // Retransmission (RFC 6298 with Linux's bounds).
+    // Retransmission (RFC 6298 with Linux's bounds). Members that stay at their defaults until a loss, a
+    // retransmission or out-of-order data (_totalRto, _tlpHighSeq, _dupAcks, _recoveryPoint and SACK compression's)
+    // are properties over the loss-recovery record (LossRecovery), made by the first value that is not a default.
     private RttEstimator _rtt;
     private long _rto = Jiffies.TimeoutInit;
     private int _backoff;
     private int _retransmits;
-    private int _totalRto;
+    private int _totalRto { get => _loss?.TotalRto ?? default; set { if (_loss is not null || value != default) { LossState.TotalRto = value; } } }
     private long _retransStamp = Never;
-    private SeqNum _tlpHighSeq;
-    private bool _tlpOutstanding;
+    private SeqNum _tlpHighSeq { get => _loss?.TlpHighSeq ?? default; set { if (_loss is not null || value != default) { LossState.TlpHighSeq = value; } } }
+    private bool _tlpOutstanding { get => Has(SocketFlags.TlpOutstanding); set => Set(SocketFlags.TlpOutstanding, value); }
     private RetransmitTimerMode _retransmitMode;
     private uint _sendOrder;
 
@@ -79,17 +81,17 @@ internal sealed partial class TcpSocket
     private int _cwnd = 10;
     private int _ssthresh = int.MaxValue;
     private int _cwndCounter;
-    private int _dupAcks;
+    private int _dupAcks { get => _loss?.DupAcks ?? default; set { if (_loss is not null || value != default) { LossState.DupAcks = value; } } }
     private CongestionState _caState;
-    private SeqNum _recoveryPoint;
+    private SeqNum _recoveryPoint { get => _loss?.RecoveryPoint ?? default; set { if (_loss is not null || value != default) { LossState.RecoveryPoint = value; } } }
 
     // Delayed ACK (inet_connection_sock's icsk_ack).
     private int _quickAcks;
-    private bool _pingpong;
+    private bool _pingpong { get => Has(SocketFlags.Pingpong); set => Set(SocketFlags.Pingpong, value); }
     private long _ato;
     private long _lastReceiveTime = Never;
-    private bool _ackScheduled;
-    private bool _ackNow;
+    private bool _ackScheduled { get => Has(SocketFlags.AckScheduled); set => Set(SocketFlags.AckScheduled, value); }
+    private bool _ackNow { get => Has(SocketFlags.AckNow); set => Set(SocketFlags.AckNow, value); }
     private long _delayedAckDeadline;
 
     // Keepalive and liveness.

@@ -11,7 +11,7 @@ namespace TcpActors.Endpoints;
 internal sealed partial class TcpSocket
 {
     /// <summary>tp->is_cwnd_limited: a send in the current window stopped because the window was full.</summary>
-    private bool _isCwndLimited;
+    private bool _isCwndLimited { get => Has(SocketFlags.IsCwndLimited); set => Set(SocketFlags.IsCwndLimited, value); }
 
     /// <summary>tp->max_packets_out: the most segments out at once in the current window.</summary>
     private int _maxPacketsOut;

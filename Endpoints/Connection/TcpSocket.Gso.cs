@@ -22,7 +22,16 @@ internal sealed partial class TcpSocket
     internal const int PacingShift = 10;
 
     /// <summary>sk_gso_max_size and sk_gso_max_segs (sk_setup_caps from the route's device, once known); null: not yet looked up.</summary>
-    private (int MaxSize, int MaxSegs)? _gsoCaps;
+    private (int MaxSize, int MaxSegs)? _gsoCaps
+    {
+        get => _gsoMaxSegs == 0 ? null : (_gsoMaxSize, _gsoMaxSegs);
+        set => (_gsoMaxSize, _gsoMaxSegs) = value is { } caps ? (caps.MaxSize, caps.MaxSegs > 0 ? caps.MaxSegs : throw new ArgumentOutOfRangeException(nameof(value), caps.MaxSegs, "sk_gso_max_segs is at least 1")) : (0, 0);
+    }
+
+    // _gsoCaps unwrapped: sk_gso_max_segs is at least 1 once looked up, so 0 says "not yet" (a nullable pair would
+    // take 16 bytes).
+    private int _gsoMaxSize;
+    private int _gsoMaxSegs;
 
     /// <summary>tp->gso_segs: the segments per sk_buff tcp_xmit_size_goal last settled on.</summary>
     private int _gsoSegs;

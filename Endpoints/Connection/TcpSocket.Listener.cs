@@ -6,9 +6,18 @@ namespace TcpActors.Endpoints;
 /// <summary>The listener role and request sockets (tcp_conn_request, tcp_check_req, reqsk_timer_handler, inet_csk_listen_stop).</summary>
 internal sealed partial class TcpSocket
 {
-    private ListenerState? _listen;
-    private TcpSocket? _listener;
-    private bool _accepted;
+    /// <summary>A listener's state (null unless listening).</summary>
+    private ListenerState? _listen { get => _role as ListenerState; set => _role = Role(value, _listener); }
+
+    /// <summary>A request socket's or an accepted child's listener (null for every other socket).</summary>
+    private TcpSocket? _listener { get => _role as TcpSocket; set => _role = Role(value, _listen); }
+
+    /// <summary>_listen or _listener, which one socket never has both of (one field for the two: 8 bytes a socket).</summary>
+    private object? _role;
+
+    private static object? Role(object? value, object? other) =>
+        value is not null && other is not null ? throw new InvalidOperationException("a socket is a listener or a listener's child, not both") : value ?? other;
+    private bool _accepted { get => Has(SocketFlags.Accepted); set => Set(SocketFlags.Accepted, value); }
     private int _synAckTimeouts;
     private int _synAckRetransmits;
 

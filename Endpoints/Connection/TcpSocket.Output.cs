@@ -7,13 +7,25 @@ namespace TcpActors.Endpoints;
 internal sealed partial class TcpSocket
 {
     /// <summary>The acknowledgement number and window field of the last segment with ACK that left (null: none yet).</summary>
-    private (SeqNum Ack, ushort Window)? _lastAckSent;
+    private (SeqNum Ack, ushort Window)? _lastAckSent
+    {
+        get => Has(SocketFlags.LastAckSentKnown) ? (_lastAckSentAck, _lastAckSentWindow) : null;
+        set
+        {
+            Set(SocketFlags.LastAckSentKnown, value.HasValue);
+            (_lastAckSentAck, _lastAckSentWindow) = value.GetValueOrDefault();
+        }
+    }
+
+    // _lastAckSent's parts, unwrapped (a nullable pair would take 12 bytes, padded to 16).
+    private SeqNum _lastAckSentAck;
+    private ushort _lastAckSentWindow;
 
     /// <summary>
     /// The ACK owed now answers a segment that advanced nothing (out of order, a duplicate, a zero window):
     /// set where tcp_data_queue asks for an immediate ACK, cleared when any ACK leaves (<see cref="AckSent"/>).
     /// </summary>
-    private bool _ackAnswersStaleSegment;
+    private bool _ackAnswersStaleSegment { get => Has(SocketFlags.AckAnswersStaleSegment); set => Set(SocketFlags.AckAnswersStaleSegment, value); }
 
     /// <summary>Why a bare ACK goes out.</summary>
     private enum AckTrigger : byte

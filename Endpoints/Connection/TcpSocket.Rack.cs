@@ -33,7 +33,7 @@ internal sealed partial class TcpSocket
     private uint _rackOrder;
 
     /// <summary>rack.advanced: a segment was delivered since RACK last looked for losses.</summary>
-    private bool _rackAdvanced;
+    private bool _rackAdvanced { get => Has(SocketFlags.RackAdvanced); set => Set(SocketFlags.RackAdvanced, value); }
 
     /// <summary>The loss-recovery state, created by the first loss, SACK, reordering or retransmission.</summary>
     private LossRecovery LossState => _loss ??= new LossRecovery(_stack.Sysctls.TcpReordering);

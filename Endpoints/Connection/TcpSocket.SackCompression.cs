@@ -17,13 +17,13 @@ internal sealed partial class TcpSocket
     private const int SackCompressionThreshold = 3;
 
     /// <summary>tp->compressed_ack: duplicate ACKs held since the last ACK sent.</summary>
-    private int _compressedAcks;
+    private int _compressedAcks { get => _loss?.CompressedAcks ?? default; set { if (_loss is not null || value != default) { LossState.CompressedAcks = value; } } }
 
     /// <summary>tp->dup_ack_counter: duplicate ACKs sent at once at <see cref="_compressedAckRcvNxt"/>.</summary>
-    private int _dupAckCounter;
+    private int _dupAckCounter { get => _loss?.DupAckCounter ?? default; set { if (_loss is not null || value != default) { LossState.DupAckCounter = value; } } }
 
     /// <summary>tp->compressed_ack_rcv_nxt: the rcv_nxt the counter counts at.</summary>
-    private Network.SeqNum _compressedAckRcvNxt;
+    private Network.SeqNum _compressedAckRcvNxt { get => _loss?.CompressedAckRcvNxt ?? default; set { if (_loss is not null || value != default) { LossState.CompressedAckRcvNxt = value; } } }
 
     /// <summary>Whether the ACK owed for out-of-order data is held for compression (false: send it now).</summary>
     private bool HoldForSackCompression()

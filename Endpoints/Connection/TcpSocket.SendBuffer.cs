@@ -40,10 +40,10 @@ internal sealed partial class TcpSocket
     private static readonly Duration WriterWakeLatency = Duration.FromMicroseconds(277);
 
     /// <summary>SOCK_NOSPACE: a send() found the buffer full and sleeps in sk_stream_wait_memory.</summary>
-    private bool _writerWaiting;
+    private bool _writerWaiting { get => Has(SocketFlags.WriterWaiting); set => Set(SocketFlags.WriterWaiting, value); }
 
     /// <summary>The sleeping writer was woken and runs again after <see cref="WriterWakeLatency"/>.</summary>
-    private bool _writerWaking;
+    private bool _writerWaking { get => Has(SocketFlags.WriterWaking); set => Set(SocketFlags.WriterWaking, value); }
 
     /// <summary>sk_sndbuf: SO_SNDBUF doubled and locked (SOCK_SNDBUF_LOCK), else tcp_wmem's default as tcp_sndbuf_expand grew it.</summary>
     private int SendBuffer => _options.SendBuffer is { } size

@@ -8,9 +8,11 @@ internal sealed partial class TcpSocket
 {
     private IActorRef? _connectRequester;
     private Connect? _connectCommand;
-    private Queue<(IActorRef? Requester, Read Command)>? _pendingReads;
-    private Queue<(IActorRef? Requester, Send Command)>? _pendingSends;
-    private Queue<(IActorRef? Requester, SocketCommand Command)>? _callsAfterSends;
+    private Queue<(IActorRef? Requester, Read Command)>? _pendingReads { get => _waits?.PendingReads; set => WaitsFor(value)?.PendingReads = value; }
+
+    private Queue<(IActorRef? Requester, Send Command)>? _pendingSends { get => _waits?.PendingSends; set => WaitsFor(value)?.PendingSends = value; }
+
+    private Queue<(IActorRef? Requester, SocketCommand Command)>? _callsAfterSends { get => _waits?.CallsAfterSends; set => WaitsFor(value)?.CallsAfterSends = value; }
 
     private void OnCommand(SocketCommand command) => OnCommand(command, Sender);
 
@@ -434,7 +436,7 @@ internal sealed partial class TcpSocket
         }
     }
 
-    private bool _endReported;
+    private bool _endReported { get => Has(SocketFlags.EndReported); set => Set(SocketFlags.EndReported, value); }
 
     private void PushToHandler()
     {

@@ -29,22 +29,22 @@ internal sealed partial class TcpSocket : UntypedActor, IWithTimers, IPortHolder
     // Addressing and the tables the socket is in.
     private IPv4Address _boundAddress;
     private ushort _localPort;
-    private bool _holdsPort;
-    private bool _explicitlyBound;
+    private bool _holdsPort { get => Has(SocketFlags.HoldsPort); set => Set(SocketFlags.HoldsPort, value); }
+    private bool _explicitlyBound { get => Has(SocketFlags.ExplicitlyBound); set => Set(SocketFlags.ExplicitlyBound, value); }
     private FourTuple _tuple;
-    private bool _inConnectionTable;
+    private bool _inConnectionTable { get => Has(SocketFlags.InConnectionTable); set => Set(SocketFlags.InConnectionTable, value); }
 
     // What the application did and sees.
-    private bool _orphaned;
-    private bool _sendShutdown;
-    private bool _receiveShutdown;
-    private bool _finReceived;
-    private bool _finConsumed;
-    private bool _handedToTimeWait;
-    private bool _done;
+    private bool _orphaned { get => Has(SocketFlags.Orphaned); set => Set(SocketFlags.Orphaned, value); }
+    private bool _sendShutdown { get => Has(SocketFlags.SendShutdown); set => Set(SocketFlags.SendShutdown, value); }
+    private bool _receiveShutdown { get => Has(SocketFlags.ReceiveShutdown); set => Set(SocketFlags.ReceiveShutdown, value); }
+    private bool _finReceived { get => Has(SocketFlags.FinReceived); set => Set(SocketFlags.FinReceived, value); }
+    private bool _finConsumed { get => Has(SocketFlags.FinConsumed); set => Set(SocketFlags.FinConsumed, value); }
+    private bool _handedToTimeWait { get => Has(SocketFlags.HandedToTimeWait); set => Set(SocketFlags.HandedToTimeWait, value); }
+    private bool _done { get => Has(SocketFlags.Done); set => Set(SocketFlags.Done, value); }
     private Errno _pendingError;
     private IActorRef? _handler;
-    private bool _autoRead;
+    private bool _autoRead { get => Has(SocketFlags.AutoRead); set => Set(SocketFlags.AutoRead, value); }
 
     public TcpSocket(TcpStack stack, SocketOptions options)
     {
@@ -60,7 +60,18 @@ internal sealed partial class TcpSocket : UntypedActor, IWithTimers, IPortHolder
     /// <summary>This socket as a reference (what applications hold).</summary>
     public IActorRef Ref => Self;
 
-    public ITimerScheduler Timers { get; set; } = null!;
+    /// <summary>The cell's scheduler, which the runtime assigns (not stored: 8 bytes a socket).</summary>
+    public ITimerScheduler Timers
+    {
+        get => CellTimers;
+        set
+        {
+            if (!ReferenceEquals(value, CellTimers))
+            {
+                throw new InvalidOperationException("a socket's timers are its cell's");
+            }
+        }
+    }
 
     public TcpState State => _state;
 

@@ -8,44 +8,50 @@ namespace TcpActors.Endpoints;
 /// a new one otherwise; tcp_write_xmit sends the head, cut to the MSS or the window (tso_fragment, tcp_fragment:
 /// the first part loses PSH, the rest keeps it), and never merges two. Only the ends are kept: the head begins
 /// at snd_nxt, every other one where the one before it ends. The bytes themselves are in <see cref="SendQueue"/>.
+/// A struct held inline by the socket (in a field that is not <c>readonly</c>), like its ring.
 /// </summary>
-internal sealed class WriteQueue
+internal struct WriteQueue
 {
     /// <summary>tcp_sendmsg_locked allocates at most one sk_buff per size_goal bytes of a write; this bounds the queue.</summary>
     private const int SkbCountMax = 1 << 20;
 
-    /// <summary>The unsent sk_buffs; made by the first one and dropped when the last is sent, so an idle socket holds no ring.</summary>
-    private PooledRing<UnsentSkb>? _skbs;
+    /// <summary>The unsent sk_buffs; the ring's array is taken by the first one and given back when the last is sent, so an idle socket holds none.</summary>
+    private PooledRing<UnsentSkb> _skbs;
+
+    public WriteQueue()
+    {
+    }
 
     /// <summary>One unsent sk_buff: where it ends and whether tcp_mark_push marked it.</summary>
     public readonly record struct UnsentSkb(SeqNum End, bool Push);
 
-    public bool IsEmpty => Count == 0;
+    public readonly bool IsEmpty => Count == 0;
 
     /// <summary>How many sk_buffs wait to be sent.</summary>
-    public int Count => _skbs?.Count ?? 0;
+    public readonly int Count => _skbs.Count;
 
     /// <summary>The first unsent sk_buff (tcp_send_head); it begins at snd_nxt.</summary>
-    public UnsentSkb Head
+    public readonly UnsentSkb Head
     {
         get
         {
-            return Skbs[0];
+            ThrowIfEmpty();
+            return _skbs[0];
         }
     }
 
     /// <summary>The last sk_buff written (tcp_write_queue_tail).</summary>
-    public UnsentSkb Tail
+    public readonly UnsentSkb Tail
     {
         get
         {
-            var skbs = Skbs;
-            return skbs[skbs.Count - 1];
+            ThrowIfEmpty();
+            return _skbs[_skbs.Count - 1];
         }
     }
 
     /// <summary>Where the tail begins: snd_nxt for the head, else the end of the one before it.</summary>
-    public SeqNum TailStart(SeqNum sndNxt) => _skbs is { Count: > 1 } skbs ? skbs[skbs.Count - 2].End : sndNxt;
+    public readonly SeqNum TailStart(SeqNum sndNxt) => _skbs.Count > 1 ? _skbs[_skbs.Count - 2].End : sndNxt;
 
     /// <summary>tcp_stream_alloc_skb + tcp_skb_entail: a new, empty sk_buff at write_seq.</summary>
     public void Add(SeqNum writeSeq)
@@ -55,14 +61,14 @@ internal sealed class WriteQueue
             throw new InvalidOperationException($"write queue holds more than {SkbCountMax} sk_buffs");
         }
 
-        (_skbs ??= new()).Add(new UnsentSkb(writeSeq, Push: false));
+        _skbs.Add(new UnsentSkb(writeSeq, Push: false));
     }
 
     /// <summary>The write's bytes copied into the tail: it now ends at write_seq.</summary>
-    public void ExtendTail(SeqNum writeSeq)
+    public readonly void ExtendTail(SeqNum writeSeq)
     {
-        var skbs = Skbs;
-        ref var tail = ref skbs[skbs.Count - 1];
+        ThrowIfEmpty();
+        ref var tail = ref _skbs[_skbs.Count - 1];
         if (writeSeq < tail.End)
         {
             throw new InvalidOperationException($"the tail cannot shrink from {tail.End} to {writeSeq}");
@@ -72,39 +78,34 @@ internal sealed class WriteQueue
     }
 
     /// <summary>tcp_mark_push on the tail.</summary>
-    public void MarkTailPush()
+    public readonly void MarkTailPush()
     {
-        var skbs = Skbs;
-        ref var tail = ref skbs[skbs.Count - 1];
+        ThrowIfEmpty();
+        ref var tail = ref _skbs[_skbs.Count - 1];
         tail = tail with { Push = true };
     }
 
     /// <summary>tcp_write_wakeup marks the head PSH before cutting a probe from it, so what stays keeps the mark.</summary>
-    public void MarkHeadPush()
+    public readonly void MarkHeadPush()
     {
-        var skbs = Skbs;
-        skbs[0] = skbs[0] with { Push = true };
+        ThrowIfEmpty();
+        _skbs[0] = _skbs[0] with { Push = true };
     }
 
     /// <summary>Forgets the sk_buffs sent in full: those ending at or before snd_nxt (the ring's array goes back to the pool once empty).</summary>
     public void Sent(SeqNum sndNxt)
     {
-        if (_skbs is not { } skbs)
+        while (_skbs.Count > 0 && _skbs[0].End <= sndNxt)
         {
-            return;
-        }
-
-        while (skbs.Count > 0 && skbs[0].End <= sndNxt)
-        {
-            skbs.RemoveAt(0);
-        }
-
-        if (skbs.Count == 0)
-        {
-            _skbs = null;
+            _skbs.RemoveAt(0);
         }
     }
 
-    /// <summary>The ring, which holds at least one sk_buff.</summary>
-    private PooledRing<UnsentSkb> Skbs => _skbs is { Count: > 0 } skbs ? skbs : throw new InvalidOperationException("the write queue is empty");
+    private readonly void ThrowIfEmpty()
+    {
+        if (_skbs.Count == 0)
+        {
+            throw new InvalidOperationException("the write queue is empty");
+        }
+    }
 }

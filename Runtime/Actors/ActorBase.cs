@@ -31,6 +31,12 @@ public abstract class ActorBase
 
     internal ActorCell Cell => _cell;
 
+    /// <summary>
+    /// The scheduler an <see cref="IWithTimers"/> actor is given (its cell): an actor that keeps millions of instances
+    /// can return this from <see cref="IWithTimers.Timers"/> instead of storing the reference.
+    /// </summary>
+    protected ITimerScheduler CellTimers => _cell;
+
     internal bool InvokeReceive(object message) => Receive(message);
 
     internal void InvokeUnhandled(object message) => Unhandled(message);

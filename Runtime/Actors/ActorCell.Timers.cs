@@ -4,7 +4,8 @@ namespace TcpActors.Runtime;
 /// The timers of one actor (the cell is its own <see cref="ITimerScheduler"/>, so a million sockets carry no
 /// scheduler object each), as slots in a small array (TCP uses three or four keys): a slot is found by
 /// a linear search, which at this size is cheaper than a dictionary and ordered by construction, and
-/// slots are structs, so an actor's timers cost one array rather than an object per key. A queued
+/// slots are structs, so an actor's timers cost one array rather than an object per key (32 bytes a slot: a
+/// periodic timer's interval is kept in the cell's extras). A queued
 /// timer event names the cell, the slot and the slot's generation; cancelling or restarting bumps
 /// the generation, which makes the queued event stale in O(1). A terminated cell gives its array to the
 /// system's spares (<see cref="TimerSlotSpares"/>) for the next cell, and every event still queued for it is stale.
@@ -75,13 +76,14 @@ internal sealed partial class ActorCell : ITimerScheduler
     internal object TimerFired(byte slot)
     {
         ref var entry = ref _timerSlots[slot];
-        if (entry.IntervalNanoseconds == 0)
+        long interval = IntervalOf(slot);
+        if (interval == 0)
         {
             entry.IsActive = false;
         }
         else
         {
-            entry.DeadlineNanoseconds += entry.IntervalNanoseconds;
+            entry.DeadlineNanoseconds += interval;
             System.ScheduleTimer(this, slot, entry.Generation, entry.DeadlineNanoseconds);
         }
 
@@ -110,10 +112,32 @@ internal sealed partial class ActorCell : ITimerScheduler
         }
 
         entry.Message = message;
-        entry.IntervalNanoseconds = interval;
+        SetInterval(index, interval);
         entry.IsActive = true;
         entry.DeadlineNanoseconds = SimTime.SaturatingAdd(System.Now.Nanoseconds, delay.Nanoseconds);
         System.ScheduleTimer(this, (byte)index, entry.Generation, entry.DeadlineNanoseconds);
+    }
+
+    /// <summary>A periodic timer's interval (0 for a single timer): kept beside the slots, in the cell's extras, as few actors have one.</summary>
+    private long IntervalOf(int slot) => _extras?.TimerIntervals is { } intervals && slot < intervals.Length ? intervals[slot] : 0;
+
+    private void SetInterval(int slot, long interval)
+    {
+        if (interval != 0)
+        {
+            var extras = _extras ??= new();
+            if (extras.TimerIntervals is not { } intervals || slot >= intervals.Length)
+            {
+                Array.Resize(ref extras.TimerIntervals, Math.Max(slot + 1, _timerSlots.Length));
+                intervals = extras.TimerIntervals;
+            }
+
+            intervals[slot] = interval;
+        }
+        else if (_extras?.TimerIntervals is { } intervals && slot < intervals.Length)
+        {
+            intervals[slot] = 0;
+        }
     }
 
     private void Deactivate(ref TimerSlot entry)
@@ -200,7 +224,6 @@ internal sealed partial class ActorCell : ITimerScheduler
     {
         public object Key;
         public object Message;
-        public long IntervalNanoseconds;
         public long DeadlineNanoseconds;
         public int Generation;
         public bool IsActive;

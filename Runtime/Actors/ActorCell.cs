@@ -411,6 +411,9 @@ internal sealed partial class ActorCell : IActorRef, IActorContext
         public List<ActorCell>? Watchers;
         public List<ActorCell>? Watching;
         public RandomStream? Random;
+
+        /// <summary>The periodic timers' intervals by slot (see ActorCell.Timers); null while the cell has none.</summary>
+        public long[]? TimerIntervals;
     }
 }
 
