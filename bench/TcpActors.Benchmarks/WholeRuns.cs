@@ -24,13 +24,14 @@ internal static class WholeRuns
     public static bool TryRun(string[] args)
     {
         int count = args.Length > 1 && int.TryParse(args[1], NumberStyles.None, s_culture, out int parsed) ? parsed : 0;
+        string? congestion = args.Length > 2 ? args[2] : null; // e.g. "lifecycles 1000000 cubic": another algorithm than the default bbr
         switch (args[0])
         {
             case "lifecycles":
-                Lifecycles(count == 0 ? 1_000_000 : count, loopback: false);
+                Lifecycles(count == 0 ? 1_000_000 : count, loopback: false, congestion);
                 return true;
             case "lifecycles-loopback":
-                Lifecycles(count == 0 ? 1_000_000 : count, loopback: true);
+                Lifecycles(count == 0 ? 1_000_000 : count, loopback: true, congestion);
                 return true;
             case "established":
                 Established(count == 0 ? 100_000 : count);
@@ -46,7 +47,7 @@ internal static class WholeRuns
         }
     }
 
-    private static void Lifecycles(int connections, bool loopback)
+    private static void Lifecycles(int connections, bool loopback, string? congestion)
     {
         double rate = 20_000;
         var settings = new LoadSettings
@@ -60,6 +61,7 @@ internal static class WholeRuns
             Duration = Duration.FromSeconds(connections / rate),
             Drain = Duration.FromSeconds(61),
             Seed = 1,
+            Sysctls = congestion is null ? [] : [("net.ipv4.tcp_congestion_control", congestion)],
         };
         long before = GC.GetTotalAllocatedBytes();
         var collections = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
@@ -69,7 +71,7 @@ internal static class WholeRuns
         wall.Stop();
         paused = GC.GetTotalPauseDuration() - paused;
         Console.WriteLine(string.Create(s_culture,
-            $"lifecycles{(loopback ? " (loopback)" : "")}: {report.Completed:N0} completed ({report.Failed:N0} failed) in {wall.Elapsed.TotalSeconds:0.00} s wall = {report.Completed / wall.Elapsed.TotalSeconds:N0} lifecycles/s, {report.Run.EventsProcessed / wall.Elapsed.TotalSeconds:N0} events/s, {report.Run.EventsProcessed / (double)Math.Max(1, report.Completed):0.0} events per lifecycle, {(GC.GetTotalAllocatedBytes() - before) / (double)Math.Max(1, report.Completed):N0} bytes allocated per lifecycle, peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:N0} MB; collections gen0/1/2 {GC.CollectionCount(0) - collections.Item1}/{GC.CollectionCount(1) - collections.Item2}/{GC.CollectionCount(2) - collections.Item3}, {paused.TotalSeconds:0.00} s paused"));
+            $"lifecycles{(loopback ? " (loopback)" : "")}{(congestion is null ? "" : $" ({congestion})")}: {report.Completed:N0} completed ({report.Failed:N0} failed) in {wall.Elapsed.TotalSeconds:0.00} s wall = {report.Completed / wall.Elapsed.TotalSeconds:N0} lifecycles/s, {report.Run.EventsProcessed / wall.Elapsed.TotalSeconds:N0} events/s, {report.Run.EventsProcessed / (double)Math.Max(1, report.Completed):0.0} events per lifecycle, {(GC.GetTotalAllocatedBytes() - before) / (double)Math.Max(1, report.Completed):N0} bytes allocated per lifecycle, peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:N0} MB; collections gen0/1/2 {GC.CollectionCount(0) - collections.Item1}/{GC.CollectionCount(1) - collections.Item2}/{GC.CollectionCount(2) - collections.Item3}, {paused.TotalSeconds:0.00} s paused"));
     }
 
     private static void Established(int connections)
