@@ -61,7 +61,7 @@ internal sealed partial class Bbr
         uint bw = unchecked((uint)((ulong)rs.Delivered * BwUnit / (ulong)rs.IntervalUs));
         if (!rs.IsAppLimited || bw >= MaxBandwidth(bbr))
         {
-            bbr.Bw.Add(BwRtts, bbr.RttCnt, bw);
+            bbr.Bw.RunningMax(BwRtts, bbr.RttCnt, bw);
         }
     }
 

@@ -36,7 +36,7 @@ internal sealed class BbrState
     public uint ProbeRttDoneStamp;
 
     /// <summary>bw: the windowed maximum delivery rate over 10 rounds.</summary>
-    public WindowedMax Bw;
+    public Minmax Bw;
 
     /// <summary>rtt_cnt: packet-timed rounds elapsed.</summary>
     public uint RttCnt;

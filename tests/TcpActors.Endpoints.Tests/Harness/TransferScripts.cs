@@ -1,7 +1,7 @@
 namespace TcpActors.Endpoints.Tests.Harness;
 
 /// <summary>
-/// The two processes of the transfer experiments (26-partition-recovery, 27-reorder), as their kernel-lab scripts
+/// The two processes of the transfer experiments (26-partition-recovery, 27-reorder; the server also for 43 and 53), as their kernel-lab scripts
 /// run them: a server on 10.0.2.2:8080 that reads until end of stream and closes, and a client on 10.0.1.2:40000
 /// that connects at 1 s, writes its bytes at 2 s, shuts down its sending side, waits for the server's close and closes.
 /// </summary>

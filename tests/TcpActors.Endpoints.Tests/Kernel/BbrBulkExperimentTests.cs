@@ -76,7 +76,7 @@ public sealed class BbrBulkExperimentTests
     private static (Lab Lab, List<(string Heading, SsInfoFields Kernel, SsInfoFields? Simulated)> Taken) Run()
     {
         var lab = Path();
-        lab.Run("server", lab.Server, Server);
+        lab.Run("server", lab.Server, TransferScripts.ReadingServer);
         lab.Run("client", lab.Client, Client);
         var taken = SsInfoFields.AtEverySnapshot(lab, Reference, _ => lab.ClientStack);
         lab.RunUntil(9);
@@ -111,25 +111,6 @@ public sealed class BbrBulkExperimentTests
             serverLinks: new LinkSettings(Duration.Zero));
         lab.GsoOffBehindTheDelayLine();
         return lab;
-    }
-
-    private static IEnumerable<Step> Server(ScriptedProcess p)
-    {
-        var listener = p.Socket();
-        yield return listener.Bind("10.0.2.2:8080");
-        yield return listener.Listen(8);
-        yield return listener.Accept();
-        var connection = p.Accepted!;
-        for (int i = 0; i < 20000; i++)
-        {
-            yield return connection.Recv();
-            if (p.LastReceived <= 0)
-            {
-                break;
-            }
-        }
-
-        yield return connection.Close();
     }
 
     private static IEnumerable<Step> Client(ScriptedProcess p)

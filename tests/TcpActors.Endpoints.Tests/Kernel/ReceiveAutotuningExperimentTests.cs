@@ -20,7 +20,7 @@ public sealed class ReceiveAutotuningExperimentTests
         // 3030518) and window_clamp with it, and rcv_ssthresh climbs 2 × advmss per segment to the new clamp:
         // plateaus at 148 and 367, then a climb to 1586 by the end of the transfer.
         var lab = Path();
-        lab.Run("server", lab.Server, Server);
+        lab.Run("server", lab.Server, TransferScripts.ReadingServer);
         lab.Run("client", lab.Client, Client);
         lab.RunUntil(6);
 
@@ -62,7 +62,7 @@ public sealed class ReceiveAutotuningExperimentTests
         // so the window never passes the clamp of 131072 bytes at the measured ratio (82944 bytes, 80 units
         // with one segment queued) and the transfer takes longer.
         var lab = Path("net.ipv4.tcp_moderate_rcvbuf=0");
-        lab.Run("server", lab.Server, Server);
+        lab.Run("server", lab.Server, TransferScripts.ReadingServer);
         lab.Run("client", lab.Client, Client);
         lab.RunUntil(6);
         var acks = Acks(lab.Wire.Text());
@@ -109,7 +109,7 @@ public sealed class ReceiveAutotuningExperimentTests
         // snapshot, 1623790 against 1623793 at the end). The ages are not compared: one of these ss runs read the clock 64 ms late. Both ran
         // reno, as kernel-lab set it for this experiment.
         var lab = Path();
-        lab.Run("server", lab.Server, Server);
+        lab.Run("server", lab.Server, TransferScripts.ReadingServer);
         lab.Run("client", lab.Client, Client);
         var taken = SsInfoFields.AtEverySnapshot(lab, "43-receive-autotuning.txt", _ => lab.ServerStack);
         lab.RunUntil(6);
@@ -146,25 +146,6 @@ public sealed class ReceiveAutotuningExperimentTests
             serverLinks: new LinkSettings(Duration.Zero));
         lab.GsoOffBehindTheDelayLine();
         return lab;
-    }
-
-    private static IEnumerable<Step> Server(ScriptedProcess p)
-    {
-        var listener = p.Socket();
-        yield return listener.Bind("10.0.2.2:8080");
-        yield return listener.Listen(8);
-        yield return listener.Accept();
-        var connection = p.Accepted!;
-        for (int i = 0; i < 5000; i++)
-        {
-            yield return connection.Recv();
-            if (p.LastReceived <= 0)
-            {
-                break;
-            }
-        }
-
-        yield return connection.Close();
     }
 
     private static IEnumerable<Step> Client(ScriptedProcess p)

@@ -64,17 +64,17 @@ public sealed class BbrArithmeticTests
         // minmax_running_max over rtt_cnt, window 10: 100 at round 0, 90 at round 3 (a quarter window on: second
         // best), 80 at round 6 (half a window: third); at round 11 the 100 is out of the window and 90 takes its
         // place, not the new 50. A higher sample resets all three.
-        var filter = default(WindowedMax);
+        var filter = default(Minmax);
         filter.Reset(0, 0);
-        filter.Add(Bbr.BwRtts, 0, 100);
-        filter.Add(Bbr.BwRtts, 3, 90);
-        filter.Add(Bbr.BwRtts, 6, 80);
+        filter.RunningMax(Bbr.BwRtts, 0, 100);
+        filter.RunningMax(Bbr.BwRtts, 3, 90);
+        filter.RunningMax(Bbr.BwRtts, 6, 80);
         Assert.Equal(100U, filter.Value);
-        filter.Add(Bbr.BwRtts, 11, 50);
+        filter.RunningMax(Bbr.BwRtts, 11, 50);
         Assert.Equal(90U, filter.Value);
-        filter.Add(Bbr.BwRtts, 12, 95);
+        filter.RunningMax(Bbr.BwRtts, 12, 95);
         Assert.Equal(95U, filter.Value);
-        filter.Add(Bbr.BwRtts, 40, 10);
+        filter.RunningMax(Bbr.BwRtts, 40, 10);
         Assert.Equal(10U, filter.Value);
     }
 }
