@@ -8,12 +8,19 @@
 # one hole, SACKed around (fast recovery, packet conservation in bbr); from t=2.55 to t=2.80 every one: the flight,
 # the tail loss probe and nothing acknowledged until the RTO (TCP_CA_Loss under bbr). ss -tanoi of the client every
 # 20 ms from t=2.0 to t=3.8; the client namespace's TcpExt counters at the end.
+# Variant "nth4" (54-bbr-loss-nth4): instead, every 4th data segment dropped from t=2.3 to t=3.1 (25% loss, above
+# bbr_lt_loss_thresh's 20%: the long-term bandwidth sampler's policer detection, bbr_lt_bw_sampling).
 source "$(dirname "$0")/../lab.sh"
 
 run() {
-  local LAB_ARGS=""
-  lab_init "54-bbr-loss" routed "kb54" \
-    "1200000 bytes at t=2 over a 20 ms round trip at 10 Mbit/s (delay line), bbr; server drops one data segment after t=2.25 and all from t=2.55 to t=2.80; ss -tanoi every 20 ms"
+  local variant=${1:-} LAB_ARGS=${1:-}
+  if [ "$variant" = nth4 ]; then
+    lab_init "54-bbr-loss-nth4" routed "kb54" \
+      "1200000 bytes at t=2 over a 20 ms round trip at 10 Mbit/s (delay line), bbr; server drops every 4th data segment from t=2.3 to t=3.1; ss -tanoi every 20 ms"
+  else
+    lab_init "54-bbr-loss" routed "kb54" \
+      "1200000 bytes at t=2 over a 20 ms round trip at 10 Mbit/s (delay line), bbr; server drops one data segment after t=2.25 and all from t=2.55 to t=2.80; ss -tanoi every 20 ms"
+  fi
   lab_delay_line 10 10000 || exit 1
   lab_sysctl "$NS_C" net.ipv4.tcp_congestion_control=bbr
   lab_sysctl "$NS_S" net.ipv4.tcp_congestion_control=bbr
@@ -44,10 +51,16 @@ PY
   LAB_BG+=($!)
   local one="INPUT -s $CLIENT_IP -p tcp -m length --length 53:65535 -m statistic --mode nth --every 100000 --packet 0 -j DROP"
   local all="INPUT -s $CLIENT_IP -p tcp -m length --length 53:65535 -j DROP"
-  lab_at 2.25; lab_ipt "$NS_S" -A $one
-  lab_at 2.35; lab_ipt "$NS_S" -D $one
-  lab_at 2.55; lab_ipt "$NS_S" -A $all
-  lab_at 2.80; lab_ipt "$NS_S" -D $all
+  if [ "$variant" = nth4 ]; then
+    local nth="INPUT -s $CLIENT_IP -p tcp -m length --length 53:65535 -m statistic --mode nth --every 4 --packet 0 -j DROP"
+    lab_at 2.30; lab_ipt "$NS_S" -A $nth
+    lab_at 3.10; lab_ipt "$NS_S" -D $nth
+  else
+    lab_at 2.25; lab_ipt "$NS_S" -A $one
+    lab_at 2.35; lab_ipt "$NS_S" -D $one
+    lab_at 2.55; lab_ipt "$NS_S" -A $all
+    lab_at 2.80; lab_ipt "$NS_S" -D $all
+  fi
   wait $spid $cpid
   python3 "$LAB_DRIVER" snap "$NS_C client TcpExt counters" "$LAB_SS" -- ip netns exec "$NS_C" sh -c \
     "nstat -az | grep -E 'TcpRetransSegs|TCPLossProbes|TCPLossProbeRecovery|TCPTimeouts|TCPSackRecovery|TCPLossUndo|TCPSpuriousRTOs|TCPLostRetransmit|TCPFastRetrans|TCPSlowStartRetrans|TCPSACKReorder|TCPDSACKRecv|TCPDSACKUndo|TCPFullUndo|TCPPartialUndo|TCPSackRecoveryFail|TCPSackShifted|TCPSackMerged'"
@@ -56,4 +69,4 @@ PY
   lab_finish
   lab_cleanup
 }
-run
+run "$@"
