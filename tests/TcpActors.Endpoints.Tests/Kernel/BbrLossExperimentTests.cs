@@ -9,11 +9,13 @@ namespace TcpActors.Endpoints.Tests.Kernel;
 /// Experiment 54 (recorded for this suite): BBR through losses on experiment 53's path (kernel-lab's delay line, 10 ms
 /// each way at 10 Mbit/s, one segment per skb). The client writes 1200000 bytes at t=2 and shuts down; the server's
 /// INPUT chain drops the first data segment after t=2.27 (one hole: SACK fast recovery) and every data segment from
-/// t=2.56 to t=2.82 (the flight and the tail loss probe: an RTO, TCP_CA_Loss). ss -tanoi of the client every 20 ms.
+/// t=2.56 to t=2.82 (the flight and the tail loss probe: an RTO, TCP_CA_Loss); variant nth4, every 4th data segment
+/// from t=2.32 to 3.12 (a loss rate the long-term sampler takes for a policer). ss -tanoi of the client every 20 ms.
 /// </summary>
 public sealed class BbrLossExperimentTests
 {
     private const string Reference = "54-bbr-loss.txt";
+    private const string ReferenceNth4 = "54-bbr-loss-nth4.txt";
 
     [Fact]
     public void Fast_recovery_retransmits_the_hole_at_the_next_pacing_slot_conserves_packets_then_restores_the_window()
@@ -131,6 +133,52 @@ public sealed class BbrLossExperimentTests
         Assert.Equal((46L, 44L), (c.RetransmittedSegments, c.SlowStartRetransmits));
     }
 
+    [Fact]
+    public void Sustained_loss_makes_both_detect_a_policer_and_pace_at_the_long_term_bandwidth()
+    {
+        // Proves bbr_lt_bw_sampling against variant nth4 (every 4th data segment dropped from t=2.32 to 3.12, 25%
+        // loss, above bbr_lt_loss_thresh's 50/256): after two sampling intervals of at least 4 rounds with that loss
+        // rate and bandwidths within 1/8 of each other, lt_use_bw — bw is the long-term estimate and pacing_gain
+        // 1 — from t=2.58 in the kernel and 2.56 in the simulator, at 6.94 against 7.15 Mbit/s (within 4%), held
+        // to the end of the recording (bbr_lt_bw_max_rtts, 48 rounds) with pacing_rate = lt_bw × 99% and cwnd 32 to 38.
+        // Counters: 16 SACK recoveries in both, every retransmission a fast one (TCPFastRetrans = TcpRetransSegs:
+        // 129 against 136), no RTO, no loss probe. TCPLostRetransmit differs, 18 against 32: the nth rule drops
+        // every 4th arrival, and the simulator's evenly paced sends fall into step with it (one segment's
+        // retransmission lost 7 times in a row, where the kernel's jitter breaks such runs after 3); in both the
+        // counter is what the wire shows (the transmissions of a sequence beyond its first two).
+        var (lab, taken) = RunNth4();
+        var policed = taken.Where(t => t.Kernel.Has("bbr:()") && t.Simulated is not null).ToList();
+        int kernelFrom = policed.FindIndex(t => Bbr(t.Kernel)["bw"] < 8e6 && Time(t.Heading).CompareTo("2.3") > 0);
+        int simulatedFrom = policed.FindIndex(t => Bbr(t.Simulated!)["bw"] < 8e6 && Time(t.Heading).CompareTo("2.3") > 0);
+        Assert.Equal(("2.580", "2.560"), (Time(policed[kernelFrom].Heading), Time(policed[simulatedFrom].Heading)));
+        double kernelLtBw = Bbr(policed[kernelFrom].Kernel)["bw"];
+        double simulatedLtBw = Bbr(policed[simulatedFrom].Simulated!)["bw"];
+        Assert.InRange(simulatedLtBw / kernelLtBw, 0.96, 1.04);
+        foreach (var (line, from, ltBw) in new[] { (0, kernelFrom, kernelLtBw), (1, simulatedFrom, simulatedLtBw) })
+        {
+            foreach (var t in policed.Skip(from))
+            {
+                var fields = line == 0 ? t.Kernel : t.Simulated!;
+                var bbr = Bbr(fields);
+                Assert.Equal((ltBw, 1.0, 2.0), (bbr["bw"], bbr["pacing_gain"], bbr["cwnd_gain"]));
+                Assert.True(Math.Abs(fields.Number("pacing_rate") - (ltBw * 0.99)) <= ltBw * 1e-4, t.Heading);
+                Assert.InRange(fields.Number("cwnd"), 32, 38);
+            }
+        }
+
+        var nstat = KernelCounters(ReferenceNth4);
+        var c = lab.ClientStack.Counters;
+        Assert.Equal((16L, 129L, 129L, 0L, 0L), (nstat["TcpExtTCPSackRecovery"], nstat["TcpExtTCPFastRetrans"], nstat["TcpRetransSegs"], nstat["TcpExtTCPTimeouts"], nstat["TcpExtTCPLossProbes"]));
+        Assert.Equal((16L, 136L, 136L, 0L, 0L), (c.SackRecoveries, c.FastRetransmits, c.RetransmittedSegments, c.Timeouts, c.LossProbes));
+        var kernelWire = KernelReference.Load(ReferenceNth4).WireText(withTime: true);
+        Assert.Equal((18L, 18L), (nstat["TcpExtTCPLostRetransmit"], RetransmittedAgain(Segments(kernelWire))));
+        Assert.Equal((32L, 32L), (c.LostRetransmits, RetransmittedAgain(Segments(lab.Wire.Text()))));
+    }
+
+    /// <summary>Transmissions of a client sequence beyond its first two (a retransmission sent again).</summary>
+    private static long RetransmittedAgain(List<Segment> segments) =>
+        segments.Where(s => s.FromClient && s.Length > 0).GroupBy(s => s.Start).Sum(g => (long)Math.Max(g.Count() - 2, 0));
+
     private static (Lab Lab, List<(string Heading, SsInfoFields Kernel, SsInfoFields? Simulated)> Taken) Run()
     {
         var lab = Path();
@@ -140,9 +188,24 @@ public sealed class BbrLossExperimentTests
         lab.At(2.360, () => lab.DeleteRule(lab.Server, one));
         lab.At(2.561, () => lab.AddRule(lab.Server, all));
         lab.At(2.817, () => lab.DeleteRule(lab.Server, all));
+        return Transfer(lab, Reference, connectAt: 1.001);
+    }
+
+    /// <summary>Variant nth4: every 4th data segment dropped from t=2.32 (the rule was in effect between 2.305 and 2.336) to t=3.12.</summary>
+    private static (Lab Lab, List<(string Heading, SsInfoFields Kernel, SsInfoFields? Simulated)> Taken) RunNth4()
+    {
+        var lab = Path();
+        var nth = new DropRule(HookPoint.Input, "INPUT -s 10.0.1.2 -p tcp -m length --length 53:65535 -m statistic --mode nth --every 4 --packet 0 -j DROP");
+        lab.At(2.320, () => lab.AddRule(lab.Server, nth));
+        lab.At(3.120, () => lab.DeleteRule(lab.Server, nth));
+        return Transfer(lab, ReferenceNth4, connectAt: 1.003);
+    }
+
+    private static (Lab Lab, List<(string Heading, SsInfoFields Kernel, SsInfoFields? Simulated)> Taken) Transfer(Lab lab, string reference, double connectAt)
+    {
         lab.Run("server", lab.Server, Server);
-        lab.Run("client", lab.Client, Client);
-        var taken = SsInfoFields.AtEverySnapshot(lab, Reference, _ => lab.ClientStack);
+        lab.Run("client", lab.Client, p => Client(p, connectAt));
+        var taken = SsInfoFields.AtEverySnapshot(lab, reference, _ => lab.ClientStack);
         lab.RunUntil(5);
         return (lab, taken);
     }
@@ -229,9 +292,9 @@ public sealed class BbrLossExperimentTests
     }
 
     /// <summary>The client namespace's nstat counters recorded at the end (<c>### … TcpExt counters</c>).</summary>
-    private static Dictionary<string, long> KernelCounters()
+    private static Dictionary<string, long> KernelCounters(string reference = Reference)
     {
-        var lines = KernelReference.Load(Reference).Section("ss");
+        var lines = KernelReference.Load(reference).Section("ss");
         int start = lines.ToList().FindIndex(l => l.EndsWith("TcpExt counters", StringComparison.Ordinal));
         return lines.Skip(start + 1).TakeWhile(l => !l.StartsWith("###", StringComparison.Ordinal))
             .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
@@ -266,10 +329,10 @@ public sealed class BbrLossExperimentTests
         yield return connection.Close();
     }
 
-    private static IEnumerable<Step> Client(ScriptedProcess p)
+    private static IEnumerable<Step> Client(ScriptedProcess p, double connectAt)
     {
-        // The kernel run's client connected at 1.001 and wrote at 2.0.
-        yield return Script.Until(1.001);
+        // The kernel runs' clients connected at 1.001 (1.003 in nth4) and wrote at 2.0.
+        yield return Script.Until(connectAt);
         var socket = p.Socket();
         yield return socket.Bind("10.0.1.2:40000");
         yield return socket.Connect("10.0.2.2:8080");
