@@ -10,12 +10,14 @@ namespace TcpActors.Endpoints.Tests.Kernel;
 /// each way at 10 Mbit/s, one segment per skb). The client writes 1200000 bytes at t=2 and shuts down; the server's
 /// INPUT chain drops the first data segment after t=2.27 (one hole: SACK fast recovery) and every data segment from
 /// t=2.56 to t=2.82 (the flight and the tail loss probe: an RTO, TCP_CA_Loss); variant nth4, every 4th data segment
-/// from t=2.32 to 3.12 (a loss rate the long-term sampler takes for a policer). ss -tanoi of the client every 20 ms.
+/// from t=2.32 to 3.12 (a loss rate the long-term sampler takes for a policer); variant hold, one segment held 8 ms
+/// (reordering: a needless retransmission, undone). ss -tanoi of the client every 20 ms.
 /// </summary>
 public sealed class BbrLossExperimentTests
 {
     private const string Reference = "54-bbr-loss.txt";
     private const string ReferenceNth4 = "54-bbr-loss-nth4.txt";
+    private const string ReferenceHold = "54-bbr-loss-hold.txt";
 
     [Fact]
     public void Fast_recovery_retransmits_the_hole_at_the_next_pacing_slot_conserves_packets_then_restores_the_window()
@@ -134,6 +136,44 @@ public sealed class BbrLossExperimentTests
     }
 
     [Fact]
+    public void A_retransmission_the_held_original_makes_needless_is_undone_and_bbr_keeps_its_model()
+    {
+        // Proves tcp_try_undo_partial with bbr_undo_cwnd and the reordering learnt, against variant hold (the original
+        // of relative sequence 463361 held 8 ms before the server: nfq_hold.py in the server's INPUT, HeldSegments on
+        // the router's link to it). In both: after three SACKs RACK retransmits it, the only retransmission; the
+        // original's arrival moves snd_una with an echoed timestamp older than the retransmission (tcp_packet_delayed),
+        // the retransmission comes back D-SACKed, and the recovery is undone partially: TCPPartialUndo 1, no full or
+        // D-SACK undo; the sender learns a reordering of 7 segments and gets back prior_ssthresh, 3/4 of the cwnd at
+        // the recovery's start (45 of 60 in the kernel, 33 of 44 in the simulator); BBR stays in PROBE_BW (cwnd_gain 2),
+        // since bbr_undo_cwnd clears full_bw but not full_bw_reached. Not compared: bw and cwnd, the kernel's inflated
+        // by the NFQUEUE (its userspace verdicts batch the segments, so the server's ACKs, and the delivery rate the
+        // kernel samples, 11.3 Mbit/s, exceed the link's 10).
+        var (lab, taken) = RunHold();
+        foreach (var wire in new[] { KernelReference.Load(ReferenceHold).WireText(withTime: true), lab.Wire.Text() })
+        {
+            var segments = Segments(wire);
+            var retransmission = Assert.Single(Retransmissions(segments));
+            Assert.Equal(463361, retransmission.Start);
+            var ackedBefore = segments.Where(s => !s.FromClient && s.Time <= retransmission.Time).ToList();
+            Assert.True(ackedBefore.TakeLast(3).All(s => s.Sack), "three SACKs before the retransmission");
+        }
+
+        var nstat = KernelCounters(ReferenceHold);
+        var c = lab.ClientStack.Counters;
+        Assert.Equal((1L, 1L, 1L, 1L, 1L, 0L, 0L, 0L), (nstat["TcpRetransSegs"], nstat["TcpExtTCPSackRecovery"], nstat["TcpExtTCPFastRetrans"], nstat["TcpExtTCPDSACKRecv"], nstat["TcpExtTCPPartialUndo"], nstat["TcpExtTCPFullUndo"], nstat["TcpExtTCPDSACKUndo"], nstat["TcpExtTCPLossUndo"]));
+        Assert.Equal((1L, 1L, 1L, 1L, 1L, 0L, 0L, 0L), (c.RetransmittedSegments, c.SackRecoveries, c.FastRetransmits, c.DsacksReceived, c.PartialUndos, c.FullUndos, c.DsackUndos, c.LossUndos));
+
+        var kernelUndone = taken.First(t => t.Kernel["retrans"] == "0/1");
+        var simulatedUndone = taken.First(t => t.Simulated!["retrans"] == "0/1");
+        Assert.Equal(("7", "45"), (kernelUndone.Kernel["reordering"], kernelUndone.Kernel["ssthresh"]));
+        Assert.Equal(("7", "33"), (simulatedUndone.Simulated!["reordering"], simulatedUndone.Simulated["ssthresh"]));
+        foreach (var t in taken.Skip(taken.IndexOf(kernelUndone)).Where(t => t.Kernel.Has("bbr:()") && t.Simulated is not null))
+        {
+            Assert.Equal((2.0, 2.0), (Bbr(t.Kernel)["cwnd_gain"], Bbr(t.Simulated!)["cwnd_gain"]));
+        }
+    }
+
+    [Fact]
     public void Sustained_loss_makes_both_detect_a_policer_and_pace_at_the_long_term_bandwidth()
     {
         // Proves bbr_lt_bw_sampling against variant nth4 (every 4th data segment dropped from t=2.32 to 3.12, 25%
@@ -199,6 +239,15 @@ public sealed class BbrLossExperimentTests
         lab.At(2.320, () => lab.AddRule(lab.Server, nth));
         lab.At(3.120, () => lab.DeleteRule(lab.Server, nth));
         return Transfer(lab, ReferenceNth4, connectAt: 1.003);
+    }
+
+    /// <summary>Variant hold: the original of relative sequence 463361 held 8 ms on its way to the server (nfq_hold.py's twin).</summary>
+    private static (Lab Lab, List<(string Heading, SsInfoFields Kernel, SsInfoFields? Simulated)> Taken) RunHold()
+    {
+        var lab = Path();
+        var toServer = lab.Router!.Routes.Lookup(IPv4Address.Parse("10.0.2.2"))!.Interface;
+        toServer.QueueDiscipline = new HeldSegments(new Dictionary<uint, Duration> { [463361] = Duration.FromMilliseconds(8) });
+        return Transfer(lab, ReferenceHold, connectAt: 1.077);
     }
 
     private static (Lab Lab, List<(string Heading, SsInfoFields Kernel, SsInfoFields? Simulated)> Taken) Transfer(Lab lab, string reference, double connectAt)
