@@ -188,8 +188,8 @@ public sealed class BbrLossExperimentTests
         // counter is what the wire shows (the transmissions of a sequence beyond its first two).
         var (lab, taken) = RunNth4();
         var policed = taken.Where(t => t.Kernel.Has("bbr:()") && t.Simulated is not null).ToList();
-        int kernelFrom = policed.FindIndex(t => Bbr(t.Kernel)["bw"] < 8e6 && Time(t.Heading).CompareTo("2.3") > 0);
-        int simulatedFrom = policed.FindIndex(t => Bbr(t.Simulated!)["bw"] < 8e6 && Time(t.Heading).CompareTo("2.3") > 0);
+        int kernelFrom = policed.FindIndex(t => Bbr(t.Kernel)["bw"] < 8e6 && string.CompareOrdinal(Time(t.Heading), "2.3") > 0);
+        int simulatedFrom = policed.FindIndex(t => Bbr(t.Simulated!)["bw"] < 8e6 && string.CompareOrdinal(Time(t.Heading), "2.3") > 0);
         Assert.Equal(("2.580", "2.560"), (Time(policed[kernelFrom].Heading), Time(policed[simulatedFrom].Heading)));
         double kernelLtBw = Bbr(policed[kernelFrom].Kernel)["bw"];
         double simulatedLtBw = Bbr(policed[simulatedFrom].Simulated!)["bw"];
