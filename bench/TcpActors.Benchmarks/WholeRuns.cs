@@ -34,7 +34,7 @@ internal static class WholeRuns
                 Lifecycles(count == 0 ? 1_000_000 : count, loopback: true, congestion);
                 return true;
             case "established":
-                Established(count == 0 ? 100_000 : count);
+                Established(count == 0 ? 100_000 : count, congestion);
                 return true;
             case "timewait":
                 TimeWait(count == 0 ? 100_000 : count);
@@ -74,7 +74,7 @@ internal static class WholeRuns
             $"lifecycles{(loopback ? " (loopback)" : "")}{(congestion is null ? "" : $" ({congestion})")}: {report.Completed:N0} completed ({report.Failed:N0} failed) in {wall.Elapsed.TotalSeconds:0.00} s wall = {report.Completed / wall.Elapsed.TotalSeconds:N0} lifecycles/s, {report.Run.EventsProcessed / wall.Elapsed.TotalSeconds:N0} events/s, {report.Run.EventsProcessed / (double)Math.Max(1, report.Completed):0.0} events per lifecycle, {(GC.GetTotalAllocatedBytes() - before) / (double)Math.Max(1, report.Completed):N0} bytes allocated per lifecycle, peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:N0} MB; collections gen0/1/2 {GC.CollectionCount(0) - collections.Item1}/{GC.CollectionCount(1) - collections.Item2}/{GC.CollectionCount(2) - collections.Item3}, {paused.TotalSeconds:0.00} s paused"));
     }
 
-    private static void Established(int connections)
+    private static void Established(int connections, string? congestion)
     {
         long baseline = Heap();
         long measured = 0;
@@ -89,6 +89,7 @@ internal static class WholeRuns
             Duration = Duration.FromSeconds(3),
             Drain = Duration.Zero,
             Seed = 1,
+            Sysctls = congestion is null ? [] : [("net.ipv4.tcp_congestion_control", congestion)],
         };
         LoadRunner.Run(settings, sample =>
         {
@@ -99,7 +100,7 @@ internal static class WholeRuns
             }
         });
         Console.WriteLine(string.Create(s_culture,
-            $"established: {established:N0} sockets ESTABLISHED ({connections:N0} connections, both ends simulated); managed heap {(measured - baseline) / 1e6:N0} MB = {(measured - baseline) / (double)Math.Max(1, connections):N0} bytes per connection ({(measured - baseline) / (double)Math.Max(1, established):N0} per socket)"));
+            $"established{(congestion is null ? "" : $" ({congestion})")}: {established:N0} sockets ESTABLISHED ({connections:N0} connections, both ends simulated); managed heap {(measured - baseline) / 1e6:N0} MB = {(measured - baseline) / (double)Math.Max(1, connections):N0} bytes per connection ({(measured - baseline) / (double)Math.Max(1, established):N0} per socket)"));
     }
 
     private static void TimeWait(int connections)
