@@ -176,7 +176,15 @@ public static class ScenarioRunner
     private static CaptureFilter CaptureFilterFor(Scenario scenario, Topology topology, string? defaultHost = null)
     {
         string host = scenario.Capture.Host ?? defaultHost ?? topology.Hosts[0].Name;
-        return CaptureFilter.For(host, scenario.Capture.Interface, scenario.Capture.Filter) with
+        string? interfaceName = scenario.Capture.Interface is "any" ? null : scenario.Capture.Interface;
+        if (interfaceName is not null && topology[host].FindInterface(interfaceName) is null)
+        {
+            // tcpdump -i eth9 on a machine without it: "eth9: No such device exists"; -i any listens on all.
+            string names = string.Join(", ", topology[host].Interfaces.Select(i => i.Name));
+            throw new ScenarioException(scenario.Capture.InterfaceAt, $"{host} has no interface {InputText.Quote(interfaceName)} (it has {names}; 'any' captures on all)");
+        }
+
+        return CaptureFilter.For(host, interfaceName, scenario.Capture.Filter) with
         {
             From = scenario.Capture.From is { } from ? SimTime.Zero + from : null,
             Until = scenario.Capture.To is { } to ? SimTime.Zero + to : null,

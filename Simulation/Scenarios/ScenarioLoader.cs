@@ -203,7 +203,13 @@ public static class ScenarioLoader
             {
                 GsoMaxSegs = settings.TryGetValue("gso_max_segs", out var gsoMaxSegs) ? (int)reading.Integer(gsoMaxSegs, "gso_max_segs", 1, NetworkInterface.GsoMaxSegsLimit) : null,
             };
-            links.Add(new LinkSpec(ends[0].Value, ends[1].Value, linkSettings, reading.OptionalScalar(settings, "netem", "a link"), reading.At(item)));
+            string? netem = reading.OptionalScalar(settings, "netem", "a link");
+            if (netem is not null)
+            {
+                RequireNetem(netem, reading.At(settings["netem"]));
+            }
+
+            links.Add(new LinkSpec(ends[0].Value, ends[1].Value, linkSettings, netem, reading.At(item)));
         }
 
         return links;
@@ -336,7 +342,24 @@ public static class ScenarioLoader
             throw new ScenarioException(reading.At(toNode!), $"the capture stops at {end} before it starts at {start}: 'to' must come after 'from'");
         }
 
-        return new CaptureSpec(host, reading.OptionalScalar(map, "interface", "capture"), filter, from, to);
+        return new CaptureSpec(host, reading.OptionalScalar(map, "interface", "capture"), filter, from, to)
+        {
+            InterfaceAt = map.TryGetValue("interface", out var interfaceNode) ? reading.At(interfaceNode) : SourceSpan.None,
+        };
+    }
+
+    /// <summary>A link's netem settings must be what <c>tc qdisc add … netem</c> accepts; an error points into the value.</summary>
+    private static void RequireNetem(string netem, SourceSpan at)
+    {
+        const string Prefix = "tc qdisc add dev eth0 root netem ";
+        try
+        {
+            Chaos.ChaosCommandParser.Parse(Prefix + netem);
+        }
+        catch (Chaos.ChaosParseException error)
+        {
+            throw new ScenarioException(at.Shifted(Math.Max(1, error.Column - Prefix.Length) - 1), error.Message);
+        }
     }
 
     internal static void RequireHost(HashSet<string> hosts, string name, SourceSpan at)

@@ -71,7 +71,11 @@ public sealed record ChaosStep(Duration At, string? Host, string Kind, string Co
 public sealed record SnapshotProbe(Duration At, string? Host, SourceSpan Where, bool Info = false);
 
 /// <summary>Where tcpdump listens: a host (default: the first), optionally one interface, and a filter expression.</summary>
-public sealed record CaptureSpec(string? Host = null, string? Interface = null, string? Filter = null, Duration? From = null, Duration? To = null);
+public sealed record CaptureSpec(string? Host = null, string? Interface = null, string? Filter = null, Duration? From = null, Duration? To = null)
+{
+    /// <summary>Where <see cref="Interface"/> was written (a name the host turns out not to have is reported there).</summary>
+    public SourceSpan InterfaceAt { get; init; }
+}
 
 /// <summary>Something that must hold for the run to pass.</summary>
 public abstract record Expectation(SourceSpan Where)

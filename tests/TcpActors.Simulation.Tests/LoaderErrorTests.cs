@@ -64,6 +64,7 @@ public sealed class LoaderErrorTests
         { "a long value", "seed: " + new string('7', 100) + "x\nhosts:\n  box: {}\n", "bad.yaml:1:7: seed must be an integer, not '" + new string('7', 60) + "...' (101 characters)" },
         { "gso_max_segs out of range", "hosts:\n  a: { addresses: 10.0.0.1/24 }\n  b: { addresses: 10.0.0.2/24 }\nlinks:\n  - { between: [a, b], gso_max_segs: 0 }\n", "bad.yaml:5:38: gso_max_segs must be between 1 and 65535, not 0" },
         { "a snapshot's info not a boolean", "hosts:\n  box: {}\nsnapshots:\n  - { at: 1s, info: maybe }\n", "bad.yaml:4:21: info must be true or false, not 'maybe'" },
+        { "a link's netem that tc refuses", "hosts:\n  a: { addresses: 10.0.0.1/24 }\n  b: { addresses: 10.0.0.2/24 }\nlinks:\n  - { between: [a, b], netem: loss 300% }\n", "bad.yaml:5:36: Illegal \"loss percent\" (expected a percentage from 0% to 100%, got \"300%\")" },
         { "an unclosed flow mapping", "a: {b\nc: d\n", null },
         { "an empty complex key", "? :\n  ", null },
     };
