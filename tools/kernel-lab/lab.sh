@@ -195,13 +195,14 @@ lab_py() {
     CIP="$CIP" SIP="$SIP" timeout "${LAB_PY_TIMEOUT:-300}" python3 -u - 2>>"$LAB_WORK/python.err"
 }
 
-# lab_py_reading_server NS   the transfer experiments' server: 8080 on SIP, accept one, read to EOF, close
+# lab_py_reading_server NS [READS]   the transfer experiments' server: 8080 on SIP, accept one, read to EOF (at most
+# READS recv() calls, default 400), close
 lab_py_reading_server() {
-  lab_py "$1" <<'PY'
+  LAB_READS=${2:-400} lab_py "$1" <<'PY'
 import driver as d, os
 srv = d.Sock("server"); srv.bind((os.environ["SIP"], 8080)); srv.listen(8)
 c = srv.accept("server")
-c.recv_until_eof(400)
+c.recv_until_eof(int(os.environ["LAB_READS"]))
 c.close()
 PY
 }

@@ -17,13 +17,7 @@ run() {
   lab_sysctl "$NS_C" net.ipv4.tcp_congestion_control=reno
   lab_sysctl "$NS_S" net.ipv4.tcp_congestion_control=reno
   lab_tcpdump "$NS_C" c0 wire tcp
-  lab_py "$NS_S" <<'PY' &
-import driver as d, os
-srv = d.Sock("server"); srv.bind((os.environ["SIP"], 8080)); srv.listen(8)
-c = srv.accept("server")
-c.recv_until_eof(5000)
-c.close()
-PY
+  lab_py_reading_server "$NS_S" 5000 &
   local spid=$!
   lab_py "$NS_C" <<'PY' &
 import driver as d, os

@@ -39,13 +39,7 @@ run() {
     lab_ipt "$NS_S" -A INPUT -s "$CLIENT_IP" -p tcp -j NFQUEUE --queue-num 0 --queue-bypass
   fi
   lab_tcpdump "$NS_C" c0 wire tcp
-  lab_py "$NS_S" <<'PY' &
-import driver as d, os
-srv = d.Sock("server"); srv.bind((os.environ["SIP"], 8080)); srv.listen(8)
-c = srv.accept("server")
-c.recv_until_eof(20000)
-c.close()
-PY
+  lab_py_reading_server "$NS_S" 20000 &
   local spid=$!
   lab_py "$NS_C" <<'PY' &
 import driver as d, os, socket
