@@ -157,6 +157,19 @@ internal sealed class Lab
         SetGsoMaxSegs(Server, 1);
     }
 
+    /// <summary>
+    /// The path of experiments 53 and 54: kernel-lab's delay line, 10 ms each way at 10 Mbit/s with room for every
+    /// segment in flight, the server's link instant, one segment per sk_buff; bbr, the hosts' default.
+    /// </summary>
+    public static Lab BbrDelayLine()
+    {
+        var lab = Routed(
+            links: new LinkSettings(Duration.FromMilliseconds(10), BandwidthBitsPerSecond: 10_000_000, QueueLimitPackets: 100_000),
+            serverLinks: new LinkSettings(Duration.Zero));
+        lab.GsoOffBehindTheDelayLine();
+        return lab;
+    }
+
     public int RuleMatches(Host host, DropRule rule) => _firewalls.TryGetValue(host, out var firewall) ? firewall.MatchCount(rule) : 0;
 
     /// <summary>A hand-built segment (no options) sent from <paramref name="host"/>'s raw socket, as driver.send_raw_tcp does.</summary>

@@ -48,6 +48,20 @@ internal sealed class SsInfoFields
         return double.Parse(value, CultureInfo.InvariantCulture);
     }
 
+    /// <summary>The fields of <c>bbr:(bw:…bps,mrtt:…,pacing_gain:…,cwnd_gain:…)</c> as numbers (bw in bits a second).</summary>
+    public Dictionary<string, double> Bbr()
+    {
+        string text = Line[(Line.IndexOf("bbr:(", StringComparison.Ordinal) + 5)..];
+        text = text[..text.IndexOf(')', StringComparison.Ordinal)];
+        return text.Split(',').Select(f => f.Split(':')).ToDictionary(f => f[0], f => double.Parse(f[1].Replace("bps", "", StringComparison.Ordinal), CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>The time of a recording's ss snapshot heading (<c>### t=2.340 …</c>) as written: "2.340".</summary>
+    public static string HeadingTimeText(string heading) => heading["### t=".Length..heading.IndexOf(' ', "### t=".Length)];
+
+    /// <summary>The time of a recording's ss snapshot heading, in seconds of the calls clock.</summary>
+    public static double HeadingTime(string heading) => double.Parse(HeadingTimeText(heading), CultureInfo.InvariantCulture);
+
     /// <summary>The recorded info line of <paramref name="reference"/>'s ss snapshot whose heading contains <paramref name="heading"/>, for the established socket on <paramref name="localPort"/>.</summary>
     public static SsInfoFields Recorded(string reference, string heading, ushort localPort)
     {
@@ -70,7 +84,7 @@ internal sealed class SsInfoFields
     public static double RecordedAt(string reference, string heading)
     {
         string line = KernelReference.Load(reference).Section("ss").First(l => l.StartsWith("### t=", StringComparison.Ordinal) && l.Contains(heading, StringComparison.Ordinal));
-        return double.Parse(line["### t=".Length..line.IndexOf(' ', "### t=".Length)], CultureInfo.InvariantCulture);
+        return HeadingTime(line);
     }
 
     /// <summary>The simulated info line of the established socket on <paramref name="localPort"/> of <paramref name="stack"/>, as <c>ss -tanoi</c> prints it.</summary>
@@ -114,7 +128,7 @@ internal sealed class SsInfoFields
             ushort peer = PortOf(words[4]);
             string at = heading;
             var stack = stackOf(heading);
-            lab.At(double.Parse(heading["### t=".Length..heading.IndexOf(' ', "### t=".Length)], CultureInfo.InvariantCulture), () =>
+            lab.At(HeadingTime(heading), () =>
             {
                 var socket = stack.Snapshot().SingleOrDefault(s => s.Local.Port == local && s.Peer.Port == peer && s.Info is not null);
                 taken.Add((at, kernel, socket is null ? null : new SsInfoFields(SsInfoText.Format(socket, numericRates: true))));

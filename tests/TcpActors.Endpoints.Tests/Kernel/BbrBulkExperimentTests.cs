@@ -48,51 +48,40 @@ public sealed class BbrBulkExperimentTests
         // plus the ACK aggregation estimate, which the kernel's bursty ACKs through the delay line raise to about 10
         // segments where the simulator's evenly spaced ACKs give 4: 52 against 44).
         var (_, taken) = Run();
-        var transfer = taken.Where(t => t.Kernel.Number("bytes_acked") < 3_000_001 || RecordedAt(t.Heading) <= 5.01).ToList();
+        var transfer = taken.Where(t => t.Kernel.Number("bytes_acked") < 3_000_001 || SsInfoFields.HeadingTime(t.Heading) <= 5.01).ToList();
         Assert.Equal(61, transfer.Count);
         foreach (var (heading, kernel, simulated) in transfer)
         {
             foreach (var line in new[] { kernel, simulated! })
             {
-                var bbr = Bbr(line);
+                var bbr = line.Bbr();
                 Assert.Equal(2.0, bbr["cwnd_gain"]);
                 Assert.Contains(bbr["pacing_gain"], new[] { 0.75, 1.0, 1.25 });
                 double expected = bbr["bw"] * bbr["pacing_gain"] * 0.99;
                 Assert.True(Math.Abs(line.Number("pacing_rate") - expected) <= expected * 1e-4, $"{heading}: {line.Line}");
             }
 
-            var k = Bbr(kernel);
-            var s = Bbr(simulated!);
+            var k = kernel.Bbr();
+            var s = simulated!.Bbr();
             Assert.True(Math.Abs(s["bw"] - k["bw"]) <= k["bw"] * 0.03, $"{heading}: bw {k["bw"]} {s["bw"]}");
             Assert.True(Math.Abs(s["mrtt"] - k["mrtt"]) <= k["mrtt"] * 0.04, $"{heading}: mrtt {k["mrtt"]} {s["mrtt"]}");
             Assert.True(Math.Abs(simulated!.Number("bytes_acked") - kernel.Number("bytes_acked")) <= kernel.Number("bytes_acked") * 0.03, heading);
             Assert.InRange(simulated.Number("cwnd") - kernel.Number("cwnd"), -12, 12);
         }
 
-        Assert.Equal(3, transfer.Select(t => Bbr(t.Kernel)["pacing_gain"]).Distinct().Count());
-        Assert.Equal(3, transfer.Select(t => Bbr(t.Simulated!)["pacing_gain"]).Distinct().Count());
+        Assert.Equal(3, transfer.Select(t => t.Kernel.Bbr()["pacing_gain"]).Distinct().Count());
+        Assert.Equal(3, transfer.Select(t => t.Simulated!.Bbr()["pacing_gain"]).Distinct().Count());
     }
 
     private static (Lab Lab, List<(string Heading, SsInfoFields Kernel, SsInfoFields? Simulated)> Taken) Run()
     {
-        var lab = Path();
+        var lab = Lab.BbrDelayLine();
         lab.Run("server", lab.Server, TransferScripts.ReadingServer);
         lab.Run("client", lab.Client, Client);
         var taken = SsInfoFields.AtEverySnapshot(lab, Reference, _ => lab.ClientStack);
         lab.RunUntil(9);
         Assert.All(taken, t => Assert.NotNull(t.Simulated));
         return (lab, taken);
-    }
-
-    private static double RecordedAt(string heading) =>
-        double.Parse(heading["### t=".Length..heading.IndexOf(' ', "### t=".Length)], CultureInfo.InvariantCulture);
-
-    /// <summary>The fields of <c>bbr:(bw:…bps,mrtt:…,pacing_gain:…,cwnd_gain:…)</c> as numbers (bw in bits a second).</summary>
-    private static Dictionary<string, double> Bbr(SsInfoFields line)
-    {
-        string text = line.Line[(line.Line.IndexOf("bbr:(", StringComparison.Ordinal) + 5)..];
-        text = text[..text.IndexOf(')', StringComparison.Ordinal)];
-        return text.Split(',').Select(f => f.Split(':')).ToDictionary(f => f[0], f => double.Parse(f[1].Replace("bps", "", StringComparison.Ordinal), CultureInfo.InvariantCulture));
     }
 
     /// <summary>The times of the client's data segments, from a wire text with times.</summary>
@@ -103,15 +92,6 @@ public sealed class BbrBulkExperimentTests
     /// <summary>How many of <paramref name="times"/> fall in each 20 ms round from the first, for <paramref name="rounds"/> rounds.</summary>
     private static List<int> PerRound(List<double> times, int rounds) =>
         [.. Enumerable.Range(0, rounds).Select(r => times.Count(t => t - times[0] >= (r * 0.02) - 1e-9 && t - times[0] < ((r + 1) * 0.02) - 1e-9))];
-
-    private static Lab Path()
-    {
-        var lab = Lab.Routed(
-            links: new LinkSettings(Duration.FromMilliseconds(10), BandwidthBitsPerSecond: 10_000_000, QueueLimitPackets: 100_000),
-            serverLinks: new LinkSettings(Duration.Zero));
-        lab.GsoOffBehindTheDelayLine();
-        return lab;
-    }
 
     private static IEnumerable<Step> Client(ScriptedProcess p)
     {

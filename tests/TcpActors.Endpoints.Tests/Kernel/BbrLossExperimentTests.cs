@@ -91,7 +91,7 @@ public sealed class BbrLossExperimentTests
         // ss: cwnd 1 after the RTO, 4 after the first ACK; ssthresh 24 throughout; rto doubled.
         var kernelAfterRto = taken.First(t => t.Kernel["cwnd"] == "1");
         var simulatedAfterRto = taken.First(t => t.Simulated!["cwnd"] == "1");
-        Assert.Equal(("2.920", "2.900"), (Time(kernelAfterRto.Heading), Time(simulatedAfterRto.Heading)));
+        Assert.Equal(("2.920", "2.900"), (SsInfoFields.HeadingTimeText(kernelAfterRto.Heading), SsInfoFields.HeadingTimeText(simulatedAfterRto.Heading)));
         Assert.Equal(("464", "1/2"), (kernelAfterRto.Kernel["rto"], kernelAfterRto.Kernel["retrans"]));
         Assert.Equal(("464", "1/2"), (simulatedAfterRto.Simulated!["rto"], simulatedAfterRto.Simulated["retrans"]));
         Assert.Equal("4", taken[taken.IndexOf(kernelAfterRto) + 1].Kernel["cwnd"]);
@@ -109,23 +109,23 @@ public sealed class BbrLossExperimentTests
         // recovery, one fast retransmission, one loss probe, one timeout, no undo in both; TcpRetransSegs and
         // TCPSlowStartRetrans differ by the flight (50/48 against 46/44: 1 + the RTO's 1 + the rest of the flight).
         var (lab, taken) = Run();
-        foreach (var (heading, kernel, simulated) in taken.Where(t => string.CompareOrdinal(Time(t.Heading), "2.320") >= 0 && t.Kernel.Has("bbr:()")))
+        foreach (var (heading, kernel, simulated) in taken.Where(t => string.CompareOrdinal(SsInfoFields.HeadingTimeText(t.Heading), "2.320") >= 0 && t.Kernel.Has("bbr:()")))
         {
             foreach (var line in new[] { kernel, simulated! })
             {
-                var bbr = Bbr(line);
+                var bbr = line.Bbr();
                 Assert.Equal(2.0, bbr["cwnd_gain"]);
                 Assert.Contains(bbr["pacing_gain"], new[] { 0.75, 1.0, 1.25 });
                 double expected = bbr["bw"] * bbr["pacing_gain"] * 0.99;
                 Assert.True(Math.Abs(line.Number("pacing_rate") - expected) <= expected * 1e-4, $"{heading}: {line.Line}");
             }
 
-            Assert.True(Math.Abs(Bbr(simulated!)["bw"] - Bbr(kernel)["bw"]) <= Bbr(kernel)["bw"] * 0.03, heading);
-            Assert.True(Math.Abs(Bbr(simulated!)["mrtt"] - Bbr(kernel)["mrtt"]) <= Bbr(kernel)["mrtt"] * 0.05, heading);
+            Assert.True(Math.Abs(simulated!.Bbr()["bw"] - kernel.Bbr()["bw"]) <= kernel.Bbr()["bw"] * 0.03, heading);
+            Assert.True(Math.Abs(simulated!.Bbr()["mrtt"] - kernel.Bbr()["mrtt"]) <= kernel.Bbr()["mrtt"] * 0.05, heading);
         }
 
-        Assert.Equal("2.960", Time(taken.First(t => string.CompareOrdinal(Time(t.Heading), "2.900") > 0 && Bbr(t.Kernel)["pacing_gain"] == 1.25).Heading));
-        Assert.Equal("2.940", Time(taken.First(t => string.CompareOrdinal(Time(t.Heading), "2.880") > 0 && Bbr(t.Simulated!)["pacing_gain"] == 1.25).Heading));
+        Assert.Equal("2.960", SsInfoFields.HeadingTimeText(taken.First(t => string.CompareOrdinal(SsInfoFields.HeadingTimeText(t.Heading), "2.900") > 0 && t.Kernel.Bbr()["pacing_gain"] == 1.25).Heading));
+        Assert.Equal("2.940", SsInfoFields.HeadingTimeText(taken.First(t => string.CompareOrdinal(SsInfoFields.HeadingTimeText(t.Heading), "2.880") > 0 && t.Simulated!.Bbr()["pacing_gain"] == 1.25).Heading));
 
         var nstat = KernelCounters();
         var c = lab.ClientStack.Counters;
@@ -169,7 +169,7 @@ public sealed class BbrLossExperimentTests
         Assert.Equal(("7", "33"), (simulatedUndone.Simulated!["reordering"], simulatedUndone.Simulated["ssthresh"]));
         foreach (var t in taken.Skip(taken.IndexOf(kernelUndone)).Where(t => t.Kernel.Has("bbr:()") && t.Simulated is not null))
         {
-            Assert.Equal((2.0, 2.0), (Bbr(t.Kernel)["cwnd_gain"], Bbr(t.Simulated!)["cwnd_gain"]));
+            Assert.Equal((2.0, 2.0), (t.Kernel.Bbr()["cwnd_gain"], t.Simulated!.Bbr()["cwnd_gain"]));
         }
     }
 
@@ -188,18 +188,18 @@ public sealed class BbrLossExperimentTests
         // counter is what the wire shows (the transmissions of a sequence beyond its first two).
         var (lab, taken) = RunNth4();
         var policed = taken.Where(t => t.Kernel.Has("bbr:()") && t.Simulated is not null).ToList();
-        int kernelFrom = policed.FindIndex(t => Bbr(t.Kernel)["bw"] < 8e6 && string.CompareOrdinal(Time(t.Heading), "2.3") > 0);
-        int simulatedFrom = policed.FindIndex(t => Bbr(t.Simulated!)["bw"] < 8e6 && string.CompareOrdinal(Time(t.Heading), "2.3") > 0);
-        Assert.Equal(("2.580", "2.560"), (Time(policed[kernelFrom].Heading), Time(policed[simulatedFrom].Heading)));
-        double kernelLtBw = Bbr(policed[kernelFrom].Kernel)["bw"];
-        double simulatedLtBw = Bbr(policed[simulatedFrom].Simulated!)["bw"];
+        int kernelFrom = policed.FindIndex(t => t.Kernel.Bbr()["bw"] < 8e6 && string.CompareOrdinal(SsInfoFields.HeadingTimeText(t.Heading), "2.3") > 0);
+        int simulatedFrom = policed.FindIndex(t => t.Simulated!.Bbr()["bw"] < 8e6 && string.CompareOrdinal(SsInfoFields.HeadingTimeText(t.Heading), "2.3") > 0);
+        Assert.Equal(("2.580", "2.560"), (SsInfoFields.HeadingTimeText(policed[kernelFrom].Heading), SsInfoFields.HeadingTimeText(policed[simulatedFrom].Heading)));
+        double kernelLtBw = policed[kernelFrom].Kernel.Bbr()["bw"];
+        double simulatedLtBw = policed[simulatedFrom].Simulated!.Bbr()["bw"];
         Assert.InRange(simulatedLtBw / kernelLtBw, 0.96, 1.04);
         foreach (var (line, from, ltBw) in new[] { (0, kernelFrom, kernelLtBw), (1, simulatedFrom, simulatedLtBw) })
         {
             foreach (var t in policed.Skip(from))
             {
                 var fields = line == 0 ? t.Kernel : t.Simulated!;
-                var bbr = Bbr(fields);
+                var bbr = fields.Bbr();
                 Assert.Equal((ltBw, 1.0, 2.0), (bbr["bw"], bbr["pacing_gain"], bbr["cwnd_gain"]));
                 Assert.True(Math.Abs(fields.Number("pacing_rate") - (ltBw * 0.99)) <= ltBw * 1e-4, t.Heading);
                 Assert.InRange(fields.Number("cwnd"), 32, 38);
@@ -221,7 +221,7 @@ public sealed class BbrLossExperimentTests
 
     private static (Lab Lab, List<(string Heading, SsInfoFields Kernel, SsInfoFields? Simulated)> Taken) Run()
     {
-        var lab = Path();
+        var lab = Lab.BbrDelayLine();
         var one = new DropRule(HookPoint.Input, "INPUT -s 10.0.1.2 -p tcp -m length --length 53:65535 -m statistic --mode nth --every 100000 --packet 0 -j DROP");
         var all = new DropRule(HookPoint.Input, "INPUT -s 10.0.1.2 -p tcp -m length --length 53:65535 -j DROP");
         lab.At(2.270, () => lab.AddRule(lab.Server, one));
@@ -234,7 +234,7 @@ public sealed class BbrLossExperimentTests
     /// <summary>Variant nth4: every 4th data segment dropped from t=2.32 (the rule was in effect between 2.305 and 2.336) to t=3.12.</summary>
     private static (Lab Lab, List<(string Heading, SsInfoFields Kernel, SsInfoFields? Simulated)> Taken) RunNth4()
     {
-        var lab = Path();
+        var lab = Lab.BbrDelayLine();
         var nth = new DropRule(HookPoint.Input, "INPUT -s 10.0.1.2 -p tcp -m length --length 53:65535 -m statistic --mode nth --every 4 --packet 0 -j DROP");
         lab.At(2.320, () => lab.AddRule(lab.Server, nth));
         lab.At(3.120, () => lab.DeleteRule(lab.Server, nth));
@@ -244,7 +244,7 @@ public sealed class BbrLossExperimentTests
     /// <summary>Variant hold: the original of relative sequence 463361 held 8 ms on its way to the server (nfq_hold.py's twin).</summary>
     private static (Lab Lab, List<(string Heading, SsInfoFields Kernel, SsInfoFields? Simulated)> Taken) RunHold()
     {
-        var lab = Path();
+        var lab = Lab.BbrDelayLine();
         var toServer = lab.Router!.Routes.Lookup(IPv4Address.Parse("10.0.2.2"))!.Interface;
         toServer.QueueDiscipline = new HeldSegments(new Dictionary<uint, Duration> { [463361] = Duration.FromMilliseconds(8) });
         return Transfer(lab, ReferenceHold, connectAt: 1.077);
@@ -252,7 +252,7 @@ public sealed class BbrLossExperimentTests
 
     private static (Lab Lab, List<(string Heading, SsInfoFields Kernel, SsInfoFields? Simulated)> Taken) Transfer(Lab lab, string reference, double connectAt)
     {
-        lab.Run("server", lab.Server, Server);
+        lab.Run("server", lab.Server, TransferScripts.ReadingServer);
         lab.Run("client", lab.Client, p => Client(p, connectAt));
         var taken = SsInfoFields.AtEverySnapshot(lab, reference, _ => lab.ClientStack);
         lab.RunUntil(5);
@@ -327,18 +327,8 @@ public sealed class BbrLossExperimentTests
         return rounds;
     }
 
-    private static string Time(string heading) => heading["### t=".Length..heading.IndexOf(' ', "### t=".Length)];
-
     private static (string Heading, SsInfoFields Kernel, SsInfoFields? Simulated) Snapshot(List<(string Heading, SsInfoFields Kernel, SsInfoFields? Simulated)> taken, string time) =>
-        taken.Single(t => Time(t.Heading) == time);
-
-    /// <summary>The fields of <c>bbr:(bw:…bps,mrtt:…,pacing_gain:…,cwnd_gain:…)</c> as numbers (bw in bits a second).</summary>
-    private static Dictionary<string, double> Bbr(SsInfoFields line)
-    {
-        string text = line.Line[(line.Line.IndexOf("bbr:(", StringComparison.Ordinal) + 5)..];
-        text = text[..text.IndexOf(')', StringComparison.Ordinal)];
-        return text.Split(',').Select(f => f.Split(':')).ToDictionary(f => f[0], f => double.Parse(f[1].Replace("bps", "", StringComparison.Ordinal), CultureInfo.InvariantCulture));
-    }
+        taken.Single(t => SsInfoFields.HeadingTimeText(t.Heading) == time);
 
     /// <summary>The client namespace's nstat counters recorded at the end (<c>### … TcpExt counters</c>).</summary>
     private static Dictionary<string, long> KernelCounters(string reference = Reference)
@@ -348,34 +338,6 @@ public sealed class BbrLossExperimentTests
         return lines.Skip(start + 1).TakeWhile(l => !l.StartsWith("###", StringComparison.Ordinal))
             .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .ToDictionary(w => w[0], w => long.Parse(w[1], CultureInfo.InvariantCulture), StringComparer.Ordinal);
-    }
-
-    private static Lab Path()
-    {
-        var lab = Lab.Routed(
-            links: new LinkSettings(Duration.FromMilliseconds(10), BandwidthBitsPerSecond: 10_000_000, QueueLimitPackets: 100_000),
-            serverLinks: new LinkSettings(Duration.Zero));
-        lab.GsoOffBehindTheDelayLine();
-        return lab;
-    }
-
-    private static IEnumerable<Step> Server(ScriptedProcess p)
-    {
-        var listener = p.Socket();
-        yield return listener.Bind("10.0.2.2:8080");
-        yield return listener.Listen(8);
-        yield return listener.Accept();
-        var connection = p.Accepted!;
-        for (int i = 0; i < 20000; i++)
-        {
-            yield return connection.Recv();
-            if (p.LastReceived <= 0)
-            {
-                break;
-            }
-        }
-
-        yield return connection.Close();
     }
 
     private static IEnumerable<Step> Client(ScriptedProcess p, double connectAt)

@@ -198,7 +198,7 @@ public sealed class PacingExperimentTests
     /// <summary>The times (calls clock) the kernel's ss snapshots were taken: the <c>### t=1.513 …</c> headings.</summary>
     private static IEnumerable<double> SnapshotTimes(KernelReference kernel) =>
         kernel.Section("ss").Where(l => l.StartsWith("### t=", StringComparison.Ordinal))
-            .Select(l => double.Parse(l["### t=".Length..l.IndexOf(' ', "### t=".Length)], CultureInfo.InvariantCulture));
+            .Select(SsInfoFields.HeadingTime);
 
     /// <summary>The ESTAB socket's pacing_rate in each ss snapshot, in bytes a second.</summary>
     private static IEnumerable<long> KernelPacingRates(string referenceFile) =>
