@@ -209,7 +209,7 @@ internal sealed partial class TcpSocket
         if (segment.IsRst)
         {
             bool lastByte = seq == _rcvNxt - 1 && _finReceived && _state is TcpState.CloseWait or TcpState.LastAck or TcpState.Closing;
-            if (seq == _rcvNxt || lastByte)
+            if (seq == _rcvNxt || lastByte || IsHighestSackEdge(seq))
             {
                 _stack.Counters.InResets++;
                 Reset("reset by peer");
@@ -236,6 +236,27 @@ internal sealed partial class TcpSocket
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// tcp_validate_incoming: an RST at the right edge of the highest SACK block the socket advertises resets it too
+    /// (the peer may have seen only the data beyond a hole).
+    /// </summary>
+    private bool IsHighestSackEdge(SeqNum seq)
+    {
+        if (!_sackOk || _receiveQueue is not { HasSackBlocks: true } queue || queue.Sacks.Count == 0)
+        {
+            return false;
+        }
+
+        var sacks = queue.Sacks;
+        var highest = sacks[0].Right;
+        for (int i = 1; i < sacks.Count; i++)
+        {
+            highest = SeqNum.Max(highest, sacks[i].Right);
+        }
+
+        return seq == highest;
     }
 
     /// <summary>
@@ -291,7 +312,7 @@ internal sealed partial class TcpSocket
             Receiving.Sacks.SetDuplicate(segment.Seq, SeqNum.Min(segment.EndSeq, _rcvNxt));
         }
 
-        SendChallengeAck(segment);
+        SendOutOfWindowAck(segment);
     }
 
     /// <summary>tcp_reset: the error the application sees depends on the state, then the connection is done.</summary>

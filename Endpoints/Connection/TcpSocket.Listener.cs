@@ -249,7 +249,7 @@ internal sealed partial class TcpSocket
         {
             if (!segment.IsRst)
             {
-                SendChallengeAck(segment);
+                SendOutOfWindowAck(segment);
             }
 
             return;

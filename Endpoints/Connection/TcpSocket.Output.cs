@@ -99,24 +99,55 @@ internal sealed partial class TcpSocket
         return status;
     }
 
-    /// <summary>An ACK answering something invalid (RFC 5961 challenge ACK, PAWS, out of window), rate-limited per socket.</summary>
+    /// <summary>
+    /// tcp_send_challenge_ack (RFC 5961): an in-window RST, a SYN, an ACK of unsent or too old data. Rate-limited per
+    /// socket (tcp_invalid_ratelimit) whatever the segment carries, then per namespace (tcp_challenge_ack_limit).
+    /// </summary>
     private void SendChallengeAck(Segment trigger)
     {
-        long now = _stack.NowNanoseconds;
-        bool usesSpace = trigger.SequenceLength != 0 && !trigger.IsSyn;
-        if (!usesSpace && _lastOutOfWindowAck != 0 && now - _lastOutOfWindowAck < _stack.Sysctls.TcpInvalidRatelimit * 1_000_000L)
+        if (OutOfWindowAckRateLimited())
+        {
+            _stack.Drop(trigger, "challenge ACK rate-limited (tcp_invalid_ratelimit)");
+            return;
+        }
+
+        if (!_stack.ChallengeAckLimit.TryTake(_stack.Sysctls.TcpChallengeAckLimit, _stack.NowNanoseconds))
+        {
+            _stack.Drop(trigger, "challenge ACK over the namespace's tcp_challenge_ack_limit");
+            return;
+        }
+
+        _stack.Counters.ChallengeAcks++;
+        SendAck(AckTrigger.StaleSegment);
+    }
+
+    /// <summary>
+    /// The ACK tcp_send_dupack sends for a segment out of the window or failing PAWS, rate-limited per socket by
+    /// tcp_oow_rate_limited, which lets segments with data (and no SYN) through: they cannot be part of an ACK loop.
+    /// </summary>
+    private void SendOutOfWindowAck(Segment trigger)
+    {
+        bool carriesData = trigger.SequenceLength != 0 && !trigger.IsSyn;
+        if (!carriesData && OutOfWindowAckRateLimited())
         {
             _stack.Drop(trigger, "invalid segment; ACK rate-limited (tcp_invalid_ratelimit)");
             return;
         }
 
-        if (!usesSpace)
+        SendAck(AckTrigger.StaleSegment);
+    }
+
+    /// <summary>__tcp_oow_rate_limited: true within tcp_invalid_ratelimit of the last such ACK, else stamps now.</summary>
+    private bool OutOfWindowAckRateLimited()
+    {
+        long now = _stack.NowNanoseconds;
+        if (_lastOutOfWindowAck != 0 && now - _lastOutOfWindowAck < _stack.Sysctls.TcpInvalidRatelimit * 1_000_000L)
         {
-            _lastOutOfWindowAck = Math.Max(now, 1);
+            return true;
         }
 
-        _stack.Counters.ChallengeAcks++;
-        SendAck(AckTrigger.StaleSegment);
+        _lastOutOfWindowAck = Math.Max(now, 1);
+        return false;
     }
 
     /// <summary>

@@ -49,6 +49,7 @@ public sealed partial class TcpStack : ITransportProtocol
         Ports = new EphemeralPorts(host.Sysctls, Binds, random.Fork("ports"));
         Random = random.Fork("misc");
         CongestionRandom = random.Fork("congestion");
+        ChallengeAckLimit = new ChallengeAckLimit(random.Fork("challenge-ack"));
         _stateChanges = host.System.EventStream.Channel<TcpStateChanged>();
         _retransmissions = host.System.EventStream.Channel<TcpRetransmitted>();
         _socketErrors = host.System.EventStream.Channel<TcpSocketError>();
@@ -86,6 +87,9 @@ public sealed partial class TcpStack : ITransportProtocol
 
     /// <summary>The random choices of congestion control (BBR's first PROBE_BW gain phase), apart from <see cref="Random"/> so that they move nothing else.</summary>
     internal RandomStream CongestionRandom { get; }
+
+    /// <summary>The namespace's RFC 5961 challenge ACK budget (net->ipv4.tcp_challenge_count).</summary>
+    internal ChallengeAckLimit ChallengeAckLimit { get; }
 
     internal IActorRef Manager { get; private set; } = null!;
 

@@ -101,6 +101,7 @@ public static class SysctlRegistry
         Int("net.ipv4.tcp_reordering", 1, int.MaxValue, s => s.TcpReordering, (s, v) => s.TcpReordering = v);
         Int("net.ipv4.tcp_max_reordering", 1, int.MaxValue, s => s.TcpMaxReordering, (s, v) => s.TcpMaxReordering = v);
         Int("net.ipv4.tcp_recovery", 0, 7, s => s.TcpRecovery, (s, v) => s.TcpRecovery = v);
+        Int("net.ipv4.tcp_challenge_ack_limit", 0, int.MaxValue, s => s.TcpChallengeAckLimit, (s, v) => s.TcpChallengeAckLimit = v);
         Int("net.ipv4.tcp_invalid_ratelimit", 0, int.MaxValue, s => s.TcpInvalidRatelimit, (s, v) => s.TcpInvalidRatelimit = v);
         Int("net.ipv4.tcp_slow_start_after_idle", 0, 1, s => s.TcpSlowStartAfterIdle, (s, v) => s.TcpSlowStartAfterIdle = v);
         Int("net.ipv4.tcp_moderate_rcvbuf", 0, 1, s => s.TcpModerateRcvbuf, (s, v) => s.TcpModerateRcvbuf = v);

@@ -88,6 +88,12 @@ public sealed class Sysctls
     /// <summary>net.ipv4.tcp_recovery: RACK flags (1 RACK loss detection, 2 static reordering window, 4 no duplicate-ACK threshold).</summary>
     public int TcpRecovery { get; set; } = 1;
 
+    /// <summary>
+    /// net.ipv4.tcp_challenge_ack_limit: RFC 5961 challenge ACKs a namespace sends per second (after the per-socket
+    /// tcp_invalid_ratelimit); int.MaxValue, the default since Linux 6.0, is no limit.
+    /// </summary>
+    public int TcpChallengeAckLimit { get; set; } = int.MaxValue;
+
     /// <summary>net.ipv4.tcp_invalid_ratelimit: milliseconds between ACKs sent for invalid segments (TIME_WAIT, out of window).</summary>
     public int TcpInvalidRatelimit { get; set; } = 500;
 

@@ -18,8 +18,8 @@ internal sealed class Dialogue
 
     private readonly List<(SimTime At, Segment Segment)> _sent = [];
     private int _seen;
-    private uint _socketIsn;
-    private uint _tsRecent;
+    private readonly Dictionary<int, uint> _socketIsns = [];
+    private readonly Dictionary<int, uint> _tsRecents = [];
 
     private Dialogue(Lab lab)
     {
@@ -69,24 +69,29 @@ internal sealed class Dialogue
     public void TurnGsoOff() => Lab.SetGsoMaxSegs(Lab.Server, 1);
 
     /// <summary>
-    /// Sends one segment from 10.0.1.2:40000 at <paramref name="at"/> seconds (options: timestamps off unless
-    /// given); <paramref name="sack"/> adds SACK blocks, relative to the socket's ISN like the acknowledgement.
+    /// Sends one segment from 10.0.1.2:<paramref name="peerPort"/> (40000 unless given; another port is another
+    /// connection of the peer, as a second driver.RawPeer) at <paramref name="at"/> seconds (options: timestamps off
+    /// unless given); <paramref name="sack"/> adds SACK blocks, relative to the socket's ISN like the acknowledgement.
     /// </summary>
-    public void Inject(double at, TcpFlags flags, uint seq, uint ack = 0, int length = 0, ushort window = 502, TcpOptions options = default, (uint Left, uint Right)[]? sack = null)
+    public void Inject(double at, TcpFlags flags, uint seq, uint ack = 0, int length = 0, ushort window = 502, TcpOptions options = default, (uint Left, uint Right)[]? sack = null, ushort peerPort = 40000)
     {
-        Lab.At(at, () => Lab.Client.Output(new Segment
+        Lab.At(at, () =>
         {
-            Source = IPv4Address.Parse("10.0.1.2"),
-            Destination = IPv4Address.Parse("10.0.2.2"),
-            SourcePort = 40000,
-            DestinationPort = 8080,
-            Seq = new SeqNum(PeerIsn + seq),
-            Ack = new SeqNum(_socketIsn + ack),
-            Flags = flags,
-            Window = window,
-            PayloadLength = length,
-            Options = WithTimestamps(sack is null ? options : options with { SackBlocks = [.. sack.Select(b => new SackBlock(new SeqNum(_socketIsn + b.Left), new SeqNum(_socketIsn + b.Right)))] }, flags),
-        }));
+            uint isn = SocketIsn(peerPort);
+            Lab.Client.Output(new Segment
+            {
+                Source = IPv4Address.Parse("10.0.1.2"),
+                Destination = IPv4Address.Parse("10.0.2.2"),
+                SourcePort = peerPort,
+                DestinationPort = 8080,
+                Seq = new SeqNum(PeerIsn + seq),
+                Ack = new SeqNum(isn + ack),
+                Flags = flags,
+                Window = window,
+                PayloadLength = length,
+                Options = WithTimestamps(sack is null ? options : options with { SackBlocks = [.. sack.Select(b => new SackBlock(new SeqNum(isn + b.Left), new SeqNum(isn + b.Right)))] }, flags, peerPort),
+            });
+        });
     }
 
     /// <summary>
@@ -107,7 +112,7 @@ internal sealed class Dialogue
                 Destination = IPv4Address.Parse("10.0.1.2"),
                 SourcePort = 8080,
                 DestinationPort = 40000,
-                Seq = new SeqNum(_socketIsn + seq),
+                Seq = new SeqNum(SocketIsn(40000) + seq),
                 Flags = seq == 0 ? TcpFlags.Syn : TcpFlags.Ack,
                 PayloadLength = length,
             },
@@ -121,10 +126,13 @@ internal sealed class Dialogue
         Inject(at + 0.000001, TcpFlags.Ack, 1, 1);
     }
 
-    private TcpOptions WithTimestamps(TcpOptions options, TcpFlags flags) =>
+    private TcpOptions WithTimestamps(TcpOptions options, TcpFlags flags, ushort peerPort) =>
         Timestamps && (flags & TcpFlags.Syn) == 0
-            ? options with { HasTimestamps = true, TsVal = (uint)(Lab.System.Now.Nanoseconds / 1_000_000) + 1, TsEcr = _tsRecent }
+            ? options with { HasTimestamps = true, TsVal = (uint)(Lab.System.Now.Nanoseconds / 1_000_000) + 1, TsEcr = _tsRecents.GetValueOrDefault(peerPort) }
             : options;
+
+    /// <summary>The ISN of the socket talking to the peer's <paramref name="peerPort"/> (0 before its SYN or SYN-ACK).</summary>
+    private uint SocketIsn(int peerPort) => _socketIsns.GetValueOrDefault(peerPort);
 
     /// <summary>
     /// Runs until <paramref name="seconds"/> and asserts the socket sent exactly these segments since the
@@ -142,7 +150,7 @@ internal sealed class Dialogue
     {
         var culture = CultureInfo.InvariantCulture;
         string text = string.Create(culture, $"{record.Flags.ToTcpdumpString()}");
-        uint seq = unchecked(record.Seq - _socketIsn);
+        uint seq = unchecked(record.Seq - SocketIsn(40000));
         if (record.IsSyn)
         {
             text += " seq ISN";
@@ -213,12 +221,12 @@ internal sealed class Dialogue
 
             if (segment.IsSyn)
             {
-                dialogue._socketIsn = segment.Seq.Value;
+                dialogue._socketIsns[segment.DestinationPort] = segment.Seq.Value;
             }
 
             if (segment.Options.HasTimestamps)
             {
-                dialogue._tsRecent = segment.Options.TsVal;
+                dialogue._tsRecents[segment.DestinationPort] = segment.Options.TsVal;
             }
 
             dialogue._sent.Add((dialogue.Lab.System.Now, segment));
