@@ -94,6 +94,12 @@ internal sealed partial class TcpSocket
     private bool _ackNow { get => Has(SocketFlags.AckNow); set => Set(SocketFlags.AckNow, value); }
     private long _delayedAckDeadline;
 
+    // icsk_ack.pending's ICSK_ACK_PUSHED (1) and ICSK_ACK_PUSHED2 (2), cleared when an ACK leaves; icsk_ack.last_seg_size.
+    private const byte AckPushed = 1;
+    private const byte AckPushed2 = 2;
+    private byte _ackPushed;
+    private int _lastSegmentSize;
+
     // Keepalive and liveness.
     private int _probesOut;
     private long _lastAckReceivedTime;

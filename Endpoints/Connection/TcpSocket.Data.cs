@@ -128,7 +128,7 @@ internal sealed partial class TcpSocket
                 _ackNow = true;
             }
 
-            OnDataReceived(segment.PayloadLength, segment.GsoSize, queuedUpTo);
+            OnDataReceived(segment, queuedUpTo);
         }
 
         ScheduleAck(now: false);
@@ -173,10 +173,11 @@ internal sealed partial class TcpSocket
     /// tcp_event_data_recv: measure the peer's MSS (from the GSO size of a super-segment) and the round trip (from
     /// <paramref name="queuedUpTo"/>, rcv_nxt before held data joined), adapt the delayed-ACK timeout, grow the window.
     /// </summary>
-    private void OnDataReceived(int length, int gsoSize, SeqNum queuedUpTo)
+    private void OnDataReceived(Segment segment, SeqNum queuedUpTo)
     {
+        int length = segment.PayloadLength;
         long now = _stack.NowNanoseconds;
-        MeasureReceiveMss(length, gsoSize);
+        MeasureReceiveMss(segment);
         MeasureReceiveRtt(queuedUpTo);
         if (_ato == 0)
         {
@@ -211,15 +212,40 @@ internal sealed partial class TcpSocket
     /// tcp_measure_rcv_mss: a larger segment updates rcv_mss and the buffer's data-to-memory ratio
     /// (scaling_ratio), and with it the window clamp (tcp_set_window_clamp, Linux 6.16+). A GSO super-segment
     /// counts as its gso_size (skb_shinfo(skb)->gso_size), so rcv_mss stays the sender's MSS, while the ratio is
-    /// that of the whole sk_buff (skb->len over its truesize).
+    /// that of the whole sk_buff (skb->len over its truesize). A shorter segment that does not look like a steady
+    /// smaller MSS marks the pending ACK pushed (ICSK_ACK_PUSHED, a second one PUSHED2), which lets a read send it at
+    /// once (<see cref="AfterApplicationRead"/>).
     /// </summary>
-    private void MeasureReceiveMss(int skbLength, int gsoSize)
+    private void MeasureReceiveMss(Segment segment)
     {
-        int length = gsoSize > 0 ? gsoSize : skbLength;
+        int skbLength = segment.PayloadLength;
+        int length = segment.GsoSize > 0 ? segment.GsoSize : skbLength;
+        int lastSegmentSize = _lastSegmentSize;
+        _lastSegmentSize = 0;
         if (length < _rcvMss)
         {
+            // Sized with its TCP header: a segment of at least the default MSS, or of the minimum one without
+            // PSH/FIN/SYN/URG (TCP_REMNANT), is taken for a full one of a smaller MSS, as is its size seen twice running.
+            int withHeader = length + segment.HeaderLength;
+            const TcpFlags remnant = TcpFlags.Fin | TcpFlags.Urg | TcpFlags.Syn | TcpFlags.Psh;
+            if (withHeader >= 536 + 20 || (withHeader >= 88 + 20 && (segment.Flags & remnant) == 0))
+            {
+                int size = withHeader - (_tsOk ? 32 : 20);
+                _lastSegmentSize = size;
+                if (size == lastSegmentSize)
+                {
+                    _rcvMss = size;
+                    return;
+                }
+            }
+
+            _ackPushed = (byte)(_ackPushed == 0 ? AckPushed : AckPushed | AckPushed2);
             return;
         }
+
+        // Linux (6.2+) also marks a full segment with PSH pushed here. Not modelled: in the bulk transfers of 43 and 54
+        // it moves the receiver's ACK parity against the kernel's where the autotuning window updates start one
+        // segment apart (docs/fidelity.md, "Receive buffer").
 
         if (length != _rcvMss)
         {
@@ -433,6 +459,7 @@ internal sealed partial class TcpSocket
 
         _ackScheduled = false;
         _ackNow = false;
+        _ackPushed = 0;
         _ackAnswersStaleSegment = false;
         _receiveQueue?.ForgetDuplicateSack();
         Timers.Cancel(TimerExpired.DelayedAck);

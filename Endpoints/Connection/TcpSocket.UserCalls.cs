@@ -490,8 +490,9 @@ internal sealed partial class TcpSocket
 
     /// <summary>
     /// tcp_cleanup_rbuf after a read: a delayed ACK that is owed for more than one full segment goes now
-    /// (the once-per-two-segments ACK input processing held back while the window was shrinking); else a
-    /// window update is sent if reading opened the window a lot.
+    /// (the once-per-two-segments ACK input processing held back while the window was shrinking), as does one for
+    /// small pushed segments when the read emptied the receive memory: after two of them (ICSK_ACK_PUSHED2), or one
+    /// outside ping-pong mode; else a window update is sent if reading opened the window a lot.
     /// </summary>
     private void AfterApplicationRead()
     {
@@ -500,7 +501,8 @@ internal sealed partial class TcpSocket
             return;
         }
 
-        if (_ackScheduled && (_rcvNxt - _rcvWup) > _rcvMss)
+        bool pushed = (_ackPushed & AckPushed2) != 0 || ((_ackPushed & AckPushed) != 0 && !_pingpong);
+        if (_ackScheduled && ((_rcvNxt - _rcvWup) > _rcvMss || (pushed && (_receiveQueue?.Memory ?? 0) == 0)))
         {
             SendAck();
             return;
