@@ -18,17 +18,33 @@
 #   t=3.50 A RST at 101 -> challenge ACK (the netns count for this second: 1 -> 0)
 #   t=3.52 A RST at 201 -> nothing;  t=3.54 B RST at 101 -> nothing (the count is per netns)
 #   t=5.00 B SYN at 5001 -> challenge ACK (a new second);  t=5.02 A SYN at 5001 -> nothing
+# Variant request (default sysctls, segments without timestamps): what a request socket (SYN-RECV, tcp_check_req) answers; nobody accept()s and
+# the peers never complete the handshake. Peer A (40000), SYN at 2.0:
+#   t=2.10 10 bytes at 100001 (out of the window)  -> ACK (tcp_oow_rate_limited lets data through)
+#   t=2.15 bare ACK at 100001                        -> ACK (stamps the request's last_oow_ack_time)
+#   t=2.20 the same                                  -> nothing (500 ms limit)
+#   t=2.30 ACK of 5 (not the SYN-ACK)                -> R at seq 5
+#   t=2.40 the SYN again                             -> nothing (the same limit covers the SYN-ACK resend)
+#   t=2.80 the SYN again                             -> SYN-ACK
+#   t=3.00 RST+ACK at 1 (rcv_nxt)                    -> the request dropped silently
+#   t=3.20 bare ACK of the SYN-ACK                   -> no request: R at its ack
+# Peer B (40001), SYN at 2.0; t=2.50 a SYN at 10 (in the window, not the first) -> R. seq 0 ack 11, request dropped;
+#   t=2.70 bare ACK of the SYN-ACK -> R at its ack
 source "$(dirname "$0")/../lab.sh"
 
 run() {
   local v=$1
-  lab_init "62-challenge-ack-limit-$v" routed "kf62${v:0:1}" "challenge ACK limits: per socket for every trigger, per netns (tcp_challenge_ack_limit), RST at the highest SACK edge ($v)"
+  lab_init "62-challenge-ack-limit-$v" routed "kf62${v:0:2}" "challenge ACK limits: per socket for every trigger, per netns (tcp_challenge_ack_limit), RST at the highest SACK edge ($v)"
   [ "$v" = limit1 ] && lab_sysctl "$NS_S" net.ipv4.tcp_challenge_ack_limit=1 net.ipv4.tcp_invalid_ratelimit=0
   lab_ipt "$NS_C" -A OUTPUT -p tcp --tcp-flags RST,ACK RST -j DROP
   lab_tcpdump "$NS_C" c0 wire --immediate-mode tcp
   V=$v lab_py "$NS_S" <<'PY' &
 import driver as d, os
 srv = d.Sock("server"); srv.bind((os.environ["SIP"], 8080)); srv.listen(8)
+if os.environ["V"] == "request":
+    d.until(4.0)
+    srv.close()
+    raise SystemExit
 c = srv.accept("server")
 if os.environ["V"] == "ratelimit":
     d.until(2.5)
@@ -45,6 +61,26 @@ import driver as d, os
 d.until(1.5)
 d._wait_for_listener()
 a = d.RawPeer("peerA", os.environ["CIP"], 40000, os.environ["SIP"], 8080, timestamps=True)
+if os.environ["V"] == "request":
+    a.timestamps = False  # no options but the MSS and SACK-permitted: the request keeps no timestamps
+    b = d.RawPeer("peerB", os.environ["CIP"], 40001, os.environ["SIP"], 8080)
+    syn = d.tcp_options(1460, True, None)
+    d.until(2.0)
+    d.send_raw_tcp("peerA", a.src, a.sport, a.dst, a.dport, a.isn, 0, "S", 64240, options=syn)
+    d.send_raw_tcp("peerB", b.src, b.sport, b.dst, b.dport, b.isn, 0, "S", 64240, options=syn)
+    a._drain(want_synack=True); b._drain(want_synack=True)
+    d.until(2.10); a.send(100001, 10, "PA", 65535, ack=1)
+    d.until(2.15); a.send(100001, 0, "A", 65535, ack=1)
+    d.until(2.20); a.send(100001, 0, "A", 65535, ack=1)
+    d.until(2.30); a.send(1, 0, "A", 65535, ack=5)
+    d.until(2.40); d.send_raw_tcp("peerA", a.src, a.sport, a.dst, a.dport, a.isn, 0, "S", 64240, options=syn)
+    d.until(2.50); b.send(10, 0, "S", 65535, ack=0)
+    d.until(2.70); b.send(1, 0, "A", 65535, ack=1)
+    d.until(2.80); d.send_raw_tcp("peerA", a.src, a.sport, a.dst, a.dport, a.isn, 0, "S", 64240, options=syn)
+    d.until(3.00); a.send(1, 0, "RA", 65535, ack=1)
+    d.until(3.20); a.send(1, 0, "A", 65535, ack=1)
+    d.until(3.5)
+    raise SystemExit
 d.until(2.0)
 a.connect(1460, sack_ok=True, win=65535)
 if os.environ["V"] == "ratelimit":
@@ -72,4 +108,4 @@ PY
   lab_finish
   lab_cleanup
 }
-if [ $# -gt 0 ]; then run "$1"; else run ratelimit; run limit1; fi
+if [ $# -gt 0 ]; then run "$1"; else run ratelimit; run limit1; run request; fi
