@@ -173,15 +173,27 @@ internal sealed partial class TcpSocket
     {
         var seq = segment.Seq;
         var endSeq = segment.EndSeq;
-        if (_tsOk && segment.Options.HasTimestamps && PawsReject(segment))
+        if (_tsOk && segment.Options.HasTimestamps && !segment.IsRst && PawsDiscard(segment) is var paws and not PawsVerdict.Accept)
         {
-            if (!segment.IsRst)
+            // An RST is taken despite PAWS; a SYN is challenged; an old ACK is dropped without an answer (6.14+).
+            if (segment.IsSyn)
+            {
+                _stack.Drop(segment, "PAWS: a SYN with an old timestamp; challenge ACK");
+                SendChallengeAck(segment);
+            }
+            else if (paws == PawsVerdict.OldAck)
+            {
+                _stack.Counters.PawsOldAcks++;
+                _stack.Drop(segment, "PAWS: an old ACK (below rcv_nxt)");
+            }
+            else
             {
                 _stack.Counters.PawsRejected++;
                 _stack.Drop(segment, "PAWS: timestamp older than ts_recent");
                 SendDuplicateAck(segment);
-                return false;
             }
+
+            return false;
         }
 
         long window = Math.Max(0, (_rcvWup + (int)_rcvWnd) - _rcvNxt);
@@ -300,9 +312,46 @@ internal sealed partial class TcpSocket
         }
     }
 
-    /// <summary>tcp_paws_discard: the timestamp is older than ts_recent (within the 24-day wrap guard).</summary>
+    /// <summary>tcp_paws_reject for a request or a connecting socket: the timestamp is older than ts_recent (within the 24-day wrap guard).</summary>
     private bool PawsReject(Segment segment) =>
         _tsRecent != 0 && unchecked((int)(_tsRecent - segment.Options.TsVal)) > 0;
+
+    private enum PawsVerdict
+    {
+        Accept,
+        Reject,
+        OldAck,
+    }
+
+    /// <summary>
+    /// tcp_paws_discard with tcp_disordered_ack_check (Linux 6.14+) for a synchronized socket: a timestamp up to one
+    /// tick behind ts_recent passes (TCP_PAWS_WINDOW); an older one rejects the segment, unless it is a duplicate
+    /// bare ACK at rcv_nxt that changes no window and lies in the replay window (rto × 1200 / HZ ticks), which is
+    /// taken; a bare ACK below rcv_nxt is an old ACK, dropped without the duplicate ACK.
+    /// </summary>
+    private PawsVerdict PawsDiscard(Segment segment)
+    {
+        int behind = unchecked((int)(_tsRecent - segment.Options.TsVal));
+        if (_tsRecent == 0 || behind <= 1)
+        {
+            return PawsVerdict.Accept;
+        }
+
+        if (!segment.HasAck || segment.SequenceLength != 0)
+        {
+            return PawsVerdict.Reject;
+        }
+
+        if (segment.Seq != _rcvNxt)
+        {
+            return segment.Seq < _rcvNxt ? PawsVerdict.OldAck : PawsVerdict.Reject;
+        }
+
+        uint window = (uint)segment.Window << _sndWscale;
+        bool mayUpdateWindow = segment.Ack > _sndUna || segment.Seq > _sndWl1 || (segment.Seq == _sndWl1 && (window > _sndWnd || window == 0));
+        long replay = _rto / Jiffies.Nanoseconds * 1200 / Jiffies.Hz;
+        return segment.Ack != _sndUna || mayUpdateWindow || behind > replay ? PawsVerdict.Reject : PawsVerdict.Accept;
+    }
 
     /// <summary>tcp_send_dupack: an immediate ACK, with a D-SACK block when the segment repeats data we have.</summary>
     private void SendDuplicateAck(Segment segment)

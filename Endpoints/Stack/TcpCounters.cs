@@ -156,6 +156,9 @@ public sealed class TcpCounters
     /// <summary>TcpExtPAWSEstab and PAWSTimewait.</summary>
     public long PawsRejected { get; internal set; }
 
+    /// <summary>PAWSOldAck: a bare ACK below rcv_nxt failing PAWS, dropped without a duplicate ACK (Linux 6.14+).</summary>
+    public long PawsOldAcks { get; internal set; }
+
     /// <summary>TcpExtTCPKeepAlive: keepalive probes sent.</summary>
     public long KeepaliveProbes { get; internal set; }
 

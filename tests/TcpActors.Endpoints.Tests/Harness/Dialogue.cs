@@ -37,8 +37,8 @@ internal sealed class Dialogue
 
     /// <summary>
     /// When set, every injected segment but the SYN (whose options the test gives) carries timestamps, as
-    /// driver.RawPeer sends them: TS val = milliseconds of virtual time + 1, TS ecr = the last TS val the
-    /// socket sent.
+    /// driver.RawPeer sends them: TS val = milliseconds of virtual time + 1 (or the one the test gives), TS ecr =
+    /// the last TS val the socket sent.
     /// </summary>
     public bool Timestamps { get; set; }
 
@@ -127,9 +127,9 @@ internal sealed class Dialogue
     }
 
     private TcpOptions WithTimestamps(TcpOptions options, TcpFlags flags, ushort peerPort) =>
-        Timestamps && (flags & TcpFlags.Syn) == 0
-            ? options with { HasTimestamps = true, TsVal = (uint)(Lab.System.Now.Nanoseconds / 1_000_000) + 1, TsEcr = _tsRecents.GetValueOrDefault(peerPort) }
-            : options;
+        !Timestamps || (flags & TcpFlags.Syn) != 0 ? options
+        : options.HasTimestamps ? options with { TsEcr = _tsRecents.GetValueOrDefault(peerPort) } // a TS val the test chose (an old one, for PAWS)
+        : options with { HasTimestamps = true, TsVal = (uint)(Lab.System.Now.Nanoseconds / 1_000_000) + 1, TsEcr = _tsRecents.GetValueOrDefault(peerPort) };
 
     /// <summary>The ISN of the socket talking to the peer's <paramref name="peerPort"/> (0 before its SYN or SYN-ACK).</summary>
     private uint SocketIsn(int peerPort) => _socketIsns.GetValueOrDefault(peerPort);

@@ -105,6 +105,39 @@ public sealed class ChallengeAckLimitExperimentTests
         Assert.Equal(2, dialogue.Lab.ServerStack.Counters.AttemptFails); // TCP_MIB_ATTEMPTFAILS: the SYN and the RST
     }
 
+    [Fact]
+    public void A_segment_failing_paws_draws_a_rate_limited_duplicate_ack_unless_it_is_an_old_ack()
+    {
+        // Proves against tests/reference/kernel/62-challenge-ack-limit-paws.txt (Linux 6.14+'s PAWS checks): segments
+        // whose TS val (1000) is older than ts_recent (2701) are dropped; a bare ACK below rcv_nxt is an old ACK
+        // (tcp_disordered_ack_check's PAWS_ACK: PAWSOldAck, no duplicate ACK); a bare ACK at rcv_nxt draws a duplicate
+        // ACK and stamps the per-socket limit, 10 bytes draw one too (data passes tcp_oow_rate_limited), the next bare
+        // ACK none; an RST at rcv_nxt resets the connection despite PAWS (recv(): ECONNRESET).
+        var dialogue = Dialogue.WithListener(PawsServer);
+        dialogue.Timestamps = true;
+        var old = new TcpOptions { HasTimestamps = true, TsVal = 1000 };
+        dialogue.Inject(2.0, TcpFlags.Syn, 0, window: 64240, options: SynOptions);
+        dialogue.Inject(2.0003, TcpFlags.Ack, 1, 1, window: 65535);
+        dialogue.Inject(2.6, TcpFlags.Ack, 1, 1001, window: 65535);
+        dialogue.Inject(2.7, TcpFlags.Psh | TcpFlags.Ack, 1, 1001, 100, window: 65535);
+        dialogue.Inject(3.0, TcpFlags.Ack, 1, 1001, window: 65535, options: old);
+        dialogue.Inject(3.1, TcpFlags.Ack, 101, 1001, window: 65535, options: old);
+        dialogue.Inject(3.2, TcpFlags.Psh | TcpFlags.Ack, 101, 1001, 10, window: 65535, options: old);
+        dialogue.Inject(3.3, TcpFlags.Ack, 101, 1001, window: 65535, options: old);
+        dialogue.Inject(4.0, TcpFlags.Rst | TcpFlags.Ack, 101, 1001, window: 65535, options: old);
+        dialogue.Lab.RunUntil(4.5);
+        Expect.SameAsKernel(dialogue.Lab.Wire, "62-challenge-ack-limit-paws.txt");
+        Assert.Contains("4.000 server recv(65536) -> ECONNRESET", dialogue.Lab.Calls.Of("server"), StringComparison.Ordinal); // kernel 4.000
+    }
+
+    private static IEnumerable<Step> PawsServer(ScriptedProcess p, Sock socket)
+    {
+        yield return Script.Until(2.5);
+        yield return socket.Send(1000);
+        yield return socket.Recv();
+        yield return socket.Recv();
+    }
+
     private static IEnumerable<Step> Server(ScriptedProcess p, Sock socket)
     {
         yield return Script.Until(2.5);

@@ -28,6 +28,14 @@
 #   t=2.80 the SYN again                             -> SYN-ACK
 #   t=3.00 RST+ACK at 1 (rcv_nxt)                    -> the request dropped silently
 #   t=3.20 bare ACK of the SYN-ACK                   -> no request: R at its ack
+# Variant paws (default sysctls): what a segment failing PAWS (TS val 1000, older than ts_recent) draws from an
+# established socket (6.14+: tcp_disordered_ack_check's PAWS_ACK reason for an old pure ACK). Peer A as in
+# ratelimit: 1000 bytes from the server at 2.5, ACKed at 2.6; the peer sends 100 bytes at 2.7 (read by the server):
+#   t=3.0  bare ACK at seq 1 (before rcv_nxt 101), old TS     -> nothing (old ACK: PAWSOldAck, no dupack)
+#   t=3.1  bare ACK at seq 101 (rcv_nxt), old TS              -> duplicate ACK (PAWSEstab; stamps the limit)
+#   t=3.2  10 bytes at 101, old TS                            -> duplicate ACK (data passes the rate limit)
+#   t=3.3  bare ACK at seq 101, old TS                        -> nothing (rate limit)
+#   t=4.0  RST at 101 (rcv_nxt), old TS                       -> reset (an RST is taken despite PAWS)
 # Peer B (40001), SYN at 2.0; t=2.50 a SYN at 10 (in the window, not the first) -> R. seq 0 ack 11, request dropped;
 #   t=2.70 bare ACK of the SYN-ACK -> R at its ack
 source "$(dirname "$0")/../lab.sh"
@@ -46,9 +54,10 @@ if os.environ["V"] == "request":
     srv.close()
     raise SystemExit
 c = srv.accept("server")
-if os.environ["V"] == "ratelimit":
+if os.environ["V"] in ("ratelimit", "paws"):
     d.until(2.5)
     c.send(1000)
+    c.recv()
     c.recv()
 else:
     c2 = srv.accept("server")
@@ -93,6 +102,18 @@ if os.environ["V"] == "ratelimit":
     d.until(4.4); a.send(1101, 0, "RA", 65535, ack=1001)
     d.until(4.5); a.send(1301, 0, "RA", 65535, ack=1001)
     d.until(5.0)
+elif os.environ["V"] == "paws":
+    def old(seq, length, flags, ack):
+        d.send_raw_tcp("peerA", a.src, a.sport, a.dst, a.dport, a.isn + seq, (a.peer_isn + ack) & 0xffffffff, flags,
+                       65535, b"x" * length, d.tcp_options(None, False, (1000, a.ts_recent)))
+    d.until(2.6); a.send(1, 0, "A", 65535, ack=1001)
+    d.until(2.7); a.send(1, 100, "PA", 65535, ack=1001)
+    d.until(3.0); a._drain(); old(1, 0, "A", 1001)
+    d.until(3.1); a._drain(); old(101, 0, "A", 1001)
+    d.until(3.2); a._drain(); old(101, 10, "PA", 1001)
+    d.until(3.3); a._drain(); old(101, 0, "A", 1001)
+    d.until(4.0); a._drain(); old(101, 0, "RA", 1001)
+    d.until(4.5)
 else:
     b = d.RawPeer("peerB", os.environ["CIP"], 40001, os.environ["SIP"], 8080, timestamps=True)
     d.until(2.2)
@@ -108,4 +129,4 @@ PY
   lab_finish
   lab_cleanup
 }
-if [ $# -gt 0 ]; then run "$1"; else run ratelimit; run limit1; run request; fi
+if [ $# -gt 0 ]; then run "$1"; else run ratelimit; run limit1; run request; run paws; fi
