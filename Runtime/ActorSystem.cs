@@ -229,17 +229,8 @@ public sealed class ActorSystem
         finally
         {
             target.InHandler = false;
-            if (savedCell is null && savedSender is null)
-            {
-                // A queued event's handler (the common case): storing the constant null needs no GC write barrier.
-                _currentCell = null;
-                CurrentSender = null;
-            }
-            else
-            {
-                _currentCell = savedCell;
-                CurrentSender = savedSender;
-            }
+            _currentCell = savedCell;
+            CurrentSender = savedSender;
         }
     }
 

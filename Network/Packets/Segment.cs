@@ -11,11 +11,6 @@ namespace TcpActors.Network;
 /// </summary>
 public sealed record Segment : Packet
 {
-    private readonly TcpOptions _options;
-
-    // The options' length on the wire, kept with them: every hop and counter asks for the segment's length.
-    private readonly byte _optionsLength;
-
     public required ushort SourcePort { get; init; }
 
     public required ushort DestinationPort { get; init; }
@@ -30,15 +25,7 @@ public sealed record Segment : Packet
     /// <summary>The window field as sent (already shifted right by the sender's window scale).</summary>
     public ushort Window { get; init; }
 
-    public TcpOptions Options
-    {
-        get => _options;
-        init
-        {
-            _options = value;
-            _optionsLength = (byte)TcpOptionsLayout.Length(value);
-        }
-    }
+    public TcpOptions Options { get; init; }
 
     /// <summary>The urgent pointer; meaningful when the URG flag is set (TcpActors' TCP never sends urgent data).</summary>
     public ushort UrgentPointer { get; init; }
@@ -76,7 +63,7 @@ public sealed record Segment : Packet
     public SocketAddress DestinationSocket => new(Destination, DestinationPort);
 
     /// <summary>The TCP header length: 20 bytes plus the options.</summary>
-    public int HeaderLength => 20 + _optionsLength;
+    public int HeaderLength => 20 + TcpOptionsLayout.Length(Options);
 
     public override int TransportLength => HeaderLength + PayloadLength;
 
