@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TcpActors.Network;
 using TcpActors.Runtime;
 
@@ -169,6 +170,11 @@ internal sealed partial class TcpSocket
     /// that the rest of one cut in this round may fill the window (tcp_mss_split_point). Nagle's rule in
     /// Minshall's form (one small segment outstanding at a time) holds a short last sk_buff unless TCP_NODELAY.
     /// </summary>
+    /// <remarks>
+    /// Most calls (after every ACK) find nothing to send: they are answered here, inline, with what the loop
+    /// below would do for an empty queue (only the window validation of a cwnd-limited flight).
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void PushPendingData(bool nagleOff = false)
     {
         if (_state is not (TcpState.Established or TcpState.CloseWait or TcpState.FinWait1 or TcpState.LastAck or TcpState.Closing))
@@ -176,6 +182,22 @@ internal sealed partial class TcpSocket
             return;
         }
 
+        if (_writeQueue.IsEmpty && !(_finQueued && _sndNxt == _writeSeq))
+        {
+            if (PacketsInFlight >= _cwnd)
+            {
+                ValidateCwnd(true);
+            }
+
+            return;
+        }
+
+        WritePending(nagleOff);
+    }
+
+    /// <summary><see cref="PushPendingData"/> with something queued: the tcp_write_xmit loop.</summary>
+    private void WritePending(bool nagleOff)
+    {
         bool sentNew = false;
         bool cwndLimited = false;
         int inFlight = PacketsInFlight;
