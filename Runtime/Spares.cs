@@ -14,6 +14,9 @@ public sealed class Spares<T>(int capacity)
     private readonly T?[] _items = new T?[capacity];
     private int _count;
 
+    /// <summary>How many spare objects are kept.</summary>
+    public int Count => _count;
+
     /// <summary>A spare object, if one is kept.</summary>
     public bool TryTake([NotNullWhen(true)] out T? item)
     {

@@ -56,7 +56,21 @@ public sealed record Listening(SocketAddress Local);
 public sealed record Connect(SocketAddress Remote, SocketOptions? Options = null, SocketAddress? Local = null, Runtime.IActorRef? Handler = null) : SocketCommand;
 
 /// <summary>The handshake completed; <see cref="Socket"/> is the connection.</summary>
-public sealed record Connected(Runtime.IActorRef Socket, SocketAddress Local, SocketAddress Remote);
+public sealed record Connected(Runtime.IActorRef Socket, SocketAddress Local, SocketAddress Remote)
+{
+    // The properties are set again when a given-back reply is reused (ReplySpares).
+    public Runtime.IActorRef Socket { get; private set; } = Socket;
+
+    public SocketAddress Local { get; private set; } = Local;
+
+    public SocketAddress Remote { get; private set; } = Remote;
+
+    internal Connected Reuse(Runtime.IActorRef socket, SocketAddress local, SocketAddress remote)
+    {
+        (Socket, Local, Remote) = (socket, local, remote);
+        return this;
+    }
+}
 
 /// <summary>
 /// accept(): replied with <see cref="Accepted"/> when a connection is in the accept queue.
@@ -69,7 +83,21 @@ public sealed record Accept(Runtime.IActorRef? Handler = null, bool Continuously
     public static readonly Accept Instance = new();
 }
 
-public sealed record Accepted(Runtime.IActorRef Socket, SocketAddress Local, SocketAddress Remote);
+public sealed record Accepted(Runtime.IActorRef Socket, SocketAddress Local, SocketAddress Remote)
+{
+    // The properties are set again when a given-back reply is reused (ReplySpares).
+    public Runtime.IActorRef Socket { get; private set; } = Socket;
+
+    public SocketAddress Local { get; private set; } = Local;
+
+    public SocketAddress Remote { get; private set; } = Remote;
+
+    internal Accepted Reuse(Runtime.IActorRef socket, SocketAddress local, SocketAddress remote)
+    {
+        (Socket, Local, Remote) = (socket, local, remote);
+        return this;
+    }
+}
 
 /// <summary>
 /// send(): queues data. Replied with <see cref="Sent"/> once the data is in the send buffer, unless
@@ -86,7 +114,17 @@ public sealed record Sent(int Bytes);
 /// </summary>
 public sealed record Read(int MaxBytes = 65536, bool DontWait = false) : SocketCommand;
 
-public sealed record Received(ByteChunk Data);
+public sealed record Received(ByteChunk Data)
+{
+    /// <summary>The bytes read (set again when a given-back reply is reused, see <see cref="ReplySpares"/>).</summary>
+    public ByteChunk Data { get; private set; } = Data;
+
+    internal Received Reuse(ByteChunk data)
+    {
+        Data = data;
+        return this;
+    }
+}
 
 /// <summary>recv() returned 0: the peer sent FIN and every byte before it was read.</summary>
 public sealed record EndOfStream

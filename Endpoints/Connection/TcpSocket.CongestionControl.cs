@@ -158,8 +158,8 @@ internal sealed partial class TcpSocket
 
         if (ops.Key != _caKey)
         {
+            CaOps.Release(this);
             _caKey = ops.Key;
-            CaPriv = null;
             if (_state is not (TcpState.Closed or TcpState.Listen or TcpState.SynSent))
             {
                 ops.Init(this);
@@ -168,6 +168,9 @@ internal sealed partial class TcpSocket
 
         return Errno.None;
     }
+
+    /// <summary>tcp_cleanup_congestion_control from tcp_v4_destroy_sock: the dead socket's algorithm lets its state go.</summary>
+    private void ReleaseCongestionControl() => CaOps.Release(this);
 
     /// <summary>tcp_set_ca_state: the algorithm hears of the new state first.</summary>
     private void SetCaState(CongestionState state)

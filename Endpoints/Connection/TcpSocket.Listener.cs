@@ -115,7 +115,7 @@ internal sealed partial class TcpSocket
             listen.AcceptQueue.RemoveAt(0);
             var (requester, command) = listen.WaitingAccepts.Count > 0 ? listen.WaitingAccepts.Dequeue() : listen.Continuous!.Value;
             child._accepted = true;
-            requester?.Tell(new Accepted(child.Self, child._tuple.Local, child._tuple.Remote), child.Self);
+            requester?.Tell(ReplySpares.Accepted(child.Self, child._tuple.Local, child._tuple.Remote), child.Self);
             if (command.Handler is { } handler)
             {
                 // Registered after the reply is queued, so the handler hears of the connection before its data. The

@@ -45,7 +45,24 @@ internal sealed partial class TcpSocket
     /// sk_pacing_status from SK_PACING_NONE to SK_PACING_NEEDED (the cmpxchg of SO_MAX_PACING_RATE, and what BBR's
     /// init does): from now on the socket paces itself. It never goes back.
     /// </summary>
-    internal void RequestPacing() => _pacing ??= new EarliestDeparture(_lastDataSentAt == Never ? 0 : _lastDataSentAt, _sendOrder);
+    internal void RequestPacing()
+    {
+        if (_pacing is null)
+        {
+            long wstamp = _lastDataSentAt == Never ? 0 : _lastDataSentAt;
+            _pacing = _stack.SparePacings.TryTake(out var spare) ? spare.Restart(wstamp, _sendOrder) : new EarliestDeparture(wstamp, _sendOrder);
+        }
+    }
+
+    /// <summary>The socket is destroyed: its EDT state goes to the host's spares for the next socket that paces.</summary>
+    internal void ReleasePacing()
+    {
+        if (_pacing is { } pacing)
+        {
+            _pacing = null;
+            _stack.SparePacings.Give(pacing);
+        }
+    }
 
     /// <summary>
     /// What a congestion control with its own pacing (BBR's bbr_set_pacing_rate) writes to sk_pacing_rate, in bytes a
@@ -183,9 +200,18 @@ internal sealed partial class TcpSocket
         PushPendingData();
     }
 
-    /// <summary>The EDT state of a pacing socket, allocated only when pacing is requested.</summary>
-    private sealed class EarliestDeparture(long wstamp, uint dataSegmentsOut)
+    /// <summary>The EDT state of a pacing socket, allocated only when pacing is requested (or a dead socket's, reused).</summary>
+    internal sealed class EarliestDeparture(long wstamp, uint dataSegmentsOut)
     {
+        /// <summary>Every property as the constructor sets it: what a new instance would be.</summary>
+        public EarliestDeparture Restart(long wstamp, uint dataSegmentsOut)
+        {
+            Wstamp = wstamp;
+            DataSegmentsOut = dataSegmentsOut;
+            WriteDeferred = false;
+            return this;
+        }
+
         /// <summary>tp->tcp_wstamp_ns: the departure time of the last segment sent, pushed on by pacing.</summary>
         public long Wstamp { get; set; } = wstamp;
 

@@ -298,7 +298,7 @@ internal sealed partial class TcpSocket
 
         var requester = _connectRequester;
         _connectRequester = null;
-        requester?.Tell(new Connected(Self, _tuple.Local, _tuple.Remote), Self);
+        requester?.Tell(ReplySpares.Connected(Self, _tuple.Local, _tuple.Remote), Self);
         var handler = _connectCommand?.Handler;
         _connectCommand = null;
         if (handler is not null)
@@ -411,7 +411,7 @@ internal sealed partial class TcpSocket
             if (_receiveQueue is { UnreadBytes: > 0 } queue)
             {
                 _pendingReads.Dequeue();
-                requester?.Tell(new Received(ReadAndAdjustSpace(queue, command.MaxBytes)), Self);
+                requester?.Tell(ReplySpares.Received(ReadAndAdjustSpace(queue, command.MaxBytes)), Self);
                 AfterApplicationRead();
                 continue;
             }
@@ -442,7 +442,7 @@ internal sealed partial class TcpSocket
     {
         if (_receiveQueue is { UnreadBytes: > 0 } queue)
         {
-            _handler!.Tell(new Received(ReadAndAdjustSpace(queue, int.MaxValue)), Self);
+            _handler!.Tell(ReplySpares.Received(ReadAndAdjustSpace(queue, int.MaxValue)), Self);
             AfterApplicationRead();
         }
 

@@ -159,6 +159,8 @@ internal sealed partial class TcpSocket : UntypedActor, IWithTimers, IPortHolder
         }
 
         ReleasePort();
+        ReleaseCongestionControl();
+        ReleasePacing();
     }
 
     /// <summary>

@@ -48,9 +48,16 @@ public sealed record Segment : Packet
     /// <summary>
     /// The MSS of a GSO super-segment (skb_shinfo(skb)->gso_size): the size of the segments the payload stands for,
     /// each of which would carry this header; 0 for an ordinary segment. Captures on a veth see the super-segment as
-    /// one packet, as tcpdump does; a device that cannot take it splits it (<see cref="GsoSegmentation"/>).
+    /// one packet, as tcpdump does; a device that cannot take it splits it (<see cref="GsoSegmentation"/>). Kept in 16
+    /// bits (an MSS, as the kernel's u16 gso_size): the segment's fields then fit 8 bytes fewer.
     /// </summary>
-    public int GsoSize { get; init; }
+    public int GsoSize
+    {
+        get => _gsoSize;
+        init => _gsoSize = checked((ushort)value);
+    }
+
+    private readonly ushort _gsoSize;
 
     /// <summary>How many segments on the wire this one stands for (skb_shinfo(skb)->gso_segs; 1 when not GSO).</summary>
     public int GsoSegs => GsoSize > 0 && PayloadLength > GsoSize ? (PayloadLength + GsoSize - 1) / GsoSize : 1;

@@ -97,9 +97,11 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
                 break;
             case Connected connected:
                 OnConnected(Sender!, connected.Local);
+                ReplySpares.GiveBack(connected);
                 break;
             case Received received:
                 OnReceived(Sender!, received.Data.Length);
+                ReplySpares.GiveBack(received);
                 break;
             case ThinkingOver:
                 SendDueRequests();

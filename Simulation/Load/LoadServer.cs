@@ -44,9 +44,11 @@ internal sealed class LoadServer : UntypedActor
                 break;
             case Accepted accepted:
                 OnAccepted(accepted);
+                ReplySpares.GiveBack(accepted);
                 break;
             case Received received:
                 OnReceived(Sender!, received.Data.Length);
+                ReplySpares.GiveBack(received);
                 break;
             case Respond respond:
                 Answer(respond.Socket, respond.Bytes);

@@ -20,6 +20,15 @@ public sealed class GsoTests
     }
 
     [Fact]
+    public void Gso_size_holds_any_u16_mss_and_refuses_more()
+    {
+        // The field is 16 bits, as the kernel's gso_size: every MSS fits, a larger value is an error rather than a wrap.
+        Assert.Equal(65535, (SuperSegment() with { GsoSize = 65535 }).GsoSize);
+        Assert.Throws<OverflowException>(() => SuperSegment() with { GsoSize = 65536 });
+        Assert.Equal(SuperSegment(), SuperSegment() with { GsoSize = 1448 });
+    }
+
+    [Fact]
     public void A_gso_interface_sends_the_super_segment_whole_and_the_link_checks_the_mtu_per_segment()
     {
         var (system, topology, atServer, captures) = TwoHostLab.Create("gso", new LinkSettings(Duration.Zero, Mtu: 1500) { GsoMaxSegs = 65535 });

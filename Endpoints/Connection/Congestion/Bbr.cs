@@ -91,7 +91,7 @@ internal sealed partial class Bbr : CongestionOps
     /// </summary>
     public override void Init(TcpSocket sk)
     {
-        var bbr = sk.CaPriv as BbrState ?? new BbrState();
+        var bbr = sk.CaPriv as BbrState ?? NewState(sk);
         sk.CaPriv = bbr;
         bbr.PriorCwnd = 0;
         sk.SndSsthresh = int.MaxValue;
@@ -135,7 +135,8 @@ internal sealed partial class Bbr : CongestionOps
     {
         if (sk.CaPriv is not BbrState bbr)
         {
-            bbr = new BbrState { MinRttStamp = unchecked(sk.Jiffies32 - ((MinRttWindowSeconds * Jiffies.Hz) + 1)) };
+            bbr = NewState(sk);
+            bbr.MinRttStamp = unchecked(sk.Jiffies32 - ((MinRttWindowSeconds * Jiffies.Hz) + 1));
             sk.CaPriv = bbr;
         }
 
@@ -144,6 +145,24 @@ internal sealed partial class Bbr : CongestionOps
         SetPacingRate(sk, bbr, bw, bbr.PacingGain);
         SetCwnd(sk, bbr, in rs, (uint)Math.Max(rs.AckedSacked, 0), bw, bbr.CwndGain);
     }
+
+    /// <summary>
+    /// release (tcp_bbr.c has none: its state is inside the socket, freed with it): the socket is destroyed or leaves
+    /// BBR, so its state goes back, all zero, to the host's spares for the next BBR socket.
+    /// </summary>
+    public override void Release(TcpSocket sk)
+    {
+        if (sk.CaPriv is BbrState bbr)
+        {
+            bbr.Clear();
+            sk.Stack.SpareBbrStates.Give(bbr);
+        }
+
+        sk.CaPriv = null;
+    }
+
+    /// <summary>A zeroed state (the kernel's zeroed icsk_ca_priv): a spare a dead socket gave back, else a new one.</summary>
+    private static BbrState NewState(TcpSocket sk) => sk.Stack.SpareBbrStates.TryTake(out var spare) ? spare : new BbrState();
 
     /// <summary>BBR has no cong_avoid: tcp_cong_control calls cong_control instead, and nothing else calls it.</summary>
     public override void CongAvoid(TcpSocket sk, SeqNum ack, int acked) =>

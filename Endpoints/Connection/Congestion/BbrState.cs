@@ -22,10 +22,50 @@ internal enum BbrMode : byte
 /// Times: min_rtt_stamp and probe_rtt_done_stamp in jiffies, cycle_mstamp and ack_epoch_mstamp in µs (tcp_mstamp),
 /// lt_last_stamp in ms. Bandwidths are segments per µs &lt;&lt; 24 (BW_SCALE), gains in 1/256 (BBR_SCALE).
 /// A fresh instance is all zero, as the kernel's zeroed icsk_ca_priv is when the ACK of the SYN reaches
-/// bbr_main before bbr_init has run.
+/// bbr_main before bbr_init has run. Instances are reused (the host's spares, see <see cref="Bbr.Release"/>):
+/// <see cref="Clear"/> makes one all zero again, and a field added here must be added there (a test checks).
 /// </summary>
 internal sealed class BbrState
 {
+    /// <summary>Every field back to zero, as a new instance: what the kernel's zeroed icsk_ca_priv starts as.</summary>
+    public void Clear()
+    {
+        MinRttUs = 0;
+        MinRttStamp = 0;
+        ProbeRttDoneStamp = 0;
+        Bw = default;
+        RttCnt = 0;
+        NextRttDelivered = 0;
+        CycleMstamp = 0;
+        Mode = default;
+        PrevCaState = default;
+        PacketConservation = false;
+        RoundStart = false;
+        IdleRestart = false;
+        ProbeRttRoundDone = false;
+        LtIsSampling = false;
+        LtRttCnt = 0;
+        LtUseBw = false;
+        LtBw = 0;
+        LtLastDelivered = 0;
+        LtLastStamp = 0;
+        LtLastLost = 0;
+        PacingGain = 0;
+        CwndGain = 0;
+        FullBwReached = false;
+        FullBwCnt = 0;
+        CycleIdx = 0;
+        HasSeenRtt = false;
+        PriorCwnd = 0;
+        FullBw = 0;
+        AckEpochMstamp = 0;
+        ExtraAcked0 = 0;
+        ExtraAcked1 = 0;
+        AckEpochAcked = 0;
+        ExtraAckedWinRtts = 0;
+        ExtraAckedWinIdx = 0;
+    }
+
     /// <summary>min_rtt_us: the smallest RTT of the last 10 s.</summary>
     public uint MinRttUs;
 

@@ -29,6 +29,9 @@ namespace TcpActors.Endpoints;
 /// <item><see cref="MinTsoSegs"/>: min_tso_segs, the fewest segments tcp_tso_autosize gives a GSO packet (null:
 /// the sysctl tcp_min_tso_segs).</item>
 /// <item><see cref="Info"/>: get_info, the algorithm's block of ss -i (INET_DIAG_BBRINFO).</item>
+/// <item><see cref="Release"/>: release, from tcp_cleanup_congestion_control, when the socket is destroyed or changes
+/// algorithm; the per-connection state is given up (here: given back to the host's spares, as the kernel frees
+/// the socket that holds icsk_ca_priv).</item>
 /// </list>
 /// in_ack_event is not modelled.
 /// </summary>
@@ -65,6 +68,9 @@ internal abstract class CongestionOps
 
     /// <summary>init: the per-connection state starts afresh.</summary>
     public virtual void Init(TcpSocket sk) => sk.CaPriv = null;
+
+    /// <summary>release: the socket is destroyed or leaves this algorithm; its per-connection state is dropped.</summary>
+    public virtual void Release(TcpSocket sk) => sk.CaPriv = null;
 
     /// <summary>ssthresh: the slow-start threshold after a loss, from the window now.</summary>
     public abstract int Ssthresh(TcpSocket sk);
