@@ -159,9 +159,11 @@ internal static class LoadCommand
     private sealed record LoadOutputs(string? JsonPath, bool Quiet, ReportFiles? ReportFiles, InvariantWatch Invariants);
 
     private static Duration DurationOption(string text, string option) =>
-        Durations.TryParse(text, out var value) && (value > Duration.Zero || value == Duration.Zero && option == "--drain")
-            ? value
-            : throw new UsageException($"{option} must be a duration like 30s, 500ms or 5m, not {InputText.Quote(text)}");
+        !Durations.TryParse(text, out var value)
+            ? throw new UsageException($"{option} must be a duration like 30s, 500ms or 5m, not {InputText.Quote(text)}")
+            : value > Duration.Zero || option != "--duration"
+                ? value
+                : throw new UsageException($"--duration must be positive: the load runs that long (--drain 0 is how to stop at once afterwards), not {InputText.Quote(text)}");
 
     private static List<(string Name, string Value)> Pairs(string[]? values, string option) => (values ?? []).Select(value =>
     {

@@ -271,8 +271,16 @@ public static class LoadRunner
             "clients" => topology.Hosts.Where(h => h.Name.StartsWith("client-", StringComparison.Ordinal)).ToList(),
             "servers" => topology.Hosts.Where(h => h.Name.StartsWith("server-", StringComparison.Ordinal)).ToList(),
             _ when topology.TryGetHost(prefix, out var host) => [host],
-            _ => throw new ScenarioException(new SourceSpan(option, 0, 0), $"{InputText.Quote(prefix + ":")} names no hosts (use all:, clients:, servers:, switch: or a host such as client-1:)"),
+            _ => [],
         };
+        if (hosts.Count == 0)
+        {
+            string hint = topology.Hosts.Count == 1
+                ? $"a loopback run has one host, {topology.Hosts[0].Name}: give the line without a prefix"
+                : "use all:, clients:, servers:, switch: or a host such as client-1:";
+            throw new ScenarioException(new SourceSpan(option, 0, 0), $"{InputText.Quote(prefix + ":")} names no hosts ({hint})");
+        }
+
         return (hosts, line, LeadingSpaces(text, colon + 1));
     }
 

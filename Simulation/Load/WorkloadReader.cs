@@ -55,6 +55,16 @@ internal static class WorkloadReader
             NetemSpans = [.. netem.Select(r => r.At)],
             Loopback = map.TryGetValue("loopback", out var loopback) && reading.Boolean(loopback, "loopback"),
         };
+        if (map.TryGetValue("duration", out var durationNode) && settings.Duration == Duration.Zero)
+        {
+            throw new ScenarioException(reading.At(durationNode), "duration must be positive: the load runs that long (drain: 0 is how to stop at once afterwards)");
+        }
+
+        if (settings.Loopback && map.TryGetValue("link-delay", out var linkDelayNode))
+        {
+            throw new ScenarioException(reading.At(linkDelayNode), "'link-delay' does not apply to a loopback workload (one host, no links; use netem: \"delay …\" to delay lo)");
+        }
+
         foreach (string key in (string[])["client-sysctls", "server-sysctls"])
         {
             if (settings.Loopback && map.TryGetValue(key, out var sideSettings))

@@ -44,9 +44,17 @@ public static class ScenarioLoader
         var hostNames = hosts.Select(h => h.Name).ToHashSet(StringComparer.Ordinal);
         var apps = map.TryGetValue("apps", out var appsNode) ? ReadApplications(reading, appsNode, hostNames) : [];
         var links = map.TryGetValue("links", out var linksNode) ? ReadLinks(reading, linksNode, hostNames) : [];
+        foreach (var link in links)
+        {
+            if (hosts.Find(h => h.LoopbackOnly && (h.Name == link.HostA || h.Name == link.HostB)) is { } alone)
+            {
+                throw new ScenarioException(link.At, $"host {InputText.Quote(alone.Name)} is loopback-only (lo and 127.0.0.1 only): it cannot be linked");
+            }
+        }
+
         var scenario = new Scenario
         {
-            Name = reading.OptionalScalar(map, "name", "the scenario") ?? defaultName,
+            Name = ScenarioName(reading, map, defaultName),
             Description = reading.OptionalScalar(map, "description", "the scenario") ?? "",
             Seeds = map.TryGetValue("seeds", out var seedsNode) ? reading.ScalarOrList(seedsNode, "seeds").Select(s => s.Value).ToList() : [],
             Behaviours = map.TryGetValue("behaviours", out var behavioursNode)
@@ -64,6 +72,15 @@ public static class ScenarioLoader
             Source = file,
         };
         return scenario;
+    }
+
+    /// <summary>The <c>name:</c> given (not empty), or the file's name.</summary>
+    private static string ScenarioName(YamlReading reading, Dictionary<string, YamlNode> map, string defaultName)
+    {
+        string? name = reading.OptionalScalar(map, "name", "the scenario");
+        return name is null ? defaultName
+            : name.Trim().Length > 0 ? name
+            : throw new ScenarioException(reading.At(map["name"]), "name must not be empty (leave it out to use the file's name)");
     }
 
     /// <summary>A load run in a file: clients and servers are declared by the workload, so the network keys do not apply.</summary>
@@ -86,7 +103,7 @@ public static class ScenarioLoader
 
         return new Scenario
         {
-            Name = reading.OptionalScalar(map, "name", "the scenario") ?? defaultName,
+            Name = ScenarioName(reading, map, defaultName),
             Description = reading.OptionalScalar(map, "description", "the scenario") ?? "",
             Seeds = map.TryGetValue("seeds", out var seedsNode) ? reading.ScalarOrList(seedsNode, "seeds").Select(s => s.Value).ToList() : [],
             Behaviours = map.TryGetValue("behaviours", out var behavioursNode)
@@ -135,6 +152,12 @@ public static class ScenarioLoader
                 }
             }
 
+            bool loopbackOnly = settings.TryGetValue("loopback-only", out var loopbackNode) && reading.Boolean(loopbackNode, "loopback-only");
+            if (loopbackOnly && addresses.Count > 0)
+            {
+                throw new ScenarioException(reading.At(loopbackNode!), $"host {InputText.Quote(name)} is loopback-only (lo and 127.0.0.1 only): it cannot have addresses too");
+            }
+
             var sysctls = new List<(string, string, SourceSpan)>();
             if (settings.TryGetValue("sysctls", out var sysctlNode))
             {
@@ -158,7 +181,7 @@ public static class ScenarioLoader
                 name,
                 addresses.Select(a => a.Value).ToList(),
                 settings.TryGetValue("forward", out var forwardNode) && reading.Boolean(forwardNode, "forward"),
-                settings.TryGetValue("loopback-only", out var loopbackNode) && reading.Boolean(loopbackNode, "loopback-only"),
+                loopbackOnly,
                 sysctls,
                 reading.At(keyNode)));
         }
@@ -282,6 +305,21 @@ public static class ScenarioLoader
             string command = commandNode is YamlSequenceNode
                 ? string.Join(' ', reading.Sequence(commandNode, kind).Select(n => n is YamlSequenceNode ? "[" + string.Join(',', reading.Sequence(n, kind).Select(h => reading.Scalar(h, kind))) + "]" : reading.Scalar(n, kind)))
                 : reading.Scalar(commandNode, kind);
+            if (host is not null && kind is not ("iptables" or "tc"))
+            {
+                throw new ScenarioException(reading.At(map["host"]), $"'host' goes with iptables and tc steps only ({KindScope(kind)})");
+            }
+
+            if (kind == "heal" && command.Trim().Length > 0)
+            {
+                throw new ScenarioException(reading.ValueAt(commandNode), $"heal takes no value (write heal: \"\"): it undoes every partition and isolation, not {InputText.Quote(command)}");
+            }
+
+            if (kind == "isolate" && (commandNode is YamlSequenceNode || command.Trim().Contains(' ', StringComparison.Ordinal)))
+            {
+                throw new ScenarioException(reading.ValueAt(commandNode), $"isolate names one host, not {InputText.Quote(command)} (one isolate step per host)");
+            }
+
             if (kind is "iptables" or "tc" && host is null && hosts.Count > 1)
             {
                 throw new ScenarioException(reading.At(item), $"say which host the {kind} line applies to ('host:'); this scenario has {hosts.Count} hosts");
@@ -293,6 +331,14 @@ public static class ScenarioLoader
         ChaosLines.Validate(steps, links);
         return steps;
     }
+
+    private static string KindScope(string kind) => kind switch
+    {
+        "heal" => "heal undoes every partition and isolation",
+        "partition" => "a partition names its two groups of hosts",
+        "isolate" => "isolate names its host as its value",
+        _ => $"{kind} names a link by its two hosts",
+    };
 
     private static List<SnapshotProbe> ReadSnapshots(YamlReading reading, YamlNode node, HashSet<string> hosts)
     {

@@ -129,6 +129,7 @@ public static class Durations
         string rest = text.Trim();
         long total = 0;
         bool any = false;
+        int previousRank = int.MaxValue;
         while (rest.Length > 0)
         {
             int number = 0;
@@ -149,25 +150,28 @@ public static class Durations
             }
 
             string unitText = rest[number..unit];
-            double scale = unitText switch
+            (double scale, int rank) = unitText switch
             {
-                "" when unit == rest.Length => 1e9,
-                "ns" => 1,
-                "us" => 1e3,
-                "ms" => 1e6,
-                "s" or "sec" => 1e9,
-                "m" or "min" => 60e9,
-                "h" => 3600e9,
-                "d" => 86400e9,
-                _ => double.NaN,
+                "" when unit == rest.Length => (1e9, 3),
+                "ns" => (1, 0),
+                "us" => (1e3, 1),
+                "ms" => (1e6, 2),
+                "s" or "sec" => (1e9, 3),
+                "m" or "min" => (60e9, 4),
+                "h" => (3600e9, 5),
+                "d" => (86400e9, 6),
+                _ => (double.NaN, -1),
             };
-            if (double.IsNaN(scale))
+
+            // Parts go from the largest unit to the smallest, each unit once (2h11m15s, not 1s1s or 1m1h).
+            if (double.IsNaN(scale) || rank >= previousRank)
             {
                 return false;
             }
 
+            previousRank = rank;
             double nanoseconds = value * scale;
-            if (nanoseconds > long.MaxValue / 4)
+            if (nanoseconds > long.MaxValue / 4 || total > long.MaxValue / 4 - (long)Math.Round(nanoseconds))
             {
                 return false;
             }

@@ -142,7 +142,17 @@ public sealed class InputErrorTests
 
         (code, _, var error) = Run("load", "--rate", "10", "--duration", "0s", "--quiet");
         Assert.Equal(Commands.BadInput, code);
-        Assert.Equal(["tcpactors: --duration must be a duration like 30s, 500ms or 5m, not '0s'"], Lines(error));
+        Assert.Equal(["tcpactors: --duration must be positive: the load runs that long (--drain 0 is how to stop at once afterwards), not '0s'"], Lines(error));
+    }
+
+    [Fact]
+    public void A_link_delay_of_zero_is_allowed_as_in_a_workload_file()
+    {
+        // Proves --link-delay 0 (links without propagation delay, as a file's link-delay: 0 or a scenario link's default) runs.
+        var (code, _, error) = Run("load", "--rate", "10", "--duration", "1s", "--drain", "0", "--link-delay", "0", "--quiet");
+
+        Assert.Equal(Commands.Success, code);
+        Assert.Empty(error);
     }
 
     [Fact]

@@ -45,6 +45,8 @@ public sealed class LoaderErrorTests
         { "workload bad rate", "workload:\n  rate: lots\n", "bad.yaml:2:9: rate must be a positive number of connections per second, not 'lots'" },
         { "workload bad close", "workload:\n  rate: 10\n  close: both\n", "bad.yaml:3:10: close must be one of: client, server; not 'both'" },
         { "loopback workload with server sysctls", "workload:\n  rate: 10\n  loopback: true\n  server-sysctls:\n    net.core.somaxconn: 10\n", "bad.yaml:5:5: 'server-sysctls' does not apply to a loopback workload (one host): put the settings under 'sysctls'" },
+        { "workload duration zero", "workload:\n  rate: 10\n  duration: 0\n", "bad.yaml:3:13: duration must be positive: the load runs that long (drain: 0 is how to stop at once afterwards)" },
+        { "loopback workload with a link delay", "workload:\n  rate: 10\n  loopback: true\n  link-delay: 1ms\n", "bad.yaml:4:15: 'link-delay' does not apply to a loopback workload (one host, no links; use netem: \"delay …\" to delay lo)" },
         { "loopback not a boolean", "workload:\n  rate: 10\n  loopback: sometimes\n", "bad.yaml:3:13: loopback must be true or false, not 'sometimes'" },
         { "workload bad size", "workload:\n  rate: 10\n  request-bytes: big\n", "bad.yaml:3:18: 'big' is not a byte count like 100, 100-2000 or exp:500, at most 2147483647" },
         { "workload unknown key", "workload:\n  rate: 10\n  clinets: 5\n", null },
@@ -66,6 +68,22 @@ public sealed class LoaderErrorTests
         { "a snapshot's info not a boolean", "hosts:\n  box: {}\nsnapshots:\n  - { at: 1s, info: maybe }\n", "bad.yaml:4:21: info must be true or false, not 'maybe'" },
         { "a link's netem that tc refuses", "hosts:\n  a: { addresses: 10.0.0.1/24 }\n  b: { addresses: 10.0.0.2/24 }\nlinks:\n  - { between: [a, b], netem: loss 300% }\n", "bad.yaml:5:36: Illegal \"loss percent\" (expected a percentage from 0% to 100%, got \"300%\")" },
         { "an unclosed flow mapping", "a: {b\nc: d\n", null },
+        { "a duration's parts that overflow", "duration: 10000d10000d10000d10000d10000d10000d10000d10000d10000d10000d10000d10000d\nhosts:\n  box: {}\n", "bad.yaml:1:11: duration must be a duration like 200ms, 1.5s, 60s, 2m or 2h11m15s, not '10000d10000d10000d10000d10000d10000d10000d10000d10000d10000d...' (72 characters)" },
+        { "a duration's unit given twice", "duration: 1s1s\nhosts:\n  box: {}\n", "bad.yaml:1:11: duration must be a duration like 200ms, 1.5s, 60s, 2m or 2h11m15s, not '1s1s'" },
+        { "a duration's units out of order", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\n      - at 1m1h: close(s)\n", "bad.yaml:10:12: the step time must be a duration like 200ms, 1.5s, 60s, 2m or 2h11m15s, not '1m1h'" },
+        { "an empty name", "name: ''\nhosts:\n  box: {}\n", "bad.yaml:1:7: name must not be empty (leave it out to use the file's name)" },
+        { "loopback-only with addresses", "hosts:\n  a: { addresses: 10.0.0.1/24, loopback-only: true }\n", "bad.yaml:2:47: host 'a' is loopback-only (lo and 127.0.0.1 only): it cannot have addresses too" },
+        { "a loopback-only host linked", "hosts:\n  a: { loopback-only: true }\n  b: { addresses: 10.0.0.1/24 }\nlinks:\n  - [a, b]\n", "bad.yaml:5:5: host 'a' is loopback-only (lo and 127.0.0.1 only): it cannot be linked" },
+        { "an unknown escape in a string", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\n      - c = accept(s)\n      - send(c, \"GET \\x41\")\n", "bad.yaml:11:22: unknown escape '\\x' in a string (write \\n, \\r, \\t, \\\\ or \\\")" },
+        { "a partition with an empty group", "hosts:\n  a: { addresses: 10.0.0.1/24 }\n  b: { addresses: 10.0.0.2/24 }\n  c: { addresses: 10.0.0.3/24 }\nlinks:\n  - [a, b]\n  - [b, c]\nchaos:\n  - { at: 1s, partition: [[a], []] }\n", "bad.yaml:9:26: each group of a partition names at least one host, as in [[client], [server]], not '[a] []'" },
+        { "heal with a value", "hosts:\n  a: { addresses: 10.0.0.1/24 }\n  b: { addresses: 10.0.0.2/24 }\n  c: { addresses: 10.0.0.3/24 }\nlinks:\n  - [a, b]\n  - [b, c]\nchaos:\n  - { at: 1s, heal: b }\n", "bad.yaml:9:21: heal takes no value (write heal: \"\"): it undoes every partition and isolation, not 'b'" },
+        { "isolate with two hosts", "hosts:\n  a: { addresses: 10.0.0.1/24 }\n  b: { addresses: 10.0.0.2/24 }\n  c: { addresses: 10.0.0.3/24 }\nlinks:\n  - [a, b]\n  - [b, c]\nchaos:\n  - { at: 1s, isolate: [a, b] }\n", "bad.yaml:9:24: isolate names one host, not 'a b' (one isolate step per host)" },
+        { "host on a step that names its hosts", "hosts:\n  a: { addresses: 10.0.0.1/24 }\n  b: { addresses: 10.0.0.2/24 }\n  c: { addresses: 10.0.0.3/24 }\nlinks:\n  - [a, b]\n  - [b, c]\nchaos:\n  - { at: 1s, host: a, partition: [[a], [b]] }\n", "bad.yaml:9:21: 'host' goes with iptables and tc steps only (a partition names its two groups of hosts)" },
+        { "recv-q of no connection", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\nexpect:\n  - { state: none, host: box, at: 1s, recv-q: 1 }\n", "bad.yaml:11:47: recv-q does not go with state none: no connection is there to measure" },
+        { "tolerance without at", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\nexpect:\n  - { call: listen, app: server, result: ok, tolerance: 1ms }\n", "bad.yaml:11:57: tolerance goes with 'at' (how far from that time the call may return)" },
+        { "recv_all's result on recv", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\n      - c = accept(s)\n      - recv(c)\nexpect:\n  - { call: recv, app: server, result: 100 bytes then eof }\n", "bad.yaml:13:40: recv() returns a byte count, eof or an errno name, not '100 bytes then eof' ('N bytes then eof' is what recv_all returns)" },
+        { "a byte count from listen", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\nexpect:\n  - { call: listen, app: server, result: 100 }\n", "bad.yaml:11:42: listen() returns ok or an errno name, not '100'" },
+        { "contradicting pattern markers", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\nexpect:\n  - segments: \">S(retx)(new)\"\n", "bad.yaml:11:24: '(new)' contradicts or repeats an earlier marker in '>S(retx)(new)' (one of (retx)/(new), one of (dup)/(nodup), and len, seq, ack once each)" },
         { "an empty complex key", "? :\n  ", null },
     };
 
@@ -86,6 +104,26 @@ public sealed class LoaderErrorTests
 
         Assert.DoesNotContain("   at ", error.Message, StringComparison.Ordinal);
         Assert.False(string.IsNullOrWhiteSpace(what));
+    }
+
+    [Fact]
+    public void A_file_that_is_not_UTF_8_is_refused_at_the_first_bad_byte()
+    {
+        // Proves a Latin-1 byte is bad input at its line and column (it was read as U+FFFD), while a UTF-8 BOM is fine.
+        string path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"tcpactors-latin1-{Environment.ProcessId}.yaml");
+        try
+        {
+            File.WriteAllBytes(path, [.. "hosts:\n  box: {}\ndescription: caf"u8, 0xE9, (byte)'\n']);
+            var error = Assert.Throws<ScenarioException>(() => ScenarioLoader.LoadFile(path));
+            Assert.Equal($"{path}:3:17: not UTF-8 text: byte 0xE9 does not belong here (a scenario file is UTF-8; save it as UTF-8)", error.Message);
+
+            File.WriteAllBytes(path, [0xEF, 0xBB, 0xBF, .. "hosts:\n  box: {}\ndescription: caf\u00e9\n"u8]);
+            Assert.Equal("caf\u00e9", ScenarioLoader.LoadFile(path).Description);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Fact]
