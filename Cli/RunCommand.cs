@@ -49,6 +49,7 @@ internal static class RunCommand
                 throw new UsageException($"--speed must be a positive number, not {pace?.ToString(CultureInfo.InvariantCulture)}");
             }
 
+            OutputFile.Distinct((parsed.GetValue(pcap), "--pcap"), (parsed.GetValue(trace), "--trace"), (parsed.GetValue(report), "--report"), (parsed.GetValue(svg), "--svg"));
             var reportFiles = ReportFiles.For(parsed.GetValue(report), parsed.GetValue(svg));
             using var invariants = new InvariantWatch(parsed.GetValue(checkInvariants), attachedMidRun: loaded.Workload is not null);
             var options = new RunOptions

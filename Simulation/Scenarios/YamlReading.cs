@@ -33,7 +33,11 @@ internal sealed class YamlReading(string file)
             string key = Scalar(keyNode, $"a key of {what}");
             if (allowed.Length > 0 && !allowed.Contains(key, StringComparer.Ordinal))
             {
-                throw new ScenarioException(At(keyNode), $"unknown key {InputText.Quote(key)} in {what} (expected one of: {string.Join(", ", allowed)})");
+                // In { a: x,y z } YAML ends the value at the comma and reads 'y z' as the next key: say so.
+                string comma = mapping.Style == YamlDotNet.Core.Events.MappingStyle.Flow && key.Contains(' ', StringComparison.Ordinal)
+                    ? "; inside { } a ',' ends the value before it: quote a value that holds a comma"
+                    : "";
+                throw new ScenarioException(At(keyNode), $"unknown key {InputText.Quote(key)} in {what} (expected one of: {string.Join(", ", allowed)}){comma}");
             }
 
             if (!entries.TryAdd(key, valueNode))

@@ -22,6 +22,8 @@ public sealed class InputErrorTests
     [InlineData(new[] { "run", "a", "b" }, "tcpactors: unexpected argument 'b'")]
     [InlineData(new[] { "load", "--rate", "10", "--request-bytes=", "100" }, "tcpactors: --request-bytes: no value after '=' (write --request-bytes=VALUE or --request-bytes VALUE)")]
     [InlineData(new[] { "run", "seed-000-fin-to-time-wait", "--seed=", "--pcap", "x.pcap" }, "tcpactors: --seed: no value after '=' (write --seed=VALUE or --seed VALUE)")]
+    [InlineData(new[] { "run", "seed-000-fin-to-time-wait", "--seed", "1", "--seed=2" }, "tcpactors: --seed is given 2 times: it takes one value")]
+    [InlineData(new[] { "load", "--duration", "1s", "--rate", "5", "--duration", "2s" }, "tcpactors: --duration is given 2 times: it takes one value")]
     [InlineData(new[] { "frobnicate" }, "tcpactors: unknown command 'frobnicate' (expected run, load, list or sysctls)")]
     [InlineData(new[] { "run" }, "tcpactors: run needs its SCENARIO argument: a scenario file (YAML) or the name of a built-in scenario (see `tcpactors list`)")]
     public void Parse_errors_are_one_line_in_the_CLIs_words(string[] args, string message)
@@ -51,6 +53,23 @@ public sealed class InputErrorTests
         (code, _, error) = Run("run", "seed-000-fin-to-time-wait", option, "");
         Assert.Equal(Commands.BadInput, code);
         Assert.Equal($"tcpactors: {option} needs a file name\n", error);
+    }
+
+    [Fact]
+    public void Two_outputs_naming_one_file_are_refused_before_the_run()
+    {
+        // Proves --pcap and --trace (and --json and --report) cannot overwrite each other's file: the second would replace the first.
+        string file = Path.Combine(Path.GetTempPath(), $"tcpactors-same-{Environment.ProcessId}.out");
+        string same = Path.Combine(Path.GetTempPath(), ".", Path.GetFileName(file));
+        var (code, output, error) = Run("run", "seed-000-fin-to-time-wait", "--pcap", file, "--trace", same);
+        Assert.Equal(Commands.BadInput, code);
+        Assert.Empty(output);
+        Assert.Equal([$"tcpactors: --trace {same}: is the file --pcap writes too (give each output its own file)"], Lines(error));
+
+        (code, _, error) = Run("load", "--rate", "1", "--duration", "1s", "--quiet", "--json", file, "--report", file);
+        Assert.Equal(Commands.BadInput, code);
+        Assert.Equal([$"tcpactors: --report {file}: is the file --json writes too (give each output its own file)"], Lines(error));
+        Assert.False(File.Exists(file));
     }
 
     [Fact]
