@@ -62,7 +62,13 @@ internal static class LoadCommand
             }
 
             using var invariants = new InvariantWatch(parsed.GetValue(checkInvariants), attachedMidRun: true);
-            OutputFile.Distinct((parsed.GetValue(json), "--json"), (parsed.GetValue(report), "--report"));
+            (string?, string)[] files = [(parsed.GetValue(json), "--json"), (parsed.GetValue(report), "--report")];
+            if (parsed.GetValue(file) is { } input)
+            {
+                OutputFile.NotTheInput(input, files);
+            }
+
+            OutputFile.Distinct(files);
             LoadOutputs Outputs() => new(OutputFile.Checked(parsed.GetValue(json), "--json"), parsed.GetValue(quiet), ReportFiles.For(parsed.GetValue(report)), invariants);
             Option[] shaping = [clients, servers, rate, concurrency, arrival, duration, drain, close, linger, requests, requestBytes, responseBytes, think, service, port, loopback, linkDelay, sysctl, clientSysctl, serverSysctl, rule, netem];
             if (parsed.GetValue(file) is { } workloadFile)

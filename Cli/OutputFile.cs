@@ -39,6 +39,25 @@ internal static class OutputFile
         }
     }
 
+    /// <summary>Refuses an output that is the scenario or workload file being run: writing it would destroy the input.</summary>
+    public static void NotTheInput(string input, params (string? Path, string Option)[] outputs)
+    {
+        ArgumentNullException.ThrowIfNull(outputs);
+        if (!File.Exists(input))
+        {
+            return;
+        }
+
+        string full = FullPath(input);
+        foreach (var (path, option) in outputs)
+        {
+            if (!string.IsNullOrWhiteSpace(path) && FullPath(path) == full)
+            {
+                throw new UsageException($"{option} {path}: is the scenario file being run (writing it would destroy it; give the output another name)");
+            }
+        }
+    }
+
     private static string FullPath(string path)
     {
         try

@@ -49,7 +49,9 @@ internal static class RunCommand
                 throw new UsageException($"--speed must be a positive number, not {pace?.ToString(CultureInfo.InvariantCulture)}");
             }
 
-            OutputFile.Distinct((parsed.GetValue(pcap), "--pcap"), (parsed.GetValue(trace), "--trace"), (parsed.GetValue(report), "--report"), (parsed.GetValue(svg), "--svg"));
+            (string?, string)[] files = [(parsed.GetValue(pcap), "--pcap"), (parsed.GetValue(trace), "--trace"), (parsed.GetValue(report), "--report"), (parsed.GetValue(svg), "--svg")];
+            OutputFile.NotTheInput(parsed.GetValue(scenario)!, files);
+            OutputFile.Distinct(files);
             var reportFiles = ReportFiles.For(parsed.GetValue(report), parsed.GetValue(svg));
             using var invariants = new InvariantWatch(parsed.GetValue(checkInvariants), attachedMidRun: loaded.Workload is not null);
             var options = new RunOptions

@@ -71,6 +71,7 @@ public static class ScenarioLoader
             Expectations = map.TryGetValue("expect", out var expectNode) ? ExpectationReader.Read(reading, expectNode, hostNames, apps) : [],
             Source = file,
         };
+        DurationBounds.Check(scenario);
         return scenario;
     }
 
@@ -391,6 +392,7 @@ public static class ScenarioLoader
         return new CaptureSpec(host, reading.OptionalScalar(map, "interface", "capture"), filter, from, to)
         {
             InterfaceAt = map.TryGetValue("interface", out var interfaceNode) ? reading.At(interfaceNode) : SourceSpan.None,
+            FromAt = fromNode is null ? SourceSpan.None : reading.At(fromNode),
         };
     }
 

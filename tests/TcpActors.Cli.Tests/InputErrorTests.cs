@@ -73,6 +73,28 @@ public sealed class InputErrorTests
     }
 
     [Fact]
+    public void An_output_that_is_the_scenario_file_is_refused_and_the_file_kept()
+    {
+        // Proves --trace FILE.yaml on the file being run is bad input, not a trace written over the user's scenario.
+        string file = Path.Combine(Path.GetTempPath(), $"tcpactors-input-{Environment.ProcessId}.yaml");
+        string text = "hosts:\n  box: {}\n";
+        File.WriteAllText(file, text);
+        try
+        {
+            var (code, output, error) = Run("run", file, "--trace", file);
+
+            Assert.Equal(Commands.BadInput, code);
+            Assert.Empty(output);
+            Assert.Equal([$"tcpactors: --trace {file}: is the scenario file being run (writing it would destroy it; give the output another name)"], Lines(error));
+            Assert.Equal(text, File.ReadAllText(file));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public void An_unwritable_json_path_is_refused_before_the_load_runs()
     {
         // Proves --json is checked before a possibly long load, with the system's reason.
