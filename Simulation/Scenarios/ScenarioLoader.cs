@@ -93,12 +93,13 @@ public static class ScenarioLoader
         }
 
         ulong seed = map.TryGetValue("seed", out var seedNode) ? (ulong)reading.Integer(seedNode, "seed", 0, long.MaxValue) : 1;
+        var workload = WorkloadReader.Read(reading, workloadNode, seed);
         var expectations = new List<Expectation>();
         if (map.TryGetValue("expect", out var expectNode))
         {
             foreach (var item in reading.Sequence(expectNode, "expect"))
             {
-                expectations.Add(WorkloadReader.Expectation(reading, item));
+                expectations.Add(WorkloadReader.Expectation(reading, item, workload));
             }
         }
 
@@ -111,7 +112,7 @@ public static class ScenarioLoader
                 ? reading.ScalarOrList(behavioursNode, "behaviours").Select(b => ParseBehaviour(b.Value, b.At)).ToList()
                 : [],
             Seed = seed,
-            Workload = WorkloadReader.Read(reading, workloadNode, seed),
+            Workload = workload,
             Expectations = expectations,
             Source = file,
         };
