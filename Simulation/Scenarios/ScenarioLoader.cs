@@ -60,7 +60,7 @@ public static class ScenarioLoader
             Behaviours = map.TryGetValue("behaviours", out var behavioursNode)
                 ? reading.ScalarOrList(behavioursNode, "behaviours").Select(b => ParseBehaviour(b.Value, b.At)).ToList()
                 : [],
-            Seed = map.TryGetValue("seed", out var seedNode) ? (ulong)reading.Integer(seedNode, "seed", 0, long.MaxValue) : 1,
+            Seed = map.TryGetValue("seed", out var seedNode) ? reading.Seed(seedNode) : 1,
             Duration = map.TryGetValue("duration", out var durationNode) ? reading.Duration(durationNode, "duration") : null,
             Hosts = hosts,
             Links = links,
@@ -92,7 +92,7 @@ public static class ScenarioLoader
             throw new ScenarioException(reading.At(map[key]), $"'{key}' does not go with 'workload' (a workload declares its clients, servers, duration and chaos itself)");
         }
 
-        ulong seed = map.TryGetValue("seed", out var seedNode) ? (ulong)reading.Integer(seedNode, "seed", 0, long.MaxValue) : 1;
+        ulong seed = map.TryGetValue("seed", out var seedNode) ? reading.Seed(seedNode) : 1;
         var workload = WorkloadReader.Read(reading, workloadNode, seed);
         var expectations = new List<Expectation>();
         if (map.TryGetValue("expect", out var expectNode))
@@ -243,9 +243,15 @@ public static class ScenarioLoader
     private static List<ApplicationSpec> ReadApplications(YamlReading reading, YamlNode node, HashSet<string> hosts)
     {
         var applications = new List<ApplicationSpec>();
-        foreach (var (keyNode, valueNode) in reading.Map(node, "apps"))
+        reading.Map(node, "apps");
+        foreach (var (keyNode, valueNode) in ((YamlMappingNode)node).Children)
         {
             string name = reading.Scalar(keyNode, "an application name");
+            if (!TopologyBuilder.IsValidHostName(name))
+            {
+                throw new ScenarioException(reading.At(keyNode), $"invalid application name {InputText.Quote(name)}: use letters, digits, '-', '_' and '.', starting with a letter or digit");
+            }
+
             var settings = reading.Map(valueNode, $"application {InputText.Quote(name)}", "host", "script");
             var hostNode = reading.Required(settings, "host", valueNode, $"application {InputText.Quote(name)}");
             string host = reading.Scalar(hostNode, "host");
@@ -254,6 +260,11 @@ public static class ScenarioLoader
             foreach (var stepNode in reading.Sequence(reading.Required(settings, "script", valueNode, $"application {InputText.Quote(name)}"), "a script"))
             {
                 steps.Add(ReadStep(reading, stepNode));
+            }
+
+            if (steps.Count == 0)
+            {
+                throw new ScenarioException(reading.At(settings["script"]), $"application {InputText.Quote(name)} has an empty script (give it at least one step, or leave the application out)");
             }
 
             StepChecker.Check(steps);

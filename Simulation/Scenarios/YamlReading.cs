@@ -72,7 +72,9 @@ internal sealed class YamlReading(string file)
         string text = Scalar(node, what);
         if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long value))
         {
-            throw new ScenarioException(At(node), $"{what} must be an integer, not {InputText.Quote(text)}");
+            // A whole number too long for 64 bits is out of range, not "not an integer".
+            bool whole = System.Numerics.BigInteger.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _);
+            throw new ScenarioException(At(node), whole ? $"{what} must be between {min} and {max}, not {InputText.Quote(text)}" : $"{what} must be an integer, not {InputText.Quote(text)}");
         }
 
         if (value < min || value > max)
@@ -81,6 +83,19 @@ internal sealed class YamlReading(string file)
         }
 
         return value;
+    }
+
+    /// <summary>A seed: a whole number from 0 to 18446744073709551615, as --seed takes it.</summary>
+    public ulong Seed(YamlNode node)
+    {
+        string text = Scalar(node, "seed");
+        if (ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out ulong value))
+        {
+            return value;
+        }
+
+        bool whole = System.Numerics.BigInteger.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _);
+        throw new ScenarioException(At(node), whole ? $"seed must be between 0 and {ulong.MaxValue}, not {InputText.Quote(text)}" : $"seed must be an integer, not {InputText.Quote(text)}");
     }
 
     public bool Boolean(YamlNode node, string what)
