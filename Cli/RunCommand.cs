@@ -39,6 +39,13 @@ internal static class RunCommand
             var loaded = BuiltInScenarios.Resolve(parsed.GetValue(scenario)!);
             if (loaded.Workload is { } workload)
             {
+                // A load run prints a summary, not a tcpdump trace: the trace's options would be silently ignored.
+                Option[] traceOptions = [trace, timeFormat, absolute, verbose];
+                if (traceOptions.FirstOrDefault(o => parsed.GetResult(o) is { Implicit: false }) is { } given)
+                {
+                    throw new UsageException($"{given.Name} does not apply to a workload file: a load run prints a summary, not a tcpdump trace (--pcap records what tcpdump on the first client sees)");
+                }
+
                 // A workload file runs as a load run, with the load runner's limits.
                 loaded = loaded with { Workload = workload with { Limits = limits.Apply(parsed, workload.Limits) } };
             }

@@ -94,6 +94,20 @@ public sealed class InputErrorTests
         }
     }
 
+    [Theory]
+    [InlineData("--trace", "x.trace")]
+    [InlineData("--time-format", "epoch")]
+    [InlineData("-S", null)]
+    public void A_trace_option_on_a_workload_file_is_refused(string option, string? value)
+    {
+        // Proves the tcpdump trace's options are bad input for a load run (it has no trace: --trace wrote an empty file).
+        var (code, output, error) = Run(value is null ? ["run", "load-port-exhaustion", option] : ["run", "load-port-exhaustion", option, value]);
+
+        Assert.Equal(Commands.BadInput, code);
+        Assert.Empty(output);
+        Assert.Equal([$"tcpactors: {option} does not apply to a workload file: a load run prints a summary, not a tcpdump trace (--pcap records what tcpdump on the first client sees)"], Lines(error));
+    }
+
     [Fact]
     public void An_unwritable_json_path_is_refused_before_the_load_runs()
     {
