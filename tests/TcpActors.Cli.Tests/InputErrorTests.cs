@@ -134,6 +134,20 @@ public sealed class InputErrorTests
     }
 
     [Theory]
+    [InlineData("0")]
+    [InlineData("100.5")]
+    [InlineData("0-100")]
+    public void A_byte_count_is_a_whole_number_from_one(string value)
+    {
+        // Proves a request of 0 bytes (silently sent as 1) or half a byte is bad input, with the range in the message.
+        var (code, output, error) = Run("load", "--rate", "10", "--duration", "1s", "--quiet", "--request-bytes", value);
+
+        Assert.Equal(Commands.BadInput, code);
+        Assert.Empty(output);
+        Assert.Equal([$"tcpactors: --request-bytes: '{value}' is not a byte count like 100, 100-2000 or exp:500, from 1 to 2147483647 (a request or response has at least one byte)"], Lines(error));
+    }
+
+    [Theory]
     [InlineData("--request-bytes")]
     [InlineData("--response-bytes")]
     [InlineData("--think-time")]

@@ -51,7 +51,7 @@ public sealed class LoaderErrorTests
         { "a load figure of a host the run lacks", "workload:\n  rate: 10\n  clients: 3\nexpect:\n  - { load: peak-time-wait.client-4, at-most: 0 }\n", "bad.yaml:5:13: no host named 'client-4' in 'peak-time-wait.client-4' (hosts: client-1..client-3, server-1, switch)" },
         { "a load figure of a server on loopback", "workload:\n  rate: 10\n  loopback: true\nexpect:\n  - { load: final-time-wait.server-1, equals: 0 }\n", "bad.yaml:5:13: no host named 'server-1' in 'final-time-wait.server-1' (a loopback run has one host, client-1)" },
         { "loopback not a boolean", "workload:\n  rate: 10\n  loopback: sometimes\n", "bad.yaml:3:13: loopback must be true or false, not 'sometimes'" },
-        { "workload bad size", "workload:\n  rate: 10\n  request-bytes: big\n", "bad.yaml:3:18: 'big' is not a byte count like 100, 100-2000 or exp:500, at most 2147483647" },
+        { "workload bad size", "workload:\n  rate: 10\n  request-bytes: big\n", "bad.yaml:3:18: 'big' is not a byte count like 100, 100-2000 or exp:500, from 1 to 2147483647 (a request or response has at least one byte)" },
         { "workload unknown key", "workload:\n  rate: 10\n  clinets: 5\n", null },
         { "unknown load figure", "workload:\n  rate: 10\nexpect:\n  - { load: happiness, equals: 1 }\n", null },
         { "unknown expectation", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\nexpect:\n  - { weather: sunny }\n", "bad.yaml:11:5: an expectation starts with one of: state, call, segments, counter, trace" },
