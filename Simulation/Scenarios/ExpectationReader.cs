@@ -88,10 +88,10 @@ internal static class ExpectationReader
 
         int colon = text.LastIndexOf(':');
         bool addressOk = colon > 0 && (text[..colon] == "*" || Network.IPv4Address.TryParse(text[..colon], out _));
-        bool portOk = colon > 0 && (text[(colon + 1)..] == "*" || ushort.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out _));
+        bool portOk = colon > 0 && (text[(colon + 1)..] == "*" || ushort.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out ushort port) && port > 0);
         return addressOk && portOk
             ? text
-            : throw new ScenarioException(reading.At(node), $"{key} must be ADDRESS:PORT with '*' for any part (e.g. 127.0.0.1:60000, *:60000), not {InputText.Quote(text)}");
+            : throw new ScenarioException(reading.At(node), $"{key} must be ADDRESS:PORT with '*' for any part and a port from 1 to 65535 (e.g. 127.0.0.1:60000, *:60000), not {InputText.Quote(text)}");
     }
 
     private static CallExpectation Call(YamlReading reading, YamlNode node, IReadOnlyList<ApplicationSpec> applications)
