@@ -148,6 +148,11 @@ public static class ScenarioLoader
             var addresses = settings.TryGetValue("addresses", out var addressNode) ? reading.ScalarOrList(addressNode, "an address") : [];
             foreach (var (address, at) in addresses)
             {
+                if (OctalLookalike.Part(address.Split('/')[0]) is { } octal)
+                {
+                    throw new ScenarioException(at, OctalLookalike.Message(address, octal));
+                }
+
                 if (!InterfaceAddress.TryParse(address, out _))
                 {
                     throw new ScenarioException(at, $"{InputText.Quote(address)} is not an IPv4 address or address/prefix-length (e.g. 10.0.0.1/24)");

@@ -135,6 +135,11 @@ internal static class StepChecker
 
     public static SocketAddress Address(StepArgument argument)
     {
+        if (OctalLookalike.Part(argument.Value.Split(':')[0]) is { } octal)
+        {
+            throw new ScenarioException(argument.Where, OctalLookalike.Message(argument.Value, octal));
+        }
+
         if (SocketAddress.TryParse(argument.Value, out var address))
         {
             return address;
