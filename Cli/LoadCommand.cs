@@ -55,11 +55,7 @@ internal static class LoadCommand
         otlp.AddTo(command);
         command.SetAction(parsed =>
         {
-            double? pace = parsed.GetValue(speed);
-            if (pace is <= 0 or double.NaN or double.PositiveInfinity)
-            {
-                throw new UsageException($"--speed must be a positive number, not {pace?.ToString(CultureInfo.InvariantCulture)}");
-            }
+            double? pace = NumberOption.Speed(parsed.GetValue(speed));
 
             using var invariants = new InvariantWatch(parsed.GetValue(checkInvariants), attachedMidRun: true);
             (string?, string)[] files = [(parsed.GetValue(json), "--json"), (parsed.GetValue(report), "--report")];

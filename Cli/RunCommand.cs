@@ -50,11 +50,7 @@ internal static class RunCommand
                 loaded = loaded with { Workload = workload with { Limits = limits.Apply(parsed, workload.Limits) } };
             }
 
-            double? pace = parsed.GetValue(speed);
-            if (pace is <= 0 or double.NaN or double.PositiveInfinity)
-            {
-                throw new UsageException($"--speed must be a positive number, not {pace?.ToString(CultureInfo.InvariantCulture)}");
-            }
+            double? pace = NumberOption.Speed(parsed.GetValue(speed));
 
             (string?, string)[] files = [(parsed.GetValue(pcap), "--pcap"), (parsed.GetValue(trace), "--trace"), (parsed.GetValue(report), "--report"), (parsed.GetValue(svg), "--svg")];
             OutputFile.NotTheInput(parsed.GetValue(scenario)!, files);

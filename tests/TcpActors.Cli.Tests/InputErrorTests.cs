@@ -214,6 +214,20 @@ public sealed class InputErrorTests
         Assert.Equal(["tcpactors: --duration must be positive: the load runs that long (--drain 0 is how to stop at once afterwards), not '0s'"], Lines(error));
     }
 
+    [Theory]
+    [InlineData("run", "1e-320", "1E-320")]
+    [InlineData("load", "1e-9", "1E-09")]
+    public void A_speed_too_slow_to_ever_advance_is_refused(string command, string speed, string shown)
+    {
+        // Proves a positive but absurdly small --speed (a denormal hung the run for good) is bad input with the least value.
+        string[] args = command == "run" ? ["run", "seed-000-fin-to-time-wait", "--speed", speed] : ["load", "--rate", "1", "--quiet", "--speed", speed];
+        var (code, output, error) = Run(args);
+
+        Assert.Equal(Commands.BadInput, code);
+        Assert.Empty(output);
+        Assert.Equal([$"tcpactors: --speed {shown} is too slow: one simulated second would last more than a year (the least is 3.17E-08)"], Lines(error));
+    }
+
     [Fact]
     public void A_link_delay_of_zero_is_allowed_as_in_a_workload_file()
     {
