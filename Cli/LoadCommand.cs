@@ -86,6 +86,11 @@ internal static class LoadCommand
                 throw new UsageException("--link-delay does not apply to --loopback (one host, no links; use --netem \"delay …\" to delay lo)");
             }
 
+            if (parsed.GetValue(concurrency) is not null && parsed.GetResult(arrival) is { Implicit: false })
+            {
+                throw new UsageException("--" + LoadRunner.ArrivalWithConcurrency.Replace("(rate)", "(--rate)", StringComparison.Ordinal).Replace("with concurrency", "with --concurrency", StringComparison.Ordinal));
+            }
+
             var settings = new LoadSettings
             {
                 Clients = parsed.GetValue(clients),
@@ -112,6 +117,11 @@ internal static class LoadCommand
                 Rules = parsed.GetValue(rule) ?? [],
                 Netem = parsed.GetValue(netem) ?? [],
             };
+            if (parsed.GetResult(think) is { Implicit: false } && LoadRunner.ThinksNowhere(settings))
+            {
+                throw new UsageException("--think-time is the pause between requests on a connection (--requests-per-connection above 1) or before a closed loop reconnects (--concurrency); with one request per connection at a --rate it would never be used");
+            }
+
             return Execute(settings with { Limits = limits.Apply(parsed, settings.Limits) }, pace, otlp.Observer(parsed), Outputs(), output, error);
         });
         return command;

@@ -65,6 +65,15 @@ public static class LoadRunner
         return LoadReport.Create(settings, run, final, result, topology);
     }
 
+    /// <summary>Why an arrival process does not go with a closed loop (its connections start when others end).</summary>
+    public const string ArrivalWithConcurrency = "arrival shapes an open loop (rate); with concurrency a connection starts when another ends";
+
+    /// <summary>Why a think time is refused where no request follows another and no connection is replaced.</summary>
+    public const string ThinkTimeUnused = "think-time is the pause between requests on a connection (requests-per-connection above 1) or before a closed loop reconnects (concurrency); with one request per connection at a rate it would never be used";
+
+    /// <summary>A think time that would never be drawn: one request per connection, open loop.</summary>
+    public static bool ThinksNowhere(LoadSettings settings) => settings.RequestsPerConnection == 1 && settings.Concurrency is null;
+
     private static void Validate(LoadSettings settings)
     {
         static void Check(bool ok, string option, string message)

@@ -77,6 +77,16 @@ internal static class WorkloadReader
             throw new ScenarioException(reading.At(node), "a workload has either 'rate' (connections per second) or 'concurrency' (connections in flight)");
         }
 
+        if (settings.Concurrency is not null && map.TryGetValue("arrival", out var arrivalNode))
+        {
+            throw new ScenarioException(reading.At(arrivalNode), LoadRunner.ArrivalWithConcurrency);
+        }
+
+        if (map.TryGetValue("think-time", out var thinkNode) && LoadRunner.ThinksNowhere(settings))
+        {
+            throw new ScenarioException(reading.At(thinkNode), LoadRunner.ThinkTimeUnused);
+        }
+
         return settings;
     }
 

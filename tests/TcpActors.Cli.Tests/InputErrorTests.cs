@@ -228,6 +228,22 @@ public sealed class InputErrorTests
         Assert.Equal([$"tcpactors: --speed {shown} is too slow: one simulated second would last more than a year (the least is 3.17E-08)"], Lines(error));
     }
 
+    [Theory]
+    [InlineData(new[] { "--concurrency", "5", "--arrival", "poisson" }, "tcpactors: --arrival shapes an open loop (--rate); with --concurrency a connection starts when another ends")]
+    [InlineData(new[] { "--rate", "5", "--think-time", "1s" }, "tcpactors: --think-time is the pause between requests on a connection (--requests-per-connection above 1) or before a closed loop reconnects (--concurrency); with one request per connection at a --rate it would never be used")]
+    public void A_load_option_the_run_would_never_use_is_refused(string[] options, string message)
+    {
+        // Proves --arrival with a closed loop and a think time with nothing to pause between are bad input, not silently ignored.
+        var (code, output, error) = Run(["load", "--duration", "1s", "--quiet", .. options]);
+
+        Assert.Equal(Commands.BadInput, code);
+        Assert.Empty(output);
+        Assert.Equal([message], Lines(error));
+
+        (code, _, _) = Run(["load", "--duration", "1s", "--drain", "0", "--quiet", "--requests-per-connection", "2", "--rate", "5", "--think-time", "1ms"]);
+        Assert.Equal(Commands.Success, code);
+    }
+
     [Fact]
     public void A_link_delay_of_zero_is_allowed_as_in_a_workload_file()
     {
