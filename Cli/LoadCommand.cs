@@ -55,13 +55,16 @@ internal static class LoadCommand
         otlp.AddTo(command);
         command.SetAction(parsed =>
         {
-            double? pace = parsed.GetValue(speed);
-            if (pace is <= 0 or double.NaN or double.PositiveInfinity)
-            {
-                throw new UsageException($"--speed must be a positive number, not {pace?.ToString(CultureInfo.InvariantCulture)}");
-            }
+            double? pace = NumberOption.Speed(parsed.GetValue(speed));
 
             using var invariants = new InvariantWatch(parsed.GetValue(checkInvariants), attachedMidRun: true);
+            (string?, string)[] files = [(parsed.GetValue(json), "--json"), (parsed.GetValue(report), "--report")];
+            if (parsed.GetValue(file) is { } input)
+            {
+                OutputFile.NotTheInput(input, files);
+            }
+
+            OutputFile.Distinct(files);
             LoadOutputs Outputs() => new(OutputFile.Checked(parsed.GetValue(json), "--json"), parsed.GetValue(quiet), ReportFiles.For(parsed.GetValue(report)), invariants);
             Option[] shaping = [clients, servers, rate, concurrency, arrival, duration, drain, close, linger, requests, requestBytes, responseBytes, think, service, port, loopback, linkDelay, sysctl, clientSysctl, serverSysctl, rule, netem];
             if (parsed.GetValue(file) is { } workloadFile)
@@ -81,6 +84,11 @@ internal static class LoadCommand
             if (parsed.GetValue(loopback) && parsed.GetResult(linkDelay) is { Implicit: false })
             {
                 throw new UsageException("--link-delay does not apply to --loopback (one host, no links; use --netem \"delay …\" to delay lo)");
+            }
+
+            if (parsed.GetValue(concurrency) is not null && parsed.GetResult(arrival) is { Implicit: false })
+            {
+                throw new UsageException("--" + LoadRunner.ArrivalWithConcurrency.Replace("(rate)", "(--rate)", StringComparison.Ordinal).Replace("with concurrency", "with --concurrency", StringComparison.Ordinal));
             }
 
             var settings = new LoadSettings
@@ -109,6 +117,11 @@ internal static class LoadCommand
                 Rules = parsed.GetValue(rule) ?? [],
                 Netem = parsed.GetValue(netem) ?? [],
             };
+            if (parsed.GetResult(think) is { Implicit: false } && LoadRunner.ThinksNowhere(settings))
+            {
+                throw new UsageException("--think-time is the pause between requests on a connection (--requests-per-connection above 1) or before a closed loop reconnects (--concurrency); with one request per connection at a --rate it would never be used");
+            }
+
             return Execute(settings with { Limits = limits.Apply(parsed, settings.Limits) }, pace, otlp.Observer(parsed), Outputs(), output, error);
         });
         return command;
@@ -159,9 +172,11 @@ internal static class LoadCommand
     private sealed record LoadOutputs(string? JsonPath, bool Quiet, ReportFiles? ReportFiles, InvariantWatch Invariants);
 
     private static Duration DurationOption(string text, string option) =>
-        Durations.TryParse(text, out var value) && (value > Duration.Zero || value == Duration.Zero && option == "--drain")
-            ? value
-            : throw new UsageException($"{option} must be a duration like 30s, 500ms or 5m, not {InputText.Quote(text)}");
+        !Durations.TryParse(text, out var value)
+            ? throw new UsageException($"{option} must be a duration like 30s, 500ms or 5m, not {InputText.Quote(text)}")
+            : value > Duration.Zero || option != "--duration"
+                ? value
+                : throw new UsageException($"--duration must be positive: the load runs that long (--drain 0 is how to stop at once afterwards), not {InputText.Quote(text)}");
 
     private static List<(string Name, string Value)> Pairs(string[]? values, string option) => (values ?? []).Select(value =>
     {

@@ -11,6 +11,18 @@ namespace TcpActors.Cli;
 /// </summary>
 internal static class NumberOption
 {
+    /// <summary>The slowest --speed: one simulated second then lasts a year of wall time (a smaller factor, down to 1e-320, only hung).</summary>
+    public const double SpeedMin = 1.0 / (365 * 24 * 3600);
+
+    /// <summary>--speed's value checked: null (as fast as possible) or a factor from <see cref="SpeedMin"/> up.</summary>
+    public static double? Speed(double? pace) => pace switch
+    {
+        null => null,
+        <= 0 => throw new UsageException($"--speed must be a positive number, not {pace.Value.ToString(CultureInfo.InvariantCulture)}"),
+        < SpeedMin => throw new UsageException($"--speed {pace.Value.ToString(CultureInfo.InvariantCulture)} is too slow: one simulated second would last more than a year (the least is {SpeedMin.ToString("G3", CultureInfo.InvariantCulture)})"),
+        _ => pace,
+    };
+
     public static Option<double?> Create(string name, string description) => new(name)
     {
         Description = description,

@@ -61,6 +61,8 @@ internal sealed class OtlpOptions
             return null;
         }
 
+        OtelVariables.Check(Environment.GetEnvironmentVariable);
+
         return topology => TelemetryExport.Start(topology, options with { ChaosVerdicts = new ChaosEventVerdicts(topology.System.EventStream) });
     }
 }

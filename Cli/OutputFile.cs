@@ -19,6 +19,57 @@ internal static class OutputFile
         return path;
     }
 
+    /// <summary>
+    /// Refuses two options that name one file (after making the paths absolute): the later write would silently
+    /// replace the earlier one. /dev/null may take any number of them.
+    /// </summary>
+    public static void Distinct(params (string? Path, string Option)[] outputs)
+    {
+        ArgumentNullException.ThrowIfNull(outputs);
+        var given = outputs.Where(o => !string.IsNullOrWhiteSpace(o.Path)).Select(o => (Full: FullPath(o.Path!), o.Path, o.Option)).ToList();
+        for (int i = 0; i < given.Count; i++)
+        {
+            for (int j = 0; j < i; j++)
+            {
+                if (given[i].Full == given[j].Full && given[i].Full != "/dev/null")
+                {
+                    throw new UsageException($"{given[i].Option} {given[i].Path}: is the file {given[j].Option} writes too (give each output its own file)");
+                }
+            }
+        }
+    }
+
+    /// <summary>Refuses an output that is the scenario or workload file being run: writing it would destroy the input.</summary>
+    public static void NotTheInput(string input, params (string? Path, string Option)[] outputs)
+    {
+        ArgumentNullException.ThrowIfNull(outputs);
+        if (!File.Exists(input))
+        {
+            return;
+        }
+
+        string full = FullPath(input);
+        foreach (var (path, option) in outputs)
+        {
+            if (!string.IsNullOrWhiteSpace(path) && FullPath(path) == full)
+            {
+                throw new UsageException($"{option} {path}: is the scenario file being run (writing it would destroy it; give the output another name)");
+            }
+        }
+    }
+
+    private static string FullPath(string path)
+    {
+        try
+        {
+            return Path.GetFullPath(path);
+        }
+        catch (Exception problem) when (problem is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            return path;
+        }
+    }
+
     public static void Write(string path, string text, string option) => Guard(path, option, () => File.WriteAllText(path, text));
 
     /// <summary>Runs <paramref name="write"/>, turning what a bad path throws into a <see cref="UsageException"/> naming <paramref name="option"/>.</summary>

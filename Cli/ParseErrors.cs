@@ -72,6 +72,11 @@ internal static partial class ParseErrors
             return token.StartsWith('-') ? $"unknown option {InputText.Quote(token)}" : $"unexpected argument {InputText.Quote(token)}";
         }
 
+        if (SingleArgument().Match(message) is { Success: true } repeated)
+        {
+            return $"{repeated.Groups["option"].Value} is given {repeated.Groups["count"].Value} times: it takes one value";
+        }
+
         if (message.StartsWith(NoCommand, StringComparison.Ordinal))
         {
             return $"which command? {Commands}";
@@ -131,6 +136,9 @@ internal static partial class ParseErrors
 
     [GeneratedRegex(@"^Unrecognized command or argument '(?<token>.*)'\.?$", RegexOptions.Singleline)]
     private static partial Regex Unrecognized();
+
+    [GeneratedRegex(@"^Option '(?<option>[^']*)' expects a single argument but (?<count>\d+) were provided")]
+    private static partial Regex SingleArgument();
 
     [GeneratedRegex(@"'?System\.[A-Za-z0-9_.`\[\]]+'?")]
     private static partial Regex TypeName();

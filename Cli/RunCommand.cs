@@ -39,16 +39,22 @@ internal static class RunCommand
             var loaded = BuiltInScenarios.Resolve(parsed.GetValue(scenario)!);
             if (loaded.Workload is { } workload)
             {
+                // A load run prints a summary, not a tcpdump trace: the trace's options would be silently ignored.
+                Option[] traceOptions = [trace, timeFormat, absolute, verbose];
+                if (traceOptions.FirstOrDefault(o => parsed.GetResult(o) is { Implicit: false }) is { } given)
+                {
+                    throw new UsageException($"{given.Name} does not apply to a workload file: a load run prints a summary, not a tcpdump trace (--pcap records what tcpdump on the first client sees)");
+                }
+
                 // A workload file runs as a load run, with the load runner's limits.
                 loaded = loaded with { Workload = workload with { Limits = limits.Apply(parsed, workload.Limits) } };
             }
 
-            double? pace = parsed.GetValue(speed);
-            if (pace is <= 0 or double.NaN or double.PositiveInfinity)
-            {
-                throw new UsageException($"--speed must be a positive number, not {pace?.ToString(CultureInfo.InvariantCulture)}");
-            }
+            double? pace = NumberOption.Speed(parsed.GetValue(speed));
 
+            (string?, string)[] files = [(parsed.GetValue(pcap), "--pcap"), (parsed.GetValue(trace), "--trace"), (parsed.GetValue(report), "--report"), (parsed.GetValue(svg), "--svg")];
+            OutputFile.NotTheInput(parsed.GetValue(scenario)!, files);
+            OutputFile.Distinct(files);
             var reportFiles = ReportFiles.For(parsed.GetValue(report), parsed.GetValue(svg));
             using var invariants = new InvariantWatch(parsed.GetValue(checkInvariants), attachedMidRun: loaded.Workload is not null);
             var options = new RunOptions

@@ -21,6 +21,11 @@ internal static class IptablesValues
         prefix = default;
         int slash = text.IndexOf('/', StringComparison.Ordinal);
         string host = slash < 0 ? text : text[..slash];
+        if (OctalLookalike.Part(host) is { } octal)
+        {
+            return $"host/network `{InputText.Escape(host)}': '{octal}' has a leading zero, which iptables reads as octal (010 is 8): write the address without leading zeros";
+        }
+
         IPv4Address? address = host == "0" ? IPv4Address.Any
             : IPv4Address.TryParse(host, out var parsed) ? parsed
             : resolveHost(host);

@@ -65,6 +65,15 @@ public static class LoadRunner
         return LoadReport.Create(settings, run, final, result, topology);
     }
 
+    /// <summary>Why an arrival process does not go with a closed loop (its connections start when others end).</summary>
+    public const string ArrivalWithConcurrency = "arrival shapes an open loop (rate); with concurrency a connection starts when another ends";
+
+    /// <summary>Why a think time is refused where no request follows another and no connection is replaced.</summary>
+    public const string ThinkTimeUnused = "think-time is the pause between requests on a connection (requests-per-connection above 1) or before a closed loop reconnects (concurrency); with one request per connection at a rate it would never be used";
+
+    /// <summary>A think time that would never be drawn: one request per connection, open loop.</summary>
+    public static bool ThinksNowhere(LoadSettings settings) => settings.RequestsPerConnection == 1 && settings.Concurrency is null;
+
     private static void Validate(LoadSettings settings)
     {
         static void Check(bool ok, string option, string message)
@@ -271,8 +280,16 @@ public static class LoadRunner
             "clients" => topology.Hosts.Where(h => h.Name.StartsWith("client-", StringComparison.Ordinal)).ToList(),
             "servers" => topology.Hosts.Where(h => h.Name.StartsWith("server-", StringComparison.Ordinal)).ToList(),
             _ when topology.TryGetHost(prefix, out var host) => [host],
-            _ => throw new ScenarioException(new SourceSpan(option, 0, 0), $"{InputText.Quote(prefix + ":")} names no hosts (use all:, clients:, servers:, switch: or a host such as client-1:)"),
+            _ => [],
         };
+        if (hosts.Count == 0)
+        {
+            string hint = topology.Hosts.Count == 1
+                ? $"a loopback run has one host, {topology.Hosts[0].Name}: give the line without a prefix"
+                : "use all:, clients:, servers:, switch: or a host such as client-1:";
+            throw new ScenarioException(new SourceSpan(option, 0, 0), $"{InputText.Quote(prefix + ":")} names no hosts ({hint})");
+        }
+
         return (hosts, line, LeadingSpaces(text, colon + 1));
     }
 

@@ -26,7 +26,8 @@ public sealed record Distribution(string Kind, double A, double B)
     };
 
     /// <summary>Parses a byte count distribution; <paramref name="option"/> names the option in errors.</summary>
-    public static Distribution ParseBytes(string text, string option) => Parse(text, option, ParseCount, "a byte count like 100, 100-2000 or exp:500, at most 2147483647");
+    public static Distribution ParseBytes(string text, string option) =>
+        Parse(text, option, ParseCount, "a byte count like 100, 100-2000 or exp:500, from 1 to 2147483647 (a request or response has at least one byte)", mean: ParseMean);
 
     /// <summary>Parses a duration distribution (<c>0</c>, <c>50ms</c>, <c>10ms-30ms</c>, <c>exp:20ms</c>).</summary>
     public static Distribution ParseDuration(string text, string option) =>
@@ -39,15 +40,20 @@ public sealed record Distribution(string Kind, double A, double B)
         _ => A.ToString(CultureInfo.InvariantCulture),
     };
 
+    /// <summary>A whole byte count from 1 (a send has no half bytes, and a request or response of 0 bytes was silently sent as 1).</summary>
     private static double? ParseCount(string text) =>
-        double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double value) && value is >= 0 and <= int.MaxValue ? value : null;
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) && value >= 1 ? value : null;
 
-    private static Distribution Parse(string text, string option, Func<string, double?> value, string expected)
+    /// <summary>An exponential distribution's mean may have a fraction (each draw is rounded).</summary>
+    private static double? ParseMean(string text) =>
+        double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double value) && value is >= 1 and <= int.MaxValue ? value : null;
+
+    private static Distribution Parse(string text, string option, Func<string, double?> value, string expected, Func<string, double?>? mean = null)
     {
         string trimmed = text.Trim();
-        if (trimmed.StartsWith("exp:", StringComparison.Ordinal) && value(trimmed[4..]) is { } mean && mean > 0)
+        if (trimmed.StartsWith("exp:", StringComparison.Ordinal) && (mean ?? value)(trimmed[4..]) is { } average && average > 0)
         {
-            return new Distribution("exp", mean, mean);
+            return new Distribution("exp", average, average);
         }
 
         // A leading '-' is a sign, not a range ('-5' is refused below); an empty value has no dash at all.

@@ -55,6 +55,16 @@ internal static class WorkloadReader
             NetemSpans = [.. netem.Select(r => r.At)],
             Loopback = map.TryGetValue("loopback", out var loopback) && reading.Boolean(loopback, "loopback"),
         };
+        if (map.TryGetValue("duration", out var durationNode) && settings.Duration == Duration.Zero)
+        {
+            throw new ScenarioException(reading.At(durationNode), "duration must be positive: the load runs that long (drain: 0 is how to stop at once afterwards)");
+        }
+
+        if (settings.Loopback && map.TryGetValue("link-delay", out var linkDelayNode))
+        {
+            throw new ScenarioException(reading.At(linkDelayNode), "'link-delay' does not apply to a loopback workload (one host, no links; use netem: \"delay …\" to delay lo)");
+        }
+
         foreach (string key in (string[])["client-sysctls", "server-sysctls"])
         {
             if (settings.Loopback && map.TryGetValue(key, out var sideSettings))
@@ -67,11 +77,21 @@ internal static class WorkloadReader
             throw new ScenarioException(reading.At(node), "a workload has either 'rate' (connections per second) or 'concurrency' (connections in flight)");
         }
 
+        if (settings.Concurrency is not null && map.TryGetValue("arrival", out var arrivalNode))
+        {
+            throw new ScenarioException(reading.At(arrivalNode), LoadRunner.ArrivalWithConcurrency);
+        }
+
+        if (map.TryGetValue("think-time", out var thinkNode) && LoadRunner.ThinksNowhere(settings))
+        {
+            throw new ScenarioException(reading.At(thinkNode), LoadRunner.ThinkTimeUnused);
+        }
+
         return settings;
     }
 
     /// <summary>A <c>load:</c> expectation: a summary figure compared with a number.</summary>
-    public static LoadExpectation Expectation(YamlReading reading, YamlNode node)
+    public static LoadExpectation Expectation(YamlReading reading, YamlNode node, LoadSettings settings)
     {
         string[] comparisons = ["equals", "at-least", "at-most"];
         var map = reading.Map(node, "a load expectation", ["load", .. comparisons]);
@@ -82,6 +102,11 @@ internal static class WorkloadReader
             throw new ScenarioException(reading.At(metricNode), $"unknown load figure {InputText.Quote(metric)} (known: {string.Join(", ", LoadExpectation.Known)}, failed.ERRNO, peak-time-wait.HOST, final-time-wait.HOST, peak-ports.HOST)");
         }
 
+        if (Unmeasured(metric, settings) is { } problem)
+        {
+            throw new ScenarioException(reading.At(metricNode), problem);
+        }
+
         var present = comparisons.Where(map.ContainsKey).ToList();
         if (present.Count != 1)
         {
@@ -90,6 +115,39 @@ internal static class WorkloadReader
 
         return new LoadExpectation(reading.At(node), metric, present[0], reading.Integer(map[present[0]], present[0], 0, long.MaxValue));
     }
+
+    /// <summary>Why a per-errno or per-host figure names nothing the run can count (an errno or host it does not have), or null.</summary>
+    private static string? Unmeasured(string metric, LoadSettings settings)
+    {
+        int dot = metric.IndexOf('.', StringComparison.Ordinal);
+        if (dot < 0)
+        {
+            return null;
+        }
+
+        string name = metric[(dot + 1)..];
+        if (metric.StartsWith("failed.", StringComparison.Ordinal))
+        {
+            return Enum.GetNames<Endpoints.Errno>().Contains(name, StringComparer.Ordinal)
+                ? null
+                : $"{InputText.Quote(name)} in {InputText.Quote(metric)} is not an errno name (e.g. failed.EADDRNOTAVAIL, failed.ECONNREFUSED, failed.ETIMEDOUT)";
+        }
+
+        bool known = settings.Loopback
+            ? name == "client-1"
+            : name == "switch" || Numbered(name, "client-", settings.Clients) || Numbered(name, "server-", settings.Servers);
+        string hosts = settings.Loopback
+            ? "a loopback run has one host, client-1"
+            : $"hosts: {Range("client-", settings.Clients)}, {Range("server-", settings.Servers)}, switch";
+        return known ? null : $"no host named {InputText.Quote(name)} in {InputText.Quote(metric)} ({hosts})";
+    }
+
+    private static string Range(string prefix, int count) => count == 1 ? prefix + "1" : $"{prefix}1..{prefix}{count}";
+
+    private static bool Numbered(string name, string prefix, int count) =>
+        name.StartsWith(prefix, StringComparison.Ordinal)
+        && int.TryParse(name.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int number)
+        && number >= 1 && number <= count && name[prefix.Length] != '0';
 
     private static double Rate(YamlReading reading, YamlNode node)
     {

@@ -70,7 +70,13 @@ internal static class ChaosLines
         }
 
         static List<string> Hosts(string part) => part.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(h => h.Trim('[', ']', ' ')).ToList();
-        return (Hosts(halves[0]), Hosts(halves[1]));
+        var (a, b) = (Hosts(halves[0]), Hosts(halves[1]));
+        if (a.Count == 0 || b.Count == 0)
+        {
+            throw new ScenarioException(step.Where, $"each group of a partition names at least one host, as in [[client], [server]], not {InputText.Quote(step.Command)}");
+        }
+
+        return (a, b);
     }
 }
 

@@ -50,6 +50,14 @@ internal static class ExpectationReader
         var hostNode = reading.Required(map, "host", node, "a state expectation");
         string host = reading.Scalar(hostNode, "host");
         ScenarioLoader.RequireHost(hosts, host, reading.At(hostNode));
+        foreach (string queue in (string[])["recv-q", "send-q"])
+        {
+            if (absent && map.TryGetValue(queue, out var queueNode))
+            {
+                throw new ScenarioException(reading.At(queueNode), $"{queue} does not go with state {stateText}: no connection is there to measure");
+            }
+        }
+
         string? local = AddressPattern(reading, map, "local");
         string? peer = AddressPattern(reading, map, "peer");
         return new StateExpectation(
@@ -80,10 +88,10 @@ internal static class ExpectationReader
 
         int colon = text.LastIndexOf(':');
         bool addressOk = colon > 0 && (text[..colon] == "*" || Network.IPv4Address.TryParse(text[..colon], out _));
-        bool portOk = colon > 0 && (text[(colon + 1)..] == "*" || ushort.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out _));
+        bool portOk = colon > 0 && (text[(colon + 1)..] == "*" || ushort.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out ushort port) && port > 0);
         return addressOk && portOk
             ? text
-            : throw new ScenarioException(reading.At(node), $"{key} must be ADDRESS:PORT with '*' for any part (e.g. 127.0.0.1:60000, *:60000), not {InputText.Quote(text)}");
+            : throw new ScenarioException(reading.At(node), $"{key} must be ADDRESS:PORT with '*' for any part and a port from 1 to 65535 (e.g. 127.0.0.1:60000, *:60000), not {InputText.Quote(text)}");
     }
 
     private static CallExpectation Call(YamlReading reading, YamlNode node, IReadOnlyList<ApplicationSpec> applications)
@@ -109,6 +117,16 @@ internal static class ExpectationReader
             throw new ScenarioException(reading.At(resultNode), $"result must be ok, eof, a byte count, 'N bytes then eof' (recv_all), or an errno name such as ECONNREFUSED, ETIMEDOUT, ECONNRESET, EPIPE, EADDRINUSE, EADDRNOTAVAIL; not {InputText.Quote(result)}");
         }
 
+        if (ResultMismatch(function, result) is { } mismatch)
+        {
+            throw new ScenarioException(reading.At(resultNode), mismatch);
+        }
+
+        if (map.TryGetValue("tolerance", out var looseNode) && !map.ContainsKey("at"))
+        {
+            throw new ScenarioException(reading.At(looseNode), "tolerance goes with 'at' (how far from that time the call may return)");
+        }
+
         return new CallExpectation(
             reading.At(node),
             app,
@@ -131,6 +149,26 @@ internal static class ExpectationReader
         }
 
         return text is "ok" or "eof" || IsErrno(text) || IsByteCount(text.Replace(" bytes", "", StringComparison.Ordinal));
+    }
+
+    /// <summary>Why <paramref name="result"/> is one <paramref name="function"/> never returns, or null when it may.</summary>
+    private static string? ResultMismatch(string function, string result)
+    {
+        if (IsErrno(result))
+        {
+            return null;
+        }
+
+        bool then = result.Contains(" bytes then ", StringComparison.Ordinal);
+        bool read = !then && result != "ok";
+        return function switch
+        {
+            "recv" when then || !read => $"recv() returns a byte count, eof or an errno name, not {InputText.Quote(result)}{(then ? " ('N bytes then eof' is what recv_all returns)" : "")}",
+            "recv_all" when !then => $"recv_all() returns 'N bytes then eof', 'N bytes then ERRNO' or an errno name, not {InputText.Quote(result)}",
+            "recv" or "recv_all" => null,
+            _ when then || read => $"{function}() returns ok or an errno name, not {InputText.Quote(result)}",
+            _ => null,
+        };
     }
 
     private static bool IsErrno(string text) => text == ScriptedApplication.BadDescriptor || (text.StartsWith('E') && Enum.TryParse<Errno>(text, out _));

@@ -44,15 +44,23 @@ public static class ScenarioLoader
         var hostNames = hosts.Select(h => h.Name).ToHashSet(StringComparer.Ordinal);
         var apps = map.TryGetValue("apps", out var appsNode) ? ReadApplications(reading, appsNode, hostNames) : [];
         var links = map.TryGetValue("links", out var linksNode) ? ReadLinks(reading, linksNode, hostNames) : [];
+        foreach (var link in links)
+        {
+            if (hosts.Find(h => h.LoopbackOnly && (h.Name == link.HostA || h.Name == link.HostB)) is { } alone)
+            {
+                throw new ScenarioException(link.At, $"host {InputText.Quote(alone.Name)} is loopback-only (lo and 127.0.0.1 only): it cannot be linked");
+            }
+        }
+
         var scenario = new Scenario
         {
-            Name = reading.OptionalScalar(map, "name", "the scenario") ?? defaultName,
+            Name = ScenarioName(reading, map, defaultName),
             Description = reading.OptionalScalar(map, "description", "the scenario") ?? "",
             Seeds = map.TryGetValue("seeds", out var seedsNode) ? reading.ScalarOrList(seedsNode, "seeds").Select(s => s.Value).ToList() : [],
             Behaviours = map.TryGetValue("behaviours", out var behavioursNode)
                 ? reading.ScalarOrList(behavioursNode, "behaviours").Select(b => ParseBehaviour(b.Value, b.At)).ToList()
                 : [],
-            Seed = map.TryGetValue("seed", out var seedNode) ? (ulong)reading.Integer(seedNode, "seed", 0, long.MaxValue) : 1,
+            Seed = map.TryGetValue("seed", out var seedNode) ? reading.Seed(seedNode) : 1,
             Duration = map.TryGetValue("duration", out var durationNode) ? reading.Duration(durationNode, "duration") : null,
             Hosts = hosts,
             Links = links,
@@ -63,7 +71,17 @@ public static class ScenarioLoader
             Expectations = map.TryGetValue("expect", out var expectNode) ? ExpectationReader.Read(reading, expectNode, hostNames, apps) : [],
             Source = file,
         };
+        DurationBounds.Check(scenario);
         return scenario;
+    }
+
+    /// <summary>The <c>name:</c> given (not empty), or the file's name.</summary>
+    private static string ScenarioName(YamlReading reading, Dictionary<string, YamlNode> map, string defaultName)
+    {
+        string? name = reading.OptionalScalar(map, "name", "the scenario");
+        return name is null ? defaultName
+            : name.Trim().Length > 0 ? name
+            : throw new ScenarioException(reading.At(map["name"]), "name must not be empty (leave it out to use the file's name)");
     }
 
     /// <summary>A load run in a file: clients and servers are declared by the workload, so the network keys do not apply.</summary>
@@ -74,26 +92,27 @@ public static class ScenarioLoader
             throw new ScenarioException(reading.At(map[key]), $"'{key}' does not go with 'workload' (a workload declares its clients, servers, duration and chaos itself)");
         }
 
-        ulong seed = map.TryGetValue("seed", out var seedNode) ? (ulong)reading.Integer(seedNode, "seed", 0, long.MaxValue) : 1;
+        ulong seed = map.TryGetValue("seed", out var seedNode) ? reading.Seed(seedNode) : 1;
+        var workload = WorkloadReader.Read(reading, workloadNode, seed);
         var expectations = new List<Expectation>();
         if (map.TryGetValue("expect", out var expectNode))
         {
             foreach (var item in reading.Sequence(expectNode, "expect"))
             {
-                expectations.Add(WorkloadReader.Expectation(reading, item));
+                expectations.Add(WorkloadReader.Expectation(reading, item, workload));
             }
         }
 
         return new Scenario
         {
-            Name = reading.OptionalScalar(map, "name", "the scenario") ?? defaultName,
+            Name = ScenarioName(reading, map, defaultName),
             Description = reading.OptionalScalar(map, "description", "the scenario") ?? "",
             Seeds = map.TryGetValue("seeds", out var seedsNode) ? reading.ScalarOrList(seedsNode, "seeds").Select(s => s.Value).ToList() : [],
             Behaviours = map.TryGetValue("behaviours", out var behavioursNode)
                 ? reading.ScalarOrList(behavioursNode, "behaviours").Select(b => ParseBehaviour(b.Value, b.At)).ToList()
                 : [],
             Seed = seed,
-            Workload = WorkloadReader.Read(reading, workloadNode, seed),
+            Workload = workload,
             Expectations = expectations,
             Source = file,
         };
@@ -129,10 +148,21 @@ public static class ScenarioLoader
             var addresses = settings.TryGetValue("addresses", out var addressNode) ? reading.ScalarOrList(addressNode, "an address") : [];
             foreach (var (address, at) in addresses)
             {
+                if (OctalLookalike.Part(address.Split('/')[0]) is { } octal)
+                {
+                    throw new ScenarioException(at, OctalLookalike.Message(address, octal));
+                }
+
                 if (!InterfaceAddress.TryParse(address, out _))
                 {
                     throw new ScenarioException(at, $"{InputText.Quote(address)} is not an IPv4 address or address/prefix-length (e.g. 10.0.0.1/24)");
                 }
+            }
+
+            bool loopbackOnly = settings.TryGetValue("loopback-only", out var loopbackNode) && reading.Boolean(loopbackNode, "loopback-only");
+            if (loopbackOnly && addresses.Count > 0)
+            {
+                throw new ScenarioException(reading.At(loopbackNode!), $"host {InputText.Quote(name)} is loopback-only (lo and 127.0.0.1 only): it cannot have addresses too");
             }
 
             var sysctls = new List<(string, string, SourceSpan)>();
@@ -158,7 +188,7 @@ public static class ScenarioLoader
                 name,
                 addresses.Select(a => a.Value).ToList(),
                 settings.TryGetValue("forward", out var forwardNode) && reading.Boolean(forwardNode, "forward"),
-                settings.TryGetValue("loopback-only", out var loopbackNode) && reading.Boolean(loopbackNode, "loopback-only"),
+                loopbackOnly,
                 sysctls,
                 reading.At(keyNode)));
         }
@@ -218,9 +248,15 @@ public static class ScenarioLoader
     private static List<ApplicationSpec> ReadApplications(YamlReading reading, YamlNode node, HashSet<string> hosts)
     {
         var applications = new List<ApplicationSpec>();
-        foreach (var (keyNode, valueNode) in reading.Map(node, "apps"))
+        reading.Map(node, "apps");
+        foreach (var (keyNode, valueNode) in ((YamlMappingNode)node).Children)
         {
             string name = reading.Scalar(keyNode, "an application name");
+            if (!TopologyBuilder.IsValidHostName(name))
+            {
+                throw new ScenarioException(reading.At(keyNode), $"invalid application name {InputText.Quote(name)}: use letters, digits, '-', '_' and '.', starting with a letter or digit");
+            }
+
             var settings = reading.Map(valueNode, $"application {InputText.Quote(name)}", "host", "script");
             var hostNode = reading.Required(settings, "host", valueNode, $"application {InputText.Quote(name)}");
             string host = reading.Scalar(hostNode, "host");
@@ -229,6 +265,11 @@ public static class ScenarioLoader
             foreach (var stepNode in reading.Sequence(reading.Required(settings, "script", valueNode, $"application {InputText.Quote(name)}"), "a script"))
             {
                 steps.Add(ReadStep(reading, stepNode));
+            }
+
+            if (steps.Count == 0)
+            {
+                throw new ScenarioException(reading.At(settings["script"]), $"application {InputText.Quote(name)} has an empty script (give it at least one step, or leave the application out)");
             }
 
             StepChecker.Check(steps);
@@ -282,6 +323,21 @@ public static class ScenarioLoader
             string command = commandNode is YamlSequenceNode
                 ? string.Join(' ', reading.Sequence(commandNode, kind).Select(n => n is YamlSequenceNode ? "[" + string.Join(',', reading.Sequence(n, kind).Select(h => reading.Scalar(h, kind))) + "]" : reading.Scalar(n, kind)))
                 : reading.Scalar(commandNode, kind);
+            if (host is not null && kind is not ("iptables" or "tc"))
+            {
+                throw new ScenarioException(reading.At(map["host"]), $"'host' goes with iptables and tc steps only ({KindScope(kind)})");
+            }
+
+            if (kind == "heal" && command.Trim().Length > 0)
+            {
+                throw new ScenarioException(reading.ValueAt(commandNode), $"heal takes no value (write heal: \"\"): it undoes every partition and isolation, not {InputText.Quote(command)}");
+            }
+
+            if (kind == "isolate" && (commandNode is YamlSequenceNode || command.Trim().Contains(' ', StringComparison.Ordinal)))
+            {
+                throw new ScenarioException(reading.ValueAt(commandNode), $"isolate names one host, not {InputText.Quote(command)} (one isolate step per host)");
+            }
+
             if (kind is "iptables" or "tc" && host is null && hosts.Count > 1)
             {
                 throw new ScenarioException(reading.At(item), $"say which host the {kind} line applies to ('host:'); this scenario has {hosts.Count} hosts");
@@ -293,6 +349,14 @@ public static class ScenarioLoader
         ChaosLines.Validate(steps, links);
         return steps;
     }
+
+    private static string KindScope(string kind) => kind switch
+    {
+        "heal" => "heal undoes every partition and isolation",
+        "partition" => "a partition names its two groups of hosts",
+        "isolate" => "isolate names its host as its value",
+        _ => $"{kind} names a link by its two hosts",
+    };
 
     private static List<SnapshotProbe> ReadSnapshots(YamlReading reading, YamlNode node, HashSet<string> hosts)
     {
@@ -345,6 +409,7 @@ public static class ScenarioLoader
         return new CaptureSpec(host, reading.OptionalScalar(map, "interface", "capture"), filter, from, to)
         {
             InterfaceAt = map.TryGetValue("interface", out var interfaceNode) ? reading.At(interfaceNode) : SourceSpan.None,
+            FromAt = fromNode is null ? SourceSpan.None : reading.At(fromNode),
         };
     }
 

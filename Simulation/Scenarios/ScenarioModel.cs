@@ -75,6 +75,9 @@ public sealed record CaptureSpec(string? Host = null, string? Interface = null, 
 {
     /// <summary>Where <see cref="Interface"/> was written (a name the host turns out not to have is reported there).</summary>
     public SourceSpan InterfaceAt { get; init; }
+
+    /// <summary>Where <see cref="From"/> was written.</summary>
+    public SourceSpan FromAt { get; init; }
 }
 
 /// <summary>Something that must hold for the run to pass.</summary>

@@ -134,6 +134,7 @@ public sealed class SegmentPattern
         int? length = null;
         uint? seq = null;
         uint? ack = null;
+        var kinds = new HashSet<string>(StringComparer.Ordinal);
         while (i < text.Length && text[i] == '(')
         {
             int close = text.IndexOf(')', i);
@@ -143,6 +144,17 @@ public sealed class SegmentPattern
             }
 
             string marker = text[(i + 1)..close];
+            string kind = marker switch
+            {
+                "retx" or "new" => "(retx)/(new)",
+                "dup" or "nodup" => "(dup)/(nodup)",
+                _ => marker.Split('=')[0],
+            };
+            if (!kinds.Add(kind))
+            {
+                throw new ScenarioException(where.Shifted(i), $"'({marker})' contradicts or repeats an earlier marker in {InputText.Quote(text)} (one of (retx)/(new), one of (dup)/(nodup), and len, seq, ack once each)");
+            }
+
             if (marker == "retx")
             {
                 retransmission = true;

@@ -135,6 +135,11 @@ internal static class StepChecker
 
     public static SocketAddress Address(StepArgument argument)
     {
+        if (OctalLookalike.Part(argument.Value.Split(':')[0]) is { } octal)
+        {
+            throw new ScenarioException(argument.Where, OctalLookalike.Message(argument.Value, octal));
+        }
+
         if (SocketAddress.TryParse(argument.Value, out var address))
         {
             return address;
@@ -158,10 +163,44 @@ internal static class StepChecker
     {
         if (argument.Value.Length >= 2 && argument.Value.StartsWith('"') && argument.Value.EndsWith('"'))
         {
-            return ByteChunk.Of(System.Text.Encoding.UTF8.GetBytes(argument.Value[1..^1].Replace("\\n", "\n", StringComparison.Ordinal).Replace("\\r", "\r", StringComparison.Ordinal)));
+            return ByteChunk.Of(System.Text.Encoding.UTF8.GetBytes(Unescape(argument.Value[1..^1], argument.Where.Shifted(1))));
         }
 
         return ByteChunk.OfLength(Number(argument, 0, 1 << 30, "a byte count or a quoted string"));
+    }
+
+    /// <summary>A quoted string's text: <c>\n</c>, <c>\r</c>, <c>\t</c>, <c>\\</c> and <c>\"</c> are escapes; any other backslash is an error at its column.</summary>
+    private static string Unescape(string text, SourceSpan where)
+    {
+        var result = new System.Text.StringBuilder(text.Length);
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (text[i] != '\\')
+            {
+                result.Append(text[i]);
+                continue;
+            }
+
+            char? escaped = i + 1 < text.Length ? text[i + 1] switch
+            {
+                'n' => '\n',
+                'r' => '\r',
+                't' => '\t',
+                '\\' => '\\',
+                '"' => '"',
+                _ => null,
+            } : null;
+            if (escaped is null)
+            {
+                string written = text.Substring(i, Math.Min(2, text.Length - i));
+                throw new ScenarioException(where.Shifted(i), $"unknown escape {InputText.Quote(written)} in a string (write \\n, \\r, \\t, \\\\ or \\\")");
+            }
+
+            result.Append(escaped.Value);
+            i++;
+        }
+
+        return result.ToString();
     }
 
     public static ShutdownHow ShutdownMode(StepArgument argument) => argument.Value.ToUpperInvariant() switch

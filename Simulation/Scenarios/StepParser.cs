@@ -101,8 +101,13 @@ public static class StepParser
             string value;
             if (text[i] == '"')
             {
-                int quote = text.IndexOf('"', i + 1);
-                if (quote < 0 || quote > end)
+                int quote = i + 1;
+                while (quote < text.Length && text[quote] != '"')
+                {
+                    quote += text[quote] == '\\' ? 2 : 1;
+                }
+
+                if (quote >= text.Length || quote > end)
                 {
                     throw new ScenarioException(where.Shifted(i), "unclosed string (a '\"' is missing)");
                 }

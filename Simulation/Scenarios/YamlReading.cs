@@ -33,7 +33,11 @@ internal sealed class YamlReading(string file)
             string key = Scalar(keyNode, $"a key of {what}");
             if (allowed.Length > 0 && !allowed.Contains(key, StringComparer.Ordinal))
             {
-                throw new ScenarioException(At(keyNode), $"unknown key {InputText.Quote(key)} in {what} (expected one of: {string.Join(", ", allowed)})");
+                // In { a: x,y z } YAML ends the value at the comma and reads 'y z' as the next key: say so.
+                string comma = mapping.Style == YamlDotNet.Core.Events.MappingStyle.Flow && key.Contains(' ', StringComparison.Ordinal)
+                    ? "; inside { } a ',' ends the value before it: quote a value that holds a comma"
+                    : "";
+                throw new ScenarioException(At(keyNode), $"unknown key {InputText.Quote(key)} in {what} (expected one of: {string.Join(", ", allowed)}){comma}");
             }
 
             if (!entries.TryAdd(key, valueNode))
@@ -68,7 +72,9 @@ internal sealed class YamlReading(string file)
         string text = Scalar(node, what);
         if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long value))
         {
-            throw new ScenarioException(At(node), $"{what} must be an integer, not {InputText.Quote(text)}");
+            // A whole number too long for 64 bits is out of range, not "not an integer".
+            bool whole = System.Numerics.BigInteger.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _);
+            throw new ScenarioException(At(node), whole ? $"{what} must be between {min} and {max}, not {InputText.Quote(text)}" : $"{what} must be an integer, not {InputText.Quote(text)}");
         }
 
         if (value < min || value > max)
@@ -77,6 +83,19 @@ internal sealed class YamlReading(string file)
         }
 
         return value;
+    }
+
+    /// <summary>A seed: a whole number from 0 to 18446744073709551615, as --seed takes it.</summary>
+    public ulong Seed(YamlNode node)
+    {
+        string text = Scalar(node, "seed");
+        if (ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out ulong value))
+        {
+            return value;
+        }
+
+        bool whole = System.Numerics.BigInteger.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _);
+        throw new ScenarioException(At(node), whole ? $"seed must be between 0 and {ulong.MaxValue}, not {InputText.Quote(text)}" : $"seed must be an integer, not {InputText.Quote(text)}");
     }
 
     public bool Boolean(YamlNode node, string what)
@@ -129,6 +148,7 @@ public static class Durations
         string rest = text.Trim();
         long total = 0;
         bool any = false;
+        int previousRank = int.MaxValue;
         while (rest.Length > 0)
         {
             int number = 0;
@@ -149,25 +169,28 @@ public static class Durations
             }
 
             string unitText = rest[number..unit];
-            double scale = unitText switch
+            (double scale, int rank) = unitText switch
             {
-                "" when unit == rest.Length => 1e9,
-                "ns" => 1,
-                "us" => 1e3,
-                "ms" => 1e6,
-                "s" or "sec" => 1e9,
-                "m" or "min" => 60e9,
-                "h" => 3600e9,
-                "d" => 86400e9,
-                _ => double.NaN,
+                "" when unit == rest.Length => (1e9, 3),
+                "ns" => (1, 0),
+                "us" => (1e3, 1),
+                "ms" => (1e6, 2),
+                "s" or "sec" => (1e9, 3),
+                "m" or "min" => (60e9, 4),
+                "h" => (3600e9, 5),
+                "d" => (86400e9, 6),
+                _ => (double.NaN, -1),
             };
-            if (double.IsNaN(scale))
+
+            // Parts go from the largest unit to the smallest, each unit once (2h11m15s, not 1s1s or 1m1h).
+            if (double.IsNaN(scale) || rank >= previousRank)
             {
                 return false;
             }
 
+            previousRank = rank;
             double nanoseconds = value * scale;
-            if (nanoseconds > long.MaxValue / 4)
+            if (nanoseconds > long.MaxValue / 4 || total > long.MaxValue / 4 - (long)Math.Round(nanoseconds))
             {
                 return false;
             }

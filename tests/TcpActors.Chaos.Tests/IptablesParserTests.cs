@@ -153,6 +153,8 @@ public sealed class IptablesParserTests
     [InlineData("iptables -A INPUT -p tcp --sport -j DROP", "invalid port/service `-j' specified (expected a port, a service name or a range FIRST:LAST)", 6, 34)]
     [InlineData("iptables -A INPUT -s 10.0.0.0/33 -j DROP", "invalid mask `33' specified (expected an address or CIDR prefix such as 10.0.0.1 or 10.0.0.0/8)", 4, 22)]
     [InlineData("iptables -A INPUT -s 10.0.0.1/08 -j DROP", "invalid mask `08' specified (expected an address or CIDR prefix such as 10.0.0.1 or 10.0.0.0/8)", 4, 22)]
+    [InlineData("iptables -A INPUT -s 010.0.0.1 -j DROP", "host/network `010.0.0.1': '010' has a leading zero, which iptables reads as octal (010 is 8): write the address without leading zeros (expected an address or CIDR prefix such as 10.0.0.1 or 10.0.0.0/8)", 4, 22)]
+    [InlineData("iptables -A INPUT -d 10.08.0.0/16 -j DROP", "host/network `10.08.0.0': '08' has a leading zero, which iptables reads as octal (010 is 8): write the address without leading zeros (expected an address or CIDR prefix such as 10.0.0.1 or 10.0.0.0/8)", 4, 22)]
     [InlineData("iptables -A INPUT -s 10.0.0.300 -j DROP", "host/network `10.0.0.300' not found (expected an address or CIDR prefix such as 10.0.0.1 or 10.0.0.0/8)", 4, 22)]
     [InlineData("iptables -A INPUT -s 10.0.0.0/255.0.255.0 -j DROP", "invalid mask `255.0.255.0' specified (expected an address or CIDR prefix such as 10.0.0.1 or 10.0.0.0/8)", 4, 22)]
     [InlineData("iptables -A INPUT -m statistic --mode random --probability 1.5 -j DROP", "statistic: bad value for option \"--probability\", or out of range (0-1).", 8, 60)]

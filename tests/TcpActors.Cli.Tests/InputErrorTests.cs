@@ -22,6 +22,8 @@ public sealed class InputErrorTests
     [InlineData(new[] { "run", "a", "b" }, "tcpactors: unexpected argument 'b'")]
     [InlineData(new[] { "load", "--rate", "10", "--request-bytes=", "100" }, "tcpactors: --request-bytes: no value after '=' (write --request-bytes=VALUE or --request-bytes VALUE)")]
     [InlineData(new[] { "run", "seed-000-fin-to-time-wait", "--seed=", "--pcap", "x.pcap" }, "tcpactors: --seed: no value after '=' (write --seed=VALUE or --seed VALUE)")]
+    [InlineData(new[] { "run", "seed-000-fin-to-time-wait", "--seed", "1", "--seed=2" }, "tcpactors: --seed is given 2 times: it takes one value")]
+    [InlineData(new[] { "load", "--duration", "1s", "--rate", "5", "--duration", "2s" }, "tcpactors: --duration is given 2 times: it takes one value")]
     [InlineData(new[] { "frobnicate" }, "tcpactors: unknown command 'frobnicate' (expected run, load, list or sysctls)")]
     [InlineData(new[] { "run" }, "tcpactors: run needs its SCENARIO argument: a scenario file (YAML) or the name of a built-in scenario (see `tcpactors list`)")]
     public void Parse_errors_are_one_line_in_the_CLIs_words(string[] args, string message)
@@ -54,6 +56,59 @@ public sealed class InputErrorTests
     }
 
     [Fact]
+    public void Two_outputs_naming_one_file_are_refused_before_the_run()
+    {
+        // Proves --pcap and --trace (and --json and --report) cannot overwrite each other's file: the second would replace the first.
+        string file = Path.Combine(Path.GetTempPath(), $"tcpactors-same-{Environment.ProcessId}.out");
+        string same = Path.Combine(Path.GetTempPath(), ".", Path.GetFileName(file));
+        var (code, output, error) = Run("run", "seed-000-fin-to-time-wait", "--pcap", file, "--trace", same);
+        Assert.Equal(Commands.BadInput, code);
+        Assert.Empty(output);
+        Assert.Equal([$"tcpactors: --trace {same}: is the file --pcap writes too (give each output its own file)"], Lines(error));
+
+        (code, _, error) = Run("load", "--rate", "1", "--duration", "1s", "--quiet", "--json", file, "--report", file);
+        Assert.Equal(Commands.BadInput, code);
+        Assert.Equal([$"tcpactors: --report {file}: is the file --json writes too (give each output its own file)"], Lines(error));
+        Assert.False(File.Exists(file));
+    }
+
+    [Fact]
+    public void An_output_that_is_the_scenario_file_is_refused_and_the_file_kept()
+    {
+        // Proves --trace FILE.yaml on the file being run is bad input, not a trace written over the user's scenario.
+        string file = Path.Combine(Path.GetTempPath(), $"tcpactors-input-{Environment.ProcessId}.yaml");
+        string text = "hosts:\n  box: {}\n";
+        File.WriteAllText(file, text);
+        try
+        {
+            var (code, output, error) = Run("run", file, "--trace", file);
+
+            Assert.Equal(Commands.BadInput, code);
+            Assert.Empty(output);
+            Assert.Equal([$"tcpactors: --trace {file}: is the scenario file being run (writing it would destroy it; give the output another name)"], Lines(error));
+            Assert.Equal(text, File.ReadAllText(file));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Theory]
+    [InlineData("--trace", "x.trace")]
+    [InlineData("--time-format", "epoch")]
+    [InlineData("-S", null)]
+    public void A_trace_option_on_a_workload_file_is_refused(string option, string? value)
+    {
+        // Proves the tcpdump trace's options are bad input for a load run (it has no trace: --trace wrote an empty file).
+        var (code, output, error) = Run(value is null ? ["run", "load-port-exhaustion", option] : ["run", "load-port-exhaustion", option, value]);
+
+        Assert.Equal(Commands.BadInput, code);
+        Assert.Empty(output);
+        Assert.Equal([$"tcpactors: {option} does not apply to a workload file: a load run prints a summary, not a tcpdump trace (--pcap records what tcpdump on the first client sees)"], Lines(error));
+    }
+
+    [Fact]
     public void An_unwritable_json_path_is_refused_before_the_load_runs()
     {
         // Proves --json is checked before a possibly long load, with the system's reason.
@@ -76,6 +131,20 @@ public sealed class InputErrorTests
         Assert.Equal(Commands.BadInput, code);
         Assert.Empty(output);
         Assert.Equal([message], Lines(error));
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("100.5")]
+    [InlineData("0-100")]
+    public void A_byte_count_is_a_whole_number_from_one(string value)
+    {
+        // Proves a request of 0 bytes (silently sent as 1) or half a byte is bad input, with the range in the message.
+        var (code, output, error) = Run("load", "--rate", "10", "--duration", "1s", "--quiet", "--request-bytes", value);
+
+        Assert.Equal(Commands.BadInput, code);
+        Assert.Empty(output);
+        Assert.Equal([$"tcpactors: --request-bytes: '{value}' is not a byte count like 100, 100-2000 or exp:500, from 1 to 2147483647 (a request or response has at least one byte)"], Lines(error));
     }
 
     [Theory]
@@ -142,7 +211,47 @@ public sealed class InputErrorTests
 
         (code, _, var error) = Run("load", "--rate", "10", "--duration", "0s", "--quiet");
         Assert.Equal(Commands.BadInput, code);
-        Assert.Equal(["tcpactors: --duration must be a duration like 30s, 500ms or 5m, not '0s'"], Lines(error));
+        Assert.Equal(["tcpactors: --duration must be positive: the load runs that long (--drain 0 is how to stop at once afterwards), not '0s'"], Lines(error));
+    }
+
+    [Theory]
+    [InlineData("run", "1e-320", "1E-320")]
+    [InlineData("load", "1e-9", "1E-09")]
+    public void A_speed_too_slow_to_ever_advance_is_refused(string command, string speed, string shown)
+    {
+        // Proves a positive but absurdly small --speed (a denormal hung the run for good) is bad input with the least value.
+        string[] args = command == "run" ? ["run", "seed-000-fin-to-time-wait", "--speed", speed] : ["load", "--rate", "1", "--quiet", "--speed", speed];
+        var (code, output, error) = Run(args);
+
+        Assert.Equal(Commands.BadInput, code);
+        Assert.Empty(output);
+        Assert.Equal([$"tcpactors: --speed {shown} is too slow: one simulated second would last more than a year (the least is 3.17E-08)"], Lines(error));
+    }
+
+    [Theory]
+    [InlineData(new[] { "--concurrency", "5", "--arrival", "poisson" }, "tcpactors: --arrival shapes an open loop (--rate); with --concurrency a connection starts when another ends")]
+    [InlineData(new[] { "--rate", "5", "--think-time", "1s" }, "tcpactors: --think-time is the pause between requests on a connection (--requests-per-connection above 1) or before a closed loop reconnects (--concurrency); with one request per connection at a --rate it would never be used")]
+    public void A_load_option_the_run_would_never_use_is_refused(string[] options, string message)
+    {
+        // Proves --arrival with a closed loop and a think time with nothing to pause between are bad input, not silently ignored.
+        var (code, output, error) = Run(["load", "--duration", "1s", "--quiet", .. options]);
+
+        Assert.Equal(Commands.BadInput, code);
+        Assert.Empty(output);
+        Assert.Equal([message], Lines(error));
+
+        (code, _, _) = Run(["load", "--duration", "1s", "--drain", "0", "--quiet", "--requests-per-connection", "2", "--rate", "5", "--think-time", "1ms"]);
+        Assert.Equal(Commands.Success, code);
+    }
+
+    [Fact]
+    public void A_link_delay_of_zero_is_allowed_as_in_a_workload_file()
+    {
+        // Proves --link-delay 0 (links without propagation delay, as a file's link-delay: 0 or a scenario link's default) runs.
+        var (code, _, error) = Run("load", "--rate", "10", "--duration", "1s", "--drain", "0", "--link-delay", "0", "--quiet");
+
+        Assert.Equal(Commands.Success, code);
+        Assert.Empty(error);
     }
 
     [Fact]

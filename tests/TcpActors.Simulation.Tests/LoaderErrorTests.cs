@@ -34,7 +34,7 @@ public sealed class LoaderErrorTests
         { "bad repetition", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\nexpect:\n  - segments: \">S{2,1}\"\n", "bad.yaml:11:18: bad repetition in '>S{2,1}' (the maximum must be a number not below the minimum)" },
         { "bad sysctl value", "hosts:\n  box: { loopback-only: true, sysctls: { net.ipv4.tcp_fin_timeout: soon } }\n", "bad.yaml:2:68: net.ipv4.tcp_fin_timeout: 'soon' is not an integer" },
         { "unknown sysctl", "hosts:\n  box: { loopback-only: true, sysctls: { net.ipv4.tcp_fun: 1 } }\n", "bad.yaml:2:60: unknown sysctl 'net.ipv4.tcp_fun' (see `tcpactors sysctls` for the supported ones)" },
-        { "bad address pattern", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\nexpect:\n  - { state: ESTABLISHED, host: box, at: 1s, local: \"127.0.0.1\" }\n", "bad.yaml:11:53: local must be ADDRESS:PORT with '*' for any part (e.g. 127.0.0.1:60000, *:60000), not '127.0.0.1'" },
+        { "bad address pattern", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\nexpect:\n  - { state: ESTABLISHED, host: box, at: 1s, local: \"127.0.0.1\" }\n", "bad.yaml:11:53: local must be ADDRESS:PORT with '*' for any part and a port from 1 to 65535 (e.g. 127.0.0.1:60000, *:60000), not '127.0.0.1'" },
         { "unknown state", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\nexpect:\n  - { state: HALF-OPEN, host: box, at: 1s }\n", "bad.yaml:11:14: unknown TCP state 'HALF-OPEN' (e.g. ESTABLISHED, TIME-WAIT, FIN_WAIT2, CLOSE-WAIT, SYN-RECV, LISTEN; 'none' for no socket)" },
         { "call never made", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\nexpect:\n  - { call: connect, app: server, result: ok }\n", "bad.yaml:11:13: application 'server' never calls connect()" },
         { "bad call result", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\nexpect:\n  - { call: listen, app: server, result: EWHATEVER }\n", "bad.yaml:11:42: result must be ok, eof, a byte count, 'N bytes then eof' (recv_all), or an errno name such as ECONNREFUSED, ETIMEDOUT, ECONNRESET, EPIPE, EADDRINUSE, EADDRNOTAVAIL; not 'EWHATEVER'" },
@@ -45,8 +45,15 @@ public sealed class LoaderErrorTests
         { "workload bad rate", "workload:\n  rate: lots\n", "bad.yaml:2:9: rate must be a positive number of connections per second, not 'lots'" },
         { "workload bad close", "workload:\n  rate: 10\n  close: both\n", "bad.yaml:3:10: close must be one of: client, server; not 'both'" },
         { "loopback workload with server sysctls", "workload:\n  rate: 10\n  loopback: true\n  server-sysctls:\n    net.core.somaxconn: 10\n", "bad.yaml:5:5: 'server-sysctls' does not apply to a loopback workload (one host): put the settings under 'sysctls'" },
+        { "workload duration zero", "workload:\n  rate: 10\n  duration: 0\n", "bad.yaml:3:13: duration must be positive: the load runs that long (drain: 0 is how to stop at once afterwards)" },
+        { "loopback workload with a link delay", "workload:\n  rate: 10\n  loopback: true\n  link-delay: 1ms\n", "bad.yaml:4:15: 'link-delay' does not apply to a loopback workload (one host, no links; use netem: \"delay …\" to delay lo)" },
+        { "a load figure of an unknown errno", "workload:\n  rate: 10\nexpect:\n  - { load: failed.EFOO, equals: 0 }\n", "bad.yaml:4:13: 'EFOO' in 'failed.EFOO' is not an errno name (e.g. failed.EADDRNOTAVAIL, failed.ECONNREFUSED, failed.ETIMEDOUT)" },
+        { "a load figure of a host the run lacks", "workload:\n  rate: 10\n  clients: 3\nexpect:\n  - { load: peak-time-wait.client-4, at-most: 0 }\n", "bad.yaml:5:13: no host named 'client-4' in 'peak-time-wait.client-4' (hosts: client-1..client-3, server-1, switch)" },
+        { "a load figure of a server on loopback", "workload:\n  rate: 10\n  loopback: true\nexpect:\n  - { load: final-time-wait.server-1, equals: 0 }\n", "bad.yaml:5:13: no host named 'server-1' in 'final-time-wait.server-1' (a loopback run has one host, client-1)" },
+        { "arrival with concurrency", "workload:\n  concurrency: 5\n  arrival: poisson\n", "bad.yaml:3:12: arrival shapes an open loop (rate); with concurrency a connection starts when another ends" },
+        { "a think time never used", "workload:\n  rate: 5\n  think-time: 10ms\n", "bad.yaml:3:15: think-time is the pause between requests on a connection (requests-per-connection above 1) or before a closed loop reconnects (concurrency); with one request per connection at a rate it would never be used" },
         { "loopback not a boolean", "workload:\n  rate: 10\n  loopback: sometimes\n", "bad.yaml:3:13: loopback must be true or false, not 'sometimes'" },
-        { "workload bad size", "workload:\n  rate: 10\n  request-bytes: big\n", "bad.yaml:3:18: 'big' is not a byte count like 100, 100-2000 or exp:500, at most 2147483647" },
+        { "workload bad size", "workload:\n  rate: 10\n  request-bytes: big\n", "bad.yaml:3:18: 'big' is not a byte count like 100, 100-2000 or exp:500, from 1 to 2147483647 (a request or response has at least one byte)" },
         { "workload unknown key", "workload:\n  rate: 10\n  clinets: 5\n", null },
         { "unknown load figure", "workload:\n  rate: 10\nexpect:\n  - { load: happiness, equals: 1 }\n", null },
         { "unknown expectation", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\nexpect:\n  - { weather: sunny }\n", "bad.yaml:11:5: an expectation starts with one of: state, call, segments, counter, trace" },
@@ -66,6 +73,34 @@ public sealed class LoaderErrorTests
         { "a snapshot's info not a boolean", "hosts:\n  box: {}\nsnapshots:\n  - { at: 1s, info: maybe }\n", "bad.yaml:4:21: info must be true or false, not 'maybe'" },
         { "a link's netem that tc refuses", "hosts:\n  a: { addresses: 10.0.0.1/24 }\n  b: { addresses: 10.0.0.2/24 }\nlinks:\n  - { between: [a, b], netem: loss 300% }\n", "bad.yaml:5:36: Illegal \"loss percent\" (expected a percentage from 0% to 100%, got \"300%\")" },
         { "an unclosed flow mapping", "a: {b\nc: d\n", null },
+        { "a host address with an octal-looking part", "hosts:\n  a: { addresses: 010.0.0.1/24 }\n", "bad.yaml:2:19: '010.0.0.1/24' has a leading zero in '010', which iptables and inet_aton read as octal: write the address without leading zeros" },
+        { "a bind address with an octal-looking part", "hosts:\n  box: {}\napps:\n  a: { host: box, script: [ 's = socket()', 'bind(s, 127.0.0.010:80)' ] }\n", "bad.yaml:4:54: '127.0.0.010:80' has a leading zero in '010', which iptables and inet_aton read as octal: write the address without leading zeros" },
+        { "a pattern with port 0", "hosts:\n  box: {}\nexpect:\n  - { state: TIME-WAIT, host: box, at: 1s, local: \"127.0.0.1:0000\" }\n", "bad.yaml:4:51: local must be ADDRESS:PORT with '*' for any part and a port from 1 to 65535 (e.g. 127.0.0.1:60000, *:60000), not '127.0.0.1:0000'" },
+        { "a seed past 64 bits", "seed: 18446744073709551616\nhosts:\n  box: {}\n", "bad.yaml:1:7: seed must be between 0 and 18446744073709551615, not '18446744073709551616'" },
+        { "a queue past 64 bits", "hosts:\n  a: {}\n  b: {}\nlinks:\n  - { between: [a, b], queue: 99999999999999999999 }\n", "bad.yaml:5:31: queue must be between 1 and 1000000, not '99999999999999999999'" },
+        { "an application name with a space", "hosts:\n  box: {}\napps:\n  'a b': { host: box, script: [ 's = socket()' ] }\n", "bad.yaml:4:3: invalid application name 'a b': use letters, digits, '-', '_' and '.', starting with a letter or digit" },
+        { "an empty script", "hosts:\n  box: {}\napps:\n  a: { host: box, script: [] }\n", "bad.yaml:4:27: application 'a' has an empty script (give it at least one step, or leave the application out)" },
+        { "a snapshot after the duration", "duration: 5s\nhosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\nsnapshots: [{ at: 10s }]\n", "bad.yaml:11:13: the snapshot's at 10s is after the end of the run (duration: 5s): it would never happen" },
+        { "a chaos step after the duration", "duration: 5s\nhosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\nchaos:\n  - { at: 5.5s, iptables: -A INPUT -j DROP }\n", "bad.yaml:12:27: the chaos step's at 5.5s is after the end of the run (duration: 5s): it would never happen" },
+        { "a script step after the duration", "duration: 5s\nhosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\n      - at 6s: close(s)\n", "bad.yaml:11:9: the step time 6s is after the end of the run (duration: 5s): it would never happen" },
+        { "an expectation after the duration", "duration: 5s\nhosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\nexpect:\n  - { state: none, host: box, at: 1m }\n", "bad.yaml:12:5: the expectation's at 60s is after the end of the run (duration: 5s): it would never happen" },
+        { "a comma in an unquoted flow value", "hosts:\n  box: {}\nchaos:\n  - { at: 1s, iptables: -A INPUT -p tcp --tcp-flags SYN,ACK SYN -j DROP }\n", "bad.yaml:4:57: unknown key 'ACK SYN -j DROP' in a chaos step (expected one of: at, host, iptables, tc, partition, heal, isolate, link-down, link-up); inside { } a ',' ends the value before it: quote a value that holds a comma" },
+        { "a duration's parts that overflow", "duration: 10000d10000d10000d10000d10000d10000d10000d10000d10000d10000d10000d10000d\nhosts:\n  box: {}\n", "bad.yaml:1:11: duration must be a duration like 200ms, 1.5s, 60s, 2m or 2h11m15s, not '10000d10000d10000d10000d10000d10000d10000d10000d10000d10000d...' (72 characters)" },
+        { "a duration's unit given twice", "duration: 1s1s\nhosts:\n  box: {}\n", "bad.yaml:1:11: duration must be a duration like 200ms, 1.5s, 60s, 2m or 2h11m15s, not '1s1s'" },
+        { "a duration's units out of order", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\n      - at 1m1h: close(s)\n", "bad.yaml:10:12: the step time must be a duration like 200ms, 1.5s, 60s, 2m or 2h11m15s, not '1m1h'" },
+        { "an empty name", "name: ''\nhosts:\n  box: {}\n", "bad.yaml:1:7: name must not be empty (leave it out to use the file's name)" },
+        { "loopback-only with addresses", "hosts:\n  a: { addresses: 10.0.0.1/24, loopback-only: true }\n", "bad.yaml:2:47: host 'a' is loopback-only (lo and 127.0.0.1 only): it cannot have addresses too" },
+        { "a loopback-only host linked", "hosts:\n  a: { loopback-only: true }\n  b: { addresses: 10.0.0.1/24 }\nlinks:\n  - [a, b]\n", "bad.yaml:5:5: host 'a' is loopback-only (lo and 127.0.0.1 only): it cannot be linked" },
+        { "an unknown escape in a string", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\n      - c = accept(s)\n      - send(c, \"GET \\x41\")\n", "bad.yaml:11:22: unknown escape '\\x' in a string (write \\n, \\r, \\t, \\\\ or \\\")" },
+        { "a partition with an empty group", "hosts:\n  a: { addresses: 10.0.0.1/24 }\n  b: { addresses: 10.0.0.2/24 }\n  c: { addresses: 10.0.0.3/24 }\nlinks:\n  - [a, b]\n  - [b, c]\nchaos:\n  - { at: 1s, partition: [[a], []] }\n", "bad.yaml:9:26: each group of a partition names at least one host, as in [[client], [server]], not '[a] []'" },
+        { "heal with a value", "hosts:\n  a: { addresses: 10.0.0.1/24 }\n  b: { addresses: 10.0.0.2/24 }\n  c: { addresses: 10.0.0.3/24 }\nlinks:\n  - [a, b]\n  - [b, c]\nchaos:\n  - { at: 1s, heal: b }\n", "bad.yaml:9:21: heal takes no value (write heal: \"\"): it undoes every partition and isolation, not 'b'" },
+        { "isolate with two hosts", "hosts:\n  a: { addresses: 10.0.0.1/24 }\n  b: { addresses: 10.0.0.2/24 }\n  c: { addresses: 10.0.0.3/24 }\nlinks:\n  - [a, b]\n  - [b, c]\nchaos:\n  - { at: 1s, isolate: [a, b] }\n", "bad.yaml:9:24: isolate names one host, not 'a b' (one isolate step per host)" },
+        { "host on a step that names its hosts", "hosts:\n  a: { addresses: 10.0.0.1/24 }\n  b: { addresses: 10.0.0.2/24 }\n  c: { addresses: 10.0.0.3/24 }\nlinks:\n  - [a, b]\n  - [b, c]\nchaos:\n  - { at: 1s, host: a, partition: [[a], [b]] }\n", "bad.yaml:9:21: 'host' goes with iptables and tc steps only (a partition names its two groups of hosts)" },
+        { "recv-q of no connection", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\nexpect:\n  - { state: none, host: box, at: 1s, recv-q: 1 }\n", "bad.yaml:11:47: recv-q does not go with state none: no connection is there to measure" },
+        { "tolerance without at", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\nexpect:\n  - { call: listen, app: server, result: ok, tolerance: 1ms }\n", "bad.yaml:11:57: tolerance goes with 'at' (how far from that time the call may return)" },
+        { "recv_all's result on recv", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\n      - c = accept(s)\n      - recv(c)\nexpect:\n  - { call: recv, app: server, result: 100 bytes then eof }\n", "bad.yaml:13:40: recv() returns a byte count, eof or an errno name, not '100 bytes then eof' ('N bytes then eof' is what recv_all returns)" },
+        { "a byte count from listen", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\nexpect:\n  - { call: listen, app: server, result: 100 }\n", "bad.yaml:11:42: listen() returns ok or an errno name, not '100'" },
+        { "contradicting pattern markers", "hosts:\n  box: { loopback-only: true }\napps:\n  server:\n    host: box\n    script:\n      - s = socket()\n      - bind(s, 127.0.0.1:8080)\n      - listen(s, 10)\nexpect:\n  - segments: \">S(retx)(new)\"\n", "bad.yaml:11:24: '(new)' contradicts or repeats an earlier marker in '>S(retx)(new)' (one of (retx)/(new), one of (dup)/(nodup), and len, seq, ack once each)" },
         { "an empty complex key", "? :\n  ", null },
     };
 
@@ -86,6 +121,26 @@ public sealed class LoaderErrorTests
 
         Assert.DoesNotContain("   at ", error.Message, StringComparison.Ordinal);
         Assert.False(string.IsNullOrWhiteSpace(what));
+    }
+
+    [Fact]
+    public void A_file_that_is_not_UTF_8_is_refused_at_the_first_bad_byte()
+    {
+        // Proves a Latin-1 byte is bad input at its line and column (it was read as U+FFFD), while a UTF-8 BOM is fine.
+        string path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"tcpactors-latin1-{Environment.ProcessId}.yaml");
+        try
+        {
+            File.WriteAllBytes(path, [.. "hosts:\n  box: {}\ndescription: caf"u8, 0xE9, (byte)'\n']);
+            var error = Assert.Throws<ScenarioException>(() => ScenarioLoader.LoadFile(path));
+            Assert.Equal($"{path}:3:17: not UTF-8 text: byte 0xE9 does not belong here (a scenario file is UTF-8; save it as UTF-8)", error.Message);
+
+            File.WriteAllBytes(path, [0xEF, 0xBB, 0xBF, .. "hosts:\n  box: {}\ndescription: caf\u00e9\n"u8]);
+            Assert.Equal("caf\u00e9", ScenarioLoader.LoadFile(path).Description);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Fact]

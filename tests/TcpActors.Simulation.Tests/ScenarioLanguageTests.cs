@@ -129,4 +129,15 @@ public sealed class ScenarioLanguageTests
         var error = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(Text.Replace("300 bytes then eof", "300 bytes then EWHAT", StringComparison.Ordinal), "t.yaml", "t"));
         Assert.StartsWith("t.yaml:19:", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_sent_string_reads_its_escapes_and_may_hold_a_quote()
+    {
+        // Proves send()'s text turns \n, \r, \t, \\ and \" into their characters (a quote no longer ends the string).
+        var step = StepParser.Parse("send(s, \"a\\tb\\\\c\\\"d\\r\\n\")", s_here);
+
+        var payload = StepChecker.Payload(step.Arguments[1]);
+
+        Assert.Equal("a\tb\\c\"d\r\n", System.Text.Encoding.UTF8.GetString(payload.Bytes.Span));
+    }
 }

@@ -93,4 +93,12 @@ public sealed class LoopbackLoadTests
         var error = Assert.Throws<ScenarioException>(() => LoadRunner.Run(new LoadSettings { Loopback = true, Rate = 10, ServerSysctls = [("net.core.somaxconn", "10")] }));
         Assert.StartsWith("--server-sysctl: a loopback run has one host", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_loopback_run_refuses_a_prefix_that_names_no_host()
+    {
+        // Proves 'servers:' on a loopback run (whose servers are addresses, not hosts) is refused, not applied nowhere.
+        var error = Assert.Throws<ScenarioException>(() => LoadRunner.Run(new LoadSettings { Loopback = true, Rate = 10, Rules = ["servers: -A INPUT -j DROP"] }));
+        Assert.Equal("--rule: 'servers:' names no hosts (a loopback run has one host, client-1: give the line without a prefix)", error.Message);
+    }
 }
