@@ -7,22 +7,31 @@ namespace TcpActors.Endpoints;
 /// TIME_WAIT sockets still holding it per (address, SO_REUSEADDR). A bucket created by connect()'s port
 /// search is marked so: connect() may share it with other 4-tuples, while a bucket created by bind()
 /// is never taken by connect() (its <c>fastreuse</c> ≥ 0).
+/// <para>
+/// A bucket is a value in the bind table's pages, not an object: a client's port bucket outlives its socket by
+/// the TIME_WAIT's 60 s, and a million such small objects, each young when stored into an old page, made every
+/// young-generation collection of a load run scan and promote them (docs/PERFORMANCE.md). Use it through a
+/// reference (<see cref="BindTable.Find"/>).
+/// </para>
 /// </summary>
-internal sealed class BindBucket(ushort port, bool createdByConnect)
+internal struct BindBucket
 {
-    public ushort Port { get; private set; } = port;
+    public ushort Port { get; private set; }
 
-    public bool CreatedByConnect { get; private set; } = createdByConnect;
+    public bool CreatedByConnect { get; private set; }
+
+    /// <summary>Whether the slot holds a bucket (a port in use).</summary>
+    public bool InUse { get; private set; }
 
     // Most ports (a client's ephemeral ones) have one holder: it is held inline, others in a list.
     private IPortHolder? _first;
     private List<IPortHolder>? _others;
 
     /// <summary>How many sockets hold the port; a listener's accepted children count too, as in Linux.</summary>
-    public int HolderCount => _first is null ? 0 : 1 + (_others?.Count ?? 0);
+    public readonly int HolderCount => _first is null ? 0 : 1 + (_others?.Count ?? 0);
 
     /// <summary>The holder at <paramref name="index"/> (0 ≤ index &lt; <see cref="HolderCount"/>).</summary>
-    public IPortHolder HolderAt(int index) => index == 0 ? _first! : _others![index - 1];
+    public readonly IPortHolder HolderAt(int index) => index == 0 ? _first! : _others![index - 1];
 
     // TIME_WAIT sockets on this port counted per (bound address, SO_REUSEADDR): a client port has one
     // such group, held inline (count 0: none); more groups go to a list.
@@ -32,13 +41,13 @@ internal sealed class BindBucket(ushort port, bool createdByConnect)
     private List<(IPv4Address Address, bool ReuseAddress, int Count)>? _moreTimeWaits;
 
     /// <summary>How many (address, SO_REUSEADDR) groups of TIME_WAIT sockets hold the port.</summary>
-    public int TimeWaitGroupCount => _timeWaitCount == 0 ? 0 : 1 + (_moreTimeWaits?.Count ?? 0);
+    public readonly int TimeWaitGroupCount => _timeWaitCount == 0 ? 0 : 1 + (_moreTimeWaits?.Count ?? 0);
 
     /// <summary>The TIME_WAIT group at <paramref name="index"/> (0 ≤ index &lt; <see cref="TimeWaitGroupCount"/>).</summary>
-    public (IPv4Address Address, bool ReuseAddress, int Count) TimeWaitGroupAt(int index) =>
+    public readonly (IPv4Address Address, bool ReuseAddress, int Count) TimeWaitGroupAt(int index) =>
         index == 0 ? (_timeWaitAddress, _timeWaitReuseAddress, _timeWaitCount) : _moreTimeWaits![index - 1];
 
-    public bool IsEmpty => _first is null && _timeWaitCount == 0;
+    public readonly bool IsEmpty => _first is null && _timeWaitCount == 0;
 
     /// <summary>One more TIME_WAIT socket of (<paramref name="address"/>, <paramref name="reuseAddress"/>) holds the port.</summary>
     public void AddTimeWait(IPv4Address address, bool reuseAddress)
@@ -94,7 +103,7 @@ internal sealed class BindBucket(ushort port, bool createdByConnect)
         return true;
     }
 
-    private int IndexOfTimeWaits(IPv4Address address, bool reuseAddress)
+    private readonly int IndexOfTimeWaits(IPv4Address address, bool reuseAddress)
     {
         int groups = TimeWaitGroupCount;
         for (int i = 0; i < groups; i++)
@@ -157,16 +166,25 @@ internal sealed class BindBucket(ushort port, bool createdByConnect)
     }
 
     /// <summary>Makes an empty bucket (one the table let go) the new bucket of <paramref name="port"/>, keeping its lists' arrays.</summary>
-    public void Reuse(ushort port, bool createdByConnect)
+    /// <summary>The slot becomes the bucket of <paramref name="port"/>, holding nothing yet.</summary>
+    public void Open(ushort port, bool createdByConnect)
+    {
+        if (InUse)
+        {
+            throw new InvalidOperationException($"bind bucket of port {Port} opened while in use");
+        }
+
+        (Port, CreatedByConnect, InUse) = (port, createdByConnect, true);
+    }
+
+    /// <summary>The slot is free again; what it held is dropped (its lists too, so a free slot holds no reference).</summary>
+    public void Close()
     {
         if (!IsEmpty)
         {
-            throw new InvalidOperationException($"bind bucket of port {Port} reused while still held");
+            throw new InvalidOperationException($"bind bucket of port {Port} closed while still held");
         }
 
-        (Port, CreatedByConnect) = (port, createdByConnect);
-        _others?.Clear();
-        _moreTimeWaits?.Clear();
-        (_timeWaitAddress, _timeWaitReuseAddress) = (default, false);
+        this = default;
     }
 }

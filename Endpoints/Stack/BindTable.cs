@@ -1,5 +1,5 @@
+using System.Runtime.CompilerServices;
 using TcpActors.Network;
-using TcpActors.Runtime;
 
 namespace TcpActors.Endpoints;
 
@@ -37,22 +37,39 @@ internal sealed class BindTable
     private const int PageBits = 8;
     private const int PageSize = 1 << PageBits;
 
-    /// <summary>Empty buckets kept for new ports: a client's port bucket lives as long as its TIME_WAIT (60 s), so
-    /// a fresh object would survive young collections and be copied twice; a reused one is already old.</summary>
-    private const int SpareBuckets = 64;
+    /// <summary>Buckets by value in pages of 256 ports, a page made when a port of it is first used.</summary>
+    private readonly BindBucket[]?[] _pages = new BindBucket[]?[(ushort.MaxValue + 1) / PageSize];
 
-    /// <summary>The buckets by port, in pages of 256 ports made on first use (a port is found with two loads, no hashing).</summary>
-    private readonly BindBucket?[]?[] _pages = new BindBucket?[]?[(ushort.MaxValue + 1) / PageSize];
-    private readonly Spares<BindBucket> _spares = new(SpareBuckets);
+    /// <summary>Buckets in use per page: a page that empties is given back, as the kernel frees its buckets.</summary>
+    private readonly ushort[] _pageUse = new ushort[(ushort.MaxValue + 1) / PageSize];
 
     public int BucketCount { get; private set; }
 
-    public BindBucket? Find(ushort port) => _pages[port >> PageBits]?[port & (PageSize - 1)];
+    /// <summary>The port's bucket, to read or change in place, or a null reference (<see cref="Unsafe.IsNullRef"/>) when the port is free.</summary>
+    public ref BindBucket Find(ushort port)
+    {
+        var page = _pages[port >> PageBits];
+        if (page is null)
+        {
+            return ref Unsafe.NullRef<BindBucket>();
+        }
 
-    /// <summary>Whether <paramref name="candidate"/> (not yet holding the port) may hold <paramref name="port"/>.</summary>
+        ref var bucket = ref page[port & (PageSize - 1)];
+        if (!bucket.InUse)
+        {
+            return ref Unsafe.NullRef<BindBucket>();
+        }
+
+        return ref bucket;
+    }
+
+    /// <summary>Whether any socket or TIME_WAIT holds the port.</summary>
+    public bool InUse(ushort port) => !Unsafe.IsNullRef(ref Find(port));
+
     public bool Conflicts(ushort port, IPortHolder candidate, bool asListener)
     {
-        if (Find(port) is not { } bucket)
+        ref var bucket = ref Find(port);
+        if (Unsafe.IsNullRef(ref bucket))
         {
             return false;
         }
@@ -80,59 +97,54 @@ internal sealed class BindTable
         return false;
     }
 
-    public BindBucket Add(ushort port, IPortHolder holder, bool byConnect)
-    {
-        var bucket = Find(port) ?? Create(port, byConnect);
-        bucket.Add(holder);
-        return bucket;
-    }
+    public void Add(ushort port, IPortHolder holder, bool byConnect) => FindOrOpen(port, byConnect).Add(holder);
 
     public void Remove(ushort port, IPortHolder holder)
     {
-        if (Find(port) is { } bucket && bucket.Remove(holder) && bucket.IsEmpty)
+        ref var bucket = ref Find(port);
+        if (!Unsafe.IsNullRef(ref bucket) && bucket.Remove(holder) && bucket.IsEmpty)
         {
-            Delete(bucket);
+            Delete(ref bucket);
         }
     }
 
     /// <summary>A full socket became a TIME_WAIT socket: it keeps the port as a counted TIME_WAIT holder.</summary>
     public void AddTimeWait(ushort port, IPv4Address address, bool reuseAddress)
     {
-        var bucket = Find(port) ?? Create(port, byConnect: true);
-        bucket.AddTimeWait(address, reuseAddress);
+        FindOrOpen(port, byConnect: true).AddTimeWait(address, reuseAddress);
     }
 
     public void RemoveTimeWait(ushort port, IPv4Address address, bool reuseAddress)
     {
-        if (Find(port) is { } bucket && bucket.RemoveTimeWait(address, reuseAddress) && bucket.IsEmpty)
+        ref var bucket = ref Find(port);
+        if (!Unsafe.IsNullRef(ref bucket) && bucket.RemoveTimeWait(address, reuseAddress) && bucket.IsEmpty)
         {
-            Delete(bucket);
+            Delete(ref bucket);
         }
     }
 
-    private BindBucket Create(ushort port, bool byConnect)
+    private ref BindBucket FindOrOpen(ushort port, bool byConnect)
     {
-        BindBucket bucket;
-        if (_spares.TryTake(out var spare))
+        ref var bucket = ref (_pages[port >> PageBits] ??= new BindBucket[PageSize])[port & (PageSize - 1)];
+        if (!bucket.InUse)
         {
-            spare.Reuse(port, byConnect);
-            bucket = spare;
-        }
-        else
-        {
-            bucket = new BindBucket(port, byConnect);
+            bucket.Open(port, byConnect);
+            BucketCount++;
+            _pageUse[port >> PageBits]++;
         }
 
-        (_pages[port >> PageBits] ??= new BindBucket?[PageSize])[port & (PageSize - 1)] = bucket;
-        BucketCount++;
-        return bucket;
+        return ref bucket;
     }
 
-    private void Delete(BindBucket bucket)
+    private void Delete(ref BindBucket bucket)
     {
-        _pages[bucket.Port >> PageBits]![bucket.Port & (PageSize - 1)] = null;
+        int page = bucket.Port >> PageBits;
+        bucket.Close();
         BucketCount--;
-        _spares.Give(bucket);
+        if (--_pageUse[page] == 0)
+        {
+            _pages[page] = null;
+        }
     }
 
     private static bool Overlap(IPv4Address a, IPv4Address b) => a.IsAny || b.IsAny || a == b;

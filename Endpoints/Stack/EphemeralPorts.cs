@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TcpActors.Network;
 using TcpActors.Runtime;
 
@@ -163,13 +164,14 @@ internal sealed class EphemeralPorts(Sysctls sysctls, BindTable binds, RandomStr
             return false;
         }
 
-        var bucket = binds.Find(port);
-        if (bucket is null)
+        ref var bucket = ref binds.Find(port);
+        if (Unsafe.IsNullRef(ref bucket))
         {
             binds.Add(port, holder, byConnect: true);
             return true;
         }
 
+        // Read before the tuple check, which may recycle a TIME_WAIT and with it free the bucket.
         if (!bucket.CreatedByConnect || checkTuple.Check(port) == TupleCheck.InUse)
         {
             return false;

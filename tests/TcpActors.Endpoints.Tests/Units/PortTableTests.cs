@@ -178,9 +178,9 @@ public sealed class BindTableTests
         binds.AddTimeWait(8081, Server, false);
         binds.AddTimeWait(8081, Server, false);
         binds.RemoveTimeWait(8081, Server, false);
-        Assert.NotNull(binds.Find(8081));
+        Assert.True(binds.InUse(8081));
         binds.RemoveTimeWait(8081, Server, false);
-        Assert.Null(binds.Find(8081));
+        Assert.False(binds.InUse(8081));
     }
 
     [Fact]
@@ -194,44 +194,69 @@ public sealed class BindTableTests
         binds.AddTimeWait(8081, other, false);
         binds.AddTimeWait(8081, other, true);
         binds.AddTimeWait(8081, other, true);
-        Assert.Equal(3, binds.Find(8081)!.TimeWaitGroupCount);
+        Assert.Equal(3, binds.Find(8081).TimeWaitGroupCount);
 
         binds.RemoveTimeWait(8081, Server, false);
         Assert.False(binds.Conflicts(8081, new FakeHolder(Server), asListener: false));
         Assert.True(binds.Conflicts(8081, new FakeHolder(other), asListener: false));
-        Assert.Equal(2, binds.Find(8081)!.TimeWaitGroupCount);
+        Assert.Equal(2, binds.Find(8081).TimeWaitGroupCount);
 
         binds.RemoveTimeWait(8081, other, false);
-        Assert.Equal((other, true, 2), binds.Find(8081)!.TimeWaitGroupAt(0));
+        Assert.Equal((other, true, 2), binds.Find(8081).TimeWaitGroupAt(0));
         Assert.False(binds.Conflicts(8081, new FakeHolder(other, ReuseAddress: true), asListener: false));
         binds.RemoveTimeWait(8081, other, true);
         binds.RemoveTimeWait(8081, other, true);
-        Assert.Null(binds.Find(8081));
+        Assert.False(binds.InUse(8081));
     }
 
     [Fact]
     public void A_port_let_go_and_another_taken_get_a_bucket_as_if_new()
     {
-        // Proves the table's reuse of an emptied bucket object: the next port gets its own number, origin, holders
-        // and TIME_WAIT groups, and the old port is free, whatever the reused bucket held before.
+        // A slot let go and another taken: the next port gets its own number, origin, holders and TIME_WAIT groups,
+        // and the old port is free, whatever its slot held before.
         var binds = new BindTable();
         var holder = new FakeHolder(Server);
         binds.Add(5000, holder, byConnect: false);
         binds.AddTimeWait(5000, Server, true);
         binds.RemoveTimeWait(5000, Server, true);
         binds.Remove(5000, holder);
-        Assert.Null(binds.Find(5000));
+        Assert.False(binds.InUse(5000));
         Assert.Equal(0, binds.BucketCount);
 
         binds.AddTimeWait(40001, Server, false);
-        var bucket = binds.Find(40001)!;
+        var bucket = binds.Find(40001);
         Assert.Equal((ushort)40001, bucket.Port);
         Assert.True(bucket.CreatedByConnect);
         Assert.Equal(0, bucket.HolderCount);
         Assert.Equal((Server, false, 1), bucket.TimeWaitGroupAt(0));
         Assert.Equal(1, bucket.TimeWaitGroupCount);
-        Assert.Null(binds.Find(5000));
+        Assert.False(binds.InUse(5000));
         Assert.False(binds.Conflicts(5000, new FakeHolder(Server), asListener: false));
         Assert.Equal(1, binds.BucketCount);
+    }
+
+    [Fact]
+    public void A_page_given_back_when_its_last_port_is_let_go_serves_the_next_port_afresh()
+    {
+        // Ports 5000 and 5001 share a page of 256 buckets: when both are free the page is dropped, and a port of it
+        // taken later starts from an empty bucket, not from what the old page held.
+        var binds = new BindTable();
+        var first = new FakeHolder(Server);
+        var second = new FakeHolder(Server);
+        binds.Add(5000, first, byConnect: false);
+        binds.AddTimeWait(5001, Server, true);
+        binds.Remove(5000, first);
+        Assert.True(binds.InUse(5001));
+        binds.RemoveTimeWait(5001, Server, true);
+        Assert.Equal(0, binds.BucketCount);
+
+        binds.Add(5001, second, byConnect: true);
+        ref var bucket = ref binds.Find(5001);
+        Assert.True(bucket.CreatedByConnect);
+        Assert.Equal(1, bucket.HolderCount);
+        Assert.Same(second, bucket.HolderAt(0));
+        Assert.Equal(0, bucket.TimeWaitGroupCount);
+        Assert.False(binds.InUse(5000));
+        Assert.True(binds.Conflicts(5001, new FakeHolder(Server), asListener: false));
     }
 }
