@@ -238,6 +238,12 @@ internal sealed partial class TcpSocket
             return;
         }
 
+        if (segment.IsRst)
+        {
+            OnRequestReset(segment, pawsReject);
+            return;
+        }
+
         if (segment.HasAck && segment.Ack != _iss + 1)
         {
             _stack.Drop(segment, "ACK of something other than our SYN-ACK");
@@ -247,23 +253,15 @@ internal sealed partial class TcpSocket
 
         if (pawsReject || !TimeWaitDecision.InWindow(segment.Seq, segment.EndSeq, _rcvNxt, _rcvNxt + (int)_rcvWnd))
         {
-            if (!segment.IsRst)
-            {
-                SendOutOfWindowAck(segment);
-            }
-
+            SendOutOfWindowAck(segment);
             return;
         }
 
-        if (segment.IsRst || segment.IsSyn)
+        if (segment.IsSyn)
         {
             _stack.Counters.AttemptFails++;
-            if (!segment.IsRst)
-            {
-                _stack.SendReset(segment);
-            }
-
-            Done(Errno.None, segment.IsRst ? "RST in SYN-RECV" : "SYN in SYN-RECV");
+            _stack.SendReset(segment);
+            Done(Errno.None, "SYN in SYN-RECV");
             return;
         }
 
@@ -280,6 +278,30 @@ internal sealed partial class TcpSocket
         }
 
         CompleteHandshake(segment);
+    }
+
+    /// <summary>
+    /// An RST at a request socket, as Linux 6.18 measured (67-request-rst), whatever its ACK field: out of the window
+    /// (or failing PAWS) it is dropped; at rcv_nxt it drops the request silently; elsewhere in the window it draws an
+    /// ACK (RFC 5961's challenge), limited like the request's other out-of-window ACKs (one per tcp_invalid_ratelimit,
+    /// the same stamp), and the request stays, its SYN-ACK timer untouched.
+    /// </summary>
+    private void OnRequestReset(Segment segment, bool pawsReject)
+    {
+        if (pawsReject || !TimeWaitDecision.InWindow(segment.Seq, segment.EndSeq, _rcvNxt, _rcvNxt + (int)_rcvWnd))
+        {
+            _stack.Drop(segment, "RST out of the request's window");
+            return;
+        }
+
+        if (segment.Seq != _rcvNxt)
+        {
+            SendOutOfWindowAck(segment);
+            return;
+        }
+
+        _stack.Counters.AttemptFails++;
+        Done(Errno.None, "RST in SYN-RECV");
     }
 
     /// <summary>The third ACK finds the accept queue full: dropped (the SYN-ACK timer keeps resending), or reset with tcp_abort_on_overflow.</summary>
