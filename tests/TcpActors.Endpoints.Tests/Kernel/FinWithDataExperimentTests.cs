@@ -1,5 +1,6 @@
 using TcpActors.Endpoints.Tests.Harness;
 using TcpActors.Network;
+using TcpActors.Runtime;
 
 namespace TcpActors.Endpoints.Tests.Kernel;
 
@@ -50,6 +51,57 @@ public sealed class FinWithDataExperimentTests
         dialogue.Lab.RunUntil(3.4);
         Expect.SameAsKernel(dialogue.Lab.Wire, "66-fin-with-data-close.txt");
         Assert.Contains("3.000 server close() -> 0", dialogue.Lab.Calls.Of("server"), StringComparison.Ordinal); // kernel 3.001
+    }
+
+    [Fact]
+    public void A_fin_queued_behind_a_write_nagle_holds_leaves_with_it_and_is_acked_by_the_delayed_ack()
+    {
+        // Proves against tests/reference/kernel/66-fin-with-data-nagle.txt (real client and server, 100 ms round trip):
+        // 10 bytes, 10 more at once (Nagle holds them: the first is unacknowledged) and close(): tcp_send_fin pushes
+        // with Nagle off, so the held data and the FIN leave together (FP. 11:21) right after the first segment. The
+        // server ACKs the first at once (quick ACK) and the second 40 ms later (kernel 42.8 ms): the FIN made its
+        // socket ping-pong. Its FIN at 3.5 s is ACKed from the client's TIME_WAIT. Scenario k66-fin-with-data-nagle
+        // runs the same.
+        var lab = Lab.Routed(links: new LinkSettings(Duration.FromMilliseconds(25)));
+        lab.GsoOffBehindTheDelayLine();
+        lab.Run("server", lab.Server, NagleServer);
+        lab.Run("client", lab.Client, NagleClient);
+        lab.RunUntil(4.0);
+        Expect.SameAsKernel(lab.Wire, "66-fin-with-data-nagle.txt");
+        Expect.Lines(
+            """
+            1.000000 40000>8080 P. seq 1:11 ack 1 win 63 [TS] length 10
+            1.000000 40000>8080 FP. seq 11:21 ack 1 win 63 [TS] length 10
+            1.100000 8080>40000 . ack 11 win 64 [TS]
+            1.140000 8080>40000 . ack 22 win 64 [TS]
+            """,
+            string.Join('\n', lab.Wire.Text().Split('\n').Skip(3).Take(4)));
+    }
+
+    private static IEnumerable<Step> NagleServer(ScriptedProcess p)
+    {
+        var listener = p.Socket();
+        yield return listener.Bind("10.0.2.2:8080");
+        yield return listener.Listen(8);
+        yield return listener.Accept();
+        var c = p.Accepted!;
+        yield return c.Recv();
+        yield return c.Recv();
+        yield return c.Recv();
+        yield return Script.Until(3.5);
+        yield return c.Close();
+    }
+
+    private static IEnumerable<Step> NagleClient(ScriptedProcess p)
+    {
+        var s = p.Socket();
+        yield return Script.Until(2.0);
+        yield return s.Bind("10.0.1.2:40000");
+        yield return s.Connect("10.0.2.2:8080");
+        yield return Script.Until(3.0);
+        yield return s.Send(10);
+        yield return s.Send(10);
+        yield return s.Close();
     }
 
     private static Dialogue Start(Func<ScriptedProcess, Sock, IEnumerable<Step>> server)

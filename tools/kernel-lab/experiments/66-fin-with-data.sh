@@ -7,11 +7,16 @@
 # Variant reply: the server reads 10 then 0 (EOF); the peer repeats the segment at 3.2; the server sends 100 bytes at
 #   3.5 (ACKed by the peer at 3.6) and close()s at 4.0 (its FIN ACKed at 4.1).
 # Variant close: the server close()s as soon as recv() returns 0; the peer ACKs its FIN at 3.1.
+# Variant nagle (scenario k66-fin-with-data-nagle): no raw peer; a real client over a 100 ms round trip (delay line,
+#   50 ms each way) sends 10 bytes at 3.0, 10 more at once (held by Nagle: the first is unacknowledged) and
+#   close()s: the FIN joins the held segment, which leaves with the first ACK (FP. 11:21); the server reads 10, 10,
+#   then 0 (EOF) and close()s at 3.5.
 source "$(dirname "$0")/../lab.sh"
 
 run() {
   local v=$1 LAB_ARGS=$1
   lab_init "66-fin-with-data-$v" routed "kg66${v:0:1}" "data and FIN in one segment to a socket blocked in recv() ($v)"
+  if [ "$v" = nagle ]; then run_nagle; return; fi
   lab_ipt "$NS_C" -A OUTPUT -p tcp --tcp-flags RST,ACK RST -j DROP
   lab_tcpdump "$NS_C" c0 wire --immediate-mode tcp
   lab_ss_at "$NS_S" server 3.1,3.7,4.2
@@ -51,4 +56,35 @@ PY
   lab_finish
   lab_cleanup
 }
-if [ $# -gt 0 ]; then run "$1"; else run reply; run close; fi
+run_nagle() {
+  lab_delay_line 50 || exit 1
+  lab_tcpdump "$NS_C" c0 wire --immediate-mode tcp
+  lab_ss_at "$NS_S" server 3.3
+  lab_py "$NS_S" <<'PY' &
+import driver as d, os
+srv = d.Sock("server"); srv.bind((os.environ["SIP"], 8080)); srv.listen(8)
+c = srv.accept("server")
+c.recv()
+c.recv()
+c.recv()
+d.until(3.5)
+c.close()
+srv.close()
+PY
+  lab_py "$NS_C" <<'PY'
+import driver as d, os
+d.until(2.0)
+s = d.Sock("client"); s.bind((os.environ["CIP"], 40000))
+s.connect((os.environ["SIP"], 8080))
+d.until(3.0)
+s.send(10)
+s.send(10)
+s.close()
+d.until(4.0)
+PY
+  lab_wait_jobs
+  lab_delay_line_stop
+  lab_finish
+  lab_cleanup
+}
+if [ $# -gt 0 ]; then run "$1"; else run reply; run close; run nagle; fi
