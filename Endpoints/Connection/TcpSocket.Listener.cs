@@ -21,6 +21,10 @@ internal sealed partial class TcpSocket
     private int _synAckTimeouts;
     private int _synAckRetransmits;
 
+    /// <summary>A request's TS vals of its first and latest SYN-ACK (snt_tsval_first/last; 0: none sent yet).</summary>
+    private uint _synAckTsValFirst;
+    private uint _synAckTsValLast;
+
     /// <summary>What a listening socket holds: the request sockets (SYN queue) and the accept queue.</summary>
     private sealed class ListenerState(int backlog)
     {
@@ -238,6 +242,8 @@ internal sealed partial class TcpSocket
             return;
         }
 
+        // Linux 6.15+ (tsecr_reject): a TS ecr that no SYN-ACK of the request carried makes the segment unacceptable.
+        pawsReject |= _tsOk && segment.Options.HasTimestamps && segment.Options.TsEcr != 0 && !EchoesASynAck(segment.Options.TsEcr);
         if (segment.IsRst)
         {
             OnRequestReset(segment, pawsReject);
@@ -278,6 +284,20 @@ internal sealed partial class TcpSocket
         }
 
         CompleteHandshake(segment);
+    }
+
+    /// <summary>between(ecr, snt_tsval_first, snt_tsval_last), with wrap-around.</summary>
+    private bool EchoesASynAck(uint tsEcr) => unchecked(_synAckTsValLast - _synAckTsValFirst >= tsEcr - _synAckTsValFirst);
+
+    /// <summary>tcp_synack_options: remembers the TS val a request's SYN-ACK carries (the first one, and the latest).</summary>
+    private void NoteSynAckTsVal(uint tsVal)
+    {
+        if (_synAckTsValFirst == 0)
+        {
+            _synAckTsValFirst = tsVal == 0 ? uint.MaxValue : tsVal;
+        }
+
+        _synAckTsValLast = tsVal == 0 && _synAckTsValFirst == uint.MaxValue ? uint.MaxValue : tsVal;
     }
 
     /// <summary>

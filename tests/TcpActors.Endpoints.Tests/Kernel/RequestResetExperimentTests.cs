@@ -59,6 +59,34 @@ public sealed class RequestResetExperimentTests
         Assert.Equal(1, lab.ServerStack.Counters.AttemptFails); // C's RST
     }
 
+    [Fact]
+    public void With_timestamps_a_segment_echoing_a_ts_val_no_syn_ack_carried_is_out_of_the_window()
+    {
+        // Proves against tests/reference/kernel/67-request-rst-ts.txt (timestamps, window scale 7 and 10): the ACK the
+        // in-window RST draws carries the scaled window (63) and echoes the SYN's TS val (2001; the RST does not update
+        // ts_recent). The raw peer then echoes that ACK's TS val, which no SYN-ACK carried: Linux 6.15+'s tsecr_reject
+        // makes its ACK of the SYN-ACK (dropped: the ACK limit stamped at 2.2) and its 10 bytes (ACKed: data passes
+        // the limit) unacceptable, so the handshake never completes and the SYN-ACK is resent at 3.0. Before: no
+        // tsecr check, the ACK completed the handshake.
+        var dialogue = Dialogue.WithListener(AcceptNothing);
+        dialogue.Timestamps = true;
+        var lab = dialogue.Lab;
+        dialogue.Inject(2.0, TcpFlags.Syn, 0, window: 64240, options: new TcpOptions { Mss = 1460, SackPermitted = true, HasTimestamps = true, TsVal = 2001, HasWindowScale = true, WindowScale = 7 });
+        dialogue.Inject(2.1997, TcpFlags.Rst | TcpFlags.Ack, 101, 1, window: 512);
+        dialogue.Inject(2.3997, TcpFlags.Ack, 1, 1, window: 512);
+        dialogue.Inject(2.4997, TcpFlags.Psh | TcpFlags.Ack, 1, 1, 10, window: 512);
+        lab.At(2.6, () => lab.Ss(lab.Server, "server"));
+        lab.RunUntil(3.3);
+        Expect.SameAsKernel(lab.Wire, "67-request-rst-ts.txt");
+        Assert.Equal([2001u, 2001u], dialogue.Received.Where(s => s.Segment.Flags == TcpFlags.Ack).Select(s => s.Segment.Options.TsEcr));
+        Assert.StartsWith("SYN-RECV 0 0 10.0.2.2:8080 10.0.1.2:40000", lab.SsLog[0].Split('\n')[1], StringComparison.Ordinal);
+    }
+
+    private static IEnumerable<Step> AcceptNothing(ScriptedProcess p, Sock socket)
+    {
+        yield break;
+    }
+
     private static string[] SynRecvPorts(string ss) =>
         [.. ss.Split('\n').Where(l => l.StartsWith("SYN-RECV", StringComparison.Ordinal)).Select(l => l.Split(' ')[4].Split(':')[1]).Order(StringComparer.Ordinal)];
 }

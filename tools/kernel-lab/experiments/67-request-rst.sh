@@ -11,9 +11,13 @@
 #   E (40004) t=2.2 bare ACK at 1000001 (out of the window), t=2.25 RST+ACK at 101
 #   F (40005) t=2.2 RST+ACK at 101; no ACK afterwards (does the request re-send its SYN-ACK at 3.0?)
 #   t=2.4 A to E: ACK of the SYN-ACK
+# Variant ts: one peer A with timestamps and window scale 7 (TS val = its ms clock; TS ecr = the last TS val it saw) to a
+# listener that accepts nothing: RST+ACK at 101 at 2.2 (the ACK's window scaled? its TS ecr?), the ACK of the SYN-ACK
+# at 2.4 and 10 bytes at 2.5, both echoing the TS val of that ACK, newer than any SYN-ACK's (6.15+'s tsecr_reject?).
 source "$(dirname "$0")/../lab.sh"
 
 run() {
+  [ "${1:-}" = ts ] && { run_ts; return; }
   lab_init "67-request-rst" routed "kg67" "RSTs to a request socket: in the window, out of it, with a wrong ACK"
   lab_ipt "$NS_C" -A OUTPUT -p tcp --tcp-flags RST,ACK RST -j DROP
   lab_tcpdump "$NS_C" c0 wire --immediate-mode tcp
@@ -54,4 +58,31 @@ PY
   lab_finish
   lab_cleanup
 }
-run
+run_ts() {
+  local LAB_ARGS=ts
+  lab_init "67-request-rst-ts" routed "kg67t" "an RST in a request's window with timestamps and window scaling"
+  lab_ipt "$NS_C" -A OUTPUT -p tcp --tcp-flags RST,ACK RST -j DROP
+  lab_tcpdump "$NS_C" c0 wire --immediate-mode tcp
+  lab_py "$NS_S" <<'PY' &
+import driver as d, os
+srv = d.Sock("server"); srv.bind((os.environ["SIP"], 8080)); srv.listen(8)
+d.until(3.3)
+PY
+  lab_py "$NS_C" <<'PY'
+import driver as d, os
+d.until(1.5)
+d._wait_for_listener()
+a = d.RawPeer("peerA", os.environ["CIP"], 40000, os.environ["SIP"], 8080, timestamps=True)
+d.until(2.0)
+d.send_raw_tcp("peerA", a.src, a.sport, a.dst, a.dport, a.isn, 0, "S", 64240, options=d.tcp_options(1460, True, a._ts(), 7))
+a._drain(want_synack=True)
+d.until(2.2); a.send(101, 0, "RA", 512, ack=1)
+d.until(2.4); a.send(1, 0, "A", 512, ack=1)
+d.until(2.5); a.send(1, 10, "PA", 512, ack=1)
+d.until(2.8)
+PY
+  lab_wait_jobs
+  lab_finish
+  lab_cleanup
+}
+if [ $# -gt 0 ]; then run "$1"; else run; run ts; fi
