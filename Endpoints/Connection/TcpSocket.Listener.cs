@@ -21,6 +21,10 @@ internal sealed partial class TcpSocket
     private int _synAckTimeouts;
     private int _synAckRetransmits;
 
+    /// <summary>A request's TS vals of its first and latest SYN-ACK (snt_tsval_first/last; 0: none sent yet).</summary>
+    private uint _synAckTsValFirst;
+    private uint _synAckTsValLast;
+
     /// <summary>What a listening socket holds: the request sockets (SYN queue) and the accept queue.</summary>
     private sealed class ListenerState(int backlog)
     {
@@ -238,6 +242,14 @@ internal sealed partial class TcpSocket
             return;
         }
 
+        // Linux 6.15+ (tsecr_reject): a TS ecr that no SYN-ACK of the request carried makes the segment unacceptable.
+        pawsReject |= _tsOk && segment.Options.HasTimestamps && segment.Options.TsEcr != 0 && !EchoesASynAck(segment.Options.TsEcr);
+        if (segment.IsRst)
+        {
+            OnRequestReset(segment, pawsReject);
+            return;
+        }
+
         if (segment.HasAck && segment.Ack != _iss + 1)
         {
             _stack.Drop(segment, "ACK of something other than our SYN-ACK");
@@ -247,23 +259,15 @@ internal sealed partial class TcpSocket
 
         if (pawsReject || !TimeWaitDecision.InWindow(segment.Seq, segment.EndSeq, _rcvNxt, _rcvNxt + (int)_rcvWnd))
         {
-            if (!segment.IsRst)
-            {
-                SendOutOfWindowAck(segment);
-            }
-
+            SendOutOfWindowAck(segment);
             return;
         }
 
-        if (segment.IsRst || segment.IsSyn)
+        if (segment.IsSyn)
         {
             _stack.Counters.AttemptFails++;
-            if (!segment.IsRst)
-            {
-                _stack.SendReset(segment);
-            }
-
-            Done(Errno.None, segment.IsRst ? "RST in SYN-RECV" : "SYN in SYN-RECV");
+            _stack.SendReset(segment);
+            Done(Errno.None, "SYN in SYN-RECV");
             return;
         }
 
@@ -280,6 +284,44 @@ internal sealed partial class TcpSocket
         }
 
         CompleteHandshake(segment);
+    }
+
+    /// <summary>between(ecr, snt_tsval_first, snt_tsval_last), with wrap-around.</summary>
+    private bool EchoesASynAck(uint tsEcr) => unchecked(_synAckTsValLast - _synAckTsValFirst >= tsEcr - _synAckTsValFirst);
+
+    /// <summary>tcp_synack_options: remembers the TS val a request's SYN-ACK carries (the first one, and the latest).</summary>
+    private void NoteSynAckTsVal(uint tsVal)
+    {
+        if (_synAckTsValFirst == 0)
+        {
+            _synAckTsValFirst = tsVal == 0 ? uint.MaxValue : tsVal;
+        }
+
+        _synAckTsValLast = tsVal == 0 && _synAckTsValFirst == uint.MaxValue ? uint.MaxValue : tsVal;
+    }
+
+    /// <summary>
+    /// An RST at a request socket, as Linux 6.18 measured (67-request-rst), whatever its ACK field: out of the window
+    /// (or failing PAWS) it is dropped; at rcv_nxt it drops the request silently; elsewhere in the window it draws an
+    /// ACK (RFC 5961's challenge), limited like the request's other out-of-window ACKs (one per tcp_invalid_ratelimit,
+    /// the same stamp), and the request stays, its SYN-ACK timer untouched.
+    /// </summary>
+    private void OnRequestReset(Segment segment, bool pawsReject)
+    {
+        if (pawsReject || !TimeWaitDecision.InWindow(segment.Seq, segment.EndSeq, _rcvNxt, _rcvNxt + (int)_rcvWnd))
+        {
+            _stack.Drop(segment, "RST out of the request's window");
+            return;
+        }
+
+        if (segment.Seq != _rcvNxt)
+        {
+            SendOutOfWindowAck(segment);
+            return;
+        }
+
+        _stack.Counters.AttemptFails++;
+        Done(Errno.None, "RST in SYN-RECV");
     }
 
     /// <summary>The third ACK finds the accept queue full: dropped (the SYN-ACK timer keeps resending), or reset with tcp_abort_on_overflow.</summary>

@@ -54,6 +54,11 @@ internal sealed partial class TcpSocket
             HasWindowScale = _wscaleOk,
             WindowScale = _rcvWscale,
         };
+        if (withAck && _tsOk && _listener is not null)
+        {
+            NoteSynAckTsVal(options.TsVal);
+        }
+
         var segment = NewSegment(_iss, flags, ByteChunk.Empty, options, (ushort)Math.Min(_rcvWnd, ushort.MaxValue), ipId: withAck ? (ushort)0 : NextIpId());
         if (retransmission)
         {
@@ -72,7 +77,10 @@ internal sealed partial class TcpSocket
     private void SendAck(AckTrigger trigger = AckTrigger.Owed)
     {
         var options = RegularOptions();
-        ushort window = SelectWindow();
+        // A request socket's ACK (tcp_v4_reqsk_send_ack) offers rsk_rcv_wnd >> rcv_wscale and changes nothing.
+        ushort window = _listener is not null && _state == TcpState.SynReceived
+            ? (ushort)Math.Min(_rcvWnd >> _rcvWscale, ushort.MaxValue)
+            : SelectWindow();
         bool duplicate = trigger == AckTrigger.StaleSegment && _lastAckSent is { } last && last.Ack == _rcvNxt && last.Window == window;
         var segment = NewSegment(_sndNxt, TcpFlags.Ack, ByteChunk.Empty, options, window, NextIpId(), duplicate);
         AckSent();

@@ -373,6 +373,26 @@ class RawPeer:
             return None
         return self.send(1, 0, "A", win)
 
+    def accept(self, mss=1460, sack_ok=True, wscale=None, win=65535, limit=5.0):
+        """Waits (bounded) for the other side's SYN and answers it with a SYN-ACK (our ISN, the options given); the
+        other side's ISN is then the base of the acknowledgements send() takes. Returns False without a SYN."""
+        import select, struct
+        deadline = time.monotonic() + limit
+        while self.peer_isn is None:
+            ready, _, _ = select.select([self.rx], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                log(self.role, "no SYN")
+                return False
+            data = self.rx.recv(65535)
+            tcp = data[(data[0] & 15) * 4:]
+            sport, dport, seq, _ack, _off, flags = struct.unpack("!HHIIBB", tcp[:14])
+            if sport == self.dport and dport == self.sport and flags & 0x12 == 0x02:
+                self.peer_isn = seq
+                log(self.role, "recv SYN isn %d" % seq)
+        send_raw_tcp(self.role, self.src, self.sport, self.dst, self.dport, self.isn, (self.peer_isn + 1) & 0xffffffff,
+                     "SA", win, options=tcp_options(mss, sack_ok, self._ts(), wscale))
+        return True
+
     def take_arrived(self):
         """The other side's data segments (relative seq, length) that arrived since the last call, in arrival order."""
         self._drain()

@@ -29,6 +29,9 @@ internal sealed class Dialogue
 
     public Lab Lab { get; }
 
+    /// <summary>Every segment the socket under test sent to the peer, with its arrival time (options included, e.g. TS ecr).</summary>
+    public IReadOnlyList<(SimTime At, Segment Segment)> Received => _sent;
+
     /// <summary>Ends each expected line of a segment its sender marked a duplicate ACK with <c> (dup)</c>.</summary>
     public bool ShowDuplicateAcks { get; set; }
 
