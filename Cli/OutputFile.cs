@@ -7,7 +7,11 @@ namespace TcpActors.Cli;
 /// </summary>
 internal static class OutputFile
 {
-    /// <summary>Makes sure <paramref name="path"/> can be written (creating it, empty) and returns it; null stays null.</summary>
+    /// <summary>
+    /// Makes sure <paramref name="path"/> can be written and returns it; null stays null. Nothing is changed: an
+    /// existing file is opened for writing without truncation, a new one is made and removed again, so that bad input
+    /// found later (the scenario's chaos steps, a workload's rules) leaves no emptied or stray file behind.
+    /// </summary>
     public static string? Checked(string? path, string option)
     {
         if (path is null)
@@ -15,7 +19,18 @@ internal static class OutputFile
             return null;
         }
 
-        Guard(path, option, () => new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.ReadWrite).Dispose());
+        Guard(path, option, () =>
+        {
+            if (File.Exists(path))
+            {
+                new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite).Dispose();
+            }
+            else
+            {
+                new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite).Dispose();
+                File.Delete(path);
+            }
+        });
         return path;
     }
 

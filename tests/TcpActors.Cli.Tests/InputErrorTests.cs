@@ -175,6 +175,31 @@ public sealed class InputErrorTests
         Assert.Equal([message], Lines(error));
     }
 
+    [Fact]
+    public void Bad_input_found_before_the_run_leaves_the_output_files_as_they_were()
+    {
+        // Proves the outputs' check before the run changes nothing: a rule refused by the dry run (found after the
+        // options were read) neither empties an existing --json file nor leaves a new, empty --report behind.
+        var directory = Directory.CreateTempSubdirectory("tcpactors-outputs").FullName;
+        try
+        {
+            string json = Path.Combine(directory, "old.json");
+            string report = Path.Combine(directory, "new.html");
+            File.WriteAllText(json, "an earlier report");
+
+            var (code, _, error) = Run("load", "--rate", "10", "--duration", "1s", "--quiet", "--rule", "-D INPUT 1", "--json", json, "--report", report);
+
+            Assert.Equal(Commands.BadInput, code);
+            Assert.Equal(["tcpactors: --rule: '-D INPUT 1': iptables: Index of deletion too big. (refused on server-1)"], Lines(error));
+            Assert.Equal("an earlier report", File.ReadAllText(json));
+            Assert.False(File.Exists(report));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("notaurl")]
     [InlineData("ftp://collector:4317")]
