@@ -143,26 +143,28 @@ public sealed class BoundedRunTests
 
         string json = Path.Combine(Path.GetTempPath(), $"tcpactors-ctrl-c-{Environment.ProcessId}.json");
         var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "tcpactors.dll"), "load", "--clients", "4", "--rate", "5000", "--duration", "3600s", "--quiet", "--json", json })
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "tcpactors.dll"), "load", "--clients", "4", "--rate", "5000", "--duration", "36000s", "--quiet", "--json", json })
         {
             start.ArgumentList.Add(argument);
         }
 
         using var process = System.Diagnostics.Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
-        await Task.Delay(2000);
+        await Task.Delay(5000); // past start-up, so that the CLI's SIGINT handler is installed even on a loaded machine
         using (var kill = System.Diagnostics.Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
         {
             kill.WaitForExit();
         }
 
-        bool exited = process.WaitForExit(30_000);
+        // Generous for a loaded CI machine (it once took more than 30 s at load average 13); a CLI that ignored SIGINT
+        // would run its 36,000 simulated seconds, minutes of CPU, and fail this.
+        bool exited = process.WaitForExit(120_000);
         if (!exited)
         {
             process.Kill();
         }
 
-        Assert.True(exited, "the CLI did not stop within 30 s of SIGINT");
+        Assert.True(exited, "the CLI did not stop within 120 s of SIGINT");
         Assert.Contains("interrupted at simulated time", await stdout, StringComparison.Ordinal);
         Assert.True(File.Exists(json), "no JSON summary was written");
         File.Delete(json);
