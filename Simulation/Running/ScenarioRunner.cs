@@ -239,7 +239,16 @@ public static class ScenarioRunner
     private static List<string> ChaosLog(ActorSystem system)
     {
         var log = new List<string>();
-        system.EventStream.Subscribe<ChaosCommandApplied>(e => log.Add($"t={e.Time} {(e.HostName is null ? "" : e.HostName + ": ")}{e.Command}"));
+        system.EventStream.Subscribe<ChaosCommandApplied>(e =>
+        {
+            log.Add($"t={e.Time} {(e.HostName is null ? "" : e.HostName + ": ")}{e.Command}");
+
+            // What a listing (iptables -L/-S, tc qdisc show) printed, indented under its command.
+            foreach (var line in e.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                log.Add("  " + line.TrimEnd('\r'));
+            }
+        });
         system.EventStream.Subscribe<ChaosCommandRejected>(e => log.Add($"t={e.Time} {(e.HostName is null ? "" : e.HostName + ": ")}{e.Command} REJECTED: {e.Message}"));
         return log;
     }
