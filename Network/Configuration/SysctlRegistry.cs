@@ -196,7 +196,9 @@ public static class SysctlRegistry
     private static int ParseInt(string key, string text, int min, int max)
     {
         string trimmed = text.Trim().Trim('"', '\'');
-        if (!long.TryParse(trimmed, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long value))
+
+        // proc_get_long takes an optional '-' and digits: "+5" is EINVAL on Linux (sysctl: Invalid argument).
+        if (trimmed.StartsWith('+') || !long.TryParse(trimmed, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long value))
         {
             throw new SysctlException($"{key}: '{text}' is not an integer");
         }

@@ -101,6 +101,11 @@ public sealed class ValueTypeTests
             Assert.Throws<SysctlException>(() => SysctlRegistry.Set(sysctls, "net.ipv4.ip_local_port_range", "5 4")).Message);
         Assert.Equal("net.ipv4.tcp_fin_timeout: 'soon' is not an integer",
             Assert.Throws<SysctlException>(() => SysctlRegistry.Set(sysctls, "net.ipv4.tcp_fin_timeout", "soon")).Message);
+        // A leading '+' is EINVAL on Linux too (recorded here: sysctl -w net.ipv4.tcp_syn_retries=+5: Invalid argument).
+        Assert.Equal("net.ipv4.tcp_syn_retries: '+5' is not an integer",
+            Assert.Throws<SysctlException>(() => SysctlRegistry.Set(sysctls, "net.ipv4.tcp_syn_retries", "+5")).Message);
+        SysctlRegistry.Set(sysctls, "net.ipv4.tcp_syn_retries", " 5");
+        Assert.Equal(5, sysctls.TcpSynRetries);
         Assert.Equal("bbr", SysctlRegistry.Get(sysctls, "net.ipv4.tcp_congestion_control")); // CONFIG_DEFAULT_TCP_CONG of these machines
         SysctlRegistry.Set(sysctls, "net.ipv4.tcp_congestion_control", "cubic");
         Assert.Equal("cubic", sysctls.TcpCongestionControl);
