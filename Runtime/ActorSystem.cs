@@ -20,7 +20,9 @@ public sealed class ActorSystem
     private readonly ManagedMemoryGuard _memory = new();
     private readonly EventChannel<DeadLetter> _deadLetters;
     private readonly EventChannel<UnhandledMessage> _unhandled;
-    private ActorCell? _currentCell;
+    /// <summary>How many handlers are on the stack (0 between events): a count rather than the current cell, so that
+    /// entering and leaving a handler stores no reference (a reference store into the heap costs a write barrier).</summary>
+    private int _handlerDepth;
     private Pacer? _pacer;
     private ActorFailureException? _failure;
     private volatile bool _stopRequested;
@@ -107,7 +109,7 @@ public sealed class ActorSystem
         }
 
         _pendingStops.Add(cell);
-        if (_currentCell is null)
+        if (_handlerDepth == 0)
         {
             CompleteStops();
         }
@@ -192,31 +194,40 @@ public sealed class ActorSystem
     public void DeliverNow(IActorRef target, object message, IActorRef? sender)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var cell = ActorCell.AsCell(target)!;
-        var senderCell = ActorCell.AsCell(sender);
-        if (_currentCell is null || cell.InHandler)
+        DeliverNow(ActorCell.AsCell(target)!, message, ActorCell.AsCell(sender));
+    }
+
+    /// <summary><see cref="DeliverNow(IActorRef, object, IActorRef?)"/> for a cell (an actor delivering to itself, as a socket's receive path does).</summary>
+    internal void DeliverNow(ActorCell cell, object message, ActorCell? sender)
+    {
+        if (_handlerDepth == 0 || cell.InHandler)
         {
-            Post(cell, message, senderCell);
+            Post(cell, message, sender);
             return;
         }
 
         if (cell.IsTerminating)
         {
-            RecordDeadLetter(message, senderCell, cell);
+            RecordDeadLetter(message, sender, cell);
             return;
         }
 
         DirectDeliveries++;
-        Dispatch(cell, message, senderCell);
+        Dispatch(cell, message, sender);
     }
 
     /// <summary>Runs <paramref name="target"/>'s handler for <paramref name="message"/>, as the current actor with <paramref name="sender"/>, then restores what was current (nothing, for a queued event; the caller, for an inline delivery).</summary>
     private void Dispatch(ActorCell target, object message, ActorCell? sender)
     {
         DispatchTracer?.Invoke(Now, target, message);
-        var (savedCell, savedSender) = (_currentCell, CurrentSender);
-        _currentCell = target;
-        CurrentSender = sender;
+        var savedSender = CurrentSender;
+        bool senderChanges = !ReferenceEquals(sender, savedSender);
+        if (senderChanges)
+        {
+            CurrentSender = sender;
+        }
+
+        _handlerDepth++;
         target.InHandler = true;
         try
         {
@@ -229,8 +240,11 @@ public sealed class ActorSystem
         finally
         {
             target.InHandler = false;
-            _currentCell = savedCell;
-            CurrentSender = savedSender;
+            _handlerDepth--;
+            if (senderChanges)
+            {
+                CurrentSender = savedSender;
+            }
         }
     }
 
@@ -380,8 +394,8 @@ public sealed class ActorSystem
 
     private void RunAs(ActorCell cell, string activity, IActorRef? sender, Action<ActorCell> action)
     {
-        var (savedCell, savedSender, savedInHandler) = (_currentCell, CurrentSender, cell.InHandler);
-        _currentCell = cell;
+        var (savedSender, savedInHandler) = (CurrentSender, cell.InHandler);
+        _handlerDepth++;
         CurrentSender = sender;
         cell.InHandler = true;
         try
@@ -394,10 +408,11 @@ public sealed class ActorSystem
         }
         finally
         {
-            (_currentCell, CurrentSender, cell.InHandler) = (savedCell, savedSender, savedInHandler);
+            (CurrentSender, cell.InHandler) = (savedSender, savedInHandler);
+            _handlerDepth--;
         }
 
-        if (_currentCell is null && _pendingStops.Count > 0)
+        if (_handlerDepth == 0 && _pendingStops.Count > 0)
         {
             CompleteStops();
         }

@@ -5,7 +5,7 @@ namespace TcpActors.Endpoints;
 /// <summary>
 /// A socket's queues of sk_buff records (the retransmission queue, the write queue): a list of structs kept as a
 /// ring (removing the oldest, what every cumulative ACK or transmission does, costs nothing) in an array borrowed
-/// from a per-thread pool while anything is queued and given back the moment the queue empties, as an idle socket
+/// from its host's pool while anything is queued and given back the moment the queue empties, as an idle socket
 /// holds no sk_buff. A million short connections then reuse a few arrays instead of allocating two each.
 /// Indexing returns a reference, so <c>ring[i] = value</c> and <c>ring[i].Field</c> both work.
 /// <para>
@@ -42,25 +42,25 @@ internal struct PooledRing<T> : IEnumerable<T>
         }
     }
 
-    public void Add(in T item)
+    public void Add(in T item, RingArrayPool<T> pool)
     {
         if (_count == Capacity)
         {
-            Grow();
+            Grow(pool);
         }
 
         _items![(_head + _count) & (_items.Length - 1)] = item;
         _count++;
     }
 
-    public void Insert(int index, in T item)
+    public void Insert(int index, in T item, RingArrayPool<T> pool)
     {
         if ((uint)index > (uint)_count)
         {
             throw new ArgumentOutOfRangeException(nameof(index), index, $"the queue holds {_count}");
         }
 
-        Add(item);
+        Add(item, pool);
         for (int i = _count - 1; i > index; i--)
         {
             this[i] = this[i - 1];
@@ -69,7 +69,7 @@ internal struct PooledRing<T> : IEnumerable<T>
         this[index] = item;
     }
 
-    public void RemoveAt(int index)
+    public void RemoveAt(int index, RingArrayPool<T> pool)
     {
         if ((uint)index >= (uint)_count)
         {
@@ -93,11 +93,11 @@ internal struct PooledRing<T> : IEnumerable<T>
 
         if (--_count == 0)
         {
-            Release();
+            Release(pool);
         }
     }
 
-    public void Clear()
+    public void Clear(RingArrayPool<T> pool)
     {
         if (_count > 0)
         {
@@ -105,7 +105,7 @@ internal struct PooledRing<T> : IEnumerable<T>
             _count = 0;
         }
 
-        Release();
+        Release(pool);
     }
 
     public readonly bool Exists(Predicate<T> match) => FindIndex(match) >= 0;
@@ -145,9 +145,9 @@ internal struct PooledRing<T> : IEnumerable<T>
 
     private readonly int Capacity => _items?.Length ?? 0;
 
-    private void Grow()
+    private void Grow(RingArrayPool<T> pool)
     {
-        var larger = RingArrayPool<T>.Rent(Math.Max(MinCapacity, Capacity * 2));
+        var larger = pool.Rent(Math.Max(MinCapacity, Capacity * 2));
         for (int i = 0; i < _count; i++)
         {
             larger[i] = this[i];
@@ -156,18 +156,18 @@ internal struct PooledRing<T> : IEnumerable<T>
         if (_items is { Length: > 0 } outgrown)
         {
             Array.Clear(outgrown);
-            RingArrayPool<T>.Return(outgrown);
+            pool.Return(outgrown);
         }
 
         _items = larger;
         _head = 0;
     }
 
-    private void Release()
+    private void Release(RingArrayPool<T> pool)
     {
         if (_items is { Length: > 0 } items)
         {
-            RingArrayPool<T>.Return(items);
+            pool.Return(items);
         }
 
         _items = null;
@@ -193,23 +193,23 @@ internal struct PooledRing<T> : IEnumerable<T>
 }
 
 /// <summary>
-/// Cleared arrays of power-of-two lengths (4 to 1024) for <see cref="PooledRing{T}"/>, one pool per
-/// thread (a simulation runs on one thread; tests run several simulations on several). Bounded, so a burst
-/// of connections does not pin its arrays forever. Which array is reused never changes what a run does.
+/// Cleared arrays of power-of-two lengths (4 to 1024) for <see cref="PooledRing{T}"/>: one pool per host's TCP (a
+/// simulation runs on one thread, and an instance reached through the socket's stack costs a field load where a
+/// thread-static pool cost a thread-local lookup on every rent and return). Bounded, so a burst of connections does not
+/// pin its arrays forever. Which array is reused never changes what a run does.
 /// </summary>
-internal static class RingArrayPool<T>
+internal sealed class RingArrayPool<T>
 {
     private const int Classes = 9;
     private const int MaxPerClass = 4096;
 
-    [ThreadStatic]
-    private static Stack<T[]>[]? s_free;
+    private readonly Stack<T[]>?[] _free = new Stack<T[]>?[Classes];
 
-    public static T[] Rent(int length)
+    public T[] Rent(int length)
     {
         int size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)length);
         int @class = System.Numerics.BitOperations.Log2((uint)size) - 2;
-        if (@class >= 0 && @class < Classes && s_free?[@class] is { Count: > 0 } free)
+        if (@class >= 0 && @class < Classes && _free[@class] is { Count: > 0 } free)
         {
             return free.Pop();
         }
@@ -218,7 +218,7 @@ internal static class RingArrayPool<T>
     }
 
     /// <summary>Takes back a cleared array.</summary>
-    public static void Return(T[] array)
+    public void Return(T[] array)
     {
         int @class = System.Numerics.BitOperations.Log2((uint)array.Length) - 2;
         if (@class < 0 || @class >= Classes || !System.Numerics.BitOperations.IsPow2(array.Length))
@@ -226,7 +226,7 @@ internal static class RingArrayPool<T>
             return;
         }
 
-        var free = (s_free ??= new Stack<T[]>[Classes])[@class] ??= new Stack<T[]>();
+        var free = _free[@class] ??= new Stack<T[]>();
         if (free.Count < MaxPerClass)
         {
             free.Push(array);

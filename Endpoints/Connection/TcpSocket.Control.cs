@@ -150,7 +150,7 @@ internal sealed partial class TcpSocket
     /// (TCPCB_SACKED_RETRANS: a retransmission of it is in flight) and <see cref="Retransmitted"/>
     /// (TCPCB_EVER_RETRANS).
     /// </summary>
-    private struct SentSegment
+    internal struct SentSegment
     {
         public SeqNum Seq;
         public SeqNum End;

@@ -136,7 +136,7 @@ internal sealed partial class TcpSocket
         _stack.AddConnection(_tuple, this);
         _inConnectionTable = true;
         SetState(TcpState.SynReceived, "valid SYN cookie");
-        _inFlight.Add(new SentSegment { Seq = _iss, End = _iss + 1, Flags = TcpFlags.Syn | TcpFlags.Ack, SentAt = _stack.NowNanoseconds, Retransmitted = true });
+        _inFlight.Add(new SentSegment { Seq = _iss, End = _iss + 1, Flags = TcpFlags.Syn | TcpFlags.Ack, SentAt = _stack.NowNanoseconds, Retransmitted = true }, _stack.SentSegments);
         CompleteHandshake(ack);
     }
 

@@ -92,7 +92,7 @@ internal sealed partial class TcpSocket
             SetState(TcpState.SynReceived, "simultaneous open");
             ClearSent();
             _sndNxt = _iss;
-            _inFlight.Add(new SentSegment { Seq = _iss, End = _iss + 1, Flags = TcpFlags.Syn | TcpFlags.Ack, SentAt = _stack.NowNanoseconds });
+            _inFlight.Add(new SentSegment { Seq = _iss, End = _iss + 1, Flags = TcpFlags.Syn | TcpFlags.Ack, SentAt = _stack.NowNanoseconds }, _stack.SentSegments);
             _sndNxt = _iss + 1;
             SendSyn(withAck: true, retransmission: false);
             return;

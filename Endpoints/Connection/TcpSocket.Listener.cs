@@ -227,7 +227,7 @@ internal sealed partial class TcpSocket
         _stack.AddConnection(_tuple, this);
         _inConnectionTable = true;
         SetState(TcpState.SynReceived, "SYN received by a listener");
-        _inFlight.Add(new SentSegment { Seq = _iss, End = _iss + 1, Flags = TcpFlags.Syn | TcpFlags.Ack, SentAt = _stack.NowNanoseconds });
+        _inFlight.Add(new SentSegment { Seq = _iss, End = _iss + 1, Flags = TcpFlags.Syn | TcpFlags.Ack, SentAt = _stack.NowNanoseconds }, _stack.SentSegments);
         SendSyn(withAck: true, retransmission: false);
         ArmRetransmitTimer(RetransmitTimerMode.SynAck, Jiffies.TimeoutInit);
     }

@@ -374,11 +374,11 @@ internal sealed partial class TcpSocket
             var pieceFlags = last ? flags : flags & ~(TcpFlags.Psh | TcpFlags.Fin);
             var piece = new SentSegment { Seq = start, End = end, Flags = pieceFlags, SentAt = now, Order = ++_sendOrder };
             RateSkbSent(ref piece, now);
-            _inFlight.Add(piece);
+            _inFlight.Add(piece, _stack.SentSegments);
         }
 
         _sndNxt = segment.EndSeq;
-        _writeQueue.Sent(_sndNxt);
+        _writeQueue.Sent(_sndNxt, _stack.UnsentSkbs);
         if (length < segs * mss)
         {
             // tcp_minshall_update: the packet ends in a part shorter than the MSS.

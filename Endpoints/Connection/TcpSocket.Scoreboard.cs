@@ -50,7 +50,7 @@ internal sealed partial class TcpSocket
     /// <summary>tcp_fragment's queueing of the second part: a segment inserted with the tags of the one it was cut from.</summary>
     private void InsertSent(int index, in SentSegment segment)
     {
-        _inFlight.Insert(index, segment);
+        _inFlight.Insert(index, segment, _stack.SentSegments);
         CountTags(segment, +1);
     }
 
@@ -58,13 +58,13 @@ internal sealed partial class TcpSocket
     private void RemoveFirstSent()
     {
         CountTags(_inFlight[0], -1);
-        _inFlight.RemoveAt(0);
+        _inFlight.RemoveAt(0, _stack.SentSegments);
     }
 
     /// <summary>Empties the retransmission queue; no tag is left to count.</summary>
     private void ClearSent()
     {
-        _inFlight.Clear();
+        _inFlight.Clear(_stack.SentSegments);
         if (_loss is { } loss)
         {
             loss.SackedOut = 0;

@@ -241,7 +241,7 @@ internal sealed partial class TcpSocket
         _inConnectionTable = true;
         _stack.Counters.ActiveOpens++;
         SetState(TcpState.SynSent, "connect()");
-        _inFlight.Add(new SentSegment { Seq = _iss, End = _iss + 1, Flags = TcpFlags.Syn, SentAt = _stack.NowNanoseconds });
+        _inFlight.Add(new SentSegment { Seq = _iss, End = _iss + 1, Flags = TcpFlags.Syn, SentAt = _stack.NowNanoseconds }, _stack.SentSegments);
         _retransStamp = _stack.NowNanoseconds;
         _rto = Jiffies.TimeoutInit;
         SendSyn(withAck: false, retransmission: false);

@@ -85,7 +85,7 @@ internal sealed partial class TcpSocket
                     ChronoStartBusy();
                 }
 
-                _writeQueue.Add(_writeSeq);
+                _writeQueue.Add(_writeSeq, _stack.UnsentSkbs);
                 _writeSkbsSinceFlush++;
                 tailLength = 0;
             }

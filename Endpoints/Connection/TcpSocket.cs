@@ -94,13 +94,13 @@ internal sealed partial class TcpSocket : UntypedActor, IWithTimers, IPortHolder
     /// Linux's receive softirq runs tcp_v4_rcv into the socket inline (queued only if this socket's own
     /// handler is running, like the socket backlog of a socket owned by the user).
     /// </summary>
-    public void Deliver(Segment segment) => _stack.Host.System.DeliverNow(Self, segment, ActorRefs.NoSender);
+    public void Deliver(Segment segment) => DeliverToSelfNow(segment);
 
     /// <summary>An ICMP error about a segment this socket sent.</summary>
-    public void DeliverIcmp(IcmpPacket icmp) => _stack.Host.System.DeliverNow(Self, icmp, ActorRefs.NoSender);
+    public void DeliverIcmp(IcmpPacket icmp) => DeliverToSelfNow(icmp);
 
     /// <summary>A SYN that reopened a TIME_WAIT connection: the listener must answer with this ISN.</summary>
-    public void DeliverSynAfterTimeWait(Segment syn, SeqNum isn) => _stack.Host.System.DeliverNow(Self, new SynAfterTimeWait(syn, isn), ActorRefs.NoSender);
+    public void DeliverSynAfterTimeWait(Segment syn, SeqNum isn) => DeliverToSelfNow(new SynAfterTimeWait(syn, isn));
 
     protected override void OnReceive(object message)
     {

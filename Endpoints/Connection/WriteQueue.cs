@@ -54,14 +54,14 @@ internal struct WriteQueue
     public readonly SeqNum TailStart(SeqNum sndNxt) => _skbs.Count > 1 ? _skbs[_skbs.Count - 2].End : sndNxt;
 
     /// <summary>tcp_stream_alloc_skb + tcp_skb_entail: a new, empty sk_buff at write_seq.</summary>
-    public void Add(SeqNum writeSeq)
+    public void Add(SeqNum writeSeq, RingArrayPool<UnsentSkb> pool)
     {
         if (Count >= SkbCountMax)
         {
             throw new InvalidOperationException($"write queue holds more than {SkbCountMax} sk_buffs");
         }
 
-        _skbs.Add(new UnsentSkb(writeSeq, Push: false));
+        _skbs.Add(new UnsentSkb(writeSeq, Push: false), pool);
     }
 
     /// <summary>The write's bytes copied into the tail: it now ends at write_seq.</summary>
@@ -93,11 +93,11 @@ internal struct WriteQueue
     }
 
     /// <summary>Forgets the sk_buffs sent in full: those ending at or before snd_nxt (the ring's array goes back to the pool once empty).</summary>
-    public void Sent(SeqNum sndNxt)
+    public void Sent(SeqNum sndNxt, RingArrayPool<UnsentSkb> pool)
     {
         while (_skbs.Count > 0 && _skbs[0].End <= sndNxt)
         {
-            _skbs.RemoveAt(0);
+            _skbs.RemoveAt(0, pool);
         }
     }
 

@@ -19,7 +19,12 @@ public sealed partial class TcpStack : ITransportProtocol
     /// <summary>How many idle queue objects of each kind a host keeps for reuse.</summary>
     private const int SpareQueues = 64;
 
-    private readonly Dictionary<FourTuple, TcpSocket> _connections = [];
+    private readonly ConnectionTable _connections = new();
+
+    /// <summary>Arrays for the sockets' retransmission queues and write queues (<see cref="PooledRing{T}"/>).</summary>
+    internal RingArrayPool<TcpSocket.SentSegment> SentSegments { get; } = new();
+
+    internal RingArrayPool<WriteQueue.UnsentSkb> UnsentSkbs { get; } = new();
     private readonly Dictionary<ushort, List<TcpSocket>> _listeners = [];
 
     // The connection table's sockets by state, kept up to date as sockets enter and leave the table and
@@ -242,9 +247,8 @@ public sealed partial class TcpStack : ITransportProtocol
 
     internal void RemoveConnection(FourTuple tuple, TcpSocket socket)
     {
-        if (_connections.TryGetValue(tuple, out var registered) && ReferenceEquals(registered, socket))
+        if (_connections.Remove(tuple, socket))
         {
-            _connections.Remove(tuple);
             _connectionsByState[(int)socket.State]--;
         }
     }
@@ -256,7 +260,7 @@ public sealed partial class TcpStack : ITransportProtocol
         _connectionsByState[(int)to]++;
     }
 
-    internal bool HasConnection(FourTuple tuple) => _connections.ContainsKey(tuple);
+    internal bool HasConnection(FourTuple tuple) => _connections.Contains(tuple);
 
     internal void AddListener(TcpSocket listener)
     {
@@ -329,7 +333,7 @@ public sealed partial class TcpStack : ITransportProtocol
     {
         Counters.InSegments++;
         var tuple = segment.ReceiverTuple;
-        if (_connections.TryGetValue(tuple, out var socket))
+        if (_connections.Find(tuple) is { } socket)
         {
             socket.Deliver(segment);
             return;
@@ -367,7 +371,7 @@ public sealed partial class TcpStack : ITransportProtocol
     private void DeliverIcmp(IcmpPacket icmp)
     {
         // The quoted segment was sent by us: its sender tuple is our connection's tuple.
-        if (_connections.TryGetValue(icmp.Quoted.SenderTuple, out var socket))
+        if (_connections.Find(icmp.Quoted.SenderTuple) is { } socket)
         {
             socket.DeliverIcmp(icmp);
         }

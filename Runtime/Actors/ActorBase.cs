@@ -32,6 +32,17 @@ public abstract class ActorBase
     internal ActorCell Cell => _cell;
 
     /// <summary>
+    /// <see cref="ActorSystem.DeliverNow"/> to this actor with no sender: handled at once, inside the current event, unless
+    /// a handler of this actor is already running or no event is (then queued). For code outside the actor's handlers
+    /// that holds the actor itself, such as a protocol's receive path handing a segment to its socket.
+    /// </summary>
+    protected void DeliverToSelfNow(object message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        _cell.System.DeliverNow(_cell, message, null);
+    }
+
+    /// <summary>
     /// The scheduler an <see cref="IWithTimers"/> actor is given (its cell): an actor that keeps millions of instances
     /// can return this from <see cref="IWithTimers.Timers"/> instead of storing the reference.
     /// </summary>

@@ -149,10 +149,21 @@ internal sealed partial class ActorCell : ITimerScheduler
 
     private int FindTimer(object key)
     {
-        for (int i = 0; i < _timerCount; i++)
+        // Keys are usually shared instances (TCP's are static): look for the same object first, and only then for an
+        // equal one (a key equal to a slot's is never added as another slot, so both passes find the same slot).
+        var slots = _timerSlots;
+        int count = _timerCount;
+        for (int i = 0; i < count; i++)
         {
-            var candidate = _timerSlots[i].Key;
-            if (ReferenceEquals(candidate, key) || candidate.Equals(key))
+            if (ReferenceEquals(slots[i].Key, key))
+            {
+                return i;
+            }
+        }
+
+        for (int i = 0; i < count; i++)
+        {
+            if (slots[i].Key.Equals(key))
             {
                 return i;
             }

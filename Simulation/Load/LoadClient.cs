@@ -31,7 +31,7 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
     private readonly double _rate;
     private readonly int _concurrency;
     private readonly SocketOptions _socketOptions;
-    private readonly Dictionary<IActorRef, Connection> _connections = [];
+    private readonly Dictionary<ActorKey, Connection> _connections = [];
     private readonly ThinkingQueue _thinking = new();
     private readonly LengthOnlySends _sends = new();
 
@@ -166,7 +166,7 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
         _connectCommands ??= new Connect?[_servers.Count];
         var connect = _connectCommands[_nextServer] ??= new Connect(_servers[_nextServer], Handler: Self);
         _nextServer = (_nextServer + 1) % _servers.Count;
-        _connections[socket] = new Connection { Started = Context.Now.Nanoseconds, RequestsLeft = _settings.RequestsPerConnection };
+        _connections[new ActorKey(socket)] = new Connection { Started = Context.Now.Nanoseconds, RequestsLeft = _settings.RequestsPerConnection };
         Call(socket, connect);
     }
 
@@ -284,7 +284,7 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
 
     private void OnClosed(IActorRef socket)
     {
-        if (_connections.Remove(socket, out var connection))
+        if (_connections.Remove(new ActorKey(socket), out var connection))
         {
             _exchange.Forget(connection.Local);
             if (connection.Failed)
@@ -382,7 +382,7 @@ internal sealed class LoadClient : UntypedActor, IWithTimers
     /// kernel runs a call in the caller's context; its answer still comes back as a message.
     /// </summary>
     /// <summary>The connection's record in place (a null reference if unknown); valid until the table next changes.</summary>
-    private ref Connection Find(IActorRef socket) => ref CollectionsMarshal.GetValueRefOrNullRef(_connections, socket);
+    private ref Connection Find(IActorRef socket) => ref CollectionsMarshal.GetValueRefOrNullRef(_connections, new ActorKey(socket));
 
     private void Call(IActorRef target, object command) => Context.System.DeliverNow(target, command, Self);
 }

@@ -17,7 +17,7 @@ internal sealed class LoadServer : UntypedActor
     private readonly IActorRef _tcp;
     private readonly LoadStatistics _statistics;
     private readonly LoadExchange _exchange;
-    private readonly Dictionary<IActorRef, Connection> _connections = [];
+    private readonly Dictionary<ActorKey, Connection> _connections = [];
     private readonly LengthOnlySends _sends = new();
     private IActorRef? _listener;
 
@@ -66,7 +66,7 @@ internal sealed class LoadServer : UntypedActor
                 _statistics.RecordServerError(failed.Errno.ToString());
                 break;
             case Closed:
-                _connections.Remove(Sender!);
+                _connections.Remove(new ActorKey(Sender!));
                 break;
             case Bound or Listening or OptionsSet or CommandFailed:
                 break;
@@ -78,7 +78,7 @@ internal sealed class LoadServer : UntypedActor
 
     private void OnAccepted(Accepted accepted)
     {
-        _connections[accepted.Socket] = new Connection { Client = accepted.Remote, RequestsLeft = _settings.RequestsPerConnection };
+        _connections[new ActorKey(accepted.Socket)] = new Connection { Client = accepted.Remote, RequestsLeft = _settings.RequestsPerConnection };
         if (_settings.Close == Closer.Server && _settings.Linger is { } linger)
         {
             Call(accepted.Socket, new SetOptions(new SocketOptions { Linger = new Linger(true, linger) }));
@@ -150,7 +150,7 @@ internal sealed class LoadServer : UntypedActor
 
             // close() returns 0 at once unless it lingers: the connection is done for this application now.
             Context.System.DeliverNow(socket, Close.Instance, null);
-            _connections.Remove(socket);
+            _connections.Remove(new ActorKey(socket));
         }
     }
 
@@ -169,7 +169,7 @@ internal sealed class LoadServer : UntypedActor
     /// kernel runs a call in the caller's context; its answer still comes back as a message.
     /// </summary>
     /// <summary>The connection's record in place (a null reference if unknown); valid until the table next changes.</summary>
-    private ref Connection Find(IActorRef socket) => ref CollectionsMarshal.GetValueRefOrNullRef(_connections, socket);
+    private ref Connection Find(IActorRef socket) => ref CollectionsMarshal.GetValueRefOrNullRef(_connections, new ActorKey(socket));
 
     private void Call(IActorRef target, object command) => Context.System.DeliverNow(target, command, Self);
 }

@@ -8,6 +8,7 @@ public sealed class PooledRingTests
     {
         // Proves indexing, Add, RemoveAt (head and middle), Insert and enumeration agree with List<int> through
         // a sequence that wraps the ring's head past the end of its array several times and grows it twice.
+        var pool = new RingArrayPool<int>();
         var ring = new PooledRing<int>();
         var list = new List<int>();
         int next = 0;
@@ -15,21 +16,21 @@ public sealed class PooledRingTests
         {
             for (int i = 0; i < 3 + (round % 5); i++)
             {
-                ring.Add(next);
+                ring.Add(next, pool);
                 list.Add(next++);
             }
 
             if (round % 7 == 3 && list.Count > 2)
             {
-                ring.Insert(1, -round);
+                ring.Insert(1, -round, pool);
                 list.Insert(1, -round);
-                ring.RemoveAt(list.Count - 2);
+                ring.RemoveAt(list.Count - 2, pool);
                 list.RemoveAt(list.Count - 2);
             }
 
             for (int i = 0; i < 2 + (round % 4) && list.Count > 0; i++)
             {
-                ring.RemoveAt(0);
+                ring.RemoveAt(0, pool);
                 list.RemoveAt(0);
             }
 
@@ -49,18 +50,19 @@ public sealed class PooledRingTests
     public void An_emptied_ring_starts_again_empty_and_usable()
     {
         // Proves that emptying the ring (by removal or Clear) gives its array back without losing later items.
+        var pool = new RingArrayPool<long>();
         var ring = new PooledRing<long>();
-        ring.Add(1);
-        ring.Add(2);
-        ring.RemoveAt(0);
-        ring.RemoveAt(0);
+        ring.Add(1, pool);
+        ring.Add(2, pool);
+        ring.RemoveAt(0, pool);
+        ring.RemoveAt(0, pool);
         Assert.Equal(0, ring.Count);
         Assert.False(ring.Exists(_ => true));
-        ring.Add(3);
-        ring.Add(4);
-        ring.Clear();
+        ring.Add(3, pool);
+        ring.Add(4, pool);
+        ring.Clear(pool);
         Assert.Empty(ring);
-        ring.Add(5);
+        ring.Add(5, pool);
         Assert.Equal([5L], ring.ToList());
     }
 }

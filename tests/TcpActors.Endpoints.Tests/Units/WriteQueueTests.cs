@@ -11,13 +11,14 @@ public sealed class WriteQueueTests
         // Proves the bookkeeping tcp_sendmsg_locked and tcp_write_xmit rely on: a tail topped up, a new tail after
         // it, PSH on the tail, the head's start at snd_nxt and the tail's at the end of the one before; sending
         // all empties the queue (its ring is dropped), and the next write starts a fresh one.
+        var pool = new RingArrayPool<WriteQueue.UnsentSkb>();
         var queue = new WriteQueue();
         Assert.True(queue.IsEmpty);
         Assert.Throws<InvalidOperationException>(() => queue.Head);
-        queue.Add(new SeqNum(1));
+        queue.Add(new SeqNum(1), pool);
         queue.ExtendTail(new SeqNum(1001));
         queue.ExtendTail(new SeqNum(1449));
-        queue.Add(new SeqNum(1449));
+        queue.Add(new SeqNum(1449), pool);
         queue.ExtendTail(new SeqNum(2001));
         queue.MarkTailPush();
         Assert.Equal(2, queue.Count);
@@ -26,15 +27,15 @@ public sealed class WriteQueueTests
         Assert.Equal(new SeqNum(1449), queue.TailStart(new SeqNum(1)));
         Assert.Throws<InvalidOperationException>(() => queue.ExtendTail(new SeqNum(1500)));
 
-        queue.Sent(new SeqNum(1449));
+        queue.Sent(new SeqNum(1449), pool);
         Assert.Equal(1, queue.Count);
         Assert.Equal(new SeqNum(1449), queue.TailStart(new SeqNum(1449)));
-        queue.Sent(new SeqNum(2001));
+        queue.Sent(new SeqNum(2001), pool);
         Assert.True(queue.IsEmpty);
         Assert.Throws<InvalidOperationException>(() => queue.Tail);
-        queue.Sent(new SeqNum(2001));
+        queue.Sent(new SeqNum(2001), pool);
 
-        queue.Add(new SeqNum(2001));
+        queue.Add(new SeqNum(2001), pool);
         queue.ExtendTail(new SeqNum(2101));
         queue.MarkHeadPush();
         Assert.Equal(new WriteQueue.UnsentSkb(new SeqNum(2101), Push: true), queue.Head);
