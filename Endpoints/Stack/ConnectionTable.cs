@@ -3,7 +3,7 @@ using TcpActors.Network;
 namespace TcpActors.Endpoints;
 
 /// <summary>
-/// The host's established hash (Linux's ehash): 4-tuple to socket, looked up for every arriving segment.
+/// The host's established hash (Linux's ehash): 4-tuple to socket (generic only so that it can be tested alone), looked up for every arriving segment.
 /// <para>
 /// Open addressing with linear probing over one array of (tuple, socket) pairs, its length a power of two,
 /// at most three quarters full; a removal shifts the following entries of its run back, so there are no
@@ -13,7 +13,8 @@ namespace TcpActors.Endpoints;
 /// and the order they came in. <see cref="Sockets"/> lists in slot order; callers that show them sort.
 /// </para>
 /// </summary>
-internal sealed class ConnectionTable
+internal sealed class ConnectionTable<TSocket>
+    where TSocket : class
 {
     private const int InitialCapacity = 16;
 
@@ -23,7 +24,7 @@ internal sealed class ConnectionTable
     public int Count { get; private set; }
 
     /// <summary>The socket of <paramref name="tuple"/>, or null.</summary>
-    public TcpSocket? Find(FourTuple tuple)
+    public TSocket? Find(FourTuple tuple)
     {
         var entries = _entries;
         int mask = _mask;
@@ -45,7 +46,7 @@ internal sealed class ConnectionTable
     public bool Contains(FourTuple tuple) => Find(tuple) is not null;
 
     /// <summary>Adds <paramref name="tuple"/>; it must not be in the table.</summary>
-    public void Add(FourTuple tuple, TcpSocket socket)
+    public void Add(FourTuple tuple, TSocket socket)
     {
         ArgumentNullException.ThrowIfNull(socket);
         if ((Count + 1) * 4 > _entries.Length * 3)
@@ -69,7 +70,7 @@ internal sealed class ConnectionTable
     }
 
     /// <summary>Removes <paramref name="tuple"/> if it maps to <paramref name="socket"/>; returns whether it did.</summary>
-    public bool Remove(FourTuple tuple, TcpSocket socket)
+    public bool Remove(FourTuple tuple, TSocket socket)
     {
         var entries = _entries;
         int mask = _mask;
@@ -115,7 +116,7 @@ internal sealed class ConnectionTable
     }
 
     /// <summary>Every socket in the table, in slot order.</summary>
-    public IEnumerable<TcpSocket> Sockets()
+    public IEnumerable<TSocket> Sockets()
     {
         foreach (var entry in _entries)
         {
@@ -151,6 +152,6 @@ internal sealed class ConnectionTable
     private struct Entry
     {
         public FourTuple Tuple;
-        public TcpSocket? Socket;
+        public TSocket? Socket;
     }
 }

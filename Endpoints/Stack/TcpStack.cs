@@ -19,7 +19,7 @@ public sealed partial class TcpStack : ITransportProtocol
     /// <summary>How many idle queue objects of each kind a host keeps for reuse.</summary>
     private const int SpareQueues = 64;
 
-    private readonly ConnectionTable _connections = new();
+    private readonly ConnectionTable<TcpSocket> _connections = new();
 
     /// <summary>Arrays for the sockets' retransmission queues and write queues (<see cref="PooledRing{T}"/>).</summary>
     internal RingArrayPool<TcpSocket.SentSegment> SentSegments { get; } = new();
