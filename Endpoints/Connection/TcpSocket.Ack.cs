@@ -312,7 +312,7 @@ internal sealed partial class TcpSocket
         {
             if (_retransmitMode is RetransmitTimerMode.Rto or RetransmitTimerMode.LossProbe or RetransmitTimerMode.ReorderTimeout)
             {
-                Timers.Cancel(TimerExpired.Retransmit);
+                CancelTimer(TimerExpired.Retransmit);
                 _retransmitMode = RetransmitTimerMode.None;
             }
 

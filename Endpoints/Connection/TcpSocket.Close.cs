@@ -64,7 +64,7 @@ internal sealed partial class TcpSocket
         if (lingering)
         {
             _closeRequester = requester;
-            Timers.StartSingleTimer(TimerExpired.Linger, TimerExpired.Linger, Duration.FromSeconds(_options.Linger.Seconds));
+            StartSingleTimer(TimerExpired.Linger, TimerExpired.Linger, Duration.FromSeconds(_options.Linger.Seconds));
             _orphanPending = true;
             return;
         }
@@ -112,7 +112,7 @@ internal sealed partial class TcpSocket
 
         if (timedOut || _state is not (TcpState.FinWait1 or TcpState.Closing or TcpState.LastAck))
         {
-            Timers.Cancel(TimerExpired.Linger);
+            CancelTimer(TimerExpired.Linger);
             var requester = _closeRequester;
             _closeRequester = null;
             Orphan(requester);
@@ -264,9 +264,9 @@ internal sealed partial class TcpSocket
             _stack.PublishSocketError(_tuple, errno, reason);
         }
 
-        Timers.Cancel(TimerExpired.Retransmit);
-        Timers.Cancel(TimerExpired.DelayedAck);
-        Timers.Cancel(TimerExpired.Keepalive);
+        CancelTimer(TimerExpired.Retransmit);
+        CancelTimer(TimerExpired.DelayedAck);
+        CancelTimer(TimerExpired.Keepalive);
         _retransmitMode = RetransmitTimerMode.None;
         if (_state != TcpState.Closed)
         {

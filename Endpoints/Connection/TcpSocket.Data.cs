@@ -425,7 +425,7 @@ internal sealed partial class TcpSocket
         }
 
         long deadline = now + ato;
-        if (Timers.IsTimerActive(TimerExpired.DelayedAck))
+        if (IsTimerActive(TimerExpired.DelayedAck))
         {
             if (_delayedAckDeadline <= now + (ato >> 2))
             {
@@ -437,7 +437,7 @@ internal sealed partial class TcpSocket
         }
 
         _delayedAckDeadline = deadline;
-        Timers.StartSingleTimer(TimerExpired.DelayedAck, TimerExpired.DelayedAck, new Runtime.Duration(deadline - now));
+        StartSingleTimer(TimerExpired.DelayedAck, TimerExpired.DelayedAck, new Runtime.Duration(deadline - now));
     }
 
     /// <summary>tcp_event_ack_sent: an ACK went out (alone or on data): leave quick-ACK mode gradually, cancel the delayed ACK.</summary>
@@ -462,7 +462,7 @@ internal sealed partial class TcpSocket
         _ackPushed = 0;
         _ackAnswersStaleSegment = false;
         _receiveQueue?.ForgetDuplicateSack();
-        Timers.Cancel(TimerExpired.DelayedAck);
+        CancelTimer(TimerExpired.DelayedAck);
         EndSackCompression();
     }
 

@@ -108,7 +108,7 @@ internal sealed partial class TcpSocket
         }
         else
         {
-            Timers.Cancel(TimerExpired.Retransmit);
+            CancelTimer(TimerExpired.Retransmit);
             _retransmitMode = RetransmitTimerMode.None;
             OnRetransmitTimeout();
         }

@@ -349,7 +349,7 @@ internal sealed partial class TcpSocket
             _tsRecentStamp = _stack.NowNanoseconds;
         }
 
-        Timers.Cancel(TimerExpired.Retransmit);
+        CancelTimer(TimerExpired.Retransmit);
         _retransmitMode = RetransmitTimerMode.None;
         _sndWl1 = segment.Seq;
         _sndWl2 = segment.Ack;

@@ -148,9 +148,9 @@ internal sealed partial class TcpSocket
             return false;
         }
 
-        if (!Timers.IsTimerActive(TimerExpired.Pacing))
+        if (!IsTimerActive(TimerExpired.Pacing))
         {
-            Timers.StartSingleTimer(TimerExpired.Pacing, TimerExpired.Pacing, new Duration(pacing.Wstamp - _stack.NowNanoseconds));
+            StartSingleTimer(TimerExpired.Pacing, TimerExpired.Pacing, new Duration(pacing.Wstamp - _stack.NowNanoseconds));
         }
 
         return true;

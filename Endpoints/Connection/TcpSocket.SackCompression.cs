@@ -47,7 +47,7 @@ internal sealed partial class TcpSocket
         }
 
         _compressedAcks++;
-        if (!Timers.IsTimerActive(TimerExpired.CompressedAck))
+        if (!IsTimerActive(TimerExpired.CompressedAck))
         {
             // rtt in µs × 8 (rcv_rtt_est.rtt_us, srtt_us); × (NSEC_PER_USEC >> 3) / 20 is 5 % of it in ns.
             long rtt = _rcvRttUs;
@@ -57,7 +57,7 @@ internal sealed partial class TcpSocket
             }
 
             long delay = Math.Min(sysctls.TcpCompSackDelayNs, rtt * 125 / 20);
-            Timers.StartSingleTimer(TimerExpired.CompressedAck, TimerExpired.CompressedAck, new Duration(delay));
+            StartSingleTimer(TimerExpired.CompressedAck, TimerExpired.CompressedAck, new Duration(delay));
         }
 
         return true;
@@ -80,7 +80,7 @@ internal sealed partial class TcpSocket
         {
             _stack.Counters.AcksCompressed += _compressedAcks;
             _compressedAcks = 0;
-            Timers.Cancel(TimerExpired.CompressedAck);
+            CancelTimer(TimerExpired.CompressedAck);
         }
     }
 }

@@ -34,7 +34,7 @@ internal sealed partial class TcpSocket
     private void ArmRetransmitTimer(RetransmitTimerMode mode, long delay)
     {
         _retransmitMode = mode;
-        Timers.StartSingleTimer(TimerExpired.Retransmit, TimerExpired.Retransmit, new Duration(Math.Min(Math.Max(delay, 0), Jiffies.RtoMax)));
+        StartSingleTimer(TimerExpired.Retransmit, TimerExpired.Retransmit, new Duration(Math.Min(Math.Max(delay, 0), Jiffies.RtoMax)));
     }
 
     private void OnRetransmitTimer()
@@ -489,7 +489,7 @@ internal sealed partial class TcpSocket
         {
             if (_retransmitMode == RetransmitTimerMode.ZeroWindowProbe)
             {
-                Timers.Cancel(TimerExpired.Retransmit);
+                CancelTimer(TimerExpired.Retransmit);
                 _retransmitMode = RetransmitTimerMode.None;
             }
 
@@ -541,7 +541,7 @@ internal sealed partial class TcpSocket
     private int KeepaliveProbes => _options.KeepCount ?? _stack.Sysctls.TcpKeepaliveProbes;
 
     private void StartKeepaliveTimer(long delay) =>
-        Timers.StartSingleTimer(TimerExpired.Keepalive, TimerExpired.Keepalive, new Duration(Math.Max(delay, 0)));
+        StartSingleTimer(TimerExpired.Keepalive, TimerExpired.Keepalive, new Duration(Math.Max(delay, 0)));
 
     /// <summary>
     /// tcp_keepalive_timer: an orphaned FIN_WAIT2 whose tcp_fin_timeout exceeds 60 s spent the excess on

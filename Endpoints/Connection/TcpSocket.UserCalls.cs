@@ -611,12 +611,12 @@ internal sealed partial class TcpSocket
         bool request = _state == TcpState.SynReceived && _listener is not null;
         int sendQ = request ? 0 : (int)Math.Max(0, (_writeSeq + (_finQueued ? 1 : 0)) - _sndUna);
         SocketTimer? timer = null;
-        if (Timers.Deadline(TimerExpired.Retransmit) is { } retransmit)
+        if (TimerDeadline(TimerExpired.Retransmit) is { } retransmit)
         {
             int count = request ? _synAckRetransmits : _retransmitMode == RetransmitTimerMode.ZeroWindowProbe ? _probesOut : _retransmits;
             timer = new SocketTimer(_retransmitMode == RetransmitTimerMode.ZeroWindowProbe ? SocketTimerKind.Persist : SocketTimerKind.On, new Duration(retransmit.Nanoseconds - now), count);
         }
-        else if (Timers.Deadline(TimerExpired.Keepalive) is { } keepalive)
+        else if (TimerDeadline(TimerExpired.Keepalive) is { } keepalive)
         {
             // sk_timer: ss calls it keepalive even when it times an orphaned FIN_WAIT2 (above 60 s of tcp_fin_timeout).
             timer = new SocketTimer(SocketTimerKind.Keepalive, new Duration(keepalive.Nanoseconds - now), _probesOut);

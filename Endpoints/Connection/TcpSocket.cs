@@ -214,15 +214,20 @@ internal sealed partial class TcpSocket : UntypedActor, IWithTimers, IPortHolder
         }
     }
 
-    /// <summary>A timer fired; which one is in <see cref="Kind"/>.</summary>
-    private sealed record TimerExpired(TimerKind Kind)
+    /// <summary>A timer fired; which one is in <see cref="Kind"/>. Also the timer's key: a class compared by reference (the six
+    /// instances below are the only ones), so finding a socket's timer never calls a record's member-wise equality.</summary>
+    private sealed class TimerExpired(TimerKind kind)
     {
+        public TimerKind Kind { get; } = kind;
+
         public static readonly TimerExpired Retransmit = new(TimerKind.Retransmit);
         public static readonly TimerExpired DelayedAck = new(TimerKind.DelayedAck);
         public static readonly TimerExpired Keepalive = new(TimerKind.Keepalive);
         public static readonly TimerExpired Linger = new(TimerKind.Linger);
         public static readonly TimerExpired CompressedAck = new(TimerKind.CompressedAck);
         public static readonly TimerExpired Pacing = new(TimerKind.Pacing);
+
+        public override string ToString() => $"TimerExpired {{ Kind = {Kind} }}";
     }
 
     private sealed record SynAfterTimeWait(Segment Syn, SeqNum Isn);

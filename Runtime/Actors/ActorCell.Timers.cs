@@ -30,12 +30,18 @@ internal sealed partial class ActorCell : ITimerScheduler
         StartTimer(key, message, initialDelay, interval.Nanoseconds);
     }
 
-    bool ITimerScheduler.IsTimerActive(object key) => FindTimer(key) is >= 0 and var index && _timerSlots[index].IsActive;
+    bool ITimerScheduler.IsTimerActive(object key) => IsTimerActive(key);
 
-    SimTime? ITimerScheduler.Deadline(object key) =>
+    SimTime? ITimerScheduler.Deadline(object key) => TimerDeadline(key);
+
+    void ITimerScheduler.Cancel(object key) => CancelTimer(key);
+
+    internal bool IsTimerActive(object key) => FindTimer(key) is >= 0 and var index && _timerSlots[index].IsActive;
+
+    internal SimTime? TimerDeadline(object key) =>
         FindTimer(key) is >= 0 and var index && _timerSlots[index].IsActive ? new SimTime(_timerSlots[index].DeadlineNanoseconds) : null;
 
-    void ITimerScheduler.Cancel(object key)
+    internal void CancelTimer(object key)
     {
         int index = FindTimer(key);
         if (index >= 0 && _timerSlots[index].IsActive)
@@ -43,6 +49,8 @@ internal sealed partial class ActorCell : ITimerScheduler
             Deactivate(ref _timerSlots[index]);
         }
     }
+
+    internal void StartSingleTimer(object key, object message, Duration timeout) => StartTimer(key, message, timeout, 0);
 
     void ITimerScheduler.CancelAll() => CancelAllTimers();
 
