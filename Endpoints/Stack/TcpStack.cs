@@ -19,7 +19,7 @@ public sealed partial class TcpStack : ITransportProtocol
     /// <summary>How many idle queue objects of each kind a host keeps for reuse.</summary>
     private const int SpareQueues = 64;
 
-    private readonly Dictionary<FourTuple, TcpSocket> _connections = [];
+    private readonly ConnectionTable<TcpSocket, SocketTuple> _connections = new();
     private readonly Dictionary<ushort, List<TcpSocket>> _listeners = [];
 
     // The connection table's sockets by state, kept up to date as sockets enter and leave the table and
@@ -234,9 +234,21 @@ public sealed partial class TcpStack : ITransportProtocol
 
     internal void Drop(Segment segment, string reason) => Host.Drop(DropReason.TcpStack, reason, segment);
 
+    /// <summary>The connection table's key: the socket's own tuple.</summary>
+    private readonly struct SocketTuple : ITupleOf<TcpSocket>
+    {
+        public static FourTuple Of(TcpSocket item) => item.Tuple;
+    }
+
     internal void AddConnection(FourTuple tuple, TcpSocket socket)
     {
-        _connections.Add(tuple, socket);
+        // The table's key is the socket's own tuple, which must not change while it is in the table.
+        if (tuple != socket.Tuple)
+        {
+            throw new InvalidOperationException($"a socket of {socket.Tuple} added to the connection table as {tuple}");
+        }
+
+        _connections.Add(socket);
         _connectionsByState[(int)socket.State]++;
     }
 
