@@ -107,7 +107,7 @@ internal sealed partial class TcpSocket
     internal long ClockNanoseconds => _stack.NowNanoseconds;
 
     /// <summary>tp->tcp_wstamp_ns: the earliest departure time pacing has reached (now for a socket that does not pace).</summary>
-    internal long WstampNanoseconds => Math.Max(_pacing?.Wstamp ?? 0, _stack.NowNanoseconds);
+    internal long WstampNanoseconds => Math.Max(PacingRequested ? _pacingWstamp : 0, _stack.NowNanoseconds);
 
     /// <summary>icsk_ca_state.</summary>
     internal CongestionState CaState => _caState;

@@ -160,7 +160,6 @@ internal sealed partial class TcpSocket : UntypedActor, IWithTimers, IPortHolder
 
         ReleasePort();
         ReleaseCongestionControl();
-        ReleasePacing();
     }
 
     /// <summary>

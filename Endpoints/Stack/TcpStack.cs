@@ -69,9 +69,6 @@ public sealed partial class TcpStack : ITransportProtocol
     /// <summary>BBR's per-connection state given back, cleared, by sockets that died (<see cref="Bbr.Release"/>), for the next BBR socket.</summary>
     internal Spares<BbrState> SpareBbrStates { get; } = new(SpareQueues);
 
-    /// <summary>Pacing sockets' EDT state given back by sockets that died (<see cref="TcpSocket.ReleasePacing"/>), for the next socket that paces.</summary>
-    internal Spares<TcpSocket.EarliestDeparture> SparePacings { get; } = new(SpareQueues);
-
     /// <summary>Sockets in the connection table (every state but LISTEN, TIME_WAIT and CLOSED).</summary>
     public int ConnectionCount => _connections.Count;
 
