@@ -12,7 +12,10 @@ internal sealed partial class TcpSocket
     /// <summary>A request socket's or an accepted child's listener (null for every other socket).</summary>
     private TcpSocket? _listener { get => _role as TcpSocket; set => _role = Role(value, _listen); }
 
-    /// <summary>_listen or _listener, which one socket never has both of (one field for the two: 8 bytes a socket).</summary>
+    /// <summary>
+    /// _listen or _listener, which one socket never has both of (one field for the two: 8 bytes a socket), or a
+    /// connecting socket's connect() (<see cref="PendingConnect"/>), which neither has.
+    /// </summary>
     private object? _role;
 
     private static object? Role(object? value, object? other) =>

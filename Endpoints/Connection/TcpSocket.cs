@@ -160,6 +160,7 @@ internal sealed partial class TcpSocket : UntypedActor, IWithTimers, IPortHolder
 
         ReleasePort();
         ReleaseCongestionControl();
+        EndConnect();
     }
 
     /// <summary>

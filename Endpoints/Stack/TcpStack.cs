@@ -69,6 +69,9 @@ public sealed partial class TcpStack : ITransportProtocol
     /// <summary>BBR's per-connection state given back, cleared, by sockets that died (<see cref="Bbr.Release"/>), for the next BBR socket.</summary>
     internal Spares<BbrState> SpareBbrStates { get; } = new(SpareQueues);
 
+    /// <summary>connect() records given back when the connect returned (<see cref="TcpSocket.PendingConnect"/>), for the next connect().</summary>
+    internal Spares<TcpSocket.PendingConnect> SparePendingConnects { get; } = new(SpareQueues);
+
     /// <summary>Sockets in the connection table (every state but LISTEN, TIME_WAIT and CLOSED).</summary>
     public int ConnectionCount => _connections.Count;
 
