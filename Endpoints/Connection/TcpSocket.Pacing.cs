@@ -42,7 +42,7 @@ internal sealed partial class TcpSocket
     private uint _pacingDataSegmentsOut;
 
     /// <summary>TCP_TSQ_DEFERRED: the pacing timer fired while a send() owned the socket.</summary>
-    private bool _pacingWriteDeferred;
+    private bool _pacingWriteDeferred { get => Has(SocketFlags.PacingWriteDeferred); set => Set(SocketFlags.PacingWriteDeferred, value); }
 
     /// <summary>
     /// sk_pacing_rate as read: the rate last set, never above SO_MAX_PACING_RATE (sock_setsockopt lowers it at once to
