@@ -161,6 +161,7 @@ internal sealed partial class TcpSocket : UntypedActor, IWithTimers, IPortHolder
         ReleasePort();
         ReleaseCongestionControl();
         EndConnect();
+        EndRequest();
     }
 
     /// <summary>

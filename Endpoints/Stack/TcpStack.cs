@@ -72,6 +72,9 @@ public sealed partial class TcpStack : ITransportProtocol
     /// <summary>connect() records given back when the connect returned (<see cref="TcpSocket.PendingConnect"/>), for the next connect().</summary>
     internal Spares<TcpSocket.PendingConnect> SparePendingConnects { get; } = new(SpareQueues);
 
+    /// <summary>Request sockets' records given back when they were established or died (<see cref="TcpSocket.RequestState"/>).</summary>
+    internal Spares<TcpSocket.RequestState> SpareRequests { get; } = new(SpareQueues);
+
     /// <summary>Sockets in the connection table (every state but LISTEN, TIME_WAIT and CLOSED).</summary>
     public int ConnectionCount => _connections.Count;
 
