@@ -12,7 +12,7 @@ namespace TcpActors.Endpoints;
 internal sealed partial class TcpSocket
 {
     /// <summary>icsk_ca_ops, as the algorithm's key (<see cref="CongestionOps.Of"/>).</summary>
-    private byte _caKey;
+    private byte _caKey { get => Field(CaKeyShift, 0xFF); set => SetField(CaKeyShift, 0xFF, value); }
 
     /// <summary>icsk_ca_priv: the algorithm's per-connection state, its own type, made when it needs it.</summary>
     internal object? CaPriv { get; set; }

@@ -50,7 +50,7 @@ internal sealed partial class TcpSocket
     private int _rcvMss = 536;
     private byte _sndWscale { get => (byte)(_windowScales & 0x0F); set => _windowScales = (byte)((_windowScales & 0xF0) | WindowScaleNibble(value)); }
     private byte _rcvWscale { get => (byte)(_windowScales >> 4); set => _windowScales = (byte)((_windowScales & 0x0F) | (WindowScaleNibble(value) << 4)); }
-    private byte _windowScales; // snd_wscale:4 and rcv_wscale:4 in one byte, as tcp_options_received keeps them (both at most 14)
+    private byte _windowScales { get => Field(WindowScalesShift, 0xFF); set => SetField(WindowScalesShift, 0xFF, value); } // snd_wscale:4 and rcv_wscale:4 in one byte, as tcp_options_received keeps them (both at most 14)
     private bool _wscaleOk { get => Has(SocketFlags.WscaleOk); set => Set(SocketFlags.WscaleOk, value); }
     private bool _sackOk { get => Has(SocketFlags.SackOk); set => Set(SocketFlags.SackOk, value); }
     private bool _tsOk { get => Has(SocketFlags.TsOk); set => Set(SocketFlags.TsOk, value); }
@@ -88,7 +88,7 @@ internal sealed partial class TcpSocket
     /// <summary>tp->dsack_dups: segments D-SACKed over the connection's life.</summary>
     private int _dsackDuplicates;
     private bool _tlpOutstanding { get => Has(SocketFlags.TlpOutstanding); set => Set(SocketFlags.TlpOutstanding, value); }
-    private RetransmitTimerMode _retransmitMode;
+    private RetransmitTimerMode _retransmitMode { get => (RetransmitTimerMode)Field(RetransmitModeShift, 0x0F); set => SetField(RetransmitModeShift, 0x0F, (byte)value); }
     private uint _sendOrder;
 
     // Congestion control (the algorithm's hooks: TcpSocket.CongestionControl; Linux's initial window of 10).
@@ -115,7 +115,7 @@ internal sealed partial class TcpSocket
     // icsk_ack.pending's ICSK_ACK_PUSHED (1) and ICSK_ACK_PUSHED2 (2), cleared when an ACK leaves; icsk_ack.last_seg_size.
     private const byte AckPushed = 1;
     private const byte AckPushed2 = 2;
-    private byte _ackPushed;
+    private byte _ackPushed { get => Field(AckPushedShift, 0x03); set => SetField(AckPushedShift, 0x03, value); }
     private int _lastSegmentSize;
 
     // Keepalive and liveness.

@@ -13,6 +13,27 @@ internal sealed partial class TcpSocket
 
     private void Set(SocketFlags flag, bool value) => _flags = value ? _flags | flag : _flags & ~flag;
 
+    // Small values in the word's upper bytes (above the flags): the congestion control's key, snd/rcv_wscale, and the
+    // delayed-ACK pushed bits with the retransmission timer's mode, four bytes fewer a socket than as fields.
+    private const int CaKeyShift = 40;
+    private const int WindowScalesShift = 48;
+    private const int AckPushedShift = 56;
+    private const int RetransmitModeShift = 60;
+
+    /// <summary>The value in bits <paramref name="shift"/> up of the word, <paramref name="mask"/> wide.</summary>
+    private byte Field(int shift, byte mask) => (byte)(((ulong)_flags >> shift) & mask);
+
+    /// <summary>Stores a value that must fit <paramref name="mask"/> (a wider one throws rather than be cut).</summary>
+    private void SetField(int shift, byte mask, byte value)
+    {
+        if ((value & ~mask) != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(value), value, "wider than its field of the flags word");
+        }
+
+        _flags = (SocketFlags)(((ulong)_flags & ~((ulong)mask << shift)) | ((ulong)value << shift));
+    }
+
     [Flags]
     private enum SocketFlags : ulong
     {
