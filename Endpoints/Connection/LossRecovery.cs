@@ -3,12 +3,13 @@ using TcpActors.Network;
 namespace TcpActors.Endpoints;
 
 /// <summary>
-/// The loss-recovery state a connection needs once it has seen a SACK, a loss or a retransmission: the
+/// The loss-recovery state a connection needs once it has seen a SACK, a loss or a retransmission (but a tail-loss
+/// probe's, whose few fields are the socket's): the
 /// scoreboard's counters (sacked_out, lost_out, retrans_out: all zero until then), RACK's reordering window
 /// (tcp_recovery.c; what RACK notes on every ACK is on the socket), the reordering the path
 /// has shown (tp->reordering, tp->reord_seen), the undo bookkeeping (undo_marker, undo_retrans, prior_ssthresh,
 /// prior_cwnd), F-RTO (tp->frto) and proportional rate reduction's counters (RFC 6937, tcp_cwnd_reduction); also
-/// the socket members that stay zero until such an event (high_seq, tlp_high_seq, the RTO count, SACK compression's
+/// the socket members that stay zero until such an event (high_seq, the RTO count, SACK compression's
 /// counters), which the socket reads through properties of their own names.
 /// Linux keeps these in every tcp_sock; a socket here allocates them on the first such event and keeps them
 /// (what was learnt about the path outlives the episode), so a clean connection carries none.
@@ -66,26 +67,11 @@ internal sealed class LossRecovery(int reordering)
     /// <summary>tp->frto: F-RTO (RFC 5682) is judging whether this RTO was spurious.</summary>
     public bool Frto { get; set; }
 
-    /// <summary>tp->total_retrans: segments retransmitted over the connection's life.</summary>
-    public int TotalRetransmissions { get; set; }
-
-    /// <summary>tp->dsack_dups: segments D-SACKed over the connection's life.</summary>
-    public int DsackDuplicates { get; set; }
-
     /// <summary>tp->lost: segments marked lost over the connection's life (a lost retransmission counts again).</summary>
     public int LostCount { get; set; }
 
-    /// <summary>tp->tlp_retrans: the outstanding loss probe was a retransmission (not new data).</summary>
-    public bool TailProbeRetransmitted { get; set; }
-
     /// <summary>tp->high_seq: snd_nxt when the episode began (the socket's _recoveryPoint).</summary>
     public SeqNum RecoveryPoint { get; set; }
-
-    /// <summary>Duplicate ACKs counted without SACK (the socket's _dupAcks, tp->sacked_out's stand-in for a Reno peer).</summary>
-    public int DupAcks { get; set; }
-
-    /// <summary>tp->tlp_high_seq: snd_nxt when the outstanding loss probe was sent (the socket's _tlpHighSeq).</summary>
-    public SeqNum TlpHighSeq { get; set; }
 
     /// <summary>tp->total_rto (the socket's _totalRto): RTO expiries over the connection's life.</summary>
     public int TotalRto { get; set; }

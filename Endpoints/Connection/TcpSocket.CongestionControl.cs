@@ -12,7 +12,7 @@ namespace TcpActors.Endpoints;
 internal sealed partial class TcpSocket
 {
     /// <summary>icsk_ca_ops, as the algorithm's key (<see cref="CongestionOps.Of"/>).</summary>
-    private byte _caKey;
+    private byte _caKey { get => Field(CaKeyShift, 0xFF); set => SetField(CaKeyShift, 0xFF, value); }
 
     /// <summary>icsk_ca_priv: the algorithm's per-connection state, its own type, made when it needs it.</summary>
     internal object? CaPriv { get; set; }
@@ -107,7 +107,7 @@ internal sealed partial class TcpSocket
     internal long ClockNanoseconds => _stack.NowNanoseconds;
 
     /// <summary>tp->tcp_wstamp_ns: the earliest departure time pacing has reached (now for a socket that does not pace).</summary>
-    internal long WstampNanoseconds => Math.Max(_pacing?.Wstamp ?? 0, _stack.NowNanoseconds);
+    internal long WstampNanoseconds => Math.Max(PacingRequested ? _pacingWstamp : 0, _stack.NowNanoseconds);
 
     /// <summary>icsk_ca_state.</summary>
     internal CongestionState CaState => _caState;

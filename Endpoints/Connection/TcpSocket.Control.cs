@@ -24,7 +24,8 @@ internal sealed partial class TcpSocket
     private SeqNum _sndNxt;
     private SeqNum _writeSeq;
     private SeqNum _pushedSeq;
-    private SeqNum? _sndSml;
+    private SeqNum? _sndSml { get => Has(SocketFlags.SndSmlKnown) ? _sndSmlValue : null; set => (_sndSmlValue, _flags) = value is { } seq ? (seq, _flags | SocketFlags.SndSmlKnown) : (default, _flags & ~SocketFlags.SndSmlKnown); }
+    private SeqNum _sndSmlValue; // _sndSml unwrapped: its presence is a flag (a nullable took 8 bytes)
     private uint _sndWnd;
     private SeqNum _sndWl1;
     private SeqNum _sndWl2;
@@ -47,8 +48,9 @@ internal sealed partial class TcpSocket
     private int _advMss;
     private int _mssCache;
     private int _rcvMss = 536;
-    private byte _sndWscale;
-    private byte _rcvWscale;
+    private byte _sndWscale { get => (byte)(_windowScales & 0x0F); set => _windowScales = (byte)((_windowScales & 0xF0) | WindowScaleNibble(value)); }
+    private byte _rcvWscale { get => (byte)(_windowScales >> 4); set => _windowScales = (byte)((_windowScales & 0x0F) | (WindowScaleNibble(value) << 4)); }
+    private byte _windowScales { get => Field(WindowScalesShift, 0xFF); set => SetField(WindowScalesShift, 0xFF, value); } // snd_wscale:4 and rcv_wscale:4 in one byte, as tcp_options_received keeps them (both at most 14)
     private bool _wscaleOk { get => Has(SocketFlags.WscaleOk); set => Set(SocketFlags.WscaleOk, value); }
     private bool _sackOk { get => Has(SocketFlags.SackOk); set => Set(SocketFlags.SackOk, value); }
     private bool _tsOk { get => Has(SocketFlags.TsOk); set => Set(SocketFlags.TsOk, value); }
@@ -63,27 +65,43 @@ internal sealed partial class TcpSocket
     private ReceiveQueue? _receiveQueue;
     private PooledRing<SentSegment> _inFlight = new();
 
-    // Retransmission (RFC 6298 with Linux's bounds). Members that stay at their defaults until a loss, a
-    // retransmission or out-of-order data (_totalRto, _tlpHighSeq, _dupAcks, _recoveryPoint and SACK compression's)
-    // are properties over the loss-recovery record (LossRecovery), made by the first value that is not a default.
+    // Retransmission (RFC 6298 with Linux's bounds). Members that stay at their defaults until a loss, an RTO or
+    // out-of-order data (_totalRto, _recoveryPoint and SACK compression's) are properties over the
+    // loss-recovery record (LossRecovery), made by the first value that is not a default. What a tail-loss probe
+    // that retransmits, its D-SACK and the duplicate ACK that carries it leave (tlp_high_seq, tlp_retrans,
+    // total_retrans, dsack_dups and the duplicate-ACK count: 17 bytes) is in the socket: under load a third of
+    // connections send one, and would otherwise carry the record (128 bytes).
     private RttEstimator _rtt;
     private long _rto = Jiffies.TimeoutInit;
     private int _backoff;
     private int _retransmits;
     private int _totalRto { get => _loss?.TotalRto ?? default; set { if (_loss is not null || value != default) { LossState.TotalRto = value; } } }
     private long _retransStamp = Never;
-    private SeqNum _tlpHighSeq { get => _loss?.TlpHighSeq ?? default; set { if (_loss is not null || value != default) { LossState.TlpHighSeq = value; } } }
+    private SeqNum _tlpHighSeq;
+
+    /// <summary>tp->tlp_retrans: the outstanding loss probe was a retransmission (not new data).</summary>
+    private bool _tailProbeRetransmitted { get => Has(SocketFlags.TailProbeRetransmitted); set => Set(SocketFlags.TailProbeRetransmitted, value); }
+
+    /// <summary>tp->total_retrans: segments retransmitted over the connection's life.</summary>
+    private int _totalRetransmissions;
+
+    /// <summary>tp->dsack_dups: segments D-SACKed over the connection's life.</summary>
+    private int _dsackDuplicates;
     private bool _tlpOutstanding { get => Has(SocketFlags.TlpOutstanding); set => Set(SocketFlags.TlpOutstanding, value); }
-    private RetransmitTimerMode _retransmitMode;
+    private RetransmitTimerMode _retransmitMode { get => (RetransmitTimerMode)Field(RetransmitModeShift, 0x0F); set => SetField(RetransmitModeShift, 0x0F, (byte)value); }
     private uint _sendOrder;
 
     // Congestion control (the algorithm's hooks: TcpSocket.CongestionControl; Linux's initial window of 10).
     private int _cwnd = 10;
     private int _ssthresh = int.MaxValue;
     private int _cwndCounter;
-    private int _dupAcks { get => _loss?.DupAcks ?? default; set { if (_loss is not null || value != default) { LossState.DupAcks = value; } } }
+    /// <summary>Duplicate ACKs counted without SACK (tp->sacked_out's stand-in for a Reno peer).</summary>
+    private int _dupAcks;
     private CongestionState _caState;
     private SeqNum _recoveryPoint { get => _loss?.RecoveryPoint ?? default; set { if (_loss is not null || value != default) { LossState.RecoveryPoint = value; } } }
+
+    private static int WindowScaleNibble(byte scale) =>
+        scale <= 0x0F ? scale : throw new ArgumentOutOfRangeException(nameof(scale), scale, "a window scale is at most 14");
 
     // Delayed ACK (inet_connection_sock's icsk_ack).
     private int _quickAcks;
@@ -97,7 +115,7 @@ internal sealed partial class TcpSocket
     // icsk_ack.pending's ICSK_ACK_PUSHED (1) and ICSK_ACK_PUSHED2 (2), cleared when an ACK leaves; icsk_ack.last_seg_size.
     private const byte AckPushed = 1;
     private const byte AckPushed2 = 2;
-    private byte _ackPushed;
+    private byte _ackPushed { get => Field(AckPushedShift, 0x03); set => SetField(AckPushedShift, 0x03, value); }
     private int _lastSegmentSize;
 
     // Keepalive and liveness.

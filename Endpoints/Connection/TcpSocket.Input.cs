@@ -386,5 +386,6 @@ internal sealed partial class TcpSocket
         Done(errno, reason);
     }
 
-    private Errno _softError;
+    private Errno _softError { get => (Errno)_softErrorNumber; set => _softErrorNumber = checked((byte)value); }
+    private byte _softErrorNumber; // an errno is below 256 (Linux's below 134): a byte, not the enum's int
 }

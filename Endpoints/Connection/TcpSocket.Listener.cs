@@ -10,20 +10,18 @@ internal sealed partial class TcpSocket
     private ListenerState? _listen { get => _role as ListenerState; set => _role = Role(value, _listener); }
 
     /// <summary>A request socket's or an accepted child's listener (null for every other socket).</summary>
-    private TcpSocket? _listener { get => _role as TcpSocket; set => _role = Role(value, _listen); }
+    private TcpSocket? _listener { get => _role is RequestState request ? request.Listener : _role as TcpSocket; set => _role = Role(value, _listen); }
 
-    /// <summary>_listen or _listener, which one socket never has both of (one field for the two: 8 bytes a socket).</summary>
+    /// <summary>
+    /// _listen or _listener, which one socket never has both of (one field for the two: 8 bytes a socket); a request
+    /// socket's listener sits in its <see cref="RequestState"/>, and a connecting socket's connect() in a
+    /// <see cref="PendingConnect"/> (neither listener nor child).
+    /// </summary>
     private object? _role;
 
     private static object? Role(object? value, object? other) =>
         value is not null && other is not null ? throw new InvalidOperationException("a socket is a listener or a listener's child, not both") : value ?? other;
     private bool _accepted { get => Has(SocketFlags.Accepted); set => Set(SocketFlags.Accepted, value); }
-    private int _synAckTimeouts;
-    private int _synAckRetransmits;
-
-    /// <summary>A request's TS vals of its first and latest SYN-ACK (snt_tsval_first/last; 0: none sent yet).</summary>
-    private uint _synAckTsValFirst;
-    private uint _synAckTsValLast;
 
     /// <summary>What a listening socket holds: the request sockets (SYN queue) and the accept queue.</summary>
     private sealed class ListenerState(int backlog)
@@ -204,7 +202,7 @@ internal sealed partial class TcpSocket
     /// <summary>A request socket: remembers its listener, answers the SYN, and waits for the third ACK.</summary>
     private void StartAsRequest(TcpSocket listener, Segment syn, SeqNum isn)
     {
-        _listener = listener;
+        BeginRequest(listener);
         _tuple = syn.ReceiverTuple;
         _boundAddress = listener._boundAddress;
         HoldPort(listener._localPort, byConnect: false);
@@ -368,6 +366,7 @@ internal sealed partial class TcpSocket
             StartKeepaliveTimer(KeepaliveTime);
         }
 
+        EndRequest();
         _listener!.OnChildEstablished(this);
         ProcessData(segment);
         if (_state is TcpState.Closed or TcpState.TimeWait)

@@ -439,19 +439,19 @@ internal sealed partial class TcpSocket
 
         // tcp_retransmit_skb (R: in flight again, counted for the undo) or, for the loss probe,
         // __tcp_retransmit_skb alone (tlp_retrans); the lost mark stays until the segment is (S)ACKed.
-        var loss = LossState;
-        loss.TotalRetransmissions++;
+        _totalRetransmissions++;
         original.SentAt = _stack.NowNanoseconds;
         original.Order = ++_sendOrder;
         RateSkbSent(ref original, original.SentAt);
         original.Retransmitted = true;
         if (kind == RetransmissionKind.LossProbe)
         {
-            loss.TailProbeRetransmitted = true;
+            _tailProbeRetransmitted = true;
         }
         else
         {
             original.RetransmissionOut = true;
+            var loss = LossState;
             loss.UndoRetransmissions = Math.Max(loss.UndoRetransmissions, 0) + 1;
         }
 

@@ -23,7 +23,7 @@ internal sealed partial class TcpSocket
     private uint _appLimited = uint.MaxValue;
     private uint _rateDelivered;
     private uint _rateIntervalUs;
-    private bool _rateAppLimited = true;
+    private bool _rateAppLimited { get => Has(SocketFlags.RateAppLimited); set => Set(SocketFlags.RateAppLimited, value); } // true at first: _flags starts with it
 
     /// <summary>tcp_rate_skb_sent: stamps a segment about to be (re)transmitted; one sent into an empty flight starts a new phase.</summary>
     private void RateSkbSent(ref SentSegment sent, long sentAtNanoseconds)

@@ -21,7 +21,6 @@ internal sealed partial class TcpSocket
             return AckFlags.None;
         }
 
-        var loss = LossState;
         var flags = AckFlags.None;
         bool dsack = CheckDsack(segment.Ack, blocks, priorSndUna, ref flags, ref tag);
         if (PacketsOut == 0)
@@ -55,7 +54,7 @@ internal sealed partial class TcpSocket
             }
         }
 
-        if (_caState != CongestionState.Loss || loss.HasUndoMarker)
+        if (_caState != CongestionState.Loss || _loss is { HasUndoMarker: true })
         {
             CheckSackReordering(tag.Reord, byTimestamp: false);
         }
@@ -76,8 +75,7 @@ internal sealed partial class TcpSocket
             return true;
         }
 
-        var loss = LossState;
-        if (!duplicate || !loss.HasUndoMarker || block.Right > _sndUna)
+        if (!duplicate || _loss is not { HasUndoMarker: true } loss || block.Right > _sndUna)
         {
             return false;
         }
@@ -170,8 +168,7 @@ internal sealed partial class TcpSocket
             return false;
         }
 
-        var loss = LossState;
-        if (loss.HasUndoMarker && loss.UndoRetransmissions > 0 && first.Right <= priorSndUna && first.Right > loss.UndoMarker)
+        if (_loss is { HasUndoMarker: true } loss && loss.UndoRetransmissions > 0 && first.Right <= priorSndUna && first.Right > loss.UndoMarker)
         {
             loss.UndoRetransmissions = Math.Max(0, loss.UndoRetransmissions - duplicates);
         }
@@ -186,7 +183,6 @@ internal sealed partial class TcpSocket
     /// </summary>
     private int DsackSeen(SackBlock block, ref AckFlags flags, ref SackTag tag)
     {
-        var loss = LossState;
         long length = block.Right - block.Left;
         if (length <= 0 || length > _maxWindow)
         {
@@ -203,13 +199,13 @@ internal sealed partial class TcpSocket
             flags |= AckFlags.DsackTailLossProbe;
         }
 
-        loss.DsackDuplicates += duplicates;
-        if (loss.DsackDuplicates > loss.TotalRetransmissions)
+        _dsackDuplicates += duplicates;
+        if (_dsackDuplicates > _totalRetransmissions)
         {
             return 0;
         }
 
-        if (loss.ReorderSeen > 0 && (flags & AckFlags.DsackTailLossProbe) == 0)
+        if (_loss is { ReorderSeen: > 0 } loss && (flags & AckFlags.DsackTailLossProbe) == 0)
         {
             loss.DsackSeen = true;
         }

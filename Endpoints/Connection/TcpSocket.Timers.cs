@@ -134,9 +134,9 @@ internal sealed partial class TcpSocket
         }
 
         _stack.Counters.LossProbes++;
-        if (_loss is { } loss && unsent > 0 && end <= _sndUna + (int)_sndWnd)
+        if (unsent > 0 && end <= _sndUna + (int)_sndWnd)
         {
-            loss.TailProbeRetransmitted = false;
+            _tailProbeRetransmitted = false;
         }
 
         _tlpOutstanding = true;

@@ -244,7 +244,7 @@ internal sealed partial class TcpSocket
         var loss = LossState;
         loss.HasUndoMarker = true;
         loss.UndoMarker = _sndUna;
-        int retransmissions = RetransmissionsOut + (_tlpOutstanding && loss.TailProbeRetransmitted ? 1 : 0);
+        int retransmissions = RetransmissionsOut + (_tlpOutstanding && _tailProbeRetransmitted ? 1 : 0);
         loss.UndoRetransmissions = retransmissions == 0 ? -1 : retransmissions;
     }
 }

@@ -6,8 +6,6 @@ namespace TcpActors.Endpoints;
 /// <summary>The socket API (net/ipv4/af_inet.c, tcp.c): what each call does and the errno it returns.</summary>
 internal sealed partial class TcpSocket
 {
-    private IActorRef? _connectRequester;
-    private Connect? _connectCommand;
     private Queue<(IActorRef? Requester, Read Command)>? _pendingReads { get => _waits?.PendingReads; set => WaitsFor(value)?.PendingReads = value; }
 
     private Queue<(IActorRef? Requester, Send Command)>? _pendingSends { get => _waits?.PendingSends; set => WaitsFor(value)?.PendingSends = value; }
@@ -176,8 +174,7 @@ internal sealed partial class TcpSocket
             return;
         }
 
-        _connectRequester = requester;
-        _connectCommand = command;
+        BeginConnect(requester, command);
         StartConnect();
     }
 
@@ -297,10 +294,9 @@ internal sealed partial class TcpSocket
         }
 
         var requester = _connectRequester;
-        _connectRequester = null;
-        requester?.Tell(ReplySpares.Connected(Self, _tuple.Local, _tuple.Remote), Self);
         var handler = _connectCommand?.Handler;
-        _connectCommand = null;
+        EndConnect();
+        requester?.Tell(ReplySpares.Connected(Self, _tuple.Local, _tuple.Remote), Self);
         if (handler is not null)
         {
             _handler = handler;
@@ -550,8 +546,9 @@ internal sealed partial class TcpSocket
     {
         if (_connectRequester is { } connecting)
         {
-            _connectRequester = null;
-            connecting.Tell(new CommandFailed(_connectCommand!, errno == Errno.None ? Errno.ECONNRESET : errno), Self);
+            var command = _connectCommand!;
+            EndConnect();
+            connecting.Tell(new CommandFailed(command, errno == Errno.None ? Errno.ECONNRESET : errno), Self);
             _pendingError = Errno.None;
         }
 

@@ -42,7 +42,8 @@ internal sealed partial class TcpSocket : UntypedActor, IWithTimers, IPortHolder
     private bool _finConsumed { get => Has(SocketFlags.FinConsumed); set => Set(SocketFlags.FinConsumed, value); }
     private bool _handedToTimeWait { get => Has(SocketFlags.HandedToTimeWait); set => Set(SocketFlags.HandedToTimeWait, value); }
     private bool _done { get => Has(SocketFlags.Done); set => Set(SocketFlags.Done, value); }
-    private Errno _pendingError;
+    private Errno _pendingError { get => (Errno)_pendingErrorNumber; set => _pendingErrorNumber = checked((byte)value); }
+    private byte _pendingErrorNumber; // as _softErrorNumber
     private IActorRef? _handler;
     private bool _autoRead { get => Has(SocketFlags.AutoRead); set => Set(SocketFlags.AutoRead, value); }
 
@@ -160,7 +161,8 @@ internal sealed partial class TcpSocket : UntypedActor, IWithTimers, IPortHolder
 
         ReleasePort();
         ReleaseCongestionControl();
-        ReleasePacing();
+        EndConnect();
+        EndRequest();
     }
 
     /// <summary>

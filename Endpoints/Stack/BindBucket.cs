@@ -127,7 +127,9 @@ internal struct BindBucket
         }
         else
         {
-            (_others ??= []).Add(holder);
+            // A client port shared by connections to different peers has two or three holders: a list that starts
+            // at one slot and doubles holds them in 24 or 32 bytes where the default first growth took 48.
+            (_others ??= new List<IPortHolder>(1)).Add(holder);
         }
     }
 

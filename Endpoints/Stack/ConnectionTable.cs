@@ -1,157 +1,162 @@
+using System.Diagnostics.CodeAnalysis;
 using TcpActors.Network;
 
 namespace TcpActors.Endpoints;
 
 /// <summary>
-/// The host's established hash (Linux's ehash): 4-tuple to socket (generic only so that it can be tested alone), looked up for every arriving segment.
-/// <para>
-/// Open addressing with linear probing over one array of (tuple, socket) pairs, its length a power of two,
-/// at most three quarters full; a removal shifts the following entries of its run back, so there are no
-/// tombstones and a lookup stops at the first empty slot. Against a <c>Dictionary</c> this saves the
-/// comparer's interface calls, the buckets array and the entry's hash and chain fields (24 bytes an entry
-/// instead of 28 plus a bucket), and it is as deterministic: where an entry sits depends only on the tuples
-/// and the order they came in. <see cref="Sockets"/> lists in slot order; callers that show them sort.
-/// </para>
+/// The connection table (the kernel's established hash, ehash): sockets by exact 4-tuple. An open-addressing table
+/// with linear probing whose key is the socket's own tuple (<see cref="TcpSocket.Tuple"/>, read through
+/// <typeparamref name="TTupleOf"/>, a struct so the read is inlined): a slot holds the socket and its
+/// tuple's hash (0: empty), 12 bytes, where a <c>Dictionary</c> entry held a copy of the tuple, a hash and a chain
+/// link beside the reference (32 bytes) and a bucket (4). It grows by doubling past three quarters full and never
+/// shrinks (as the dictionary did not); a removal shifts the following entries back into the hole, so no tombstones
+/// accumulate. The hash is <see cref="FourTuple.GetHashCode"/>, which no per-process seed perturbs.
 /// </summary>
-internal sealed class ConnectionTable<TSocket>
-    where TSocket : class
+internal sealed class ConnectionTable<T, TTupleOf>
+    where T : class
+    where TTupleOf : struct, ITupleOf<T>
 {
-    private const int InitialCapacity = 16;
+    private const int MinimumCapacity = 16;
 
-    private Entry[] _entries = new Entry[InitialCapacity];
-    private int _mask = InitialCapacity - 1;
+    private int[] _hashes = [];
+    private T?[] _sockets = [];
 
     public int Count { get; private set; }
 
-    /// <summary>The socket of <paramref name="tuple"/>, or null.</summary>
-    public TSocket? Find(FourTuple tuple)
+    /// <summary>
+    /// The sockets in slot order: an order fixed by the tuples' hashes and the order of insertions and removals, so
+    /// deterministic, but of no meaning; whoever shows them sorts them.
+    /// </summary>
+    public IEnumerable<T> Values
     {
-        var entries = _entries;
-        int mask = _mask;
-        for (int i = Home(tuple, mask); ; i = (i + 1) & mask)
+        get
         {
-            ref var entry = ref entries[i];
-            if (entry.Socket is null)
+            foreach (var socket in _sockets)
             {
-                return null;
-            }
-
-            if (entry.Tuple.Equals(tuple))
-            {
-                return entry.Socket;
+                if (socket is not null)
+                {
+                    yield return socket;
+                }
             }
         }
     }
 
-    public bool Contains(FourTuple tuple) => Find(tuple) is not null;
-
-    /// <summary>Adds <paramref name="tuple"/>; it must not be in the table.</summary>
-    public void Add(FourTuple tuple, TSocket socket)
+    public bool TryGetValue(FourTuple tuple, [NotNullWhen(true)] out T? socket)
     {
-        ArgumentNullException.ThrowIfNull(socket);
-        if ((Count + 1) * 4 > _entries.Length * 3)
+        int index = Find(tuple, Hash(tuple));
+        socket = index >= 0 ? _sockets[index] : null;
+        return socket is not null;
+    }
+
+    public bool ContainsKey(FourTuple tuple) => Find(tuple, Hash(tuple)) >= 0;
+
+    /// <summary>Adds a socket under its tuple, which no other socket in the table may have (as Dictionary.Add).</summary>
+    public void Add(T socket)
+    {
+        var tuple = TTupleOf.Of(socket);
+        int hash = Hash(tuple);
+        if (Find(tuple, hash) >= 0)
         {
-            Grow();
+            throw new ArgumentException($"{tuple} is already in the connection table", nameof(socket));
         }
 
-        int i = Home(tuple, _mask);
-        while (_entries[i].Socket is not null)
+        if ((Count + 1) * 4L > _hashes.Length * 3L)
         {
-            if (_entries[i].Tuple.Equals(tuple))
-            {
-                throw new ArgumentException($"the connection {tuple} is already in the table", nameof(tuple));
-            }
-
-            i = (i + 1) & _mask;
+            Resize(Math.Max(MinimumCapacity, _hashes.Length * 2));
         }
 
-        _entries[i] = new Entry { Tuple = tuple, Socket = socket };
+        Insert(hash, socket);
         Count++;
     }
 
-    /// <summary>Removes <paramref name="tuple"/> if it maps to <paramref name="socket"/>; returns whether it did.</summary>
-    public bool Remove(FourTuple tuple, TSocket socket)
+    /// <summary>
+    /// Removes the socket of this tuple. Backward-shift deletion: each entry after the hole, up to the next empty slot,
+    /// moves into the hole if the hole lies on its probe path (between its home slot and where it is), and leaves the
+    /// new hole behind it.
+    /// </summary>
+    public bool Remove(FourTuple tuple)
     {
-        var entries = _entries;
-        int mask = _mask;
-        int i = Home(tuple, mask);
-        while (true)
+        int index = Find(tuple, Hash(tuple));
+        if (index < 0)
         {
-            var current = entries[i].Socket;
-            if (current is null)
-            {
-                return false;
-            }
-
-            if (entries[i].Tuple.Equals(tuple))
-            {
-                if (!ReferenceEquals(current, socket))
-                {
-                    return false;
-                }
-
-                break;
-            }
-
-            i = (i + 1) & mask;
+            return false;
         }
 
-        // Backward-shift deletion: move up every later entry of the run whose home slot is not between the hole
-        // and itself (cyclically), so that no lookup meets an empty slot before its entry.
-        int hole = i;
-        for (int j = (hole + 1) & mask; entries[j].Socket is not null; j = (j + 1) & mask)
+        int mask = _hashes.Length - 1;
+        int hole = index;
+        for (int next = (hole + 1) & mask; _hashes[next] != 0; next = (next + 1) & mask)
         {
-            int home = Home(entries[j].Tuple, mask);
-            bool stays = hole <= j ? hole < home && home <= j : hole < home || home <= j;
-            if (!stays)
+            int home = _hashes[next] & mask;
+            if (((next - home) & mask) >= ((next - hole) & mask))
             {
-                entries[hole] = entries[j];
-                hole = j;
+                _hashes[hole] = _hashes[next];
+                _sockets[hole] = _sockets[next];
+                hole = next;
             }
         }
 
-        entries[hole] = default;
+        _hashes[hole] = 0;
+        _sockets[hole] = null;
         Count--;
         return true;
     }
 
-    /// <summary>Every socket in the table, in slot order.</summary>
-    public IEnumerable<TSocket> Sockets()
+    /// <summary>The tuple's hash, never 0 (which marks an empty slot).</summary>
+    private static int Hash(FourTuple tuple)
     {
-        foreach (var entry in _entries)
+        int hash = tuple.GetHashCode();
+        return hash == 0 ? 1 : hash;
+    }
+
+    /// <summary>The slot of this tuple's socket, −1 if none. The table is never full, so the probe meets an empty slot.</summary>
+    private int Find(FourTuple tuple, int hash)
+    {
+        if (Count == 0)
         {
-            if (entry.Socket is { } socket)
+            return -1;
+        }
+
+        int mask = _hashes.Length - 1;
+        for (int i = hash & mask; ; i = (i + 1) & mask)
+        {
+            int slotHash = _hashes[i];
+            if (slotHash == 0)
             {
-                yield return socket;
+                return -1;
+            }
+
+            if (slotHash == hash && TTupleOf.Of(_sockets[i]!) == tuple)
+            {
+                return i;
             }
         }
     }
 
-    private static int Home(FourTuple tuple, int mask) => tuple.GetHashCode() & mask;
-
-    private void Grow()
+    private void Insert(int hash, T socket)
     {
-        var old = _entries;
-        _entries = new Entry[old.Length * 2];
-        _mask = _entries.Length - 1;
-        foreach (var entry in old)
+        int mask = _hashes.Length - 1;
+        int i = hash & mask;
+        while (_hashes[i] != 0)
         {
-            if (entry.Socket is not null)
-            {
-                int i = Home(entry.Tuple, _mask);
-                while (_entries[i].Socket is not null)
-                {
-                    i = (i + 1) & _mask;
-                }
-
-                _entries[i] = entry;
-            }
+            i = (i + 1) & mask;
         }
+
+        _hashes[i] = hash;
+        _sockets[i] = socket;
     }
 
-    private struct Entry
+    private void Resize(int capacity)
     {
-        public FourTuple Tuple;
-        public TSocket? Socket;
+        var hashes = _hashes;
+        var sockets = _sockets;
+        _hashes = new int[capacity];
+        _sockets = new T?[capacity];
+        for (int i = 0; i < hashes.Length; i++)
+        {
+            if (sockets[i] is { } socket)
+            {
+                Insert(hashes[i], socket);
+            }
+        }
     }
 }

@@ -53,7 +53,10 @@ public sealed partial class TcpStack
 
     internal void DeliverToConnection(FourTuple tuple, Segment segment)
     {
-        _connections.Find(tuple)?.Deliver(segment);
+        if (_connections.TryGetValue(tuple, out var socket))
+        {
+            socket.Deliver(segment);
+        }
     }
 
     internal ulong KeyedHash(ulong value) => Mix(_secret ^ Mix(value));
@@ -76,7 +79,7 @@ public sealed partial class TcpStack
         long now = NowNanoseconds;
         var listeners = _listeners.Values.SelectMany(l => l).Select(l => l.SnapshotOf())
             .OrderBy(s => s.Local).ToList();
-        var connections = _connections.Sockets().Select(s => s.SnapshotOf())
+        var connections = _connections.Values.Select(s => s.SnapshotOf())
             .Concat(TimeWaits.Ordered().Select(t => TimeWaitSnapshot(t.Tuple, t.Entry, now)))
             .OrderBy(s => s.Local).ThenBy(s => s.Peer).ToList();
         return [.. listeners, .. connections];

@@ -48,7 +48,7 @@ public sealed partial class TcpStack
     /// </summary>
     internal TupleCheck CheckTupleForConnect(FourTuple tuple, TcpSocket connecting, bool explicitlyBound)
     {
-        if (_connections.Contains(tuple))
+        if (_connections.ContainsKey(tuple))
         {
             return TupleCheck.InUse;
         }

@@ -19,7 +19,7 @@ public sealed partial class TcpStack : ITransportProtocol
     /// <summary>How many idle queue objects of each kind a host keeps for reuse.</summary>
     private const int SpareQueues = 64;
 
-    private readonly ConnectionTable<TcpSocket> _connections = new();
+    private readonly ConnectionTable<TcpSocket, SocketTuple> _connections = new();
 
     /// <summary>Arrays for the sockets' retransmission queues and write queues (<see cref="PooledRing{T}"/>).</summary>
     internal RingArrayPool<TcpSocket.SentSegment> SentSegments { get; } = new();
@@ -74,8 +74,11 @@ public sealed partial class TcpStack : ITransportProtocol
     /// <summary>BBR's per-connection state given back, cleared, by sockets that died (<see cref="Bbr.Release"/>), for the next BBR socket.</summary>
     internal Spares<BbrState> SpareBbrStates { get; } = new(SpareQueues);
 
-    /// <summary>Pacing sockets' EDT state given back by sockets that died (<see cref="TcpSocket.ReleasePacing"/>), for the next socket that paces.</summary>
-    internal Spares<TcpSocket.EarliestDeparture> SparePacings { get; } = new(SpareQueues);
+    /// <summary>connect() records given back when the connect returned (<see cref="TcpSocket.PendingConnect"/>), for the next connect().</summary>
+    internal Spares<TcpSocket.PendingConnect> SparePendingConnects { get; } = new(SpareQueues);
+
+    /// <summary>Request sockets' records given back when they were established or died (<see cref="TcpSocket.RequestState"/>).</summary>
+    internal Spares<TcpSocket.RequestState> SpareRequests { get; } = new(SpareQueues);
 
     /// <summary>Sockets in the connection table (every state but LISTEN, TIME_WAIT and CLOSED).</summary>
     public int ConnectionCount => _connections.Count;
@@ -239,16 +242,29 @@ public sealed partial class TcpStack : ITransportProtocol
 
     internal void Drop(Segment segment, string reason) => Host.Drop(DropReason.TcpStack, reason, segment);
 
+    /// <summary>The connection table's key: the socket's own tuple.</summary>
+    private readonly struct SocketTuple : ITupleOf<TcpSocket>
+    {
+        public static FourTuple Of(TcpSocket item) => item.Tuple;
+    }
+
     internal void AddConnection(FourTuple tuple, TcpSocket socket)
     {
-        _connections.Add(tuple, socket);
+        // The table's key is the socket's own tuple, which must not change while it is in the table.
+        if (tuple != socket.Tuple)
+        {
+            throw new InvalidOperationException($"a socket of {socket.Tuple} added to the connection table as {tuple}");
+        }
+
+        _connections.Add(socket);
         _connectionsByState[(int)socket.State]++;
     }
 
     internal void RemoveConnection(FourTuple tuple, TcpSocket socket)
     {
-        if (_connections.Remove(tuple, socket))
+        if (_connections.TryGetValue(tuple, out var registered) && ReferenceEquals(registered, socket))
         {
+            _connections.Remove(tuple);
             _connectionsByState[(int)socket.State]--;
         }
     }
@@ -260,7 +276,7 @@ public sealed partial class TcpStack : ITransportProtocol
         _connectionsByState[(int)to]++;
     }
 
-    internal bool HasConnection(FourTuple tuple) => _connections.Contains(tuple);
+    internal bool HasConnection(FourTuple tuple) => _connections.ContainsKey(tuple);
 
     internal void AddListener(TcpSocket listener)
     {
@@ -333,7 +349,7 @@ public sealed partial class TcpStack : ITransportProtocol
     {
         Counters.InSegments++;
         var tuple = segment.ReceiverTuple;
-        if (_connections.Find(tuple) is { } socket)
+        if (_connections.TryGetValue(tuple, out var socket))
         {
             socket.Deliver(segment);
             return;
@@ -371,7 +387,7 @@ public sealed partial class TcpStack : ITransportProtocol
     private void DeliverIcmp(IcmpPacket icmp)
     {
         // The quoted segment was sent by us: its sender tuple is our connection's tuple.
-        if (_connections.Find(icmp.Quoted.SenderTuple) is { } socket)
+        if (_connections.TryGetValue(icmp.Quoted.SenderTuple, out var socket))
         {
             socket.DeliverIcmp(icmp);
         }

@@ -2,64 +2,68 @@ using TcpActors.Network;
 
 namespace TcpActors.Endpoints.Tests.Units;
 
-/// <summary>The established hash: open addressing with backward-shift removal must behave as a map under any order of adds and removes.</summary>
+/// <summary>The connection table (open addressing, backward-shift removal) against a Dictionary doing the same.</summary>
 public sealed class ConnectionTableTests
 {
     [Fact]
-    public void Agrees_with_a_dictionary_through_adds_removes_collisions_and_growth()
+    public void Thousands_of_adds_and_removes_find_what_a_dictionary_finds()
     {
-        // Proves Find, Add, Remove and Count agree with Dictionary through 20,000 seeded operations over few enough
-        // tuples (one address pair, 600 ports) that runs of occupied slots form and wrap, the table grows several
-        // times, and removals in the middle of a run must shift later entries back for them to stay findable.
-        var sockets = Enumerable.Range(0, 600).Select(_ => new object()).ToArray();
-        var table = new ConnectionTable<object>();
-        var model = new Dictionary<FourTuple, object>();
-        var random = new Random(1234);
+        // Proves lookups, counts and the set of values stay those of a Dictionary through 20,000 random adds and removes
+        // over 600 tuples (the table grows from 16 slots and its clusters wrap around its end; every removal shifts
+        // entries back), checking every tuple after each step.
+        var table = new ConnectionTable<Item, ItemTuple>();
+        var model = new Dictionary<FourTuple, Item>();
+        var tuples = Enumerable.Range(0, 600)
+            .Select(i => new FourTuple(new IPv4Address(0x0A000001), (ushort)(32768 + i), new IPv4Address(0x0A000102 + (uint)(i % 3)), 80))
+            .ToArray();
+        var random = new Random(7);
         for (int step = 0; step < 20_000; step++)
         {
-            int port = random.Next(600);
-            var tuple = Tuple(port);
-            if (model.TryGetValue(tuple, out var present))
+            var tuple = tuples[random.Next(tuples.Length)];
+            if (model.Remove(tuple))
             {
-                Assert.True(table.Remove(tuple, present));
-                model.Remove(tuple);
+                Assert.True(table.Remove(tuple));
+            }
+            else if (step < 15_000 || random.Next(4) == 0)
+            {
+                var item = new Item(tuple);
+                model.Add(tuple, item);
+                table.Add(item);
             }
             else
             {
-                table.Add(tuple, sockets[port]);
-                model.Add(tuple, sockets[port]);
-            }
-
-            if (step % 97 == 0)
-            {
-                for (int p = 0; p < 600; p++)
-                {
-                    Assert.Same(model.GetValueOrDefault(Tuple(p)), table.Find(Tuple(p)));
-                }
+                Assert.False(table.Remove(tuple));
             }
 
             Assert.Equal(model.Count, table.Count);
-        }
+            if (step % 97 == 0 || step >= 19_900)
+            {
+                foreach (var each in tuples)
+                {
+                    Assert.Equal(model.TryGetValue(each, out var expected), table.TryGetValue(each, out var found));
+                    Assert.Same(expected, found);
+                    Assert.Equal(model.ContainsKey(each), table.ContainsKey(each));
+                }
 
-        Assert.Equal(model.Values.ToHashSet(), table.Sockets().ToHashSet());
+                Assert.Equal(model.Values.OrderBy(i => i.Tuple.LocalPort).ThenBy(i => i.Tuple.RemoteAddress.Value), table.Values.OrderBy(i => i.Tuple.LocalPort).ThenBy(i => i.Tuple.RemoteAddress.Value));
+            }
+        }
     }
 
     [Fact]
-    public void Removes_only_the_socket_it_is_asked_to_and_refuses_a_second_add()
+    public void A_second_socket_of_the_same_tuple_is_refused()
     {
-        // Proves RemoveConnection's rule (a tuple now owned by another socket stays) and that a duplicate add throws.
-        object[] sockets = [new(), new()];
-        var table = new ConnectionTable<object>();
-        table.Add(Tuple(1), sockets[0]);
-        Assert.False(table.Remove(Tuple(1), sockets[1]));
-        Assert.Same(sockets[0], table.Find(Tuple(1)));
-        Assert.Throws<ArgumentException>(() => table.Add(Tuple(1), sockets[1]));
-        Assert.False(table.Remove(Tuple(2), sockets[0]));
-        Assert.True(table.Remove(Tuple(1), sockets[0]));
-        Assert.Null(table.Find(Tuple(1)));
-        Assert.Equal(0, table.Count);
+        var table = new ConnectionTable<Item, ItemTuple>();
+        var tuple = new FourTuple(new IPv4Address(0x0A000001), 40000, new IPv4Address(0x0A000002), 80);
+        table.Add(new Item(tuple));
+        Assert.Throws<ArgumentException>(() => table.Add(new Item(tuple)));
+        Assert.Equal(1, table.Count);
     }
 
-    private static FourTuple Tuple(int port) =>
-        new(IPv4Address.Parse("10.0.0.1"), (ushort)(10_000 + port), IPv4Address.Parse("10.0.0.2"), 80);
+    private sealed record Item(FourTuple Tuple);
+
+    private readonly struct ItemTuple : ITupleOf<Item>
+    {
+        public static FourTuple Of(Item item) => item.Tuple;
+    }
 }
