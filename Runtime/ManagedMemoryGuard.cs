@@ -1,8 +1,9 @@
 namespace TcpActors.Runtime;
 
 /// <summary>
-/// The managed-memory bound of a run (<see cref="RunLimits.MaxManagedMemoryBytes"/>), checked by the run loop every
-/// <see cref="CheckInterval"/> events. The cheap reading (<see cref="GC.GetTotalMemory"/> without a collection) counts
+/// The managed-memory bound of a run (<see cref="RunLimits.MaxManagedMemoryBytes"/>), checked by the run loop before the
+/// first event and then every <see cref="CheckInterval"/> events (so that a bound below what the process already holds
+/// stops even a run of a few events). The cheap reading (<see cref="GC.GetTotalMemory"/> without a collection) counts
 /// garbage too, so a reading over the bound is confirmed by a full collection before the run is stopped; after a
 /// confirmation that found the live heap under the bound, the next one waits <see cref="ConfirmationInterval"/> events.
 /// <para>
@@ -17,7 +18,7 @@ internal sealed class ManagedMemoryGuard
 
     public const int ConfirmationInterval = 16 * CheckInterval;
 
-    private long _nextCheck = CheckInterval;
+    private long _nextCheck;
     private long _nextConfirmation;
 
     /// <summary>The live managed heap found by the last confirmation (after a full collection).</summary>
@@ -38,7 +39,12 @@ internal sealed class ManagedMemoryGuard
         }
 
         LastMeasuredBytes = GC.GetTotalMemory(forceFullCollection: true);
+        if (LastMeasuredBytes > limitBytes)
+        {
+            return true;
+        }
+
         _nextConfirmation = events + ConfirmationInterval;
-        return LastMeasuredBytes > limitBytes;
+        return false;
     }
 }

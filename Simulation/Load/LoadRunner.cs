@@ -31,7 +31,12 @@ public static class LoadRunner
         using (system.EventStream.Subscribe<ChaosCommandRejected>(refused.Add))
         {
             var commands = StartChaos(system, topology, settings);
-            system.RunUntil(system.Now);
+            var started = system.RunUntil(system.Now);
+            if (started.HitLimit)
+            {
+                return LoadReport.Create(settings, run, run.TakeSample(system), started, topology);
+            }
+
             RefuseRejected(refused, commands);
         }
 
@@ -41,7 +46,12 @@ public static class LoadRunner
             system.ActorOf(Props.Create(() => new LoadServer(settings, tcp, statistics, exchange)), (settings.Loopback ? "server-app-" : "app-") + server.Name);
         }
 
-        system.RunUntil(system.Now);
+        var serving = system.RunUntil(system.Now);
+        if (serving.HitLimit)
+        {
+            return LoadReport.Create(settings, run, run.TakeSample(system), serving, topology);
+        }
+
         var addresses = settings.Loopback
             ? Enumerable.Range(0, settings.Servers).Select(i => new SocketAddress(new IPv4Address(IPv4Address.Loopback.Value + (uint)i), settings.Port)).ToList()
             : servers.Select(s => new SocketAddress(s.PrimaryAddress, settings.Port)).ToList();

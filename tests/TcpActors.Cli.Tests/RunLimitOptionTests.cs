@@ -70,6 +70,17 @@ public sealed class RunLimitOptionTests : IDisposable
     }
 
     [Fact]
+    public void A_memory_limit_below_what_the_process_holds_stops_even_a_short_scenario()
+    {
+        // Proves the bound is checked before the first event: a built-in scenario of a few hundred events, far fewer than
+        // the check interval, still stops at once when the limit is smaller than the heap.
+        var (code, output, _) = Run("run", "seed-000-fin-to-time-wait", "--max-memory", "1KB");
+
+        Assert.Equal(Commands.RunFailed, code);
+        Assert.Matches(@"(?m)^== STOPPED: stopped: the limit of 1 KB of managed memory was reached at simulated time 0\.000000 s \(", output);
+    }
+
+    [Fact]
     public void A_load_run_stopped_by_a_limit_prints_its_summary_and_its_json_says_why()
     {
         // Proves the bounds on load: the summary, the sentence on one line, the JSON's stop and stopReason, exit 1.

@@ -45,7 +45,8 @@ public sealed class RunControlTests
     [Fact]
     public void The_memory_limit_stops_a_run_at_its_first_check_over_the_bound_with_a_clear_message()
     {
-        // Proves the managed-memory bound: any process holds more than 1 KB, so the first check (4096 events in) stops the run.
+        // Proves the managed-memory bound: any process holds more than 1 KB, so the first check, before the first event,
+        // stops the run.
         var system = ActorSystem.Create("memorylimit");
         system.Limits = RunLimits.Unlimited with { MaxManagedMemoryBytes = 1024 };
         var looper = system.ActorOf(Props.Create(() => new Scripted((context, message) => context.Self.Tell(message))));
@@ -55,8 +56,20 @@ public sealed class RunControlTests
 
         Assert.Equal(StopReason.MemoryLimit, result.Reason);
         Assert.True(result.HitLimit);
-        Assert.Equal(ManagedMemoryGuard.CheckInterval, result.EventsProcessed);
+        Assert.Equal(0, result.EventsProcessed);
         Assert.Matches(@"^stopped: the limit of 1 KB of managed memory was reached at simulated time 0\.000000 s \([\d.,]+ (MB|KB|bytes) live after a full collection; where a memory limit stops a run is not reproducible\)$", result.Message);
+    }
+
+    [Fact]
+    public void A_memory_limit_is_checked_again_every_check_interval_once_the_heap_is_under_it()
+    {
+        // Proves the checks' rhythm: a bound the process is under at the start lets the run go on, the heap is read
+        // again only after CheckInterval more events, and a bound under the heap stops a run at once.
+        var guard = new ManagedMemoryGuard();
+        Assert.False(guard.Exceeded(long.MaxValue - 1, 0));
+        Assert.False(guard.Exceeded(1, ManagedMemoryGuard.CheckInterval - 1));
+        Assert.True(guard.Exceeded(1, ManagedMemoryGuard.CheckInterval));
+        Assert.True(guard.LastMeasuredBytes > 1);
     }
 
     [Fact]
