@@ -201,7 +201,9 @@ internal struct PooledRing<T> : IEnumerable<T>
 internal sealed class RingArrayPool<T>
 {
     private const int Classes = 9;
-    private const int MaxPerClass = 4096;
+    /// <summary>Arrays kept per length: enough for the queues a host has in use at once in a load run (a few hundred
+    /// connections at their busiest), few enough that the pools of many hosts hold little when every queue is idle.</summary>
+    private const int MaxPerClass = 256;
 
     private readonly Stack<T[]>?[] _free = new Stack<T[]>?[Classes];
 
