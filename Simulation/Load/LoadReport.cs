@@ -206,7 +206,11 @@ internal static class LoadDiagnosis
         }
 
         long peakPorts = report.PeakPortsInUseByHost.Values.DefaultIfEmpty(0).Max();
-        if (lines.Count == 0 && report.Open == 0)
+        if (lines.Count == 0 && report.Attempted == 0)
+        {
+            lines.Add("No connection was attempted before the run ended.");
+        }
+        else if (lines.Count == 0 && report.Open == 0)
         {
             lines.Add(string.Create(culture, $"Every connection completed; peak ports in use on a client: {peakPorts:N0} of {range}."));
         }

@@ -110,6 +110,8 @@ public sealed class RunLimitOptionTests : IDisposable
         (code, output, _) = Run("load", "--rate", "100", "--duration", "5s", "--quiet", "--max-memory", "1K");
         Assert.Equal(Commands.RunFailed, code);
         Assert.Contains("The run was cut short: stopped: the limit of 1 KB of managed memory was reached", output, StringComparison.Ordinal);
+        Assert.Contains("No connection was attempted before the run ended.", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Every connection completed", output, StringComparison.Ordinal);
     }
 
     [Fact]
